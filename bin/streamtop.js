@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point. streamtop ships TypeScript sources and runs them through tsx, so
+// `npm install && npm start` needs no build step. tsx is registered here (not via
+// --import) so the bin works when invoked directly, through npx or a symlink.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../src/cli.tsx');

@@ -1,0 +1,195 @@
+// Shared, UI-free types: the contract between the engine, the dashboard and the reports.
+// Everything a snapshot holds is plain data (no class instances, no functions), so the UI can
+// render it and the report writers can serialise it without reaching into the engine.
+
+export type Api = 'openai' | 'anthropic';
+export type Mode = 'stream' | 'nonstream';
+export const MODES: readonly Mode[] = ['stream', 'nonstream'];
+
+/** Latency metrics tracked per mode. */
+export type MetricName = 'ttft' | 'ttfb' | 'itl' | 'tpot' | 'e2e' | 'queue';
+export const METRIC_NAMES: readonly MetricName[] = ['ttft', 'ttfb', 'itl', 'tpot', 'e2e', 'queue'];
+
+/** Summary of one latency distribution, in milliseconds. `count` 0 means no samples (other fields 0). */
+export interface MetricSummary {
+  count: number;
+  mean: number;
+  min: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Stable error codes; every failed request is counted under exactly one. */
+export type ErrorCode =
+  | 'http_400'
+  | 'http_401'
+  | 'http_403'
+  | 'http_404'
+  | 'http_408'
+  | 'http_413'
+  | 'http_429'
+  | 'http_4xx'
+  | 'http_500'
+  | 'http_502'
+  | 'http_503'
+  | 'http_504'
+  | 'http_5xx'
+  | 'connect_refused'
+  | 'connect_reset'
+  | 'connect_timeout'
+  | 'dns_failed'
+  | 'tls_failed'
+  | 'timeout_ttft'
+  | 'timeout_idle'
+  | 'timeout_total'
+  | 'stream_disconnected'
+  | 'stream_error_event'
+  | 'stream_no_content'
+  | 'sse_malformed'
+  | 'sse_event_too_large'
+  | 'bad_content_type'
+  | 'body_invalid'
+  | 'queue_dropped'
+  | 'cancelled'
+  | 'unknown';
+
+/** How a request ended. */
+export type Outcome = 'ok' | 'failed' | 'early_stopped' | 'cancelled' | 'dropped';
+
+export type TokenSource = 'usage' | 'tokenizer';
+
+/** Everything measured about one finished request. Times are ms relative to the run start. */
+export interface RequestRecord {
+  id: number;
+  requestId: string;
+  mode: Mode;
+  outcome: Outcome;
+  errorCode?: ErrorCode;
+  errorMessage?: string;
+  httpStatus?: number;
+  attempts: number;
+  /** Segment (load setting) the request started in. */
+  phase: number;
+  warmup: boolean;
+  /** Intended start (open loop) or slot grant (closed loop), ms since run start. */
+  intendedStartMs: number;
+  /** t0: when the request was written, ms since run start. */
+  startMs: number;
+  queueMs: number;
+  ttfbMs?: number;
+  ttftMs?: number;
+  e2eMs?: number;
+  tpotMs?: number;
+  /** Number of content events (chunks) received. */
+  contentEvents: number;
+  /** Gaps between consecutive content events, ms. */
+  itlMs: number[];
+  outputTokens: number;
+  tokenSource: TokenSource;
+  inputTokens?: number;
+  bytesReceived: number;
+  connectMs?: number;
+  tlsMs?: number;
+  finishReason?: string;
+}
+
+export type PaneState = 'queued' | 'connecting' | 'waiting' | 'streaming' | 'done' | 'failed';
+
+/** One visible in-flight (or just finished) request. `text` is a bounded tail. */
+export interface PaneSnapshot {
+  id: number;
+  mode: Mode;
+  state: PaneState;
+  elapsedMs: number;
+  tokens: number;
+  tokensPerSec: number;
+  text: string;
+  errorCode?: ErrorCode;
+}
+
+export interface ModeStats {
+  requests: number;
+  succeeded: number;
+  failed: number;
+  earlyStopped: number;
+  outputTokens: number;
+  outputTokensPerSec: number;
+  ttft: MetricSummary;
+  ttfb: MetricSummary;
+  itl: MetricSummary;
+  tpot: MetricSummary;
+  e2e: MetricSummary;
+  queue: MetricSummary;
+}
+
+/** One point of a live chart: rolling-window statistics of one metric at one moment. */
+export interface SeriesPoint {
+  tMs: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  count: number;
+}
+
+export type ChartKey = 'ttft.stream' | 'ttft.nonstream' | 'e2e.stream' | 'e2e.nonstream' | 'itl.stream';
+export const CHART_KEYS: readonly ChartKey[] = [
+  'ttft.stream',
+  'ttft.nonstream',
+  'e2e.stream',
+  'e2e.nonstream',
+  'itl.stream',
+];
+
+export type LoadMode = 'closed' | 'open';
+export type RunState = 'starting' | 'running' | 'paused' | 'stopping' | 'done';
+
+export interface ErrorGroup {
+  code: ErrorCode;
+  count: number;
+  lastMessage: string;
+}
+
+/** Read-only view of the engine, published on a timer. */
+export interface EngineSnapshot {
+  state: RunState;
+  elapsedMs: number;
+  loadMode: LoadMode;
+  concurrency: number;
+  /** Requests per second (open loop); undefined in closed loop. */
+  rate?: number;
+  streamRatio: number;
+  inFlight: number;
+  /** Open-loop tickets waiting for a slot. */
+  queued: number;
+  started: number;
+  completed: number;
+  requestsPerSec: number;
+  outputTokensPerSec: number;
+  errorsTotal: number;
+  earlyStopEnabled: boolean;
+  phase: number;
+  byMode: Record<Mode, ModeStats>;
+  charts: Record<ChartKey, SeriesPoint[]>;
+  /** Chart-time (ms since run start) of each load change, for markers. */
+  phaseMarksMs: number[];
+  panes: PaneSnapshot[];
+  errors: ErrorGroup[];
+  /** A short status line for transient notices (e.g. "latency spike injected"). */
+  notice?: string;
+}
+
+/** Commands the UI may send. The UI never reaches into the engine otherwise. */
+export interface EngineCommands {
+  setConcurrency(n: number): void;
+  setStreamRatio(r: number): void;
+  setRate(r: number): void;
+  pause(): void;
+  resume(): void;
+  newSegment(): void;
+  toggleEarlyStop(): void;
+  stop(): Promise<void>;
+}
