@@ -193,3 +193,27 @@ export interface EngineCommands {
   toggleEarlyStop(): void;
   stop(): Promise<void>;
 }
+
+/** A store the engine publishes snapshots to on a timer; shaped for React's useSyncExternalStore. */
+export interface SnapshotSource {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): EngineSnapshot;
+}
+
+/** Optional extras the dashboard offers when available (built-in simulator, autotune). */
+export interface DashboardCommands extends EngineCommands {
+  /** Built-in simulator only: raise its latency for a few seconds. */
+  injectLatencySpike?(): void;
+  /** Built-in simulator only: a burst of injected faults for a few seconds. */
+  injectFaultBurst?(): void;
+  /** Search the pool size with the best goodput live and leave the pool there. */
+  autoTune?(): void;
+}
+
+export interface TargetInfo {
+  /** URL, or "built-in simulator". */
+  label: string;
+  api: Api;
+  model: string;
+  simulated: boolean;
+}
