@@ -1,0 +1,136 @@
+// SSE parser benchmark: our byte-level SseDecoder against TextDecoder + eventsource-parser, the
+// library the project would otherwise use. Both get the same realistic OpenAI chunk stream cut into
+// the same network chunks, and both record every event (count + data length), as the engine must.
+// A second pass puts the wire interpreter (one JSON.parse per event) behind each parser, to show
+// what share of the per-event budget the parser is.
+//
+// Run: node --import tsx bench/sse-parser.ts [events]     (default 200000)
+//
+// This decides which parser src/engine/sse.ts uses; the recorded figures are at the top of that
+// file. Rerun before changing either.
+
+import { Buffer } from 'node:buffer';
+import { pathToFileURL } from 'node:url';
+import { createParser } from 'eventsource-parser';
+import { SseDecoder, type SseEvent } from '../src/engine/sse.ts';
+import { createStreamInterpreter } from '../src/engine/wire/index.ts';
+
+const WORDS = [' the', ' model', ' streams', ' tokens', ',', ' quickly', '.', ' héllo', ' 世界', ' 🚀', ' and', ' then'];
+
+/** One OpenAI stream as the official API sends it: role chunk, content chunks, finish, usage, [DONE]. */
+export function makeOpenAiStream(events: number): Buffer {
+  const head = '{"id":"chatcmpl-9xQ2bench0000000000000000","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_0ba0d124f1","choices":[{"index":0,"delta":';
+  const parts: string[] = [];
+  parts.push(`data: ${head}{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}\n\n`);
+  for (let k = 0; k < events - 3; k++) {
+    const w = JSON.stringify(WORDS[k % WORDS.length]);
+    parts.push(`data: ${head}{"content":${w}},"logprobs":null,"finish_reason":null}],"usage":null}\n\n`);
+    // Keep-alive comments now and then, as proxies insert them.
+    if (k % 1000 === 999) parts.push(': keep-alive\n\n');
+  }
+  parts.push(`data: ${head}{},"logprobs":null,"finish_reason":"stop"}],"usage":null}\n\n`);
+  parts.push(`data: {"id":"chatcmpl-9xQ2bench0000000000000000","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":${events - 3},"total_tokens":${events + 9}}}\n\n`);
+  parts.push('data: [DONE]\n\n');
+  return Buffer.from(parts.join(''), 'utf8');
+}
+
+/** Cuts the stream into chunks of `size` bytes (undici hands us Buffers like these). */
+export function cutFixed(stream: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < stream.length; i += size) out.push(Buffer.from(stream.subarray(i, i + size)));
+  return out;
+}
+
+/** One chunk per event, as a server flushing each token produces. */
+export function cutPerEvent(stream: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (;;) {
+    const at = stream.indexOf('\n\n', start);
+    if (at === -1) break;
+    out.push(Buffer.from(stream.subarray(start, at + 2)));
+    start = at + 2;
+  }
+  if (start < stream.length) out.push(Buffer.from(stream.subarray(start)));
+  return out;
+}
+
+interface Sink {
+  events: number;
+  bytes: number;
+}
+
+type Runner = (chunks: readonly Buffer[], sink: Sink, interpret: boolean) => void;
+
+const ours: Runner = (chunks, sink, interpret) => {
+  const it = interpret ? createStreamInterpreter('openai') : undefined;
+  const dec = new SseDecoder((ev: SseEvent) => {
+    sink.events++;
+    sink.bytes += ev.data.length;
+    if (it !== undefined) it.onEvent(ev);
+  });
+  for (const c of chunks) dec.push(c);
+  dec.end();
+};
+
+const library: Runner = (chunks, sink, interpret) => {
+  const it = interpret ? createStreamInterpreter('openai') : undefined;
+  const td = new TextDecoder();
+  const parser = createParser({
+    onEvent(msg) {
+      sink.events++;
+      sink.bytes += msg.data.length;
+      if (it !== undefined) it.onEvent({ event: msg.event ?? '', data: msg.data });
+    },
+  });
+  for (const c of chunks) parser.feed(td.decode(c, { stream: true }));
+  parser.feed(td.decode());
+};
+
+function measure(run: Runner, chunks: readonly Buffer[], interpret: boolean, rounds: number): { best: number; events: number } {
+  let best = 0;
+  let events = 0;
+  for (let r = 0; r < rounds + 1; r++) {
+    const sink: Sink = { events: 0, bytes: 0 };
+    const t0 = process.hrtime.bigint();
+    run(chunks, sink, interpret);
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    events = sink.events;
+    if (r === 0) continue; // warm-up round: JIT
+    best = Math.max(best, sink.events / s);
+  }
+  return { best, events };
+}
+
+function fmt(n: number): string {
+  return `${(n / 1e6).toFixed(2)} M/s`;
+}
+
+export function runSseParserBench(events = 200_000, rounds = 5): string[] {
+  const stream = makeOpenAiStream(events);
+  const cases: Array<[string, Buffer[]]> = [
+    ['16 KiB chunks', cutFixed(stream, 16 * 1024)],
+    ['1 event/chunk', cutPerEvent(stream)],
+    ['24-byte chunks', cutFixed(stream, 24)],
+  ];
+  const lines: string[] = [];
+  lines.push(`SSE parser benchmark: ${events} OpenAI chunk events, ${(stream.length / 1048576).toFixed(1)} MiB, best of ${rounds}, Node ${process.version}`);
+  for (const interpret of [false, true]) {
+    lines.push(interpret ? 'parser + wire interpreter (JSON.parse per event):' : 'parser only (records every event):');
+    for (const [name, chunks] of cases) {
+      const a = measure(ours, chunks, interpret, rounds);
+      const b = measure(library, chunks, interpret, rounds);
+      if (a.events !== b.events) throw new Error(`parsers disagree: ${a.events} vs ${b.events} events`);
+      lines.push(
+        `  ${name.padEnd(15)} SseDecoder ${fmt(a.best).padStart(10)}   eventsource-parser ${fmt(b.best).padStart(10)}   ratio ${(a.best / b.best).toFixed(2)}x`,
+      );
+    }
+  }
+  return lines;
+}
+
+const argv1 = process.argv[1];
+if (argv1 !== undefined && import.meta.url === pathToFileURL(argv1).href) {
+  const n = Number(process.argv[2] ?? 200_000);
+  for (const l of runSseParserBench(Number.isFinite(n) && n > 10 ? n : 200_000)) console.log(l);
+}

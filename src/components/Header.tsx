@@ -1,0 +1,85 @@
+// Two lines: who we are talking to and the run's state, then the load and its throughput.
+import { Box, Text } from 'ink';
+import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import { fitSegments, formatCount, formatDuration, formatLatency, formatPercent, formatRate } from '../ui/format.ts';
+import { spinnerFrame } from '../ui/spinner.ts';
+import { runStateRole, useTheme } from '../ui/theme.ts';
+import type { Role } from '../ui/theme.ts';
+
+export interface HeaderProps {
+  snapshot: EngineSnapshot;
+  target: TargetInfo;
+  width: number;
+}
+
+interface Segment {
+  text: string;
+  priority: number;
+  role?: Role;
+}
+
+const SEP = ' │ ';
+
+export function loadSegments(s: EngineSnapshot): Segment[] {
+  const errRole: Role | undefined = s.errorsTotal > 0 ? 'error' : undefined;
+  const segments: Segment[] =
+    s.loadMode === 'open'
+      ? [
+          { text: `open loop ${formatRate(s.rate ?? 0)}/s`, priority: 0, role: 'accent' },
+          { text: `in flight ${s.inFlight}/${s.concurrency}`, priority: 1 },
+          { text: `queued ${formatCount(s.queued)}`, priority: 0, role: s.queued > 0 ? 'warn' : undefined },
+        ]
+      : [
+          { text: `closed loop N=${s.concurrency}`, priority: 0, role: 'accent' },
+          { text: `in flight ${s.inFlight}`, priority: 1 },
+        ];
+  segments.push(
+    { text: `stream ${formatPercent(s.streamRatio)}`, priority: 2 },
+    { text: `${formatRate(s.requestsPerSec)} req/s`, priority: 0 },
+    { text: `${formatRate(s.outputTokensPerSec)} tok/s`, priority: 1 },
+    { text: `errors ${formatCount(s.errorsTotal)}`, priority: 0, role: errRole },
+    { text: `segment ${s.phase}`, priority: 4 },
+  );
+  if (s.earlyStopEnabled) segments.push({ text: 'early stop on', priority: 3, role: 'warn' });
+  if (s.loadMode === 'closed') {
+    // Closed-loop latency is service time (no coordinated-omission correction); say so.
+    segments.push({ text: 'latency = service time', priority: 5 });
+  } else {
+    const q = s.byMode.stream.queue.count > 0 ? s.byMode.stream.queue : s.byMode.nonstream.queue;
+    segments.push({ text: `queue p95 ${formatLatency(q.p95, q.count)}`, priority: 3 });
+  }
+  return segments;
+}
+
+export function Header({ snapshot, target, width }: HeaderProps): React.JSX.Element {
+  const theme = useTheme();
+  const status = `${snapshot.state.toUpperCase()} ${formatDuration(snapshot.elapsedMs)}`;
+  const left = `${spinnerFrame(snapshot.elapsedMs, snapshot.state)} streamtop  ${target.label} · ${target.api} · ${target.model}`;
+  const segments = fitSegments(loadSegments(snapshot), width, SEP.length);
+  return (
+    <Box flexDirection="column" width={width} flexShrink={0}>
+      <Box width={width}>
+        <Box flexGrow={1} flexShrink={1} minWidth={0}>
+          <Text wrap="truncate-end" bold>
+            {left}
+          </Text>
+        </Box>
+        <Box flexShrink={0} marginLeft={1}>
+          <Text color={theme.color(runStateRole(snapshot.state))} bold inverse={snapshot.state !== 'running'}>
+            {status}
+          </Text>
+        </Box>
+      </Box>
+      <Box width={width}>
+        <Text wrap="truncate-end">
+          {segments.map((seg, i) => (
+            <Text key={seg.text}>
+              {i > 0 ? <Text dimColor>{SEP}</Text> : null}
+              <Text color={seg.role === undefined ? undefined : theme.color(seg.role)}>{seg.text}</Text>
+            </Text>
+          ))}
+        </Text>
+      </Box>
+    </Box>
+  );
+}

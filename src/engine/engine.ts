@@ -1,0 +1,654 @@
+import { Agent, type Dispatcher } from 'undici';
+import { ClosedLoopScheduler, OpenLoopScheduler, type LoadHost, type Ticket } from './concurrency.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { EngineConfig } from './config.ts';
+import { isRetryable, type AttemptError } from './errors.ts';
+import { Prng } from './prng.ts';
+import { PromptPicker } from './prompts.ts';
+import { errorCodeForAbort, Measurement, runAttempt, type AttemptResult } from './runner.ts';
+import { StatsCollector, type PhaseInfo } from './stats.ts';
+import { buildRequest } from './wire/index.ts';
+import { MODES } from './types.ts';
+import type {
+  EngineCommands,
+  EngineSnapshot,
+  LoadMode,
+  Mode,
+  ModeStats,
+  PaneSnapshot,
+  RequestRecord,
+  RunState,
+} from './types.ts';
+
+/**
+ * The load engine: a plain class, no UI. It schedules requests, runs them, records timings and
+ * answers `snapshot()` with plain data. Commands (setConcurrency, pause, ...) are the only way in.
+ */
+
+export interface EngineDeps {
+  clock?: Clock;
+  dispatcher?: Dispatcher;
+  /** Called for every finished request (warm-up included), e.g. for --ndjson. */
+  onRecord?: (r: RequestRecord) => void;
+}
+
+export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail' | 'stopped';
+
+export interface RunOutcome {
+  stopReason: StopReason;
+  durationMs: number;
+  started: number;
+  warmupStarted: number;
+  cancelled: number;
+  dropped: number;
+}
+
+const TIMEOUT_SWEEP_MS = 25;
+const RECENT_PANE_MS = 1500;
+const MAX_RECENT_PANES = 64;
+
+interface RecentPane {
+  pane: PaneSnapshot;
+  endedAt: number;
+}
+
+export class Engine implements EngineCommands {
+  readonly stats: StatsCollector;
+  private readonly clock: Clock;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly scheduler: ClosedLoopScheduler | OpenLoopScheduler;
+  private readonly modePrng: Prng;
+  private readonly retryPrng: Prng;
+  private readonly prompts: PromptPicker;
+  private readonly inFlight = new Map<number, Measurement>();
+  private readonly recent: RecentPane[] = [];
+  private readonly onRecord: ((r: RequestRecord) => void) | undefined;
+  private readonly runTag: string;
+
+  private startAt = 0;
+  private endAt: number | undefined;
+  private nextId = 0;
+  private measuredStarted = 0;
+  private warmupStarted = 0;
+  private cancelledCount = 0;
+  private droppedCount = 0;
+  private consecutiveFailures = 0;
+  private streamRatio: number;
+  private earlyStopOn: boolean;
+  private state: RunState = 'starting';
+  private stopReason: StopReason | undefined;
+  private watched = 0;
+  private notice: { text: string; until: number } | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private resolveDone!: (o: RunOutcome) => void;
+  readonly done: Promise<RunOutcome>;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly config: EngineConfig,
+    deps: EngineDeps = {},
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.onRecord = deps.onRecord;
+    this.streamRatio = config.streamRatio;
+    this.earlyStopOn = config.earlyStopEnabled && config.earlyStop !== undefined;
+    this.runTag = (config.seed >>> 0).toString(36) + '-' + Date.now().toString(36);
+    const root = new Prng(config.seed);
+    this.modePrng = root.fork(1);
+    this.retryPrng = root.fork(2);
+    this.prompts = new PromptPicker(config.prompts, root.fork(3));
+    this.stats = new StatsCollector({ windowSeconds: config.windowSeconds });
+    this.done = new Promise((r) => (this.resolveDone = r));
+    if (deps.dispatcher) {
+      this.dispatcher = deps.dispatcher;
+      this.ownsDispatcher = false;
+    } else {
+      this.dispatcher = createDispatcher(config);
+      this.ownsDispatcher = true;
+    }
+    const host: LoadHost = {
+      launch: (t, done) => this.launch(t, done),
+      drop: (t) => this.dropTicket(t),
+      canStart: () => this.canStart(),
+    };
+    this.scheduler =
+      config.rate !== undefined
+        ? new OpenLoopScheduler({
+            clock: this.clock,
+            host,
+            concurrency: config.concurrency,
+            rate: config.rate,
+            arrival: config.arrival,
+            seed: config.seed,
+            maxQueueDelayMs: config.maxQueueDelayMs,
+          })
+        : new ClosedLoopScheduler({
+            clock: this.clock,
+            host,
+            concurrency: config.concurrency,
+            rampSeconds: config.rampSeconds,
+          });
+  }
+
+  get loadMode(): LoadMode {
+    return this.scheduler instanceof OpenLoopScheduler ? 'open' : 'closed';
+  }
+
+  /** ms since the run started, on the engine clock. */
+  elapsedMs(): number {
+    return (this.endAt ?? this.clock.now()) - this.startAt;
+  }
+
+  async start(): Promise<void> {
+    if (this.config.connection === 'prewarm') await this.prewarm();
+    this.startAt = this.clock.now();
+    this.state = 'running';
+    this.stats.beginPhase(this.phaseInfo('start'));
+    const sweep = setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS);
+    const second = setInterval(() => this.stats.tick(this.elapsedMs(), this.loadInfo()), 1000);
+    this.timers.push(sweep, second);
+    if (this.config.durationMs !== undefined) {
+      this.timers.push(setTimeout(() => void this.finish('duration'), this.config.durationMs));
+    }
+    for (const t of this.timers) t.unref();
+    this.scheduler.start();
+    this.checkComplete();
+  }
+
+  // ---- commands --------------------------------------------------------------------------
+
+  setConcurrency(n: number): void {
+    const v = Math.max(1, Math.min(100_000, Math.floor(n)));
+    if (v === this.scheduler.concurrency) return;
+    this.scheduler.setConcurrency(v);
+    if (this.loadMode === 'closed') this.stats.beginPhase(this.phaseInfo('concurrency'));
+  }
+
+  setRate(r: number): void {
+    if (!(this.scheduler instanceof OpenLoopScheduler) || !(r > 0)) return;
+    this.scheduler.setRate(Math.min(1_000_000, r));
+    this.stats.beginPhase(this.phaseInfo('rate'));
+  }
+
+  setStreamRatio(r: number): void {
+    const v = Math.round(Math.max(0, Math.min(1, r)) * 100) / 100;
+    if (v === this.streamRatio) return;
+    this.streamRatio = v;
+    this.stats.beginPhase(this.phaseInfo('stream-ratio'));
+  }
+
+  pause(): void {
+    if (this.state !== 'running') return;
+    this.scheduler.pause();
+    this.state = 'paused';
+  }
+
+  resume(): void {
+    if (this.state !== 'paused') return;
+    this.state = 'running';
+    this.scheduler.resume();
+  }
+
+  newSegment(reason: PhaseInfo['reason'] = 'manual'): void {
+    this.stats.beginPhase(this.phaseInfo(reason));
+  }
+
+  toggleEarlyStop(): void {
+    if (!this.config.earlyStop) {
+      this.flash('no --early-stop rule given');
+      return;
+    }
+    this.earlyStopOn = !this.earlyStopOn;
+    this.flash(`early stop ${this.earlyStopOn ? 'on' : 'off'}`);
+  }
+
+  /** Shows a short notice in the dashboard. */
+  flash(text: string, ms = 3000): void {
+    this.notice = { text, until: this.clock.now() + ms };
+  }
+
+  /** Interrupts the run: aborts every request in flight, waits for them, closes connections. */
+  stop(): Promise<void> {
+    return this.finish('interrupted');
+  }
+
+  // ---- run lifecycle ---------------------------------------------------------------------
+
+  private canStart(): boolean {
+    if (this.state !== 'running') return false;
+    if (this.config.requests !== undefined && this.measuredStarted >= this.config.requests) return false;
+    return true;
+  }
+
+  private checkComplete(): void {
+    if (
+      this.state === 'running' &&
+      this.config.requests !== undefined &&
+      this.measuredStarted >= this.config.requests &&
+      this.inFlight.size === 0
+    ) {
+      void this.finish('requests');
+    }
+  }
+
+  private finish(reason: StopReason): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopReason = reason;
+    this.state = 'stopping';
+    this.scheduler.stop();
+    this.stopping = (async () => {
+      const pending = [...this.inFlight.values()];
+      for (const m of pending) m.abort('cancelled');
+      // Each request settles once its abort lands; wait for every record to be written.
+      const deadline = this.clock.now() + 5000;
+      while (this.inFlight.size > 0 && this.clock.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      this.endAt = this.clock.now();
+      for (const t of this.timers) clearInterval(t);
+      // A final partial second for the timeline and charts.
+      this.stats.tick(this.elapsedMs(), this.loadInfo());
+      if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
+      this.state = 'done';
+      this.resolveDone({
+        stopReason: reason,
+        durationMs: this.elapsedMs(),
+        started: this.measuredStarted,
+        warmupStarted: this.warmupStarted,
+        cancelled: this.cancelledCount,
+        dropped: this.droppedCount,
+      });
+    })();
+    return this.stopping;
+  }
+
+  get outcomeReason(): StopReason | undefined {
+    return this.stopReason;
+  }
+
+  private phaseInfo(reason: PhaseInfo['reason']): Omit<PhaseInfo, 'index'> {
+    return {
+      startMs: this.state === 'starting' ? 0 : this.elapsedMs(),
+      concurrency: this.scheduler.concurrency,
+      ...(this.scheduler instanceof OpenLoopScheduler ? { rate: this.scheduler.rate } : {}),
+      streamRatio: this.streamRatio,
+      reason,
+    };
+  }
+
+  private loadInfo(): { inFlight: number; concurrency: number; rate?: number } {
+    return {
+      inFlight: this.inFlight.size,
+      concurrency: this.scheduler.concurrency,
+      ...(this.scheduler instanceof OpenLoopScheduler ? { rate: this.scheduler.rate } : {}),
+    };
+  }
+
+  private dropTicket(t: Ticket): void {
+    this.droppedCount++;
+    const id = ++this.nextId;
+    const warmup = this.warmupStarted < this.config.warmup;
+    if (warmup) this.warmupStarted++;
+    else this.measuredStarted++;
+    const now = this.clock.now();
+    this.emit({
+      id,
+      requestId: `st-${this.runTag}-${id}`,
+      mode: this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream',
+      outcome: 'dropped',
+      errorCode: 'queue_dropped',
+      errorMessage: `waited ${Math.round(now - t.intendedMs)} ms for a slot (cap ${this.config.maxQueueDelayMs} ms)`,
+      attempts: 0,
+      phase: this.stats.currentPhase?.info.index ?? 0,
+      warmup,
+      intendedStartMs: t.intendedMs - this.startAt,
+      startMs: now - this.startAt,
+      queueMs: now - t.intendedMs,
+      contentEvents: 0,
+      itlMs: [],
+      outputTokens: 0,
+      tokenSource: 'tokenizer',
+      bytesReceived: 0,
+    });
+    this.checkComplete();
+  }
+
+  private launch(ticket: Ticket, done: () => void): void {
+    const id = ++this.nextId;
+    const warmup = this.warmupStarted < this.config.warmup;
+    if (warmup) this.warmupStarted++;
+    else this.measuredStarted++;
+    const mode: Mode = this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream';
+    const watched = this.watched < this.config.maxPanes;
+    if (watched) this.watched++;
+    const m = new Measurement(id, mode, watched);
+    this.inFlight.set(id, m);
+    const phase = this.stats.currentPhase?.info.index ?? 0;
+    this.execute(id, m, ticket, phase, warmup)
+      .catch((err: unknown) => {
+        // The runner never rejects; this is a last line of defence so no request is ever lost.
+        this.emit(this.buildRecord(id, m, ticket, phase, warmup, 'failed', {
+          code: 'unknown',
+          message: String((err as Error)?.message ?? err),
+        }));
+      })
+      .finally(() => {
+        this.inFlight.delete(id);
+        if (watched) this.watched--;
+        done();
+        this.checkComplete();
+      });
+  }
+
+  private async execute(id: number, m: Measurement, ticket: Ticket, phase: number, warmup: boolean): Promise<void> {
+    const prompt = this.prompts.pick();
+    const requestId = `st-${this.runTag}-${id}`;
+    const built = buildRequest(this.config.api, {
+      baseUrl: this.config.baseUrl,
+      model: this.config.model,
+      messages: prompt.messages,
+      stream: m.mode === 'stream',
+      requestId,
+      ...(this.config.apiKey !== undefined ? { apiKey: this.config.apiKey } : {}),
+      ...(this.config.maxTokens !== undefined ? { maxTokens: this.config.maxTokens } : {}),
+    });
+    const url = new URL(built.url);
+    const rule = this.config.earlyStop;
+    let window = '';
+    const onContent =
+      rule && m.mode === 'stream'
+        ? (mm: Measurement, text: string): boolean => {
+            if (!this.earlyStopOn) return false;
+            const n = mm.contentEvents;
+            if (rule.minTokens !== undefined && n < rule.minTokens) return false;
+            if (rule.maxTokens !== undefined && n >= rule.maxTokens) return true;
+            if (rule.stop) {
+              window = (window + text).slice(-512);
+              return rule.stop.test(window);
+            }
+            return false;
+          }
+        : undefined;
+
+    let result: AttemptResult;
+    for (;;) {
+      result = await runAttempt(
+        {
+          dispatcher: this.dispatcher,
+          clock: this.clock,
+          api: this.config.api,
+          url,
+          headers: built.headers,
+          body: built.body,
+          mode: m.mode,
+          reset: this.config.connection === 'fresh',
+          ...(this.config.maxEventBytes !== undefined ? { maxEventBytes: this.config.maxEventBytes } : {}),
+          ...(onContent ? { onContent } : {}),
+        },
+        m,
+      );
+      if (
+        result.kind === 'error' &&
+        !result.contentStarted &&
+        m.attempts <= this.config.retries &&
+        isRetryable(result.error) &&
+        this.state !== 'stopping' &&
+        m.abortCause === undefined
+      ) {
+        const wait = this.backoffMs(m.attempts, result.error);
+        m.state = 'queued';
+        const aborted = await this.sleepUnlessAborted(wait, m);
+        if (!aborted) continue;
+        result = { kind: 'aborted', cause: m.abortCause ?? 'cancelled' };
+      }
+      break;
+    }
+
+    let outcome: RequestRecord['outcome'];
+    let error: AttemptError | undefined;
+    if (result.kind === 'ok') outcome = 'ok';
+    else if (result.kind === 'error') {
+      outcome = 'failed';
+      error = result.error;
+    } else if (result.cause === 'early_stop') outcome = 'early_stopped';
+    else if (result.cause === 'cancelled') outcome = 'cancelled';
+    else {
+      outcome = 'failed';
+      const code = errorCodeForAbort(result.cause) ?? 'unknown';
+      const limit =
+        result.cause === 'timeout_ttft'
+          ? this.config.timeouts.ttftMs
+          : result.cause === 'timeout_idle'
+            ? this.config.timeouts.idleMs
+            : this.config.timeouts.totalMs;
+      error = {
+        code,
+        message: `${result.cause.replace('timeout_', '')} timeout of ${limit} ms exceeded after ${m.contentEvents} content events`,
+      };
+    }
+    const rec = this.buildRecord(id, m, ticket, phase, warmup, outcome, error);
+    rec.requestId = requestId;
+    this.emit(rec);
+  }
+
+  private backoffMs(attempt: number, e: AttemptError): number {
+    if (e.retryAfterMs !== undefined) return Math.min(e.retryAfterMs, 60_000);
+    // Exponential backoff with full jitter: spreads retries of a burst of failures apart.
+    const cap = Math.min(this.config.retryMaxMs, this.config.retryBaseMs * 2 ** (attempt - 1));
+    return cap / 2 + this.retryPrng.next() * (cap / 2);
+  }
+
+  private sleepUnlessAborted(ms: number, m: Measurement): Promise<boolean> {
+    return new Promise((resolve) => {
+      const started = this.clock.now();
+      const t = setInterval(() => {
+        if (m.abortCause !== undefined) {
+          clearInterval(t);
+          resolve(true);
+        } else if (this.clock.now() - started >= ms) {
+          clearInterval(t);
+          resolve(false);
+        }
+      }, Math.max(1, Math.min(20, ms)));
+      t.unref();
+    });
+  }
+
+  private buildRecord(
+    id: number,
+    m: Measurement,
+    ticket: Ticket,
+    phase: number,
+    warmup: boolean,
+    outcome: RequestRecord['outcome'],
+    error?: AttemptError,
+  ): RequestRecord {
+    const t0 = m.firstT0 ?? this.clock.now();
+    // Open loop: latency counts from the intended start (coordinated-omission safe).
+    const origin = this.loadMode === 'open' ? ticket.intendedMs : t0;
+    const { tokens, source } = m.outputTokens();
+    const ttft = m.firstContentAt !== undefined ? m.firstContentAt - origin : undefined;
+    const e2e = m.lastContentAt !== undefined ? m.lastContentAt - origin : undefined;
+    const rec: RequestRecord = {
+      id,
+      requestId: '',
+      mode: m.mode,
+      outcome,
+      attempts: m.attempts,
+      phase,
+      warmup,
+      intendedStartMs: ticket.intendedMs - this.startAt,
+      startMs: t0 - this.startAt,
+      queueMs: Math.max(0, t0 - ticket.intendedMs),
+      contentEvents: m.contentEvents,
+      itlMs: m.mode === 'stream' ? m.gaps : [],
+      outputTokens: tokens,
+      tokenSource: source,
+      bytesReceived: m.bytes,
+    };
+    if (error) {
+      rec.errorCode = error.code;
+      rec.errorMessage = error.message;
+    }
+    if (m.httpStatus !== undefined) rec.httpStatus = m.httpStatus;
+    if (m.headersAt !== undefined) rec.ttfbMs = m.headersAt - origin;
+    if (ttft !== undefined) rec.ttftMs = ttft;
+    if (e2e !== undefined) rec.e2eMs = e2e;
+    if (ttft !== undefined && e2e !== undefined && tokens > 1) rec.tpotMs = (e2e - ttft) / (tokens - 1);
+    if (m.usageInputTokens !== undefined) rec.inputTokens = m.usageInputTokens;
+    if (m.finishReason !== undefined) rec.finishReason = m.finishReason;
+    return rec;
+  }
+
+  private emit(rec: RequestRecord): void {
+    if (rec.outcome === 'cancelled') this.cancelledCount++;
+    if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
+    else if (rec.outcome === 'ok') this.consecutiveFailures = 0;
+    this.stats.record(rec);
+    if (rec.mode !== undefined && (this.recent.length < MAX_RECENT_PANES || this.config.maxPanes > 0)) {
+      this.rememberPane(rec);
+    }
+    try {
+      this.onRecord?.(rec);
+    } catch {
+      // A failing sink (e.g. a full disk for --ndjson) must not take the run down.
+    }
+    if (this.config.bail !== undefined && this.consecutiveFailures >= this.config.bail && this.state === 'running') {
+      this.flash(`stopping: ${this.consecutiveFailures} consecutive failures (--bail ${this.config.bail})`);
+      void this.finish('bail');
+    }
+  }
+
+  private rememberPane(rec: RequestRecord): void {
+    if (this.config.maxPanes === 0) return;
+    const now = this.clock.now();
+    const elapsed = rec.e2eMs ?? now - this.startAt - rec.startMs;
+    this.recent.push({
+      endedAt: now,
+      pane: {
+        id: rec.id,
+        mode: rec.mode,
+        state: rec.outcome === 'ok' || rec.outcome === 'early_stopped' ? 'done' : 'failed',
+        elapsedMs: elapsed,
+        tokens: rec.outputTokens,
+        tokensPerSec: elapsed > 0 ? (rec.outputTokens * 1000) / elapsed : 0,
+        text: '',
+        ...(rec.errorCode ? { errorCode: rec.errorCode } : {}),
+      },
+    });
+    if (this.recent.length > MAX_RECENT_PANES) this.recent.splice(0, this.recent.length - MAX_RECENT_PANES);
+  }
+
+  private sweepTimeouts(): void {
+    const { ttftMs, idleMs, totalMs } = this.config.timeouts;
+    if (ttftMs === 0 && idleMs === 0 && totalMs === 0) return;
+    const now = this.clock.now();
+    for (const m of this.inFlight.values()) {
+      if (m.abortCause !== undefined || m.firstT0 === undefined) continue;
+      if (totalMs > 0 && now - m.firstT0 > totalMs) m.abort('timeout_total');
+      else if (ttftMs > 0 && m.mode === 'stream' && m.firstContentAt === undefined && m.attemptT0 !== undefined && now - m.attemptT0 > ttftMs)
+        m.abort('timeout_ttft');
+      else if (idleMs > 0 && m.lastActivityAt !== undefined && m.state !== 'queued' && now - m.lastActivityAt > idleMs)
+        m.abort('timeout_idle');
+    }
+  }
+
+  private async prewarm(): Promise<void> {
+    const n = Math.min(this.config.concurrency, 512);
+    const origin = new URL(this.config.baseUrl).origin;
+    // Any answer (even a 404) leaves an open keep-alive connection in the pool.
+    await Promise.all(
+      Array.from({ length: n }, () =>
+        this.dispatcher
+          .request({ origin, path: '/', method: 'HEAD', headersTimeout: 10_000 })
+          .then((r) => r.body.dump())
+          .catch(() => undefined),
+      ),
+    );
+  }
+
+  // ---- snapshot ----------------------------------------------------------------------------
+
+  snapshot(): EngineSnapshot {
+    const now = this.clock.now();
+    const elapsed = this.state === 'starting' ? 0 : this.elapsedMs();
+    const secs = elapsed / 1000;
+    const byMode = {} as Record<Mode, ModeStats>;
+    let completed = 0;
+    let tokens = 0;
+    for (const mode of MODES) {
+      byMode[mode] = this.stats.cumulative[mode].toStats(elapsed);
+      completed += byMode[mode].succeeded + byMode[mode].earlyStopped;
+      tokens += byMode[mode].outputTokens;
+    }
+    const panes: PaneSnapshot[] = [];
+    for (const m of this.inFlight.values()) {
+      if (m.tail === undefined) continue;
+      const t = m.firstT0 !== undefined ? now - m.firstT0 : 0;
+      panes.push({
+        id: m.id,
+        mode: m.mode,
+        state: m.state,
+        elapsedMs: t,
+        tokens: m.contentEvents,
+        tokensPerSec: m.firstContentAt !== undefined && now > m.firstContentAt ? (m.contentEvents * 1000) / (now - m.firstContentAt) : 0,
+        text: m.tail,
+      });
+      if (panes.length >= this.config.maxPanes) break;
+    }
+    while (this.recent.length > 0 && now - (this.recent[0]?.endedAt ?? now) > RECENT_PANE_MS) this.recent.shift();
+    for (let i = this.recent.length - 1; i >= 0 && panes.length < this.config.maxPanes; i--) {
+      const r = this.recent[i];
+      if (r) panes.push(r.pane);
+    }
+    panes.sort((a, b) => a.id - b.id);
+    const charts = {} as EngineSnapshot['charts'];
+    for (const [k, v] of Object.entries(this.stats.charts)) charts[k as keyof typeof charts] = v.slice();
+    const notice = this.notice && this.notice.until > now ? this.notice.text : undefined;
+    return {
+      state: this.state,
+      elapsedMs: elapsed,
+      loadMode: this.loadMode,
+      concurrency: this.scheduler.concurrency,
+      ...(this.scheduler instanceof OpenLoopScheduler ? { rate: this.scheduler.rate } : {}),
+      streamRatio: this.streamRatio,
+      inFlight: this.inFlight.size,
+      queued: this.scheduler.queued,
+      started: this.measuredStarted + this.warmupStarted,
+      completed,
+      requestsPerSec: secs > 0 ? completed / secs : 0,
+      outputTokensPerSec: secs > 0 ? tokens / secs : 0,
+      errorsTotal: this.stats.errorsTotal,
+      earlyStopEnabled: this.earlyStopOn,
+      phase: this.stats.currentPhase?.info.index ?? 0,
+      byMode,
+      charts,
+      phaseMarksMs: this.stats.phaseMarksMs.slice(),
+      panes,
+      errors: this.stats.errorGroups(),
+      ...(notice ? { notice } : {}),
+    };
+  }
+
+  dispose(): void {
+    this.stats.dispose();
+  }
+}
+
+export function createDispatcher(config: EngineConfig): Dispatcher {
+  return new Agent({
+    // The concurrency limiter bounds requests in flight; undici opens connections up to that
+    // bound and keeps them alive, so its effective connection limit follows the pool size
+    // live (a fixed `connections` cap would queue requests inside undici when the pool grows).
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    allowH2: config.connection === 'h2',
+    connect: {
+      ...(config.timeouts.connectMs > 0 ? { timeout: config.timeouts.connectMs } : {}),
+      rejectUnauthorized: !config.insecure,
+      ...(config.ca ? { ca: config.ca } : {}),
+    },
+  });
+}

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../config/usage-error.ts';
+import type { ChatMessage } from './wire/types.ts';
+import type { Prng } from './prng.ts';
+
+/**
+ * Prompt sources: a single --prompt, a JSONL --prompts file, or the built-in set. Requests draw
+ * from the set with the seeded PRNG so a run repeats.
+ */
+export interface Prompt {
+  messages: ChatMessage[];
+  /** Characters of user-visible content, for display and rough sizing. */
+  chars: number;
+}
+
+/**
+ * Built-in prompts of varied lengths (short question to long context), so prefill cost and
+ * answer length vary the way a real workload's do.
+ */
+const BUILTIN: readonly string[] = [
+  'What is the capital of Australia?',
+  'Explain in two sentences why the sky is blue.',
+  'Write a haiku about a server room at night.',
+  'List five practical tips for reducing the latency of a web API, with one sentence each.',
+  'Summarise the difference between TCP and UDP for a junior engineer, with an example of when to use each.',
+  'You are reviewing a pull request that adds a retry loop with exponential backoff around an HTTP call. ' +
+    'Describe what you would check: idempotency, jitter, maximum attempts, which status codes are retried, ' +
+    'how timeouts interact with retries, and how the change should be tested. Give concrete suggestions.',
+  'Translate the following sentence into French, German and Spanish: "The train leaves at seven in the morning, ' +
+    'so please be at the station by half past six."',
+  'Write a short story (about 200 words) about a lighthouse keeper who discovers that the light has been ' +
+    'signalling to someone on the other side of the sea.',
+  'Here is a log excerpt from a service under load:\n' +
+    Array.from(
+      { length: 24 },
+      (_, i) =>
+        `2026-11-29T10:${String(i).padStart(2, '0')}:01Z level=warn msg="upstream slow" latency_ms=${180 + i * 37} pool_in_use=${Math.min(64, 8 + i * 3)}/64`,
+    ).join('\n') +
+    '\nWhat is happening, and what would you change first?',
+  'Compare three approaches to caching LLM responses (exact match, semantic cache, prefix caching on the server). ' +
+    'For each, explain the hit rate you might expect, the failure modes, and the cost trade-offs. End with a recommendation ' +
+    'for a customer-support chatbot that answers about 50,000 questions a day.',
+];
+
+function toPrompt(messages: ChatMessage[]): Prompt {
+  return { messages, chars: messages.reduce((n, m) => n + m.content.length, 0) };
+}
+
+export function builtinPrompts(system?: string): Prompt[] {
+  return BUILTIN.map((p) =>
+    toPrompt([...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: p }]),
+  );
+}
+
+export function singlePrompt(text: string, system?: string): Prompt[] {
+  return [toPrompt([...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: text }])];
+}
+
+const ROLES = new Set(['system', 'user', 'assistant']);
+
+function parseLine(line: string, lineNo: number, file: string, system?: string): Prompt {
+  const where = `${file}:${lineNo}`;
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    throw new UsageError(`--prompts ${where}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new UsageError(`--prompts ${where}: expected an object like {"prompt": "..."} or {"messages": [...]}`);
+  const o = v as Record<string, unknown>;
+  const sys = system ? [{ role: 'system' as const, content: system }] : [];
+  if (typeof o.prompt === 'string') {
+    if (o.prompt.length === 0) throw new UsageError(`--prompts ${where}: "prompt" is empty`);
+    return toPrompt([...sys, { role: 'user', content: o.prompt }]);
+  }
+  if (Array.isArray(o.messages)) {
+    if (o.messages.length === 0) throw new UsageError(`--prompts ${where}: "messages" is empty`);
+    const msgs: ChatMessage[] = o.messages.map((m, i) => {
+      const mm = m as Record<string, unknown> | null;
+      if (!mm || typeof mm !== 'object' || typeof mm.role !== 'string' || !ROLES.has(mm.role) || typeof mm.content !== 'string')
+        throw new UsageError(
+          `--prompts ${where}: messages[${i}] must be {"role": "system"|"user"|"assistant", "content": "text"}`,
+        );
+      return { role: mm.role as ChatMessage['role'], content: mm.content };
+    });
+    return toPrompt([...sys, ...msgs]);
+  }
+  throw new UsageError(`--prompts ${where}: needs a "prompt" string or a "messages" array`);
+}
+
+/** Reads a JSONL prompts file; errors name the file and line. */
+export function loadPromptsFile(file: string, system?: string): Prompt[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--prompts ${file}: cannot read the file (${code ?? (e as Error).message})`);
+  }
+  const out: Prompt[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]?.trim() ?? '';
+    if (line === '') continue;
+    out.push(parseLine(line, i + 1, file, system));
+  }
+  if (out.length === 0) throw new UsageError(`--prompts ${file}: the file has no prompts (one JSON object per line)`);
+  return out;
+}
+
+export class PromptPicker {
+  constructor(
+    private readonly prompts: readonly Prompt[],
+    private readonly prng: Prng,
+  ) {
+    if (prompts.length === 0) throw new Error('no prompts');
+  }
+  get size(): number {
+    return this.prompts.length;
+  }
+  pick(): Prompt {
+    return this.prompts[this.prng.int(this.prompts.length)] as Prompt;
+  }
+}

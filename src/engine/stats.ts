@@ -1,0 +1,377 @@
+import { LatencyHistogram, type EncodedHistogram } from './histogram.ts';
+import {
+  CHART_KEYS,
+  MODES,
+  type ChartKey,
+  type ErrorCode,
+  type ErrorGroup,
+  type MetricName,
+  type Mode,
+  type ModeStats,
+  type RequestRecord,
+  type SeriesPoint,
+} from './types.ts';
+
+/**
+ * Statistics, three ways over the same records:
+ * - cumulative: the whole run (the summary);
+ * - per phase: a new segment each time the load setting changes, so each concurrency level or
+ *   rate gets its own percentiles;
+ * - per second: interval histograms in a ring, merged over a rolling window for the live charts.
+ * Means come from exact sums (see LatencyHistogram).
+ */
+
+const METRICS: readonly MetricName[] = ['ttft', 'ttfb', 'itl', 'tpot', 'e2e', 'queue'];
+
+export class ModeAccumulator {
+  requests = 0;
+  succeeded = 0;
+  failed = 0;
+  earlyStopped = 0;
+  cancelled = 0;
+  outputTokens = 0;
+  /** Output tokens by where the count came from. */
+  tokensFromUsage = 0;
+  tokensFromTokenizer = 0;
+  bytesReceived = 0;
+  readonly h: Record<MetricName, LatencyHistogram> = {
+    ttft: new LatencyHistogram(),
+    ttfb: new LatencyHistogram(),
+    itl: new LatencyHistogram(),
+    tpot: new LatencyHistogram(),
+    e2e: new LatencyHistogram(),
+    queue: new LatencyHistogram(),
+  };
+
+  add(r: RequestRecord): void {
+    this.requests++;
+    this.bytesReceived += r.bytesReceived;
+    if (r.outcome === 'ok') this.succeeded++;
+    else if (r.outcome === 'early_stopped') this.earlyStopped++;
+    else if (r.outcome === 'cancelled') this.cancelled++;
+    else this.failed++;
+    if (r.outcome !== 'ok' && r.outcome !== 'early_stopped') return;
+    this.outputTokens += r.outputTokens;
+    if (r.tokenSource === 'usage') this.tokensFromUsage += r.outputTokens;
+    else this.tokensFromTokenizer += r.outputTokens;
+    const h = this.h;
+    if (r.ttftMs !== undefined) h.ttft.record(r.ttftMs);
+    if (r.ttfbMs !== undefined) h.ttfb.record(r.ttfbMs);
+    h.queue.record(r.queueMs);
+    for (const gap of r.itlMs) h.itl.record(gap);
+    // A stream stopped early has a truncated end: it says nothing about end-to-end time.
+    if (r.outcome === 'ok') {
+      if (r.e2eMs !== undefined) h.e2e.record(r.e2eMs);
+      if (r.tpotMs !== undefined) h.tpot.record(r.tpotMs);
+    }
+  }
+
+  merge(o: ModeAccumulator): void {
+    this.requests += o.requests;
+    this.succeeded += o.succeeded;
+    this.failed += o.failed;
+    this.earlyStopped += o.earlyStopped;
+    this.cancelled += o.cancelled;
+    this.outputTokens += o.outputTokens;
+    this.tokensFromUsage += o.tokensFromUsage;
+    this.tokensFromTokenizer += o.tokensFromTokenizer;
+    this.bytesReceived += o.bytesReceived;
+    for (const m of METRICS) this.h[m].add(o.h[m]);
+  }
+
+  toStats(wallMs: number): ModeStats {
+    const secs = wallMs / 1000;
+    return {
+      requests: this.requests,
+      succeeded: this.succeeded,
+      failed: this.failed,
+      earlyStopped: this.earlyStopped,
+      outputTokens: this.outputTokens,
+      outputTokensPerSec: secs > 0 ? this.outputTokens / secs : 0,
+      ttft: this.h.ttft.summary(),
+      ttfb: this.h.ttfb.summary(),
+      itl: this.h.itl.summary(),
+      tpot: this.h.tpot.summary(),
+      e2e: this.h.e2e.summary(),
+      queue: this.h.queue.summary(),
+    };
+  }
+
+  encode(): EncodedModeAccumulator {
+    const histograms = {} as Record<MetricName, EncodedHistogram>;
+    for (const m of METRICS) histograms[m] = this.h[m].encode();
+    return {
+      requests: this.requests,
+      succeeded: this.succeeded,
+      failed: this.failed,
+      earlyStopped: this.earlyStopped,
+      cancelled: this.cancelled,
+      outputTokens: this.outputTokens,
+      tokensFromUsage: this.tokensFromUsage,
+      tokensFromTokenizer: this.tokensFromTokenizer,
+      bytesReceived: this.bytesReceived,
+      histograms,
+    };
+  }
+
+  static decode(e: EncodedModeAccumulator): ModeAccumulator {
+    const a = new ModeAccumulator();
+    a.requests = e.requests;
+    a.succeeded = e.succeeded;
+    a.failed = e.failed;
+    a.earlyStopped = e.earlyStopped;
+    a.cancelled = e.cancelled;
+    a.outputTokens = e.outputTokens;
+    a.tokensFromUsage = e.tokensFromUsage;
+    a.tokensFromTokenizer = e.tokensFromTokenizer;
+    a.bytesReceived = e.bytesReceived;
+    for (const m of METRICS) {
+      const enc = e.histograms[m];
+      if (enc) {
+        const h = LatencyHistogram.decode(enc);
+        a.h[m].add(h);
+        h.dispose();
+      }
+    }
+    return a;
+  }
+
+  dispose(): void {
+    for (const m of METRICS) this.h[m].dispose();
+  }
+}
+
+export interface EncodedModeAccumulator {
+  requests: number;
+  succeeded: number;
+  failed: number;
+  earlyStopped: number;
+  cancelled: number;
+  outputTokens: number;
+  tokensFromUsage: number;
+  tokensFromTokenizer: number;
+  bytesReceived: number;
+  histograms: Record<MetricName, EncodedHistogram>;
+}
+
+export type ModeSet = Record<Mode, ModeAccumulator>;
+
+export function newModeSet(): ModeSet {
+  return { stream: new ModeAccumulator(), nonstream: new ModeAccumulator() };
+}
+
+export interface PhaseInfo {
+  index: number;
+  startMs: number;
+  endMs?: number;
+  concurrency: number;
+  rate?: number;
+  streamRatio: number;
+  /** Why the segment started: run start, a load change, or an explicit `z`. */
+  reason: 'start' | 'concurrency' | 'rate' | 'stream-ratio' | 'manual' | 'sweep';
+}
+
+export interface Phase {
+  info: PhaseInfo;
+  modes: ModeSet;
+}
+
+/** One second of the run, for the report's timeline. */
+export interface TimelineEntry {
+  tMs: number;
+  inFlight: number;
+  concurrency: number;
+  rate?: number;
+  completions: number;
+  errors: number;
+  outputTokens: number;
+  ttftMs: { p50: number; p95: number; p99: number };
+  e2eMs: { p50: number; p95: number; p99: number };
+}
+
+interface SecondBucket {
+  ttft: Record<Mode, LatencyHistogram>;
+  e2e: Record<Mode, LatencyHistogram>;
+  itl: LatencyHistogram;
+  completions: number;
+  errors: number;
+  outputTokens: number;
+}
+
+function newBucket(): SecondBucket {
+  return {
+    ttft: { stream: new LatencyHistogram(), nonstream: new LatencyHistogram() },
+    e2e: { stream: new LatencyHistogram(), nonstream: new LatencyHistogram() },
+    itl: new LatencyHistogram(),
+    completions: 0,
+    errors: 0,
+    outputTokens: 0,
+  };
+}
+
+function resetBucket(b: SecondBucket): void {
+  for (const m of MODES) {
+    b.ttft[m].reset();
+    b.e2e[m].reset();
+  }
+  b.itl.reset();
+  b.completions = 0;
+  b.errors = 0;
+  b.outputTokens = 0;
+}
+
+const MAX_PHASES = 1000;
+const MAX_SERIES = 900;
+const MAX_TIMELINE = 86_400;
+const MAX_ERROR_CODES = 64;
+const MAX_MESSAGE_CHARS = 300;
+
+export interface StatsOptions {
+  /** Rolling window for live charts, seconds. */
+  windowSeconds: number;
+}
+
+export class StatsCollector {
+  readonly cumulative: ModeSet = newModeSet();
+  readonly phases: Phase[] = [];
+  readonly timeline: TimelineEntry[] = [];
+  readonly charts: Record<ChartKey, SeriesPoint[]>;
+  readonly phaseMarksMs: number[] = [];
+  readonly errors = new Map<ErrorCode, ErrorGroup>();
+  warmupCompleted = 0;
+  completed = 0;
+
+  private readonly ring: SecondBucket[];
+  private ringPos = 0;
+  private readonly scratch = new LatencyHistogram();
+
+  constructor(private readonly opts: StatsOptions) {
+    const n = Math.max(1, Math.round(opts.windowSeconds));
+    this.ring = Array.from({ length: n }, newBucket);
+    this.charts = Object.fromEntries(CHART_KEYS.map((k) => [k, [] as SeriesPoint[]])) as Record<
+      ChartKey,
+      SeriesPoint[]
+    >;
+  }
+
+  get currentPhase(): Phase | undefined {
+    return this.phases[this.phases.length - 1];
+  }
+
+  /** Starts a new segment; the previous one ends now. */
+  beginPhase(info: Omit<PhaseInfo, 'index'>): number {
+    const prev = this.currentPhase;
+    if (prev) {
+      prev.info.endMs = info.startMs;
+      // Bounded: past the cap, further changes fold into the last segment.
+      if (this.phases.length >= MAX_PHASES) return prev.info.index;
+    }
+    const index = this.phases.length;
+    this.phases.push({ info: { ...info, index }, modes: newModeSet() });
+    if (index > 0) this.phaseMarksMs.push(info.startMs);
+    return index;
+  }
+
+  /** Every error is counted by code, warm-up or not: a failure is never hidden. */
+  recordError(code: ErrorCode, message: string): void {
+    const g = this.errors.get(code);
+    const msg = message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message;
+    if (g) {
+      g.count++;
+      g.lastMessage = msg;
+    } else if (this.errors.size < MAX_ERROR_CODES) {
+      this.errors.set(code, { code, count: 1, lastMessage: msg });
+    }
+  }
+
+  record(r: RequestRecord): void {
+    if (r.errorCode && r.outcome !== 'cancelled') this.recordError(r.errorCode, r.errorMessage ?? r.errorCode);
+    if (r.warmup) {
+      this.warmupCompleted++;
+      return;
+    }
+    this.completed++;
+    this.cumulative[r.mode].add(r);
+    const phase = this.phases[Math.min(r.phase, this.phases.length - 1)];
+    phase?.modes[r.mode].add(r);
+    const b = this.ring[this.ringPos];
+    if (!b) return;
+    b.completions++;
+    if (r.outcome === 'failed' || r.outcome === 'dropped') b.errors++;
+    if (r.outcome === 'ok' || r.outcome === 'early_stopped') {
+      b.outputTokens += r.outputTokens;
+      if (r.ttftMs !== undefined) b.ttft[r.mode].record(r.ttftMs);
+      if (r.outcome === 'ok' && r.e2eMs !== undefined) b.e2e[r.mode].record(r.e2eMs);
+      if (r.mode === 'stream') for (const g of r.itlMs) b.itl.record(g);
+    }
+  }
+
+  /**
+   * Called once a second: turns the rolling window into one chart point per series and one
+   * timeline entry, then opens a fresh bucket.
+   */
+  tick(tMs: number, load: { inFlight: number; concurrency: number; rate?: number }): void {
+    const cur = this.ring[this.ringPos];
+    const point = (pick: (b: SecondBucket) => LatencyHistogram): SeriesPoint => {
+      this.scratch.reset();
+      for (const b of this.ring) this.scratch.add(pick(b));
+      const s = this.scratch;
+      return { tMs, count: s.count, mean: s.mean, p50: s.percentile(50), p95: s.percentile(95), p99: s.percentile(99) };
+    };
+    const push = (k: ChartKey, p: SeriesPoint): void => {
+      const arr = this.charts[k];
+      arr.push(p);
+      if (arr.length > MAX_SERIES) arr.splice(0, arr.length - MAX_SERIES);
+    };
+    push('ttft.stream', point((b) => b.ttft.stream));
+    push('ttft.nonstream', point((b) => b.ttft.nonstream));
+    push('e2e.stream', point((b) => b.e2e.stream));
+    push('e2e.nonstream', point((b) => b.e2e.nonstream));
+    push('itl.stream', point((b) => b.itl));
+
+    const both = (pick: (b: SecondBucket, m: Mode) => LatencyHistogram) => {
+      this.scratch.reset();
+      for (const b of this.ring) for (const m of MODES) this.scratch.add(pick(b, m));
+      return { p50: this.scratch.percentile(50), p95: this.scratch.percentile(95), p99: this.scratch.percentile(99) };
+    };
+    if (this.timeline.length < MAX_TIMELINE) {
+      this.timeline.push({
+        tMs,
+        inFlight: load.inFlight,
+        concurrency: load.concurrency,
+        ...(load.rate !== undefined ? { rate: load.rate } : {}),
+        completions: cur?.completions ?? 0,
+        errors: cur?.errors ?? 0,
+        outputTokens: cur?.outputTokens ?? 0,
+        ttftMs: both((b, m) => b.ttft[m]),
+        e2eMs: both((b, m) => b.e2e[m]),
+      });
+    }
+    this.ringPos = (this.ringPos + 1) % this.ring.length;
+    const next = this.ring[this.ringPos];
+    if (next) resetBucket(next);
+  }
+
+  errorGroups(): ErrorGroup[] {
+    return [...this.errors.values()].sort((a, b) => b.count - a.count).map((g) => ({ ...g }));
+  }
+
+  get errorsTotal(): number {
+    let n = 0;
+    for (const g of this.errors.values()) n += g.count;
+    return n;
+  }
+
+  dispose(): void {
+    for (const m of MODES) this.cumulative[m].dispose();
+    for (const p of this.phases) for (const m of MODES) p.modes[m].dispose();
+    for (const b of this.ring) {
+      for (const m of MODES) {
+        b.ttft[m].dispose();
+        b.e2e[m].dispose();
+      }
+      b.itl.dispose();
+    }
+    this.scratch.dispose();
+  }
+}

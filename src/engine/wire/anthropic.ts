@@ -1,0 +1,175 @@
+// Anthropic Messages wire format (`POST {base}/v1/messages`).
+
+import type { SseEvent } from '../sse.ts';
+import {
+  DONE,
+  IGNORE,
+  errorBodyMessage,
+  errorMessageOf,
+  isErrorPayload,
+  isRecord,
+  malformed,
+  mergeHeaders,
+  numberOrUndefined,
+  oneLine,
+  parseBaseUrl,
+  redactSecrets,
+  streamError,
+  tryParse,
+  usageSignal,
+} from './common.ts';
+import type { BuildRequestInput, BuiltRequest, NonStreamResult, StreamInterpreter, StreamSignal } from './types.ts';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+/** The API requires max_tokens; this is what we send when the user gave none. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
+
+/**
+ * `{base}/v1/messages`. The base has no `/v1` (as with the official SDK); a base that ends in `/v1`
+ * or already in `/v1/messages` is tolerated rather than doubled.
+ */
+export function anthropicUrl(baseUrl: string): string {
+  const u = parseBaseUrl(baseUrl);
+  let p = u.pathname.replace(/\/+$/, '');
+  if (!p.endsWith('/v1/messages')) p = p.endsWith('/v1') ? `${p}/messages` : `${p}/v1/messages`;
+  u.pathname = p;
+  return u.toString();
+}
+
+export function buildAnthropicRequest(input: BuildRequestInput): BuiltRequest {
+  // The API has no system role in `messages`: fold any such messages into the top-level `system`.
+  const systemParts: string[] = [];
+  if (input.system !== undefined && input.system.length > 0) systemParts.push(input.system);
+  const messages: Array<{ role: string; content: string }> = [];
+  for (const m of input.messages) {
+    if (m.role === 'system') systemParts.push(m.content);
+    else messages.push({ role: m.role, content: m.content });
+  }
+  const body: Record<string, unknown> = {
+    model: input.model,
+    max_tokens: input.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    messages,
+    stream: input.stream,
+  };
+  if (systemParts.length > 0) body.system = systemParts.join('\n\n');
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: input.stream ? 'text/event-stream' : 'application/json',
+    'anthropic-version': ANTHROPIC_VERSION,
+    'x-request-id': input.requestId,
+  };
+  if (input.apiKey !== undefined && input.apiKey.length > 0) headers['x-api-key'] = input.apiKey;
+  return { url: anthropicUrl(input.baseUrl), headers: mergeHeaders(headers, input.extraHeaders), body: JSON.stringify(body) };
+}
+
+/**
+ * Interprets Messages stream events. Content = a `content_block_delta` carrying text, thinking or
+ * tool-input JSON (an empty text delta is not content, matching the OpenAI rule); `signature_delta`
+ * and `citations_delta` carry no generated tokens and are ignored; an unknown delta type counts as
+ * content, as new delta types so far have all been generated output. The type is read from the
+ * JSON's `type` (always present from Anthropic) and falls back on the SSE event name.
+ */
+export class AnthropicStreamInterpreter implements StreamInterpreter {
+  outputTokens: number | undefined = undefined;
+  inputTokens: number | undefined = undefined;
+  finishReason: string | undefined = undefined;
+
+  onEvent(ev: SseEvent): StreamSignal {
+    const data = ev.data;
+    if (data.length === 0) return ev.event === 'error' ? streamError(undefined, '') : IGNORE;
+    if (data === '[DONE]') return DONE; // some gateways append it to Anthropic streams too
+    const parsed = tryParse(data);
+    if (parsed === undefined) {
+      if (ev.event === 'error') return streamError(undefined, data);
+      if (data.trim().length === 0) return IGNORE;
+      return malformed(data);
+    }
+    const obj = parsed.value;
+    if (!isRecord(obj)) return ev.event === 'error' ? streamError(obj, data) : malformed(data);
+    const type = typeof obj.type === 'string' ? obj.type : ev.event;
+
+    switch (type) {
+      case 'content_block_delta': {
+        const d = obj.delta;
+        if (!isRecord(d)) return { kind: 'content', text: '' };
+        switch (d.type) {
+          case 'text_delta':
+            return typeof d.text === 'string' && d.text.length > 0 ? { kind: 'content', text: d.text } : IGNORE;
+          case 'thinking_delta':
+            return typeof d.thinking === 'string' && d.thinking.length > 0 ? { kind: 'content', text: d.thinking } : IGNORE;
+          case 'input_json_delta':
+            return { kind: 'content', text: typeof d.partial_json === 'string' ? d.partial_json : '' };
+          case 'signature_delta':
+          case 'citations_delta':
+            return IGNORE;
+          default:
+            return { kind: 'content', text: '' };
+        }
+      }
+      case 'message_start': {
+        // message_start's output_tokens is a placeholder (usually 1); only message_delta's counts.
+        const m = obj.message;
+        if (isRecord(m) && isRecord(m.usage)) {
+          const inp = numberOrUndefined(m.usage.input_tokens);
+          if (inp !== undefined) this.inputTokens = inp;
+        }
+        return IGNORE;
+      }
+      case 'message_delta': {
+        const d = obj.delta;
+        if (isRecord(d) && typeof d.stop_reason === 'string') this.finishReason = d.stop_reason;
+        const u = obj.usage;
+        if (!isRecord(u)) return IGNORE;
+        const out = numberOrUndefined(u.output_tokens);
+        if (out !== undefined) this.outputTokens = out;
+        // Newer API versions repeat the (final) input count here.
+        const inp = numberOrUndefined(u.input_tokens);
+        if (inp !== undefined) this.inputTokens = inp;
+        return usageSignal(out, inp);
+      }
+      case 'message_stop':
+        return DONE;
+      case 'error':
+        return streamError(obj, data);
+      case 'ping':
+      case 'content_block_start':
+      case 'content_block_stop':
+        return IGNORE;
+      default:
+        // Unknown event types must be tolerated (Anthropic's versioning policy); an error payload
+        // under another name is still an error.
+        if (ev.event === 'error' || isErrorPayload(obj)) return streamError(obj, data);
+        return IGNORE;
+    }
+  }
+}
+
+export function parseAnthropicBody(json: unknown): NonStreamResult {
+  if (!isRecord(json)) return { ok: false, code: 'body_invalid', message: 'response body is not a JSON object' };
+  if (isErrorPayload(json)) {
+    return { ok: false, code: 'stream_error_event', message: oneLine(redactSecrets(errorMessageOf(json) ?? 'error body')) };
+  }
+  const content = json.content;
+  if (!Array.isArray(content)) return { ok: false, code: 'body_invalid', message: 'response has no content array' };
+  let text = '';
+  for (const block of content as unknown[]) {
+    if (!isRecord(block)) continue;
+    if (block.type === 'text' && typeof block.text === 'string') text += block.text;
+    else if (block.type === 'thinking' && typeof block.thinking === 'string') text += block.thinking;
+    else if (block.type === 'tool_use' && block.input !== undefined) text += JSON.stringify(block.input);
+  }
+  const result: NonStreamResult = { ok: true, text };
+  const usage = json.usage;
+  if (isRecord(usage)) {
+    const out = numberOrUndefined(usage.output_tokens);
+    if (out !== undefined) result.outputTokens = out;
+    const inp = numberOrUndefined(usage.input_tokens);
+    if (inp !== undefined) result.inputTokens = inp;
+  }
+  if (typeof json.stop_reason === 'string') result.finishReason = json.stop_reason;
+  return result;
+}
+
+export function parseAnthropicErrorBody(status: number, bodyText: string): string {
+  return errorBodyMessage(status, bodyText);
+}

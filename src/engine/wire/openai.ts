@@ -1,0 +1,180 @@
+// OpenAI chat completions wire format (`POST {base}/chat/completions`), also spoken by vLLM,
+// SGLang, llama.cpp, Ollama and most gateways.
+
+import type { SseEvent } from '../sse.ts';
+import {
+  DONE,
+  IGNORE,
+  errorBodyMessage,
+  errorMessageOf,
+  isErrorPayload,
+  isRecord,
+  malformed,
+  mergeHeaders,
+  numberOrUndefined,
+  oneLine,
+  parseBaseUrl,
+  redactSecrets,
+  streamError,
+  tryParse,
+  usageSignal,
+} from './common.ts';
+import type { BuildRequestInput, BuiltRequest, NonStreamResult, StreamInterpreter, StreamSignal } from './types.ts';
+
+/**
+ * `{base}/chat/completions`. The base normally ends in `/v1`, as with the official SDK. Two
+ * tolerances: a base that already ends in `/chat/completions` is used as is, and a bare origin
+ * (`http://localhost:8000`) gets `/v1`, since every OpenAI-compatible server mounts it there.
+ */
+export function openAiUrl(baseUrl: string): string {
+  const u = parseBaseUrl(baseUrl);
+  let p = u.pathname.replace(/\/+$/, '');
+  if (!p.endsWith('/chat/completions')) p = `${p === '' ? '/v1' : p}/chat/completions`;
+  u.pathname = p;
+  return u.toString();
+}
+
+export function buildOpenAiRequest(input: BuildRequestInput): BuiltRequest {
+  const messages: Array<{ role: string; content: string }> = [];
+  if (input.system !== undefined && input.system.length > 0) messages.push({ role: 'system', content: input.system });
+  for (const m of input.messages) messages.push({ role: m.role, content: m.content });
+  const body: Record<string, unknown> = { model: input.model, messages, stream: input.stream };
+  // max_tokens rather than max_completion_tokens: vLLM, gateways and older servers only know the
+  // former, and OpenAI still accepts it for non-reasoning models.
+  if (input.maxTokens !== undefined) body.max_tokens = input.maxTokens;
+  // Without this the server sends no usage in a stream and we would have to fall back on a tokenizer.
+  if (input.stream) body.stream_options = { include_usage: true };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: input.stream ? 'text/event-stream' : 'application/json',
+    'x-request-id': input.requestId,
+  };
+  if (input.apiKey !== undefined && input.apiKey.length > 0) headers.authorization = `Bearer ${input.apiKey}`;
+  return { url: openAiUrl(input.baseUrl), headers: mergeHeaders(headers, input.extraHeaders), body: JSON.stringify(body) };
+}
+
+/**
+ * Interprets `chat.completion.chunk` events. Content = non-empty `delta.content`, a reasoning delta
+ * (`reasoning_content` from vLLM/DeepSeek, `reasoning` from OpenRouter and newer vLLM) or a
+ * tool-call delta; role-only, empty, finish-only and usage-only chunks are not content.
+ */
+export class OpenAiStreamInterpreter implements StreamInterpreter {
+  outputTokens: number | undefined = undefined;
+  inputTokens: number | undefined = undefined;
+  finishReason: string | undefined = undefined;
+
+  onEvent(ev: SseEvent): StreamSignal {
+    const data = ev.data;
+    if (data === '[DONE]') return DONE;
+    // An empty `data:` is a keep-alive some proxies send.
+    if (data.length === 0) return IGNORE;
+    const parsed = tryParse(data);
+    if (parsed === undefined) {
+      if (ev.event === 'error') return streamError(undefined, data);
+      if (data.trim().length === 0) return IGNORE;
+      return malformed(data);
+    }
+    const obj = parsed.value;
+    if (!isRecord(obj)) return ev.event === 'error' ? streamError(obj, data) : malformed(data);
+    if (ev.event === 'error' || isErrorPayload(obj)) return streamError(obj, data);
+
+    const usage = obj.usage;
+    const hasUsage = isRecord(usage);
+    if (hasUsage) {
+      const out = numberOrUndefined(usage.completion_tokens);
+      if (out !== undefined) this.outputTokens = out;
+      const inp = numberOrUndefined(usage.prompt_tokens);
+      if (inp !== undefined) this.inputTokens = inp;
+    }
+
+    let text = '';
+    let content = false;
+    const choices = obj.choices;
+    if (Array.isArray(choices)) {
+      for (const choice of choices as unknown[]) {
+        if (!isRecord(choice)) continue;
+        if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+        const delta = choice.delta;
+        if (isRecord(delta)) {
+          const r = nonEmpty(delta.reasoning_content) ?? nonEmpty(delta.reasoning);
+          if (r !== undefined) {
+            text += r;
+            content = true;
+          }
+          const c = nonEmpty(delta.content);
+          if (c !== undefined) {
+            text += c;
+            content = true;
+          }
+          const tools = delta.tool_calls;
+          if (Array.isArray(tools) && tools.length > 0) {
+            content = true;
+            text += toolCallText(tools as unknown[]);
+          }
+          const fc = delta.function_call; // the pre-tools shape, still emitted by some servers
+          if (isRecord(fc)) {
+            content = true;
+            if (typeof fc.arguments === 'string') text += fc.arguments;
+          }
+        } else {
+          // Legacy completions-style chunk.
+          const t = nonEmpty(choice.text);
+          if (t !== undefined) {
+            text += t;
+            content = true;
+          }
+        }
+      }
+    }
+    if (content) return { kind: 'content', text };
+    if (hasUsage) return usageSignal(this.outputTokens, this.inputTokens);
+    return IGNORE;
+  }
+}
+
+export function parseOpenAiBody(json: unknown): NonStreamResult {
+  if (!isRecord(json)) return { ok: false, code: 'body_invalid', message: 'response body is not a JSON object' };
+  if (isErrorPayload(json)) {
+    return { ok: false, code: 'stream_error_event', message: oneLine(redactSecrets(errorMessageOf(json) ?? 'error body')) };
+  }
+  const choices = json.choices;
+  const first: unknown = Array.isArray(choices) ? (choices as unknown[])[0] : undefined;
+  if (!isRecord(first)) return { ok: false, code: 'body_invalid', message: 'response has no choices[0]' };
+  let text: string;
+  const msg = first.message;
+  if (isRecord(msg)) {
+    text = (nonEmpty(msg.reasoning_content) ?? nonEmpty(msg.reasoning) ?? '') + (typeof msg.content === 'string' ? msg.content : '');
+    if (Array.isArray(msg.tool_calls)) text += toolCallText(msg.tool_calls as unknown[]);
+  } else if (typeof first.text === 'string') {
+    text = first.text;
+  } else {
+    return { ok: false, code: 'body_invalid', message: 'response has no choices[0].message' };
+  }
+  const result: NonStreamResult = { ok: true, text };
+  const usage = json.usage;
+  if (isRecord(usage)) {
+    const out = numberOrUndefined(usage.completion_tokens);
+    if (out !== undefined) result.outputTokens = out;
+    const inp = numberOrUndefined(usage.prompt_tokens);
+    if (inp !== undefined) result.inputTokens = inp;
+  }
+  if (typeof first.finish_reason === 'string') result.finishReason = first.finish_reason;
+  return result;
+}
+
+export function parseOpenAiErrorBody(status: number, bodyText: string): string {
+  return errorBodyMessage(status, bodyText);
+}
+
+function nonEmpty(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function toolCallText(tools: unknown[]): string {
+  let s = '';
+  for (const t of tools) {
+    if (!isRecord(t) || !isRecord(t.function)) continue;
+    if (typeof t.function.arguments === 'string') s += t.function.arguments;
+  }
+  return s;
+}

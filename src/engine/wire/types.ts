@@ -1,0 +1,58 @@
+// Types of the wire-format layer: pure translation between our requests/results and each
+// provider's JSON and SSE shapes. No I/O here; the request runner does the networking.
+
+import type { SseEvent } from '../sse.ts';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface BuildRequestInput {
+  /** OpenAI: includes `/v1` (https://api.openai.com/v1). Anthropic: does not (https://api.anthropic.com). */
+  baseUrl: string;
+  model: string;
+  messages: readonly ChatMessage[];
+  system?: string;
+  maxTokens?: number;
+  stream: boolean;
+  apiKey?: string;
+  requestId: string;
+  /** Added last, so they override ours; names are lower-cased to avoid duplicate headers. */
+  extraHeaders?: Readonly<Record<string, string>>;
+}
+
+export interface BuiltRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What one SSE event means for the metrics. */
+export type StreamSignal =
+  /** Generated content (text, reasoning or tool-call arguments): counts for TTFT, ITL and E2E. */
+  | { readonly kind: 'content'; readonly text: string }
+  /** Carries nothing the metrics use (role-only, empty, ping, block start/stop, ...). */
+  | { readonly kind: 'ignore' }
+  /** A usage-bearing event without content; the counts are also kept on the interpreter. */
+  | { readonly kind: 'usage'; readonly outputTokens?: number; readonly inputTokens?: number }
+  /** The server's end-of-stream marker: OpenAI `[DONE]`, Anthropic `message_stop`. */
+  | { readonly kind: 'done' }
+  | { readonly kind: 'error'; readonly code: 'stream_error_event' | 'sse_malformed'; readonly message: string };
+
+/**
+ * Per-request interpreter of a stream's events. Server-reported usage and the finish reason are
+ * kept as side effects, because one event may carry both content and usage.
+ */
+export interface StreamInterpreter {
+  onEvent(ev: SseEvent): StreamSignal;
+  /** Server usage: OpenAI `usage.completion_tokens`, Anthropic `message_delta.usage.output_tokens`. */
+  readonly outputTokens: number | undefined;
+  readonly inputTokens: number | undefined;
+  /** OpenAI `finish_reason`, Anthropic `stop_reason`. */
+  readonly finishReason: string | undefined;
+}
+
+export type NonStreamResult =
+  | { ok: true; text: string; outputTokens?: number; inputTokens?: number; finishReason?: string }
+  | { ok: false; code: 'body_invalid' | 'stream_error_event'; message: string };

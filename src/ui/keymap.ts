@@ -1,0 +1,263 @@
+// Every key binding in one table. The input handler, the footer and the help overlay all read it,
+// so what the screen says a key does is what the key does.
+import type { Key } from 'ink';
+import type { DashboardCommands, EngineSnapshot, TargetInfo } from '../engine/types.ts';
+
+export const MIN_CONCURRENCY = 1;
+export const MAX_CONCURRENCY = 10_000;
+/** Open-loop rate changes are multiplicative: a fixed step is too coarse at 1/s and too fine at 500/s. */
+export const RATE_FACTOR = 1.25;
+export const MIN_RATE = 0.1;
+export const MAX_RATE = 100_000;
+export const RATIO_STEP = 0.1;
+
+/** UI-side effects a binding may trigger (the rest go to the engine's commands). */
+export interface UiActions {
+  toggleHelp(): void;
+  closeHelp(): void;
+  cycleChart(): void;
+  quit(): void;
+}
+
+export interface KeyContext {
+  snapshot: EngineSnapshot;
+  commands: DashboardCommands;
+  target: TargetInfo;
+  ui: UiActions;
+  helpOpen: boolean;
+}
+
+export type ActionId =
+  | 'quit'
+  | 'help'
+  | 'closeHelp'
+  | 'pause'
+  | 'poolUp'
+  | 'poolDown'
+  | 'poolUp10'
+  | 'poolDown10'
+  | 'ratioUp'
+  | 'ratioDown'
+  | 'rateUp'
+  | 'rateDown'
+  | 'newSegment'
+  | 'cycleChart'
+  | 'earlyStop'
+  | 'latencySpike'
+  | 'faultBurst'
+  | 'autoTune';
+
+export interface KeyBinding {
+  id: ActionId;
+  /** Keys as shown in the help overlay and docs. */
+  keys: string;
+  /** Compact key label and word for the footer; omitted bindings are help-only. */
+  footer?: { keys: string; label: string; priority: number };
+  description: string;
+  /** When the binding does something; unavailable bindings are listed but greyed and ignored. */
+  available?: (ctx: Pick<KeyContext, 'snapshot' | 'commands' | 'target'>) => boolean;
+  /** Why it may be unavailable, shown in help. */
+  availability?: string;
+  match: (input: string, key: Key) => boolean;
+  run: (ctx: KeyContext) => void;
+}
+
+export function clampConcurrency(n: number): number {
+  return Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, Math.round(n)));
+}
+
+/** Steps of exactly 0.1 (no float drift after many presses), clamped to 0..1. */
+export function stepRatio(ratio: number, delta: number): number {
+  const tenths = Math.round(ratio * 10) + Math.round(delta * 10);
+  return Math.min(10, Math.max(0, tenths)) / 10;
+}
+
+/** Multiplies the rate by RATE_FACTOR (up) or divides (down), kept to 3 significant digits. */
+export function stepRate(rate: number | undefined, up: boolean): number {
+  const base = rate !== undefined && rate > 0 ? rate : 1;
+  const next = up ? base * RATE_FACTOR : base / RATE_FACTOR;
+  const rounded = Number(next.toPrecision(3));
+  return Math.min(MAX_RATE, Math.max(MIN_RATE, rounded));
+}
+
+const isOpenLoop = ({ snapshot }: Pick<KeyContext, 'snapshot'>): boolean => snapshot.loadMode === 'open';
+const canPause = (s: EngineSnapshot): boolean => s.state === 'running' || s.state === 'starting';
+
+export const KEYMAP: readonly KeyBinding[] = [
+  {
+    id: 'quit',
+    keys: 'q, Ctrl-C',
+    footer: { keys: 'q', label: 'quit', priority: 0 },
+    description: 'quit: abort in-flight requests, print the summary',
+    match: (input, key) => input === 'q' || (key.ctrl && input === 'c'),
+    run: ({ ui }) => ui.quit(),
+  },
+  {
+    id: 'help',
+    keys: '?',
+    footer: { keys: '?', label: 'help', priority: 0 },
+    description: 'show / hide this help',
+    match: (input) => input === '?',
+    run: ({ ui }) => ui.toggleHelp(),
+  },
+  {
+    id: 'closeHelp',
+    keys: 'esc',
+    description: 'close this help',
+    match: (_input, key) => key.escape,
+    run: ({ ui }) => ui.closeHelp(),
+  },
+  {
+    id: 'pause',
+    keys: 'space',
+    footer: { keys: '␣', label: 'pause', priority: 1 },
+    description: 'pause new requests / resume',
+    available: ({ snapshot }) => canPause(snapshot) || snapshot.state === 'paused',
+    match: (input) => input === ' ',
+    run: ({ snapshot, commands }) => {
+      if (canPause(snapshot)) commands.pause();
+      else if (snapshot.state === 'paused') commands.resume();
+    },
+  },
+  {
+    id: 'poolUp',
+    keys: '+, up',
+    footer: { keys: '+-', label: 'pool', priority: 1 },
+    description: 'pool size +1',
+    match: (input, key) => input === '+' || input === '=' || key.upArrow,
+    run: ({ snapshot, commands }) => commands.setConcurrency(clampConcurrency(snapshot.concurrency + 1)),
+  },
+  {
+    id: 'poolDown',
+    keys: '-, down',
+    description: 'pool size -1',
+    match: (input, key) => input === '-' || key.downArrow,
+    run: ({ snapshot, commands }) => commands.setConcurrency(clampConcurrency(snapshot.concurrency - 1)),
+  },
+  {
+    id: 'poolUp10',
+    keys: ']',
+    footer: { keys: '][', label: '±10', priority: 2 },
+    description: 'pool size +10',
+    match: (input) => input === ']',
+    run: ({ snapshot, commands }) => commands.setConcurrency(clampConcurrency(snapshot.concurrency + 10)),
+  },
+  {
+    id: 'poolDown10',
+    keys: '[',
+    description: 'pool size -10',
+    match: (input) => input === '[',
+    run: ({ snapshot, commands }) => commands.setConcurrency(clampConcurrency(snapshot.concurrency - 10)),
+  },
+  {
+    id: 'ratioUp',
+    keys: 's',
+    footer: { keys: 'sS', label: 'stream%', priority: 2 },
+    description: 'streaming share +10%',
+    match: (input) => input === 's',
+    run: ({ snapshot, commands }) => commands.setStreamRatio(stepRatio(snapshot.streamRatio, RATIO_STEP)),
+  },
+  {
+    id: 'ratioDown',
+    keys: 'S',
+    description: 'streaming share -10%',
+    match: (input) => input === 'S',
+    run: ({ snapshot, commands }) => commands.setStreamRatio(stepRatio(snapshot.streamRatio, -RATIO_STEP)),
+  },
+  {
+    id: 'rateUp',
+    keys: 'r',
+    footer: { keys: 'rR', label: 'rate', priority: 2 },
+    description: `arrival rate ×${RATE_FACTOR}`,
+    availability: 'open loop (--rate) only',
+    available: isOpenLoop,
+    match: (input) => input === 'r',
+    run: ({ snapshot, commands }) => commands.setRate(stepRate(snapshot.rate, true)),
+  },
+  {
+    id: 'rateDown',
+    keys: 'R',
+    description: `arrival rate ÷${RATE_FACTOR}`,
+    availability: 'open loop (--rate) only',
+    available: isOpenLoop,
+    match: (input) => input === 'R',
+    run: ({ snapshot, commands }) => commands.setRate(stepRate(snapshot.rate, false)),
+  },
+  {
+    id: 'newSegment',
+    keys: 'z',
+    footer: { keys: 'z', label: 'reset', priority: 3 },
+    description: 'start a new statistics segment',
+    match: (input) => input === 'z',
+    run: ({ commands }) => commands.newSegment(),
+  },
+  {
+    id: 'cycleChart',
+    keys: 'tab',
+    footer: { keys: 'tab', label: 'chart', priority: 2 },
+    description: 'cycle the charted metric',
+    match: (_input, key) => key.tab && !key.shift,
+    run: ({ ui }) => ui.cycleChart(),
+  },
+  {
+    id: 'earlyStop',
+    keys: 'e',
+    footer: { keys: 'e', label: 'early-stop', priority: 4 },
+    description: 'toggle early stop',
+    match: (input) => input === 'e',
+    run: ({ commands }) => commands.toggleEarlyStop(),
+  },
+  {
+    id: 'latencySpike',
+    keys: 'l',
+    footer: { keys: 'l', label: 'spike', priority: 3 },
+    description: 'inject a latency spike',
+    availability: 'built-in simulator only',
+    available: ({ target, commands }) => target.simulated && commands.injectLatencySpike !== undefined,
+    match: (input) => input === 'l',
+    run: ({ commands }) => commands.injectLatencySpike?.(),
+  },
+  {
+    id: 'faultBurst',
+    keys: 'f',
+    footer: { keys: 'f', label: 'faults', priority: 3 },
+    description: 'inject a burst of faults',
+    availability: 'built-in simulator only',
+    available: ({ target, commands }) => target.simulated && commands.injectFaultBurst !== undefined,
+    match: (input) => input === 'f',
+    run: ({ commands }) => commands.injectFaultBurst?.(),
+  },
+  {
+    id: 'autoTune',
+    keys: 'a',
+    footer: { keys: 'a', label: 'autotune', priority: 4 },
+    description: 'autotune: find the pool size with the best goodput',
+    availability: 'when autotune is available',
+    available: ({ commands }) => commands.autoTune !== undefined,
+    match: (input) => input === 'a',
+    run: ({ commands }) => commands.autoTune?.(),
+  },
+];
+
+/** Bindings that still work while the help overlay is open (it is modal otherwise). */
+const WHILE_HELP: ReadonlySet<ActionId> = new Set<ActionId>(['quit', 'help', 'closeHelp']);
+
+export function isAvailable(b: KeyBinding, ctx: Pick<KeyContext, 'snapshot' | 'commands' | 'target'>): boolean {
+  return b.available === undefined || b.available(ctx);
+}
+
+/** The binding a keypress selects, or undefined. Pure: the input hook and tests share it. */
+export function resolveKey(input: string, key: Key, ctx: KeyContext): KeyBinding | undefined {
+  const b = KEYMAP.find((candidate) => candidate.match(input, key));
+  if (b === undefined) return undefined;
+  if (ctx.helpOpen && !WHILE_HELP.has(b.id)) return undefined;
+  if (!isAvailable(b, ctx)) return undefined;
+  return b;
+}
+
+/** Handles one keypress; returns the action taken, if any. */
+export function dispatchKey(input: string, key: Key, ctx: KeyContext): ActionId | undefined {
+  const b = resolveKey(input, key, ctx);
+  b?.run(ctx);
+  return b?.id;
+}

@@ -1,0 +1,95 @@
+// Binds the keymap to Ink's input. Two details matter under a live engine:
+// - the handler reads the latest context through a ref, so Ink does not re-subscribe to stdin on
+//   every snapshot (useInput re-registers whenever its handler identity changes);
+// - settings changed faster than snapshots arrive (key repeat on `+` runs at ~30/s, snapshots at
+//   ~12/s) build on the value last sent, not on the stale snapshot, so no keypress is lost.
+import { useLayoutEffect, useMemo, useRef } from 'react';
+import { useInput, useStdin } from 'ink';
+import type { Key } from 'ink';
+import type { DashboardCommands, EngineSnapshot } from '../engine/types.ts';
+import { dispatchKey } from './keymap.ts';
+import type { ActionId, KeyContext } from './keymap.ts';
+
+type Setting = 'concurrency' | 'streamRatio' | 'rate';
+
+interface Pending {
+  /** The snapshot's value when we sent `sent`; while the snapshot still shows it, `sent` is newer. */
+  base: number | undefined;
+  sent: number;
+}
+
+export type PendingSettings = Partial<Record<Setting, Pending>>;
+
+/** The snapshot as the user last set it: values sent but not yet published replace stale ones. */
+export function withPending(snapshot: EngineSnapshot, pending: PendingSettings): EngineSnapshot {
+  let out = snapshot;
+  for (const name of ['concurrency', 'streamRatio', 'rate'] as const) {
+    const p = pending[name];
+    if (p !== undefined && snapshot[name] === p.base && p.sent !== p.base) out = { ...out, [name]: p.sent };
+  }
+  return out;
+}
+
+/** Wraps the setters so each value sent is remembered against the snapshot it was based on. */
+export function trackingCommands(
+  commands: DashboardCommands,
+  snapshot: () => EngineSnapshot,
+  pending: PendingSettings,
+): DashboardCommands {
+  const remember = (name: Setting, value: number): void => {
+    const published = snapshot()[name];
+    const prev = pending[name];
+    // Keep the original base while a run of presses is still unpublished.
+    const base = prev !== undefined && published === prev.base ? prev.base : published;
+    pending[name] = { base, sent: value };
+  };
+  // Every method calls through the original object: engine methods may rely on `this`, and a
+  // class instance's methods would not survive an object spread anyway.
+  return {
+    setConcurrency: (n) => {
+      remember('concurrency', n);
+      commands.setConcurrency(n);
+    },
+    setStreamRatio: (r) => {
+      remember('streamRatio', r);
+      commands.setStreamRatio(r);
+    },
+    setRate: (r) => {
+      remember('rate', r);
+      commands.setRate(r);
+    },
+    pause: () => commands.pause(),
+    resume: () => commands.resume(),
+    newSegment: () => commands.newSegment(),
+    toggleEarlyStop: () => commands.toggleEarlyStop(),
+    stop: () => commands.stop(),
+    ...(commands.injectLatencySpike ? { injectLatencySpike: () => commands.injectLatencySpike?.() } : {}),
+    ...(commands.injectFaultBurst ? { injectFaultBurst: () => commands.injectFaultBurst?.() } : {}),
+    ...(commands.autoTune ? { autoTune: () => commands.autoTune?.() } : {}),
+  };
+}
+
+export function useDashboardKeys(ctx: KeyContext, onAction?: (id: ActionId) => void): void {
+  const { isRawModeSupported } = useStdin();
+  const ctxRef = useRef(ctx);
+  const onActionRef = useRef(onAction);
+  useLayoutEffect(() => {
+    ctxRef.current = ctx;
+    onActionRef.current = onAction;
+  });
+  const pending = useRef<PendingSettings>({}).current;
+  const handler = useMemo(
+    () =>
+      (input: string, key: Key): void => {
+        const c = ctxRef.current;
+        const snapshot = withPending(c.snapshot, pending);
+        const commands = trackingCommands(c.commands, () => ctxRef.current.snapshot, pending);
+        const id = dispatchKey(input, key, { ...c, snapshot, commands });
+        if (id !== undefined) onActionRef.current?.(id);
+      },
+    [pending],
+  );
+  // Without a TTY stdin (pipes, CI) Ink cannot enter raw mode and useInput would throw; the
+  // dashboard then renders without keys. The CLI picks headless mode in that case anyway.
+  useInput(handler, { isActive: isRawModeSupported });
+}
