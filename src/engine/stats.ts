@@ -30,6 +30,8 @@ export class ModeAccumulator {
   earlyStopped = 0;
   cancelled = 0;
   outputTokens = 0;
+  /** Prompt tokens as the server reported them (usage); 0 when it did not. */
+  inputTokens = 0;
   /** Output tokens by where the count came from. */
   tokensFromUsage = 0;
   tokensFromTokenizer = 0;
@@ -52,6 +54,7 @@ export class ModeAccumulator {
     else this.failed++;
     if (r.outcome !== 'ok' && r.outcome !== 'early_stopped') return;
     this.outputTokens += r.outputTokens;
+    this.inputTokens += r.inputTokens ?? 0;
     if (r.tokenSource === 'usage') this.tokensFromUsage += r.outputTokens;
     else this.tokensFromTokenizer += r.outputTokens;
     const h = this.h;
@@ -73,6 +76,7 @@ export class ModeAccumulator {
     this.earlyStopped += o.earlyStopped;
     this.cancelled += o.cancelled;
     this.outputTokens += o.outputTokens;
+    this.inputTokens += o.inputTokens;
     this.tokensFromUsage += o.tokensFromUsage;
     this.tokensFromTokenizer += o.tokensFromTokenizer;
     this.bytesReceived += o.bytesReceived;
@@ -107,6 +111,7 @@ export class ModeAccumulator {
       earlyStopped: this.earlyStopped,
       cancelled: this.cancelled,
       outputTokens: this.outputTokens,
+      inputTokens: this.inputTokens,
       tokensFromUsage: this.tokensFromUsage,
       tokensFromTokenizer: this.tokensFromTokenizer,
       bytesReceived: this.bytesReceived,
@@ -122,6 +127,7 @@ export class ModeAccumulator {
     a.earlyStopped = e.earlyStopped;
     a.cancelled = e.cancelled;
     a.outputTokens = e.outputTokens;
+    a.inputTokens = e.inputTokens ?? 0;
     a.tokensFromUsage = e.tokensFromUsage;
     a.tokensFromTokenizer = e.tokensFromTokenizer;
     a.bytesReceived = e.bytesReceived;
@@ -148,6 +154,7 @@ export interface EncodedModeAccumulator {
   earlyStopped: number;
   cancelled: number;
   outputTokens: number;
+  inputTokens?: number;
   tokensFromUsage: number;
   tokensFromTokenizer: number;
   bytesReceived: number;

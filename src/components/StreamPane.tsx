@@ -1,0 +1,88 @@
+// One in-flight request: a status line and the tail of its text. Non-streaming requests have no
+// text until the body arrives, then show it whole; the engine decides that, the pane just draws.
+import { Box, Text } from 'ink';
+import type { PaneSnapshot, PaneState } from '../engine/types.ts';
+import { fitSegments, formatElapsed, formatRate, tailLines } from '../ui/format.ts';
+import { modeRole, paneStateRole, useTheme } from '../ui/theme.ts';
+import type { Role } from '../ui/theme.ts';
+
+export interface StreamPaneProps {
+  pane: PaneSnapshot;
+  width: number;
+  /** Total lines: the status line plus `height - 1` lines of text. */
+  height: number;
+}
+
+export function stateLabel(pane: Pick<PaneSnapshot, 'state' | 'mode'>): string {
+  if (pane.state === 'waiting') return pane.mode === 'stream' ? 'first token…' : 'awaiting body';
+  return pane.state;
+}
+
+const PLACEHOLDER: Record<PaneState, string> = {
+  queued: 'queued for a slot',
+  connecting: 'connecting…',
+  waiting: 'waiting for first token…',
+  streaming: '',
+  done: '(empty response)',
+  failed: '',
+};
+
+function placeholder(pane: PaneSnapshot): string {
+  if (pane.state === 'waiting' && pane.mode === 'nonstream') return 'waiting for the whole response…';
+  if (pane.state === 'failed') return pane.errorCode ?? 'failed';
+  return PLACEHOLDER[pane.state];
+}
+
+interface Segment {
+  text: string;
+  priority: number;
+  role?: Role;
+}
+
+export function StreamPane({ pane, width, height }: StreamPaneProps): React.JSX.Element | null {
+  const theme = useTheme();
+  if (height < 1 || width < 1) return null;
+  const segments: Segment[] = [
+    { text: `#${pane.id}`, priority: 3, role: 'muted' },
+    { text: pane.mode === 'stream' ? 'stream' : 'non-stream', priority: 1, role: modeRole(pane.mode) },
+    { text: stateLabel(pane), priority: 0, role: paneStateRole(pane.state) },
+    { text: formatElapsed(pane.elapsedMs), priority: 1 },
+  ];
+  if (pane.tokens > 0) {
+    segments.push({ text: `${pane.tokens} tok`, priority: 2 });
+    segments.push({ text: `${formatRate(pane.tokensPerSec)} tok/s`, priority: 4 });
+  }
+  if (pane.state === 'failed' && pane.errorCode !== undefined) {
+    segments.push({ text: pane.errorCode, priority: 2, role: 'error' });
+  }
+  const status = fitSegments(segments, width, 1);
+  const textLines = height - 1;
+  const lines = tailLines(pane.text, width, textLines);
+  const dim = lines.length === 0;
+  const shown = dim ? [placeholder(pane)] : lines;
+
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text wrap="truncate-end">
+        {status.map((seg, i) => (
+          <Text key={i}>
+            {i > 0 ? ' ' : ''}
+            <Text
+              bold={seg.priority === 0}
+              color={seg.role === undefined ? undefined : theme.color(seg.role)}
+            >
+              {seg.text}
+            </Text>
+          </Text>
+        ))}
+      </Text>
+      {textLines > 0
+        ? shown.slice(0, textLines).map((line, i) => (
+            <Text key={i} wrap="truncate-end" dimColor={dim || pane.state === 'done'}>
+              {line === '' ? ' ' : line}
+            </Text>
+          ))
+        : null}
+    </Box>
+  );
+}

@@ -1,0 +1,73 @@
+import { invalidFlag } from '../config/usage-error.ts';
+import type { RequestRecord } from '../engine/types.ts';
+import type { Report } from './report.ts';
+
+/**
+ * Service-level objectives for goodput (as vLLM's and AIPerf's benchmarks define it): a request
+ * counts when it succeeded and met every objective given. Per-request, so the engine evaluates
+ * it as requests finish; the report only carries the counts.
+ */
+export type SloMetric = 'ttft' | 'tpot' | 'e2e';
+export interface SloRule {
+  metric: SloMetric;
+  /** The request passes when its value is strictly below this, ms. */
+  belowMs: number;
+}
+
+const ALLOWED = 'comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ttft, tpot, e2e)';
+
+export function parseSlo(flag: string, raw: string): SloRule[] {
+  const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (parts.length === 0) throw invalidFlag(flag, raw, ALLOWED);
+  return parts.map((p) => {
+    const m = /^(ttft|tpot|e2e)\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)?$/i.exec(p);
+    if (!m || m[1] === undefined || m[2] === undefined) throw invalidFlag(flag, raw, ALLOWED);
+    const n = Number(m[2]) * (m[3]?.toLowerCase() === 's' ? 1000 : 1);
+    return { metric: m[1].toLowerCase() as SloMetric, belowMs: n };
+  });
+}
+
+export function meetsSlo(r: RequestRecord, rules: readonly SloRule[]): boolean {
+  if (r.outcome !== 'ok' || r.warmup) return false;
+  for (const rule of rules) {
+    const v = rule.metric === 'ttft' ? r.ttftMs : rule.metric === 'e2e' ? r.e2eMs : r.tpotMs;
+    // A request with a single token has no TPOT: the objective does not apply to it.
+    if (v === undefined) {
+      if (rule.metric === 'tpot') continue;
+      return false;
+    }
+    if (!(v < rule.belowMs)) return false;
+  }
+  return true;
+}
+
+/** Counts kept while the run goes. */
+export class GoodputCounter {
+  met = 0;
+  total = 0;
+  constructor(readonly rules: readonly SloRule[]) {}
+  add(r: RequestRecord): void {
+    if (r.warmup || r.outcome === 'cancelled') return;
+    this.total++;
+    if (meetsSlo(r, this.rules)) this.met++;
+  }
+}
+
+export interface GoodputResult {
+  met: number;
+  total: number;
+  perSec: number;
+  basis: string;
+}
+
+export function goodputOf(report: Report, _rules: readonly SloRule[]): GoodputResult {
+  const g = report.extras?.goodputCounts as { met: number; total: number } | undefined;
+  const met = g?.met ?? 0;
+  const total = g?.total ?? report.totals.requests;
+  return {
+    met,
+    total,
+    perSec: report.durationMs > 0 ? (met * 1000) / report.durationMs : 0,
+    basis: g ? 'per request' : 'not recorded for this run',
+  };
+}

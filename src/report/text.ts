@@ -1,0 +1,121 @@
+import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
+import type { ModeReport, Report } from './report.ts';
+
+/** Pure formatting of a report for the terminal: report in, string out. */
+
+export function fmtMs(v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  if (v === 0) return '0';
+  if (v < 10) return v.toFixed(2);
+  if (v < 100) return v.toFixed(1);
+  if (v < 10_000) return v.toFixed(0);
+  return `${(v / 1000).toFixed(1)}s`;
+}
+
+export function fmtNum(v: number, digits = 1): string {
+  if (!Number.isFinite(v)) return '-';
+  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
+  if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(digits);
+}
+
+export function table(rows: string[][], alignRight: (col: number) => boolean = (c) => c > 0): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (alignRight(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const MODE_LABEL: Record<Mode, string> = { stream: 'stream', nonstream: 'non-stream' };
+
+function metricRows(label: string, pick: (m: ModeReport) => MetricSummary, byMode: Record<Mode, ModeReport>): string[][] {
+  return MODES.filter((m) => byMode[m].requests > 0).map((m) => {
+    const s = pick(byMode[m]);
+    return [
+      `${label} ${MODE_LABEL[m]}`,
+      String(s.count),
+      fmtMs(s.mean),
+      fmtMs(s.min),
+      fmtMs(s.p50),
+      fmtMs(s.p90),
+      fmtMs(s.p95),
+      fmtMs(s.p99),
+      fmtMs(s.max),
+    ];
+  });
+}
+
+export function formatSummary(r: Report): string {
+  const lines: string[] = [];
+  const secs = r.durationMs / 1000;
+  const t = r.totals;
+  const target = r.target.simulated ? `built-in simulator (${r.target.baseUrl})` : r.target.baseUrl;
+  lines.push(`streamtop ${r.interrupted ? '(interrupted) ' : ''}- ${target}, ${r.target.api}, model ${r.target.model}`);
+  lines.push(
+    `${secs.toFixed(1)} s, ${t.requests} requests: ${t.succeeded} ok, ${t.failed} failed` +
+      `${t.earlyStopped ? `, ${t.earlyStopped} stopped early` : ''}${t.cancelled ? `, ${t.cancelled} cancelled at stop` : ''}` +
+      `${t.dropped ? `, ${t.dropped} dropped` : ''}${t.warmup ? ` (+${t.warmup} warm-up)` : ''}`,
+  );
+  const src = t.tokenSource.tokenizer > 0 ? (t.tokenSource.usage > 0 ? 'usage + tokenizer' : 'tokenizer') : 'server usage';
+  lines.push(
+    `throughput: ${fmtNum(t.requestsPerSec, 2)} req/s, ${fmtNum(t.outputTokensPerSec)} output tok/s (${fmtNum(t.outputTokens)} tokens, counted from ${src})`,
+  );
+  lines.push('');
+  const header = ['latency (ms)', 'n', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max'];
+  const rows = [
+    header,
+    ...metricRows('TTFT', (m) => m.ttftMs, r.byMode),
+    ...metricRows('ITL ', (m) => m.itlMs, { stream: r.byMode.stream, nonstream: { ...r.byMode.nonstream, requests: 0 } }),
+    ...metricRows('TPOT', (m) => m.tpotMs, r.byMode),
+    ...metricRows('E2E ', (m) => m.e2eMs, r.byMode),
+    ...metricRows('TTFB', (m) => m.ttfbMs, r.byMode),
+  ];
+  if (r.byMode.stream.queueMs.max > 0 || r.byMode.nonstream.queueMs.max > 0) rows.push(...metricRows('queue', (m) => m.queueMs, r.byMode));
+  lines.push(table(rows, (c) => c > 0));
+  const s = r.byMode.stream.ttftMs;
+  const n = r.byMode.nonstream.ttftMs;
+  if (s.count > 0 && n.count > 0 && s.p50 > 0) {
+    lines.push('');
+    lines.push(
+      `first token: streaming ${fmtMs(s.p50)} ms vs non-streaming ${fmtMs(n.p50)} ms (p50), ${(n.p50 / s.p50).toFixed(1)}x sooner; ` +
+        `whole answer: ${fmtMs(r.byMode.stream.e2eMs.p50)} vs ${fmtMs(r.byMode.nonstream.e2eMs.p50)} ms`,
+    );
+  }
+  const errs = Object.entries(r.errors);
+  if (errs.length > 0) {
+    lines.push('');
+    lines.push('errors:');
+    for (const [code, count] of errs.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
+      lines.push(`  ${code.padEnd(20)} ${String(count).padStart(6)}  ${r.errorMessages[code as keyof Report['errors']] ?? ''}`);
+    }
+  }
+  if (r.phases.length > 1) {
+    lines.push('');
+    lines.push('by load setting:');
+    const prow = [['phase', 'load', 'secs', 'ok', 'req/s', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95']];
+    for (const p of r.phases) {
+      const all = MODES.map((m) => p.byMode[m]);
+      const ok = all.reduce((a, m) => a + m.succeeded, 0);
+      const best = all.find((m) => m.ttftMs.count > 0) ?? p.byMode.stream;
+      prow.push([
+        String(p.index),
+        p.rate !== undefined ? `${fmtNum(p.rate)} rps` : `c=${p.concurrency}`,
+        (p.durationMs / 1000).toFixed(1),
+        String(ok),
+        p.durationMs > 0 ? fmtNum((ok * 1000) / p.durationMs, 2) : '-',
+        fmtMs(best.ttftMs.p50),
+        fmtMs(best.ttftMs.p95),
+        fmtMs(best.e2eMs.p50),
+        fmtMs(best.e2eMs.p95),
+      ]);
+    }
+    lines.push(table(prow));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,38 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { RequestRecord } from '../engine/types.ts';
+
+/**
+ * --ndjson: one line per finished request. Appends through a buffered stream so the engine's
+ * hot path only serialises one small object per request; per-gap ITL arrays are summarised
+ * (count, max) rather than written out, which keeps files small on long runs.
+ */
+export class NdjsonSink {
+  private readonly out: WriteStream;
+  private failed: Error | undefined;
+
+  constructor(path: string) {
+    this.out = createWriteStream(path, { flags: 'w' });
+    this.out.on('error', (e) => {
+      this.failed = e;
+    });
+  }
+
+  get error(): Error | undefined {
+    return this.failed;
+  }
+
+  write(r: RequestRecord): void {
+    if (this.failed) return;
+    let maxGap = 0;
+    for (const g of r.itlMs) if (g > maxGap) maxGap = g;
+    const { itlMs: _gaps, ...rest } = r;
+    this.out.write(`${JSON.stringify({ ...rest, itlCount: r.itlMs.length, itlMaxMs: maxGap })}\n`);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.out.closed) return resolve();
+      this.out.end(() => resolve());
+    });
+  }
+}

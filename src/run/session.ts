@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'undici';
+import type { RunPlan } from '../config/run-options.ts';
+import { UsageError } from '../config/usage-error.ts';
+import { Engine } from '../engine/engine.ts';
+import type { EngineConfig } from '../engine/config.ts';
+import type { RequestRecord, TargetInfo } from '../engine/types.ts';
+import { spawnSimulator } from '../sim/spawn.ts';
+import { buildReport, type Report } from '../report/report.ts';
+import type { RunOutcome } from '../engine/engine.ts';
+
+/**
+ * One run, UI-agnostic: resolves the target (starting the built-in simulator if no --url),
+ * builds the engine, and turns its outcome into a report. Headless and dashboard runs share it.
+ */
+
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+export interface Session {
+  engine: Engine;
+  target: TargetInfo;
+  baseUrl: string;
+  /** The simulator's origin when it is ours (admin endpoints live there). */
+  simOrigin?: string;
+  report(outcome: RunOutcome): Report;
+  close(): Promise<void>;
+}
+
+/** Settings worth recording in a report. Never includes the key or its value. */
+function settingsOf(plan: RunPlan): Record<string, unknown> {
+  const e = plan.engine;
+  return {
+    concurrency: e.concurrency,
+    rate: e.rate ?? null,
+    arrival: e.rate !== undefined ? e.arrival : null,
+    streamRatio: e.streamRatio,
+    requests: e.requests ?? null,
+    durationMs: e.durationMs ?? null,
+    warmup: e.warmup,
+    rampSeconds: e.rampSeconds,
+    seed: e.seed,
+    maxTokens: e.maxTokens ?? null,
+    prompts: e.prompts.length,
+    retries: e.retries,
+    timeouts: e.timeouts,
+    connection: e.connection,
+    windowSeconds: e.windowSeconds,
+    earlyStop: e.earlyStop?.source ?? null,
+    apiKeyEnv: plan.apiKeyEnv,
+    ...(plan.sim
+      ? {
+          sim: {
+            profile: plan.sim.profile,
+            ttftMs: plan.sim.ttftMs,
+            itlMs: plan.sim.itlMs,
+            slots: plan.sim.slots,
+            outputTokens: plan.sim.outputTokens,
+            faults: plan.sim.faults,
+          },
+        }
+      : {}),
+  };
+}
+
+export async function openSession(
+  plan: RunPlan,
+  opts: { env: NodeJS.ProcessEnv; onRecord?: (r: RequestRecord) => void; warn: (msg: string) => void },
+): Promise<Session> {
+  let baseUrl: string;
+  let simClose: (() => Promise<void>) | undefined;
+  let simOrigin: string | undefined;
+  let apiKey: string | undefined;
+  let ca: string | undefined;
+  if (plan.sim) {
+    const sim = await spawnSimulator(plan.sim);
+    simClose = () => sim.close();
+    simOrigin = sim.url;
+    ca = sim.ca;
+    // OpenAI base URLs include /v1; Anthropic's do not (see DESIGN.md, wire-format notes).
+    baseUrl = plan.engine.api === 'openai' ? `${sim.url}/v1` : sim.url;
+    apiKey = plan.sim.apiKey;
+  } else {
+    baseUrl = plan.engine.baseUrl ?? '';
+    apiKey = opts.env[plan.apiKeyEnv];
+    if (apiKey === undefined || apiKey === '') {
+      apiKey = undefined;
+      opts.warn(`no API key in $${plan.apiKeyEnv}; sending requests without one (set it, or name another variable with --api-key-env)`);
+    }
+    await checkReachable(baseUrl, plan.engine.timeouts.connectMs || 10_000, plan.engine.insecure);
+    if (plan.engine.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
+  }
+  const config: EngineConfig = {
+    ...plan.engine,
+    baseUrl,
+    simulated: plan.sim !== undefined,
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+  };
+  const engine = new Engine(config, opts.onRecord ? { onRecord: opts.onRecord } : {});
+  const target: TargetInfo = {
+    label: plan.sim ? 'built-in simulator' : baseUrl,
+    api: config.api,
+    model: config.model,
+    simulated: plan.sim !== undefined,
+  };
+  return {
+    engine,
+    target,
+    baseUrl,
+    ...(simOrigin !== undefined ? { simOrigin } : {}),
+    report: (outcome) =>
+      buildReport({
+        version: VERSION,
+        target: { baseUrl, api: config.api, model: config.model, simulated: config.simulated },
+        settings: settingsOf(plan),
+        outcome,
+        engine,
+      }),
+    close: async () => {
+      engine.dispose();
+      if (simClose) await simClose();
+    },
+  };
+}
+
+/**
+ * Fails fast, with a clear message, when --url cannot be reached at all, instead of filling a
+ * run with connection errors. Any HTTP answer (even 404) counts as reachable.
+ */
+async function checkReachable(baseUrl: string, timeoutMs: number, insecure: boolean): Promise<void> {
+  const u = new URL(baseUrl);
+  try {
+    const { Agent } = await import('undici');
+    const agent = new Agent({ connect: { timeout: timeoutMs, rejectUnauthorized: !insecure } });
+    try {
+      const res = await request(u.origin + '/', {
+        method: 'GET',
+        dispatcher: agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      await res.body.dump();
+    } finally {
+      await agent.close().catch(() => undefined);
+    }
+  } catch (e) {
+    const err = e as { code?: string; message?: string; cause?: { code?: string } };
+    const code = err.code ?? err.cause?.code ?? '';
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'connection refused (is the server running, and on that port?)'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'host name not found'
+          : code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT'
+            ? `no answer within ${timeoutMs} ms`
+            : /CERT|TLS|SSL|SELF_SIGNED/i.test(code)
+              ? `TLS certificate problem (${code}); use --insecure only if you trust the network`
+              : `${code || err.message}`;
+    throw new UsageError(`cannot reach --url ${u.origin}: ${why}`);
+  }
+}
+
+/** POST /admin/config on our own simulator (latency spike, fault burst). */
+export async function simAdmin(simOrigin: string, body: Record<string, unknown>): Promise<void> {
+  const res = await request(`${simOrigin}/admin/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    headersTimeout: 5000,
+    bodyTimeout: 5000,
+  });
+  await res.body.dump();
+  if (res.statusCode >= 300) throw new Error(`simulator admin answered HTTP ${res.statusCode}`);
+}

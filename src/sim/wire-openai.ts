@@ -1,0 +1,137 @@
+// OpenAI chat completions wire format, as api.openai.com sends it: chunk objects with a role-only
+// first chunk, one content delta per token, a finish chunk, the usage chunk (choices: []) when
+// stream_options.include_usage is set, then `data: [DONE]`.
+
+import {
+  contentText,
+  isRecord,
+  optionalPositiveInt,
+  promptInfo,
+  randomSuffix,
+  type ChatRequest,
+  type ErrorKind,
+  type FinishKind,
+  type ParseResult,
+  type ResponseIds,
+  type StreamPieces,
+  type WireFormat,
+} from './wire.ts';
+
+const FINGERPRINT = '"fp_streamtop_sim"';
+
+function usageJson(prompt: number, completion: number): string {
+  return (
+    `{"prompt_tokens":${prompt},"completion_tokens":${completion},"total_tokens":${prompt + completion},` +
+    `"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},` +
+    `"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`
+  );
+}
+
+function parse(body: unknown): ParseResult {
+  if (!isRecord(body)) return { ok: false, message: 'The request body must be a JSON object.', param: null };
+  if (typeof body.model !== 'string' || body.model === '') {
+    return { ok: false, message: 'you must provide a model parameter', param: 'model' };
+  }
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) {
+    return { ok: false, message: "Missing required parameter: 'messages'.", param: 'messages' };
+  }
+  const parts: string[] = [];
+  for (const [i, m] of messages.entries()) {
+    if (!isRecord(m) || typeof m.role !== 'string') {
+      return { ok: false, message: `Invalid value for 'messages[${i}]': expected an object with a 'role'.`, param: `messages[${i}]` };
+    }
+    parts.push(contentText(m.content));
+  }
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
+    return { ok: false, message: "Invalid type for 'stream': expected a boolean.", param: 'stream' };
+  }
+  const stream = body.stream === true;
+  const options = body.stream_options;
+  if (options !== undefined && options !== null) {
+    if (!stream) {
+      return { ok: false, message: "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param: 'stream_options' };
+    }
+    if (!isRecord(options)) return { ok: false, message: "Invalid type for 'stream_options'.", param: 'stream_options' };
+  }
+  const mct = optionalPositiveInt(body.max_completion_tokens, 'max_completion_tokens');
+  if (typeof mct === 'string') return { ok: false, message: mct, param: 'max_completion_tokens' };
+  const mt = optionalPositiveInt(body.max_tokens, 'max_tokens');
+  if (typeof mt === 'string') return { ok: false, message: mt, param: 'max_tokens' };
+  const request: ChatRequest = {
+    model: body.model,
+    stream,
+    maxTokens: mct ?? mt,
+    includeUsage: isRecord(options) && options.include_usage === true,
+    ...promptInfo(parts),
+  };
+  return { ok: true, request };
+}
+
+function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
+  const head =
+    `data: {"id":"${ids.id}","object":"chat.completion.chunk","created":${ids.created},` +
+    `"model":${JSON.stringify(req.model)},"system_fingerprint":${FINGERPRINT},"choices":[`;
+  // With include_usage, every chunk but the last carries "usage":null, as OpenAI does.
+  const usageNull = req.includeUsage ? ',"usage":null' : '';
+  return {
+    preamble: (ts) =>
+      `${head}{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]${usageNull}${ts}}\n\n`,
+    tokenPrefix: `${head}{"index":0,"delta":{"content":`,
+    tokenSuffix: `},"logprobs":null,"finish_reason":null}]${usageNull}`,
+    tail: (finish: FinishKind, n: number, ts: string) =>
+      `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finish}"}]${usageNull}${ts}}\n\n` +
+      (req.includeUsage ? `${head}],"usage":${usageJson(req.promptTokens, n)}${ts}}\n\n` : '') +
+      'data: [DONE]\n\n',
+    malformed: `${head}{"index":0,"delta":{"content":"unterminated\n\n`,
+  };
+}
+
+function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, n: number): string {
+  return (
+    `{"id":"${ids.id}","object":"chat.completion","created":${ids.created},"model":${JSON.stringify(req.model)},` +
+    `"choices":[{"index":0,"message":{"role":"assistant","content":${textJson},"refusal":null,"annotations":[]},` +
+    `"logprobs":null,"finish_reason":"${finish}"}],"usage":${usageJson(req.promptTokens, n)},` +
+    `"service_tier":"default","system_fingerprint":${FINGERPRINT}}`
+  );
+}
+
+const ERROR_TYPE: Record<ErrorKind, string> = {
+  invalid: 'invalid_request_error',
+  auth: 'invalid_request_error',
+  notFound: 'invalid_request_error',
+  methodNotAllowed: 'invalid_request_error',
+  tooLarge: 'invalid_request_error',
+  rateLimit: 'requests',
+  server: 'server_error',
+  overloaded: 'server_error',
+};
+const ERROR_CODE: Record<ErrorKind, string | null> = {
+  invalid: null,
+  auth: 'invalid_api_key',
+  notFound: 'unknown_url',
+  methodNotAllowed: 'method_not_allowed',
+  tooLarge: 'request_too_large',
+  rateLimit: 'rate_limit_exceeded',
+  server: null,
+  overloaded: 'service_unavailable',
+};
+
+export const openaiWire: WireFormat = {
+  api: 'openai',
+  parse,
+  newIds: (counter) => ({ id: `chatcmpl-${randomSuffix(counter, 29)}`, created: Math.floor(Date.now() / 1000) }),
+  streamPieces,
+  body,
+  errorBody: (kind, message, detail) =>
+    JSON.stringify({
+      error: {
+        message,
+        type: kind === 'rateLimit' && detail?.limit !== undefined ? detail.limit : ERROR_TYPE[kind],
+        param: detail?.param ?? null,
+        code: detail?.code !== undefined ? detail.code : ERROR_CODE[kind],
+      },
+    }),
+  models: (created, names) =>
+    JSON.stringify({ object: 'list', data: names.map((id) => ({ id, object: 'model', created, owned_by: 'streamtop' })) }),
+};

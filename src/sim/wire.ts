@@ -1,0 +1,119 @@
+// What the two wire formats have in common: the parsed request, the prebuilt stream pieces a
+// generation writes, and the error kinds. The per-provider modules fill these in.
+
+import { fnv1a } from './prng.ts';
+
+export type Api = 'openai' | 'anthropic';
+export type FinishKind = 'stop' | 'length';
+export type ErrorKind = 'invalid' | 'auth' | 'notFound' | 'methodNotAllowed' | 'tooLarge' | 'rateLimit' | 'server' | 'overloaded';
+
+export const ERROR_STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  auth: 401,
+  notFound: 404,
+  methodNotAllowed: 405,
+  tooLarge: 413,
+  rateLimit: 429,
+  server: 500,
+  overloaded: 503,
+};
+
+export interface ChatRequest {
+  model: string;
+  stream: boolean;
+  /** Cap on completion tokens, if the request set one. */
+  maxTokens: number | undefined;
+  /** OpenAI stream_options.include_usage (Anthropic always reports usage). */
+  includeUsage: boolean;
+  promptTokens: number;
+  /** Hash of the prompt's content: with the seed it decides the completion text. */
+  promptHash: number;
+}
+
+export type ParseResult = { ok: true; request: ChatRequest } | { ok: false; message: string; param: string | null };
+
+export interface ResponseIds {
+  /** chatcmpl-... / msg_... */
+  id: string;
+  created: number;
+}
+
+/**
+ * The strings one generation writes, prebuilt at admission so each token costs one concatenation:
+ * `tokenPrefix + TOKEN_JSON[id] + tokenSuffix + ts + '}\n\n'` where ts is '' or `,"sim_ts":…`.
+ */
+export interface StreamPieces {
+  preamble(ts: string): string;
+  tokenPrefix: string;
+  tokenSuffix: string;
+  tail(finish: FinishKind, completionTokens: number, ts: string): string;
+  /** An event whose data line is not valid JSON (the malformed fault). */
+  malformed: string;
+}
+
+export interface WireFormat {
+  api: Api;
+  parse(body: unknown): ParseResult;
+  newIds(counter: number): ResponseIds;
+  streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces;
+  /** Complete non-streaming body; `textJson` is the completion as a JSON string literal. */
+  body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, completionTokens: number): string;
+  errorBody(kind: ErrorKind, message: string, detail?: { param?: string | null; code?: string | null; limit?: string }): string;
+  /** Extra response headers naming the request (OpenAI x-request-id, Anthropic request-id). */
+  models(created: number, names: readonly string[]): string;
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+} as const;
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Text of a message content: a string or an array of parts whose text parts count. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  let s = '';
+  for (const part of content) if (isRecord(part) && typeof part.text === 'string') s += part.text;
+  return s;
+}
+
+/**
+ * Prompt size and hash from the messages. Tokens are estimated as characters / 4 (the usual rule
+ * of thumb): cheap at admission, and only prefill time and usage depend on it.
+ */
+export function promptInfo(parts: readonly string[]): { promptTokens: number; promptHash: number } {
+  let hash = 0x811c9dc5;
+  let chars = 0;
+  for (const p of parts) {
+    hash = fnv1a(p, hash);
+    hash = fnv1a('\u0000', hash);
+    chars += p.length;
+  }
+  return { promptTokens: Math.max(1, Math.ceil(chars / 4)), promptHash: hash };
+}
+
+/** Validates an optional positive integer field; returns an error message or the value. */
+export function optionalPositiveInt(v: unknown, name: string): number | undefined | string {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return `${name}: expected an integer >= 1`;
+  return v;
+}
+
+export function randomSuffix(counter: number, length = 24): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let x = (counter * 2654435761 + 0x9e3779b9) >>> 0;
+  let s = '';
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    s += alphabet[x % alphabet.length];
+  }
+  return s;
+}
