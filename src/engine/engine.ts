@@ -64,6 +64,7 @@ export class Engine implements EngineCommands {
   private readonly inFlight = new Map<number, Measurement>();
   private readonly recent: RecentPane[] = [];
   private readonly onRecord: ((r: RequestRecord) => void) | undefined;
+  private readonly recordListeners = new Set<(r: RequestRecord) => void>();
   private readonly runTag: string;
 
   private startAt = 0;
@@ -201,6 +202,20 @@ export class Engine implements EngineCommands {
     }
     this.earlyStopOn = !this.earlyStopOn;
     this.flash(`early stop ${this.earlyStopOn ? 'on' : 'off'}`);
+  }
+
+  /** Observes every finished request (e.g. the live autotuner). Returns an unsubscribe. */
+  addRecordListener(fn: (r: RequestRecord) => void): () => void {
+    this.recordListeners.add(fn);
+    return () => this.recordListeners.delete(fn);
+  }
+
+  get currentConcurrency(): number {
+    return this.scheduler.concurrency;
+  }
+
+  get currentPhase(): number {
+    return this.stats.currentPhase?.info.index ?? 0;
   }
 
   /** Shows a short notice in the dashboard. */
@@ -506,11 +521,10 @@ export class Engine implements EngineCommands {
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
     else if (rec.outcome === 'ok') this.consecutiveFailures = 0;
     this.stats.record(rec);
-    if (rec.mode !== undefined && (this.recent.length < MAX_RECENT_PANES || this.config.maxPanes > 0)) {
-      this.rememberPane(rec);
-    }
+    this.rememberPane(rec);
     try {
       this.onRecord?.(rec);
+      for (const l of this.recordListeners) l(rec);
     } catch {
       // A failing sink (e.g. a full disk for --ndjson) must not take the run down.
     }

@@ -37,7 +37,7 @@
 //   whether that happened so the caller can tell a clean close from a truncated one.
 // Nothing here throws on any input. Exceptions thrown by the onEvent callback propagate to push().
 
-import { Buffer } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 
 export interface SseEvent {
   /** Value of the `event:` field; '' when the event had none. */
@@ -63,6 +63,10 @@ const SPACE = 0x20;
 // Slack for a field name and separator on top of the data limit, so a line holding exactly
 // maxEventBytes of data is not rejected before the precise per-field check sees it.
 const LINE_SLACK = 16;
+const CARRY_INITIAL = 1024;
+// A carry buffer grown past this for one long line is released afterwards, so a single large
+// event does not pin memory for the rest of a long stream (one decoder per in-flight request).
+const CARRY_KEEP = 64 * 1024;
 
 export class SseDecoder {
   /** Bytes passed to push(), BOM included. */
@@ -81,8 +85,8 @@ export class SseDecoder {
   private readonly maxEventBytes: number;
   private readonly maxLineBytes: number;
 
-  // Bytes of a line not yet terminated, copied out of the caller's chunks.
-  private carry: Buffer[] = [];
+  // Bytes of a line not yet terminated, copied out of the caller's chunks (which it may reuse).
+  private carry: Buffer = Buffer.allocUnsafe(0);
   private carryLen = 0;
   // The current unterminated line already exceeded maxLineBytes: drop bytes until its end.
   private skippingLine = false;
@@ -113,23 +117,20 @@ export class SseDecoder {
     const len = chunk.byteLength;
     if (len === 0) return;
     this.bytesSeen += len;
-    // A Buffer view over the same memory (no copy) gives us indexOf and utf8 decoding.
+    // A Buffer view over the same memory (no copy) gives us indexOf and decoding.
     let b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, len);
     let i = 0;
 
     if (this.atStart) {
       if (this.carryLen > 0) {
         // Only a partial BOM can be carried this early.
-        b = Buffer.concat([...this.carry, b]);
-        this.carry.length = 0;
+        b = Buffer.concat([this.carry.subarray(0, this.carryLen), b]);
         this.carryLen = 0;
       }
       const n = b.length;
-      const isBomPrefix =
-        b[0] === 0xef && (n < 2 || b[1] === 0xbb) && (n < 3 || b[2] === 0xbf);
+      const isBomPrefix = b[0] === 0xef && (n < 2 || b[1] === 0xbb) && (n < 3 || b[2] === 0xbf);
       if (isBomPrefix && n < 3) {
-        this.carry.push(Buffer.from(b));
-        this.carryLen = n;
+        this.appendCarry(b, 0, n);
         return;
       }
       this.atStart = false;
@@ -141,37 +142,42 @@ export class SseDecoder {
       this.pendingCR = false;
       if (b[i] === LF) i++;
     }
+    if (i >= n) return;
 
-    // Next LF / CR at or after i; n when there is none. Cached so a chunk without any CR is scanned
-    // for CR once, not once per line (which would be quadratic in the chunk size).
-    let lfAt = -1;
-    let crAt = -1;
-    while (i < n) {
-      if (lfAt < i) {
-        lfAt = b.indexOf(LF, i);
-        if (lfAt === -1) lfAt = n;
-      }
-      if (crAt < i) {
-        crAt = b.indexOf(CR, i);
-        if (crAt === -1) crAt = n;
-      }
-      const eol = lfAt < crAt ? lfAt : crAt;
-      if (eol === n) {
+    // Finish the line carried over from earlier chunks.
+    if (this.carryLen > 0 || this.skippingLine) {
+      let eol = b.indexOf(LF, i);
+      const cr = b.indexOf(CR, i);
+      if (eol === -1 || (cr !== -1 && cr < eol)) eol = cr;
+      if (eol === -1) {
         this.stash(b, i, n);
         return;
       }
-      if (this.carryLen > 0 || this.skippingLine) this.finishCarriedLine(b, i, eol);
-      else this.line(b, i, eol);
-      if (this.ended) return; // end() called from inside onEvent
+      this.finishCarriedLine(b, i, eol);
+      if (this.ended) return;
       i = eol + 1;
-      if (eol === crAt) {
-        if (i < n) {
-          if (b[i] === LF) i++;
-        } else {
+      if (b[eol] === CR) {
+        if (i >= n) {
           this.pendingCR = true;
+          return;
         }
+        if (b[i] === LF) i++;
       }
+      if (i >= n) return;
     }
+
+    // Everything up to the chunk's last line end is whole lines; the rest waits in the carry.
+    const lastLf = b.lastIndexOf(LF);
+    const lastCr = b.lastIndexOf(CR);
+    const last = lastLf > lastCr ? lastLf : lastCr;
+    if (last < i) {
+      this.stash(b, i, n);
+      return;
+    }
+    this.wholeLines(b, i, last + 1);
+    if (this.ended) return;
+    if (last + 1 < n) this.stash(b, last + 1, n);
+    else if (last === lastCr) this.pendingCR = true;
   }
 
   /**
@@ -184,25 +190,98 @@ export class SseDecoder {
     if (this.ended) return false;
     this.ended = true;
     const truncated = this.carryLen > 0 || this.skippingLine || this.data !== null || this.discarding;
-    this.carry.length = 0;
+    this.carry = Buffer.allocUnsafe(0);
     this.carryLen = 0;
     this.data = null;
     return truncated;
   }
 
+  /**
+   * Lines in b[start, end), each terminated (b[end - 1] is CR or LF). An all-ASCII region (the
+   * common case: JSON escapes or plain English) is turned into one string with the cheap latin1
+   * decoder and cut with string indexOf and slice. Otherwise each line is UTF-8 decoded on its own:
+   * V8's UTF-8 decoder is several times slower per byte once non-ASCII appears, so it is better
+   * paid only by the lines that need it.
+   */
+  private wholeLines(b: Buffer, start: number, end: number): void {
+    if (isAscii(b.subarray(start, end))) {
+      const str = b.toString('latin1', start, end);
+      const n = str.length;
+      let i = 0;
+      let lf = -1;
+      let cr = -1;
+      while (i < n) {
+        // Cached next-LF / next-CR positions: a region without CR is scanned for it once, not once
+        // per line (which would be quadratic in the chunk size).
+        if (lf < i) {
+          lf = str.indexOf('\n', i);
+          if (lf === -1) lf = n;
+        }
+        if (cr < i) {
+          cr = str.indexOf('\r', i);
+          if (cr === -1) cr = n;
+        }
+        const eol = lf < cr ? lf : cr;
+        this.line(str, i, eol, eol - i);
+        if (this.ended) return;
+        i = eol + 1;
+        if (eol === cr && i < n && str.charCodeAt(i) === LF) i++;
+      }
+      return;
+    }
+    let i = start;
+    let lf = -1;
+    let cr = -1;
+    while (i < end) {
+      if (lf < i) {
+        lf = b.indexOf(LF, i);
+        if (lf === -1 || lf >= end) lf = end;
+      }
+      if (cr < i) {
+        cr = b.indexOf(CR, i);
+        if (cr === -1 || cr >= end) cr = end;
+      }
+      const eol = lf < cr ? lf : cr;
+      const bytes = eol - i;
+      if (bytes === 0) this.dispatch();
+      else if (!this.discarding) {
+        const str = b.toString('utf8', i, eol);
+        this.line(str, 0, str.length, bytes);
+      }
+      if (this.ended) return;
+      i = eol + 1;
+      if (eol === cr && i < end && b[i] === LF) i++;
+    }
+  }
+
+  private appendCarry(b: Buffer, start: number, end: number): void {
+    const add = end - start;
+    const need = this.carryLen + add;
+    if (need > this.carry.length) {
+      let cap = Math.max(CARRY_INITIAL, this.carry.length * 2);
+      while (cap < need) cap *= 2;
+      const grown = Buffer.allocUnsafe(cap);
+      this.carry.copy(grown, 0, 0, this.carryLen);
+      this.carry = grown;
+    }
+    b.copy(this.carry, this.carryLen, start, end);
+    this.carryLen = need;
+  }
+
+  private dropCarry(): void {
+    this.carryLen = 0;
+    if (this.carry.length > CARRY_KEEP) this.carry = Buffer.allocUnsafe(0);
+  }
+
   private stash(b: Buffer, start: number, end: number): void {
     if (this.skippingLine) return;
-    const add = end - start;
-    if (this.carryLen + add > this.maxLineBytes) {
-      this.carry.length = 0;
-      this.carryLen = 0;
+    if (this.carryLen + (end - start) > this.maxLineBytes) {
+      this.dropCarry();
       this.skippingLine = true;
       this.tooLarge(`a line exceeded ${this.maxEventBytes} bytes`);
       return;
     }
-    // Copy: the caller may reuse its chunk's memory after push() returns.
-    this.carry.push(Buffer.from(b.subarray(start, end)));
-    this.carryLen += add;
+    this.appendCarry(b, start, end);
   }
 
   private finishCarriedLine(b: Buffer, start: number, end: number): void {
@@ -212,66 +291,72 @@ export class SseDecoder {
     }
     const total = this.carryLen + (end - start);
     if (total > this.maxLineBytes) {
-      this.carry.length = 0;
-      this.carryLen = 0;
+      this.dropCarry();
       this.tooLarge(`a line exceeded ${this.maxEventBytes} bytes`);
       return;
     }
-    this.carry.push(b.subarray(start, end));
-    const line = Buffer.concat(this.carry, total);
-    this.carry.length = 0;
-    this.carryLen = 0;
-    this.line(line, 0, total);
+    this.appendCarry(b, start, end);
+    const bytes = this.carry.subarray(0, total);
+    const str = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+    this.dropCarry();
+    this.line(str, 0, str.length, total);
   }
 
-  private line(b: Buffer, s: number, e: number): void {
+  /** One line, str[s, e), without its terminator; `bytes` is its length in UTF-8. */
+  private line(str: string, s: number, e: number, bytes: number): void {
     if (s === e) {
       this.dispatch();
       return;
     }
     if (this.discarding) return;
-    const c0 = b[s];
+    const c0 = str.charCodeAt(s);
     if (c0 === COLON) {
       this.commentsSeen++;
       return;
     }
     // Fast path: nearly every line of a chat stream is `data: ...`.
-    if (c0 === 0x64 && e - s >= 5 && b[s + 1] === 0x61 && b[s + 2] === 0x74 && b[s + 3] === 0x61 && b[s + 4] === COLON) {
+    if (
+      c0 === 0x64 &&
+      e - s >= 5 &&
+      str.charCodeAt(s + 1) === 0x61 &&
+      str.charCodeAt(s + 2) === 0x74 &&
+      str.charCodeAt(s + 3) === 0x61 &&
+      str.charCodeAt(s + 4) === COLON
+    ) {
       let vs = s + 5;
-      if (vs < e && b[vs] === SPACE) vs++;
-      this.appendData(b, vs, e);
+      if (vs < e && str.charCodeAt(vs) === SPACE) vs++;
+      this.appendData(str, vs, e, bytes - (vs - s));
       return;
     }
-    // General case. Bounded manual scan for the colon: indexOf cannot stop at e and could run to the
-    // end of a large chunk for every colon-less line.
+    // General case. A bounded scan for the colon: indexOf cannot stop at e and could run to the end
+    // of a large chunk for every colon-less line.
     let colon = s;
-    while (colon < e && b[colon] !== COLON) colon++;
-    const nameLen = colon - s;
+    while (colon < e && str.charCodeAt(colon) !== COLON) colon++;
     let vs = colon + 1;
     if (colon === e) vs = e;
-    else if (vs < e && b[vs] === SPACE) vs++;
-
-    if (nameLen === 4 && c0 === 0x64 && b[s + 1] === 0x61 && b[s + 2] === 0x74 && b[s + 3] === 0x61) {
-      this.appendData(b, vs, e); // `data` with no colon: an empty data line
-    } else if (nameLen === 5 && c0 === 0x65 && b.toString('latin1', s, colon) === 'event') {
-      this.eventType = vs === e ? '' : b.toString('utf8', vs, e);
-    } else if (nameLen === 2 && c0 === 0x69 && b[s + 1] === 0x64) {
-      const id = b.toString('utf8', vs, e);
+    else if (vs < e && str.charCodeAt(vs) === SPACE) vs++;
+    // The field name is everything before the colon, compared exactly (case-sensitive, per spec).
+    const name = str.slice(s, colon);
+    if (name === 'data') {
+      this.appendData(str, vs, e, bytes - (vs - s)); // `data` without a colon: an empty data line
+    } else if (name === 'event') {
+      this.eventType = str.slice(vs, e);
+    } else if (name === 'id') {
+      const id = str.slice(vs, e);
       if (!id.includes('\0')) this.lastEventId = id;
-    } else if (nameLen === 5 && c0 === 0x72 && b.toString('latin1', s, colon) === 'retry') {
-      const v = b.toString('latin1', vs, e);
+    } else if (name === 'retry') {
+      const v = str.slice(vs, e);
       if (/^[0-9]+$/.test(v)) this.retryMs = Number(v);
     }
   }
 
-  private appendData(b: Buffer, vs: number, e: number): void {
-    const len = e - vs;
-    this.eventBytes += this.data === null ? len : len + 1;
+  private appendData(str: string, vs: number, e: number, valueBytes: number): void {
+    this.eventBytes += this.data === null ? valueBytes : valueBytes + 1;
     if (this.eventBytes > this.maxEventBytes) {
       this.tooLarge(`event data exceeded ${this.maxEventBytes} bytes`);
       return;
     }
-    const v = len === 0 ? '' : b.toString('utf8', vs, e);
+    const v = str.slice(vs, e);
     this.data = this.data === null ? v : this.data + '\n' + v;
   }
 

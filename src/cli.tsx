@@ -1,0 +1,171 @@
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from './config/usage-error.ts';
+import { parseRunOptions, type RawOptions } from './config/run-options.ts';
+import { SIM_FLAG_SPECS } from './sim/config.ts';
+import { VERSION } from './run/session.ts';
+
+/**
+ * Arguments -> validated config -> one of: dashboard, headless run, simulator, report tools.
+ * Usage errors print one line naming the flag and exit 2; nothing prints a stack trace.
+ */
+
+type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+
+function addRunOptions(cmd: Command): Command {
+  cmd
+    // Target
+    .option('--url <URL>', 'endpoint base URL (OpenAI: include /v1, e.g. https://api.openai.com/v1; Anthropic: https://api.anthropic.com). Default: start the built-in simulator')
+    .option('--api <API>', 'wire format: openai | anthropic (default openai)')
+    .option('--model <NAME>', 'model name sent with each request (default: streamtop-sim, gpt-4o-mini or claude-haiku-4-5)')
+    .option('--api-key-env <VAR>', 'environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY)')
+    .addOption(new Option('--api-key <KEY>').hideHelp())
+    .option('--insecure', 'do not verify TLS certificates (prints a warning)')
+    .option('--connection <MODE>', 'keepalive | fresh (new connection per request) | prewarm (open the pool first) | h2 (default keepalive)')
+    // Load
+    .option('-c, --concurrency <N>', 'closed loop: requests in flight (default 8); open loop: cap on in flight (default 1000)')
+    .option('--rate <R>', 'open loop: requests per second (latency counted from the intended start)')
+    .option('--arrival <KIND>', 'open-loop arrivals: constant | poisson (default constant)')
+    .option('--max-queue-delay <TIME>', 'open loop: tickets waiting longer than this are dropped (default 30s)')
+    .option('--stream-ratio <R>', 'fraction of requests that stream, 0..1 or a % (default 0.5)')
+    .option('-n, --requests <N>', 'stop after N measured requests')
+    .option('-d, --duration <TIME>', 'stop after this long, e.g. 30s, 5m (headless default 10s; a bare number is seconds)')
+    .option('--warmup <N>', 'first N requests are not counted in statistics (default 0)')
+    .option('--ramp <TIME>', 'closed loop: reach the pool size gradually over this long (default 0)')
+    .option('--seed <N>', 'seed for the stream/non-stream mix, prompt choice, arrivals and backoff (default 1)')
+    // Prompts
+    .option('--prompt <TEXT>', 'send this prompt')
+    .option('--prompts <FILE>', 'JSONL file, one {"prompt": "..."} or {"messages": [...]} per line')
+    .option('--system <TEXT>', 'system prompt')
+    .option('--max-tokens <N>', 'max output tokens per request')
+    // Failures
+    .option('--retries <N>', 'retry connection errors, 429 and 5xx before any content, with backoff (default 0)')
+    .option('--retry-base <TIME>', 'first backoff (doubles per attempt, full jitter; retry-after wins) (default 500ms)')
+    .option('--retry-max <TIME>', 'longest backoff (default 20s)')
+    .option('--connect-timeout <TIME>', 'TCP/TLS connect timeout (default 10s; a bare number is ms)')
+    .option('--ttft-timeout <TIME>', 'streams: give up if no content this long after sending (default off)')
+    .option('--idle-timeout <TIME>', 'give up after this long without a byte (default 60s)')
+    .option('--timeout <TIME>', 'total time limit per request (default off)')
+    .option('--bail <N>', 'stop the run after N consecutive failures')
+    // Features
+    .option('--early-stop <RULES>', 'abort streams early: "min-tokens=N,max-tokens=N,stop=REGEX"')
+    .option('--slo <SLOS>', 'objectives for goodput, e.g. "ttft<500ms,tpot<50ms,e2e<10s"')
+    .option('--fail-if <GATES>', 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"')
+    .option('--price-in <USD>', 'input price, dollars per million tokens (default: built-in table by model)')
+    .option('--price-out <USD>', 'output price, dollars per million tokens (default: built-in table by model)')
+    .option('--project <N/month>', 'cost projection for N requests a month, e.g. 1000000/month')
+    // Output
+    .option('--headless', 'no dashboard: progress on stderr, summary on stdout (automatic when stdout is not a terminal)')
+    .option('--json <FILE>', 'write the full report (streamtop.report/1) as JSON')
+    .option('--ndjson <FILE>', 'write one JSON line per request')
+    .option('--markdown <FILE>', 'write a Markdown summary (for a pull request)')
+    .option('--window <TIME>', 'rolling window of the live charts and timeline percentiles (default 10s)');
+  for (const spec of SIM_FLAG_SPECS) {
+    const flag = spec.valueName ? `--sim-${spec.name} <${spec.valueName}>` : `--sim-${spec.name}`;
+    cmd.option(flag, `simulator: ${spec.description}`);
+  }
+  return cmd;
+}
+
+function commanderToUsage(e: CommanderError): UsageError {
+  const msg = e.message.replace(/^error:\s*/, '');
+  return new UsageError(`${msg} (see streamtop --help)`);
+}
+
+async function runMain(opts: RawOptions, io: Io): Promise<number> {
+  const plan = parseRunOptions(opts, { stdoutIsTTY: io.stdout.isTTY === true && process.stdin.isTTY === true });
+  if (plan.output.headless) {
+    const { runHeadless } = await import('./run/headless.ts');
+    return runHeadless(plan, io);
+  }
+  const { runDashboard } = await import('./run/dashboard.tsx');
+  return runDashboard(plan, io);
+}
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (argv[0] === 'sim') {
+    const { simMain } = await import('./sim/cli.ts');
+    return simMain(argv.slice(1));
+  }
+  let exitCode = 0;
+  const program = new Command('streamtop')
+    .description('Live dashboard and headless benchmark for streaming LLM chat APIs (OpenAI and Anthropic formats).\nWith no --url it starts a built-in simulator, so it works offline.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      // Commander's own parse errors are re-thrown below and printed once, our way.
+      writeErr: (s) => {
+        if (!/^error:/.test(s)) io.stderr.write(s);
+      },
+    })
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false);
+  addRunOptions(program).action(async (opts: RawOptions) => {
+    exitCode = await runMain(opts, io);
+  });
+
+  program
+    .command('sim')
+    .description('run the LLM simulator alone (see streamtop sim --help)')
+    .allowUnknownOption(true)
+    .helpOption(false);
+
+  program
+    .command('report')
+    .description('re-render a saved run (--json file)')
+    .argument('<RUN.json>')
+    .option('--markdown <FILE>', 'also write it as Markdown')
+    .action(async (file: string, o: { markdown?: string }) => {
+      const { reportCommand } = await import('./report/commands.ts');
+      exitCode = reportCommand(file, o, io);
+    });
+  program
+    .command('compare')
+    .description('compare two saved runs: deltas with the direction of change')
+    .argument('<A.json>')
+    .argument('<B.json>')
+    .action(async (a: string, b: string) => {
+      const { compareCommand } = await import('./report/commands.ts');
+      exitCode = compareCommand(a, b, io);
+    });
+  program
+    .command('merge')
+    .description('combine runs made on several processes or machines into one exact report')
+    .argument('<RUN.json...>')
+    .requiredOption('-o, --output <FILE>', 'where to write the merged report')
+    .action(async (files: string[], o: { output: string }) => {
+      const { mergeCommand } = await import('./report/commands.ts');
+      exitCode = mergeCommand(files, o.output, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      io.stderr.write(`streamtop: ${commanderToUsage(e).message}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      io.stderr.write(`streamtop: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+// Run when executed (bin/streamtop.js imports this module).
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Leave a moment for stdout to drain, then make sure no stray handle keeps us alive.
+    setTimeout(() => process.exit(code), 50).unref();
+  },
+  (e: unknown) => {
+    const err = e as Error;
+    process.stderr.write(`streamtop: unexpected error: ${err?.message ?? String(e)}\n`);
+    if (process.env.STREAMTOP_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+    process.exit(1);
+  },
+);

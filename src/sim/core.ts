@@ -1,0 +1,169 @@
+// The serving model: `slots` generations at once, a FIFO of waiting requests capped at `queue`,
+// the latency model (TTFT with prefill, load-dependent ITL, lognormal jitter) and the shared
+// token scheduler. HTTP concerns live in server.ts; this module never parses a request.
+
+import type { SimConfig } from './config.ts';
+import { drawFault, type FaultName } from './faults.ts';
+import { Generation, type GenerationHost } from './generation.ts';
+import { lognormalFactor, mixSeeds, mulberry32, normal, type Rng } from './prng.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { RecordStore, type RecordStatus } from './records.ts';
+import { Scheduler } from './scheduler.ts';
+import { StatsCollector, type SimStats } from './stats.ts';
+import { generateTokenIds } from './text.ts';
+
+const TEXT_CACHE_SIZE = 256;
+
+export type Admission = 'started' | 'queued' | 'queueFull';
+
+export class SimCore implements GenerationHost {
+  readonly stats = new StatsCollector();
+  readonly records: RecordStore;
+  readonly limiter = new RateLimiter();
+  private readonly scheduler = new Scheduler();
+  private readonly timingRng: Rng;
+  private readonly faultRng: Rng;
+  private running = 0;
+  /** FIFO of waiting generations; cancelled ones are skipped when reached (lazy removal). */
+  private waiting: Generation[] = [];
+  private waitingHead = 0;
+  private queuedCount = 0;
+  private readonly textCache = new Map<string, Uint16Array>();
+
+  constructor(readonly config: SimConfig) {
+    this.records = new RecordStore(config.maxRecords);
+    this.timingRng = mulberry32(mixSeeds(config.seed, 0x7115));
+    this.faultRng = mulberry32(mixSeeds(config.seed, 0xfa17));
+    this.limiter.configure(config.rpm, config.tpm);
+  }
+
+  get timestamps(): boolean {
+    return this.config.timestamps;
+  }
+  get stallMs(): number {
+    return this.config.stallMs;
+  }
+  get runningCount(): number {
+    return this.running;
+  }
+  get queuedLength(): number {
+    return this.queuedCount;
+  }
+
+  snapshot(): SimStats {
+    return this.stats.snapshot(this.running, this.queuedCount);
+  }
+
+  drawFault(): FaultName | undefined {
+    return drawFault(this.config.faults, this.faultRng);
+  }
+
+  /**
+   * The completion for a prompt: its natural length drawn from --output-tokens, then the text.
+   * Both depend only on (seed, prompt hash), never on arrival order, so the same prompt always
+   * gets the same answer whether streamed or not.
+   */
+  completionFor(promptHash: number): Uint16Array {
+    const { seed, outputTokens } = this.config;
+    const key = `${seed}:${promptHash}:${outputTokens.mean}:${outputTokens.sd}`;
+    const cached = this.textCache.get(key);
+    if (cached !== undefined) return cached;
+    const lengthRng = mulberry32(mixSeeds(seed ^ 0x5bd1e995, promptHash));
+    const n = Math.max(1, Math.min(100_000, Math.round(outputTokens.mean + outputTokens.sd * normal(lengthRng))));
+    const ids = generateTokenIds(seed, promptHash, n);
+    if (this.textCache.size >= TEXT_CACHE_SIZE) {
+      const oldest = this.textCache.keys().next();
+      if (oldest.done !== true) this.textCache.delete(oldest.value);
+    }
+    this.textCache.set(key, ids);
+    return ids;
+  }
+
+  /** Where in a completion of `count` tokens a mid-stream fault strikes: after at least one token. */
+  faultPosition(count: number): number {
+    return count > 1 ? 1 + Math.floor(this.timingRng() * (count - 1)) : 0;
+  }
+
+  /** Seconds a client should wait when the queue is full: about one generation time. */
+  queueRetryAfterSeconds(): number {
+    const c = this.config;
+    const genMs = c.ttftMs + c.outputTokens.mean * c.itlMs * (1 + c.loadFactor);
+    return Math.max(1, Math.ceil(genMs / 1000));
+  }
+
+  submit(gen: Generation): Admission {
+    if (this.running < this.config.slots) {
+      this.start(gen);
+      return 'started';
+    }
+    if (this.queuedCount >= this.config.queue) return 'queueFull';
+    this.waiting.push(gen);
+    this.queuedCount += 1;
+    return 'queued';
+  }
+
+  nextItl(): number {
+    const c = this.config;
+    if (c.itlMs === 0) return 0;
+    const load = 1 + (c.loadFactor * this.running) / c.slots;
+    return c.itlMs * load * lognormalFactor(this.timingRng, c.jitter);
+  }
+
+  reschedule(gen: Generation): void {
+    this.scheduler.add(gen);
+  }
+
+  finished(gen: Generation, status: RecordStatus): void {
+    const { record } = gen;
+    const wasRunning = record.admittedMs !== null;
+    record.status = status;
+    if (status === 'completed') {
+      this.stats.completed += 1;
+      if (record.lastTokenMs !== null) this.stats.recordE2e(record.lastTokenMs - record.receivedMs);
+    } else if (status === 'cancelled') {
+      this.stats.cancelled += 1;
+    } else if (status === 'disconnected') {
+      this.stats.disconnected += 1;
+    }
+    this.records.holdTokenTimes(record);
+    if (wasRunning) {
+      this.running -= 1;
+      this.pump();
+    } else {
+      // Cancelled while waiting: it stays in the array until reached, but stops counting now.
+      this.queuedCount -= 1;
+    }
+  }
+
+  /** Admits waiting generations while slots are free (after a release or a slots increase). */
+  pump(): void {
+    while (this.running < this.config.slots && this.waitingHead < this.waiting.length) {
+      const gen = this.waiting[this.waitingHead] as Generation;
+      this.waiting[this.waitingHead] = undefined as unknown as Generation;
+      this.waitingHead += 1;
+      if (gen.closed) continue;
+      this.queuedCount -= 1;
+      this.start(gen);
+    }
+    // Compact the consumed prefix now and then, so the array does not grow for ever.
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+  }
+
+  private start(gen: Generation): void {
+    const c = this.config;
+    const now = performance.now();
+    this.running += 1;
+    const ttft = c.ttftMs * lognormalFactor(this.timingRng, c.jitter);
+    const prefill = c.prefillPerTokenMs * gen.init.req.promptTokens * lognormalFactor(this.timingRng, c.jitter);
+    this.stats.recordQueue(now - gen.record.receivedMs);
+    gen.start(now, now + ttft + prefill);
+    this.scheduler.add(gen);
+  }
+
+  close(): void {
+    this.scheduler.stop();
+  }
+}

@@ -1,0 +1,211 @@
+// One request's generation: the token ids fixed at admission, its prebuilt wire pieces and a due
+// time that the shared Scheduler advances. Each run writes every token that is due in one
+// res.write (usually one token when paced; a batch when --itl 0), so the hot path is string
+// concatenation plus a write.
+
+import type { ServerResponse } from 'node:http';
+import type { FaultName } from './faults.ts';
+import type { RequestRecord, RecordStatus } from './records.ts';
+import type { ScheduledTask } from './scheduler.ts';
+import type { StatsCollector } from './stats.ts';
+import { TOKEN_JSON, tokensToJson } from './text.ts';
+import type { ChatRequest, FinishKind, ResponseIds, StreamPieces, WireFormat } from './wire.ts';
+
+/** Above this many characters a batch is written and the stream yields to others (fairness). */
+const MAX_BATCH_CHARS = 32 * 1024;
+
+/** What a generation needs from the simulator core. */
+export interface GenerationHost {
+  readonly stats: StatsCollector;
+  readonly timestamps: boolean;
+  readonly stallMs: number;
+  /** Next inter-token gap under the current load, ms. */
+  nextItl(): number;
+  /** The generation ended (any status): frees its slot, finalises its record. */
+  finished(gen: Generation, status: RecordStatus): void;
+  /** Wants to run again (after 'drain'). */
+  reschedule(gen: Generation): void;
+}
+
+export interface GenerationInit {
+  req: ChatRequest;
+  wire: WireFormat;
+  ids: ResponseIds;
+  res: ServerResponse;
+  record: RequestRecord;
+  tokenIds: Uint16Array;
+  /** Tokens to emit: the natural length capped by the request's max tokens. */
+  count: number;
+  finish: FinishKind;
+  fault: FaultName | undefined;
+  /** Token index at which a mid-stream fault strikes. */
+  faultAt: number;
+  headers: Record<string, string>;
+}
+
+const epochTs = (t: number): string => `,"sim_ts":${(performance.timeOrigin + t).toFixed(3)}`;
+
+export class Generation implements ScheduledTask {
+  due = 0;
+  seq = 0;
+  /** Set once the generation ended for any reason; the scheduler then drops it. */
+  closed = false;
+  private next = 0;
+  private preambleSent = false;
+  private faultApplied = false;
+  private readonly pieces: StreamPieces | undefined;
+  private readonly times: Float64Array | null;
+
+  constructor(
+    private readonly host: GenerationHost,
+    readonly init: GenerationInit,
+  ) {
+    this.pieces = init.req.stream ? init.wire.streamPieces(init.req, init.ids) : undefined;
+    this.times = init.req.stream ? new Float64Array(init.count) : null;
+    init.record.tokenMs = this.times;
+  }
+
+  get record(): RequestRecord {
+    return this.init.record;
+  }
+
+  /** Got a slot: the first token is due at `firstDue`. */
+  start(now: number, firstDue: number): void {
+    this.due = firstDue;
+    this.init.record.admittedMs = now;
+    this.init.record.firstTokenDueMs = firstDue;
+    this.init.record.status = 'running';
+    // The preamble (role chunk / message_start) goes out now unless the first token follows at
+    // once, in which case both share one write.
+    if (this.pieces !== undefined && firstDue - now > 1) {
+      this.preambleSent = true;
+      this.write(this.pieces.preamble(this.host.timestamps ? epochTs(now) : ''));
+    }
+  }
+
+  run(): boolean {
+    if (this.closed) return false;
+    return this.pieces !== undefined ? this.runStream(this.pieces) : this.runBody();
+  }
+
+  private runStream(pieces: StreamPieces): boolean {
+    const { init, host } = this;
+    const times = this.times as Float64Array;
+    const t = performance.now();
+    const ts = host.timestamps ? epochTs(t) : '';
+    let out = '';
+    if (!this.preambleSent) {
+      out = pieces.preamble(ts);
+      this.preambleSent = true;
+    }
+    const suffix = pieces.tokenSuffix + ts + '}\n\n';
+    const { stats } = host;
+    const first = this.next;
+    while (this.next < init.count && this.due <= t) {
+      const i = this.next;
+      if (i === init.faultAt && init.fault !== undefined && !this.faultApplied) {
+        this.faultApplied = true;
+        if (init.fault === 'disconnect') {
+          if (this.next > first) this.noteTokens(first, this.next - first, t);
+          if (out !== '') this.write(out);
+          this.cut();
+          return false;
+        }
+        if (init.fault === 'malformed') out += pieces.malformed;
+        if (init.fault === 'stall') {
+          this.due += host.stallMs;
+          if (this.due > t) break;
+        }
+      }
+      out += pieces.tokenPrefix + TOKEN_JSON[init.tokenIds[i] as number] + suffix;
+      times[i] = t;
+      stats.recordLateness(t - this.due);
+      if (i > 0) stats.recordItl(t - (times[i - 1] as number));
+      this.next = i + 1;
+      if (this.next < init.count) this.due += host.nextItl();
+      if (out.length >= MAX_BATCH_CHARS) break;
+    }
+    const sent = this.next - first;
+    if (sent > 0) this.noteTokens(first, sent, t);
+    if (this.next >= init.count) {
+      init.res.end(out + pieces.tail(init.finish, init.count, ts));
+      init.record.endMs = performance.now();
+      this.end('completed');
+      return false;
+    }
+    if (out !== '' && !this.write(out)) {
+      init.res.once('drain', () => {
+        if (!this.closed) host.reschedule(this);
+      });
+      return false;
+    }
+    return true;
+  }
+
+  private runBody(): boolean {
+    const { init, host } = this;
+    const t = performance.now();
+    while (this.next < init.count && this.due <= t) {
+      if (this.next === init.faultAt && init.fault === 'stall' && !this.faultApplied) {
+        this.faultApplied = true;
+        this.due += host.stallMs;
+        continue;
+      }
+      this.next += 1;
+      if (this.next < init.count) this.due += host.nextItl();
+    }
+    if (this.next < init.count) return true;
+    if (init.fault === 'disconnect') {
+      this.cut();
+      return false;
+    }
+    const full = init.wire.body(init.req, init.ids, tokensToJson(init.tokenIds, init.count), init.finish, init.count);
+    // The malformed fault on a non-streaming answer: a body cut off mid-JSON, with a matching length.
+    const body = init.fault === 'malformed' ? full.slice(0, Math.floor(full.length / 2)) : full;
+    const { record } = init;
+    init.res.writeHead(200, { ...init.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+    init.res.end(body);
+    record.headersMs = record.firstTokenMs = record.lastTokenMs = t;
+    record.tokensSent = init.count;
+    host.stats.tokensSent += init.count;
+    host.stats.recordTtft(t - record.receivedMs);
+    record.endMs = performance.now();
+    this.end('completed');
+    return false;
+  }
+
+  private noteTokens(first: number, sent: number, t: number): void {
+    const { record } = this.init;
+    if (first === 0) {
+      record.firstTokenMs = t;
+      this.host.stats.recordTtft(t - record.receivedMs);
+    }
+    record.lastTokenMs = t;
+    record.tokensSent += sent;
+    this.host.stats.tokensSent += sent;
+  }
+
+  private write(chunk: string): boolean {
+    return this.init.res.write(chunk);
+  }
+
+  /** The disconnect fault: the server drops the connection mid-response. */
+  private cut(): void {
+    this.init.res.socket?.destroy();
+    this.init.record.endMs = performance.now();
+    this.end('disconnected');
+  }
+
+  /** The client went away: stop generating. */
+  cancel(): void {
+    if (this.closed) return;
+    this.init.record.endMs = performance.now();
+    this.end('cancelled');
+  }
+
+  private end(status: RecordStatus): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.finished(this, status);
+  }
+}

@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Key } from 'ink';
+import {
+  KEYMAP,
+  MAX_CONCURRENCY,
+  dispatchKey,
+  clampConcurrency,
+  stepRate,
+  stepRatio,
+} from '../../src/ui/keymap.ts';
+import type { KeyContext } from '../../src/ui/keymap.ts';
+import { makeSnapshot } from '../../src/ui/fake-snapshot.ts';
+import { withPending, trackingCommands } from '../../src/ui/use-dashboard-keys.ts';
+import type { PendingSettings } from '../../src/ui/use-dashboard-keys.ts';
+import { fakeCommands } from '../components/helpers/fakes.ts';
+
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+function ctx(over: Partial<KeyContext> = {}): KeyContext & { calls: ReturnType<typeof fakeCommands>['calls'] } {
+  const { commands, calls } = fakeCommands();
+  return {
+    snapshot: makeSnapshot(),
+    commands,
+    target: { label: 'built-in simulator', api: 'openai', model: 'm', simulated: true },
+    ui: { toggleHelp: () => calls.push(['toggleHelp']), closeHelp: () => calls.push(['closeHelp']), cycleChart: () => calls.push(['cycleChart']), quit: () => calls.push(['quit']) },
+    helpOpen: false,
+    calls,
+    ...over,
+  };
+}
+
+test('every binding has a unique id and a description', () => {
+  const ids = new Set(KEYMAP.map((b) => b.id));
+  assert.equal(ids.size, KEYMAP.length);
+  for (const b of KEYMAP) assert.ok(b.description.length > 0 && b.keys.length > 0, b.id);
+});
+
+test('pool size clamps to 1..10000', () => {
+  assert.equal(clampConcurrency(0), 1);
+  assert.equal(clampConcurrency(-9), 1);
+  assert.equal(clampConcurrency(MAX_CONCURRENCY + 10), MAX_CONCURRENCY);
+  const c = ctx({ snapshot: makeSnapshot({ concurrency: 5 }) });
+  dispatchKey('[', NO_KEY, c);
+  assert.deepEqual(c.calls, [['setConcurrency', 1]]);
+});
+
+test('stream ratio steps by exactly 0.1 within 0..1', () => {
+  assert.equal(stepRatio(0.3, 0.1), 0.4);
+  assert.equal(stepRatio(0.7, 0.1), 0.8);
+  assert.equal(stepRatio(1, 0.1), 1);
+  assert.equal(stepRatio(0, -0.1), 0);
+  assert.equal(stepRatio(0.25, 0.1), 0.4); // off-grid values snap to the grid first (0.25 -> 0.3)
+});
+
+test('rate steps multiply by 1.25 and keep 3 significant digits', () => {
+  assert.equal(stepRate(10, true), 12.5);
+  assert.equal(stepRate(10, false), 8);
+  assert.equal(stepRate(12.5, true), 15.6);
+  assert.equal(stepRate(undefined, true), 1.25);
+  assert.equal(stepRate(0.1, false), 0.1);
+});
+
+test('rate keys do nothing in closed loop', () => {
+  const c = ctx();
+  assert.equal(dispatchKey('r', NO_KEY, c), undefined);
+  assert.equal(dispatchKey('R', NO_KEY, c), undefined);
+  assert.deepEqual(c.calls, []);
+});
+
+test('simulator keys need a simulated target and the command', () => {
+  const c = ctx({ target: { label: 'http://x', api: 'openai', model: 'm', simulated: false } });
+  assert.equal(dispatchKey('l', NO_KEY, c), undefined);
+  assert.equal(dispatchKey('f', NO_KEY, c), undefined);
+  const d = ctx();
+  assert.equal(dispatchKey('l', NO_KEY, d), 'latencySpike');
+  assert.deepEqual(d.calls, [['injectLatencySpike']]);
+});
+
+test('help is modal: only quit, ? and esc work while it is open', () => {
+  const c = ctx({ helpOpen: true });
+  assert.equal(dispatchKey('+', NO_KEY, c), undefined);
+  assert.equal(dispatchKey(' ', NO_KEY, c), undefined);
+  assert.equal(dispatchKey('', { ...NO_KEY, escape: true }, c), 'closeHelp');
+  assert.equal(dispatchKey('?', NO_KEY, c), 'help');
+  assert.equal(dispatchKey('c', { ...NO_KEY, ctrl: true }, c), 'quit');
+});
+
+test('space pauses a running run and resumes a paused one, and does nothing while stopping', () => {
+  const running = ctx();
+  dispatchKey(' ', NO_KEY, running);
+  const paused = ctx({ snapshot: makeSnapshot({ state: 'paused' }) });
+  dispatchKey(' ', NO_KEY, paused);
+  const stopping = ctx({ snapshot: makeSnapshot({ state: 'stopping' }) });
+  dispatchKey(' ', NO_KEY, stopping);
+  assert.deepEqual([running.calls, paused.calls, stopping.calls], [[['pause']], [['resume']], []]);
+});
+
+test('presses faster than snapshots build on the value last sent', () => {
+  const snap = makeSnapshot({ concurrency: 16 });
+  const { commands, calls } = fakeCommands();
+  const pending: PendingSettings = {};
+  const press = (input: string, current = snap): void => {
+    const c = ctx({ snapshot: withPending(current, pending), commands: trackingCommands(commands, () => current, pending) });
+    dispatchKey(input, NO_KEY, c);
+  };
+  press('+');
+  press('+');
+  press(']');
+  assert.deepEqual(calls, [
+    ['setConcurrency', 17],
+    ['setConcurrency', 18],
+    ['setConcurrency', 28],
+  ]);
+  // Once the engine publishes, the snapshot is the truth again.
+  press('-', makeSnapshot({ concurrency: 28 }));
+  assert.deepEqual(calls.at(-1), ['setConcurrency', 27]);
+  // If the engine settles on something else (it clamped, or another client changed it), follow it.
+  press('+', makeSnapshot({ concurrency: 40 }));
+  assert.deepEqual(calls.at(-1), ['setConcurrency', 41]);
+});
