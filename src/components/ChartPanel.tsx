@@ -3,7 +3,7 @@
 // and below never moves as data arrives.
 import { Box, Text } from 'ink';
 import type { ChartKey, SeriesPoint } from '../engine/types.ts';
-import { MARKER, SERIES_NAMES, chartTitle, markerColumns, renderChart } from '../ui/chart.ts';
+import { SERIES_NAMES, chartTitle, renderChart } from '../ui/chart.ts';
 import { fitSegments, formatMs } from '../ui/format.ts';
 import { useTheme } from '../ui/theme.ts';
 
@@ -35,9 +35,6 @@ export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: Ch
     const value = latest === undefined ? '' : ` ${formatMs(latest[name])}`;
     items.push({ text: `━ ${name}${value}`, priority: i === 0 ? 2 : 1, colorIndex: i });
   });
-  if (chart !== null && markerColumns(chart.visible, phaseMarksMs).length > 0) {
-    items.push({ text: `${MARKER} load change`, priority: 3 });
-  }
   const legend = fitSegments(items, width, 2);
 
   const body: React.JSX.Element[] = [];

@@ -37,7 +37,7 @@
 //   whether that happened so the caller can tell a clean close from a truncated one.
 // Nothing here throws on any input. Exceptions thrown by the onEvent callback propagate to push().
 
-import { Buffer, isAscii } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 
 export interface SseEvent {
   /** Value of the `event:` field; '' when the event had none. */
@@ -64,6 +64,8 @@ const SPACE = 0x20;
 // maxEventBytes of data is not rejected before the precise per-field check sees it.
 const LINE_SLACK = 16;
 const CARRY_INITIAL = 1024;
+// Bytes >= 0x80 in a latin1-decoded string: the lines that need real UTF-8 decoding.
+const HIGH_BYTE = /[\x80-\xff]/g;
 // A carry buffer grown past this for one long line is released afterwards, so a single large
 // event does not pin memory for the rest of a long stream (one decoder per in-flight request).
 const CARRY_KEEP = 64 * 1024;
@@ -197,60 +199,43 @@ export class SseDecoder {
   }
 
   /**
-   * Lines in b[start, end), each terminated (b[end - 1] is CR or LF). An all-ASCII region (the
-   * common case: JSON escapes or plain English) is turned into one string with the cheap latin1
-   * decoder and cut with string indexOf and slice. Otherwise each line is UTF-8 decoded on its own:
-   * V8's UTF-8 decoder is several times slower per byte once non-ASCII appears, so it is better
-   * paid only by the lines that need it.
+   * Lines in b[start, end), each terminated (b[end - 1] is CR or LF). The region becomes one string
+   * through the latin1 decoder (cheap, and 1:1 with byte offsets) and is cut with string indexOf and
+   * slice. A line holding any byte >= 0x80 is decoded again from its bytes as UTF-8: V8's UTF-8
+   * decoder costs several times more per byte once non-ASCII appears, so only such lines pay it.
    */
   private wholeLines(b: Buffer, start: number, end: number): void {
-    if (isAscii(b.subarray(start, end))) {
-      const str = b.toString('latin1', start, end);
-      const n = str.length;
-      let i = 0;
-      let lf = -1;
-      let cr = -1;
-      while (i < n) {
-        // Cached next-LF / next-CR positions: a region without CR is scanned for it once, not once
-        // per line (which would be quadratic in the chunk size).
-        if (lf < i) {
-          lf = str.indexOf('\n', i);
-          if (lf === -1) lf = n;
-        }
-        if (cr < i) {
-          cr = str.indexOf('\r', i);
-          if (cr === -1) cr = n;
-        }
-        const eol = lf < cr ? lf : cr;
-        this.line(str, i, eol, eol - i);
-        if (this.ended) return;
-        i = eol + 1;
-        if (eol === cr && i < n && str.charCodeAt(i) === LF) i++;
-      }
-      return;
-    }
-    let i = start;
+    const str = b.toString('latin1', start, end);
+    const n = str.length;
+    let i = 0;
+    // Cached next LF / CR / non-ASCII positions (n when none): each is searched for once per
+    // region, not once per line (which would be quadratic in the chunk size).
     let lf = -1;
     let cr = -1;
-    while (i < end) {
+    let hi = -1;
+    while (i < n) {
       if (lf < i) {
-        lf = b.indexOf(LF, i);
-        if (lf === -1 || lf >= end) lf = end;
+        lf = str.indexOf('\n', i);
+        if (lf === -1) lf = n;
       }
       if (cr < i) {
-        cr = b.indexOf(CR, i);
-        if (cr === -1 || cr >= end) cr = end;
+        cr = str.indexOf('\r', i);
+        if (cr === -1) cr = n;
+      }
+      if (hi < i) {
+        HIGH_BYTE.lastIndex = i;
+        hi = HIGH_BYTE.test(str) ? HIGH_BYTE.lastIndex - 1 : n;
       }
       const eol = lf < cr ? lf : cr;
-      const bytes = eol - i;
-      if (bytes === 0) this.dispatch();
-      else if (!this.discarding) {
-        const str = b.toString('utf8', i, eol);
-        this.line(str, 0, str.length, bytes);
+      if (hi < eol && !this.discarding) {
+        const line = b.toString('utf8', start + i, start + eol);
+        this.line(line, 0, line.length, eol - i);
+      } else {
+        this.line(str, i, eol, eol - i);
       }
       if (this.ended) return;
       i = eol + 1;
-      if (eol === cr && i < end && b[i] === LF) i++;
+      if (eol === cr && i < n && str.charCodeAt(i) === LF) i++;
     }
   }
 
@@ -297,7 +282,7 @@ export class SseDecoder {
     }
     this.appendCarry(b, start, end);
     const bytes = this.carry.subarray(0, total);
-    const str = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+    const str = bytes.toString('utf8');
     this.dropCarry();
     this.line(str, 0, str.length, total);
   }

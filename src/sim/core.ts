@@ -25,7 +25,7 @@ export class SimCore implements GenerationHost {
   private readonly faultRng: Rng;
   private running = 0;
   /** FIFO of waiting generations; cancelled ones are skipped when reached (lazy removal). */
-  private waiting: Generation[] = [];
+  private waiting: (Generation | undefined)[] = [];
   private waitingHead = 0;
   private queuedCount = 0;
   private readonly textCache = new Map<string, Uint16Array>();
@@ -99,6 +99,7 @@ export class SimCore implements GenerationHost {
     if (this.queuedCount >= this.config.queue) return 'queueFull';
     this.waiting.push(gen);
     this.queuedCount += 1;
+    gen.record.status = 'queued';
     return 'queued';
   }
 
@@ -115,7 +116,7 @@ export class SimCore implements GenerationHost {
 
   finished(gen: Generation, status: RecordStatus): void {
     const { record } = gen;
-    const wasRunning = record.admittedMs !== null;
+    const previous = record.status;
     record.status = status;
     if (status === 'completed') {
       this.stats.completed += 1;
@@ -126,10 +127,10 @@ export class SimCore implements GenerationHost {
       this.stats.disconnected += 1;
     }
     this.records.holdTokenTimes(record);
-    if (wasRunning) {
+    if (previous === 'running') {
       this.running -= 1;
       this.pump();
-    } else {
+    } else if (previous === 'queued') {
       // Cancelled while waiting: it stays in the array until reached, but stops counting now.
       this.queuedCount -= 1;
     }
@@ -138,10 +139,10 @@ export class SimCore implements GenerationHost {
   /** Admits waiting generations while slots are free (after a release or a slots increase). */
   pump(): void {
     while (this.running < this.config.slots && this.waitingHead < this.waiting.length) {
-      const gen = this.waiting[this.waitingHead] as Generation;
-      this.waiting[this.waitingHead] = undefined as unknown as Generation;
+      const gen = this.waiting[this.waitingHead];
+      this.waiting[this.waitingHead] = undefined; // let a finished request be collected
       this.waitingHead += 1;
-      if (gen.closed) continue;
+      if (gen === undefined || gen.closed) continue;
       this.queuedCount -= 1;
       this.start(gen);
     }

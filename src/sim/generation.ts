@@ -203,6 +203,11 @@ export class Generation implements ScheduledTask {
     this.end('cancelled');
   }
 
+  /** Never admitted (queue full): close without touching slots or counters. */
+  discard(): void {
+    this.closed = true;
+  }
+
   private end(status: RecordStatus): void {
     if (this.closed) return;
     this.closed = true;

@@ -2,7 +2,7 @@
 // the client sent (x-request-id). Bounded twice: by record count and by the total number of
 // per-token times held, so a long itl-0 run cannot grow memory without limit.
 
-export type RecordStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'disconnected' | 'rejected';
+export type RecordStatus = 'received' | 'queued' | 'running' | 'completed' | 'cancelled' | 'disconnected' | 'rejected';
 
 /** Times are ms from the server's performance.timeOrigin (i.e. its performance.now()). */
 export interface RequestRecord {

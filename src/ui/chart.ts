@@ -9,6 +9,7 @@ export const AXIS_LABEL_WIDTH = 6;
 /** asciichart draws `label`, one space, the axis, then one column per point. */
 const AXIS_OVERHEAD = AXIS_LABEL_WIDTH + 2;
 export const MARKER = '▲';
+const MARKER_LABEL = 'load change';
 
 export const SERIES_NAMES = ['mean', 'p50', 'p95', 'p99'] as const;
 
@@ -87,13 +88,25 @@ export function renderChart(
   const plot = text.split('\n').slice(0, opts.height + 1);
   while (plot.length < opts.height + 1) plot.push('');
 
-  const cells = Array.from({ length: Math.min(opts.width, AXIS_OVERHEAD + visible.length) }, () => ' ');
+  const cells = Array.from({ length: opts.width }, () => ' ');
   const first = visible[0];
-  const last = visible[visible.length - 1];
-  if (first !== undefined && last !== undefined && last.tMs > first.tMs) {
-    const span = padStart(`-${Math.round((last.tMs - first.tMs) / 1000)}s`, AXIS_LABEL_WIDTH);
+  const newest = visible[visible.length - 1];
+  if (first !== undefined && newest !== undefined && newest.tMs > first.tMs) {
+    const span = padStart(`-${Math.round((newest.tMs - first.tMs) / 1000)}s`, AXIS_LABEL_WIDTH);
     Array.from(span).forEach((c, i) => (cells[i] = c));
   }
-  for (const col of markerColumns(visible, opts.phaseMarksMs)) if (col < cells.length) cells[col] = MARKER;
+  const cols = markerColumns(visible, opts.phaseMarksMs).filter((c) => c < cells.length);
+  for (const col of cols) cells[col] = MARKER;
+  // Explain the marker on its own row (the legend line is full at 80 columns): right-aligned when
+  // that stretch is free, otherwise right after the last marker, otherwise not at all.
+  const last = cols.length > 0 ? Math.max(...cols) : -1;
+  if (last >= 0) {
+    const label = Array.from(MARKER_LABEL);
+    const rightStart = cells.length - label.length;
+    const start = rightStart > last + 1 ? rightStart : last + 2;
+    if (start + label.length <= cells.length && !cols.some((c) => c >= start)) {
+      label.forEach((ch, i) => (cells[start + i] = ch));
+    }
+  }
   return { plot, markers: cells.join('').trimEnd(), visible };
 }

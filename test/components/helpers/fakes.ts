@@ -1,6 +1,6 @@
 // Fake engine pieces for dashboard tests: commands that record their calls, and (optionally)
 // apply setting changes to a manual snapshot source the way the engine would.
-import type { DashboardCommands } from '../../../src/engine/types.ts';
+import type { DashboardCommands, EngineSnapshot } from '../../../src/engine/types.ts';
 import type { ManualSource } from '../../../src/ui/snapshot-store.ts';
 
 export type Call = [string, ...unknown[]];
@@ -15,7 +15,7 @@ export interface FakeCommandsOptions {
 export function fakeCommands(opts: FakeCommandsOptions = {}): { commands: DashboardCommands; calls: Call[] } {
   const calls: Call[] = [];
   const { source } = opts;
-  const publish = (patch: Parameters<ManualSource['set']>[0] extends infer S ? Partial<S> : never): void => {
+  const publish = (patch: Partial<EngineSnapshot>): void => {
     if (source !== undefined) source.set({ ...source.getSnapshot(), ...patch });
   };
   const commands: DashboardCommands = {

@@ -50,6 +50,8 @@ class SizedStdout extends EventEmitter {
 
 class FakeStdin extends EventEmitter {
   isTTY = true;
+  /** Last raw-mode setting Ink asked for; tests check it is off after unmount. */
+  rawMode: boolean | undefined;
   private data: string | null = null;
   write = (data: string): void => {
     this.data = data;
@@ -62,7 +64,9 @@ class FakeStdin extends EventEmitter {
     return d;
   };
   setEncoding(): void {}
-  setRawMode(): void {}
+  setRawMode(on: boolean): void {
+    this.rawMode = on;
+  }
   resume(): void {}
   pause(): void {}
   ref(): void {}

@@ -1,0 +1,196 @@
+import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
+import type { CostResult } from './cost.ts';
+import type { GateResult } from './gates.ts';
+import type { ModeReport, Report } from './report.ts';
+import { fmtMs, fmtNum } from './text.ts';
+
+/**
+ * The report as GitHub-flavoured Markdown, for a pull request or a job summary: report in,
+ * string out. Reads `extras` defensively, since a loaded report's extras are untyped JSON.
+ */
+
+const MODE_TITLE: Record<Mode, string> = { stream: 'Streaming', nonstream: 'Non-streaming' };
+
+const METRICS: ReadonlyArray<{ label: string; key: keyof ModeReport & `${string}Ms` }> = [
+  { label: 'TTFT', key: 'ttftMs' },
+  { label: 'ITL', key: 'itlMs' },
+  { label: 'TPOT', key: 'tpotMs' },
+  { label: 'E2E', key: 'e2eMs' },
+  { label: 'TTFB', key: 'ttfbMs' },
+  { label: 'queue', key: 'queueMs' },
+];
+
+/** A table cell: pipes would split the cell and newlines would end the table. */
+export function mdCell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function mdTable(header: string[], rows: string[][], rightFrom = 1): string {
+  const align = header.map((_, i) => (i >= rightFrom ? '---:' : ':---'));
+  const line = (cells: string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
+  return [line(header), `|${align.join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+function summaryRow(label: string, s: MetricSummary): string[] {
+  return [label, String(s.count), fmtMs(s.mean), fmtMs(s.p50), fmtMs(s.p90), fmtMs(s.p95), fmtMs(s.p99), fmtMs(s.max)];
+}
+
+export function formatMarkdown(r: Report): string {
+  const out: string[] = [];
+  const t = r.totals;
+  out.push(`# streamtop report${r.interrupted ? ' (interrupted)' : ''}`, '');
+  const target = r.target.simulated ? `built-in simulator (\`${r.target.baseUrl}\`)` : `\`${r.target.baseUrl}\``;
+  out.push(
+    `**Target:** ${target}, ${r.target.api} API, model \`${r.target.model}\`  `,
+    `**Run:** ${(r.durationMs / 1000).toFixed(1)} s, stopped by ${r.stopReason}, ${r.createdAt}, streamtop ${r.tool.version}  `,
+  );
+  const settings = settingsLine(r.settings);
+  if (settings !== '') out.push(`**Settings:** ${settings}`);
+  out.push('');
+
+  out.push('## Totals', '');
+  out.push(
+    mdTable(
+      ['requests', 'ok', 'failed', 'early stopped', 'cancelled', 'dropped', 'req/s', 'output tok/s', 'output tokens'],
+      [
+        [
+          String(t.requests),
+          String(t.succeeded),
+          String(t.failed),
+          String(t.earlyStopped),
+          String(t.cancelled),
+          String(t.dropped),
+          fmtNum(t.requestsPerSec, 2),
+          fmtNum(t.outputTokensPerSec),
+          String(t.outputTokens),
+        ],
+      ],
+      0,
+    ),
+  );
+  const src = t.tokenSource.tokenizer > 0 ? (t.tokenSource.usage > 0 ? 'server usage and a tokenizer' : 'a tokenizer') : 'server usage';
+  out.push('', `Output tokens counted from ${src}.${t.warmup ? ` ${t.warmup} warm-up requests not counted.` : ''}`, '');
+
+  for (const m of MODES) {
+    const mr = r.byMode[m];
+    if (mr.requests === 0) continue;
+    out.push(`## ${MODE_TITLE[m]} latency (ms)`, '');
+    out.push(`${mr.requests} requests, ${mr.succeeded} ok, ${fmtNum(mr.requestsPerSec, 2)} req/s, ${fmtNum(mr.outputTokensPerSec)} output tok/s`, '');
+    const rows = METRICS.filter((x) => mr[x.key].count > 0).map((x) => summaryRow(x.label, mr[x.key]));
+    out.push(rows.length > 0 ? mdTable(['metric', 'n', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], rows) : '_no latency samples_', '');
+  }
+
+  const errs = Object.entries(r.errors).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+  if (errs.length > 0) {
+    out.push('## Errors', '');
+    out.push(
+      mdTable(
+        ['code', 'count', 'last message'],
+        errs.map(([code, n]) => [`\`${code}\``, String(n ?? 0), r.errorMessages[code as keyof Report['errorMessages']] ?? '']),
+        1,
+      ).replace(/---:\|$/, ':---|'),
+      '',
+    );
+  }
+
+  if (r.phases.length > 1) {
+    out.push('## By load setting', '');
+    const rows = r.phases.map((p) => {
+      const all = MODES.map((m) => p.byMode[m]);
+      const ok = all.reduce((a, x) => a + x.succeeded, 0);
+      const best = all.find((x) => x.ttftMs.count > 0) ?? p.byMode.stream;
+      return [
+        String(p.index),
+        p.rate !== undefined ? `${fmtNum(p.rate)} rps` : `c=${p.concurrency}`,
+        (p.durationMs / 1000).toFixed(1),
+        String(ok),
+        p.durationMs > 0 ? fmtNum((ok * 1000) / p.durationMs, 2) : '-',
+        fmtMs(best.ttftMs.p50),
+        fmtMs(best.ttftMs.p95),
+        fmtMs(best.e2eMs.p50),
+        fmtMs(best.e2eMs.p95),
+      ];
+    });
+    out.push(mdTable(['phase', 'load', 'secs', 'ok', 'req/s', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'], rows), '');
+  }
+
+  out.push(...extrasSection(r.extras));
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function settingsLine(s: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(s)) {
+    // Nested settings (timeouts, simulator) would bury the line; the JSON report has them.
+    if (v === null || v === undefined || typeof v === 'object') continue;
+    parts.push(`${k}=${String(v)}`);
+  }
+  return parts.map((p) => `\`${p.replace(/`/g, "'")}\``).join(', ');
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function gateResults(v: unknown): { pass: boolean; results: GateResult[] } | undefined {
+  if (!isObj(v) || typeof v.pass !== 'boolean' || !Array.isArray(v.results)) return undefined;
+  const results = (v.results as unknown[]).filter(
+    (g): g is GateResult => isObj(g) && typeof g.text === 'string' && typeof g.pass === 'boolean',
+  );
+  return { pass: v.pass, results };
+}
+
+function extrasSection(extras: Report['extras']): string[] {
+  if (!extras) return [];
+  const out: string[] = [];
+  const gates = gateResults(extras.gates);
+  if (gates) {
+    const failed = gates.results.filter((g) => !g.pass).length;
+    out.push('## Gates', '');
+    out.push(gates.pass ? `✅ all ${gates.results.length} passed` : `❌ ${failed} of ${gates.results.length} failed`, '');
+    out.push(
+      mdTable(
+        ['', 'condition', 'result'],
+        gates.results.map((g) => [g.pass ? '✅' : '❌', `\`${typeof g.gate === 'string' ? g.gate : ''}\``, g.text]),
+        99,
+      ),
+      '',
+    );
+  }
+  const gp = extras.goodput;
+  if (isObj(gp) && typeof gp.met === 'number' && typeof gp.total === 'number' && typeof gp.perSec === 'number') {
+    out.push('## Goodput', '');
+    out.push(
+      `${gp.met} of ${gp.total} requests met every SLO: **${gp.perSec.toFixed(2)} req/s**` +
+        `${typeof gp.basis === 'string' ? ` (${gp.basis})` : ''}`,
+      '',
+    );
+  }
+  const cost = extras.cost;
+  if (isObj(cost) && Array.isArray(cost.lines)) {
+    const c = cost as Partial<CostResult> & { lines: unknown[] };
+    out.push('## Cost', '');
+    if (typeof c.total === 'number' && typeof c.perRequest === 'number') {
+      const rows: string[][] = [
+        ['this run', usd(c.total)],
+        ['per request', usd(c.perRequest)],
+      ];
+      if (typeof c.projectedPerMonth === 'number')
+        rows.push([`a month (${fmtNum(c.projectRequestsPerMonth ?? 0)} requests)`, usd(c.projectedPerMonth)]);
+      if (c.savedByEarlyStop) rows.push(['saved by early stop (est.)', usd(c.savedByEarlyStop.dollars)]);
+      out.push(mdTable(['', 'US$'], rows), '');
+    }
+    for (const l of c.lines) if (typeof l === 'string' && !l.startsWith('cost (')) out.push(`- ${l.trim()}`);
+    const head = c.lines.find((l): l is string => typeof l === 'string' && l.startsWith('cost ('));
+    if (head) out.push(`- ${head.replace(/:$/, '')}`);
+    out.push('');
+  }
+  return out;
+}
+
+function usd(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1) return v.toFixed(2);
+  return v.toFixed(Math.min(12, 2 - Math.floor(Math.log10(a))));
+}

@@ -1,0 +1,156 @@
+// The provider-facing routes: POST /v1/chat/completions, POST /v1/messages and GET /v1/models.
+// Order of checks follows real servers: method, auth, size, JSON, fields, rate limits, then
+// injected faults, then the slot queue.
+
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimCore } from './core.ts';
+import { Generation } from './generation.ts';
+import { readBody, sendJson, tryParseJson } from './http-util.ts';
+import type { RequestRecord } from './records.ts';
+import type { RejectReason } from './stats.ts';
+import { ERROR_STATUS, SSE_HEADERS, type ErrorKind, type WireFormat } from './wire.ts';
+
+export const MODEL_NAMES: readonly string[] = ['streamtop-sim'];
+const MAX_REQUEST_ID_LENGTH = 256;
+
+const REJECT_REASON: Record<ErrorKind, RejectReason> = {
+  invalid: 'invalid',
+  auth: 'auth',
+  notFound: 'notFound',
+  methodNotAllowed: 'invalid',
+  tooLarge: 'tooLarge',
+  rateLimit: 'rateLimit',
+  server: 'fault',
+  overloaded: 'fault',
+};
+
+export class ApiRoutes {
+  private counter = 0;
+  private readonly keyBuffer: Buffer | undefined;
+
+  constructor(private readonly core: SimCore) {
+    const key = core.config.apiKey;
+    this.keyBuffer = key === undefined ? undefined : Buffer.from(key);
+  }
+
+  /** True when no key is configured or the request carries it (Bearer or x-api-key). */
+  authorized(req: IncomingMessage): boolean {
+    if (this.keyBuffer === undefined) return true;
+    const xKey = req.headers['x-api-key'];
+    if (typeof xKey === 'string' && this.sameKey(xKey)) return true;
+    const auth = req.headers.authorization;
+    return typeof auth === 'string' && /^bearer /i.test(auth) && this.sameKey(auth.slice(7).trim());
+  }
+
+  private sameKey(candidate: string): boolean {
+    const b = Buffer.from(candidate);
+    const key = this.keyBuffer as Buffer;
+    return b.length === key.length && timingSafeEqual(b, key);
+  }
+
+  models(wire: WireFormat, req: IncomingMessage, res: ServerResponse): void {
+    if (!this.authorized(req)) return this.error(wire, res, 'auth', authMessage(wire, req), {});
+    sendJson(res, 200, wire.models(Math.floor(Date.now() / 1000), MODEL_NAMES));
+  }
+
+  error(wire: WireFormat, res: ServerResponse, kind: ErrorKind, message: string, headers: Record<string, string>, detail?: Parameters<WireFormat['errorBody']>[2]): void {
+    sendJson(res, ERROR_STATUS[kind], wire.errorBody(kind, message, detail), headers);
+  }
+
+  async chat(wire: WireFormat, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { core } = this;
+    const received = performance.now();
+    core.stats.received += 1;
+    const n = ++this.counter;
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && given !== '' && given.length <= MAX_REQUEST_ID_LENGTH ? given : `sim-${n}`;
+    const headers: Record<string, string> = wire.api === 'anthropic' ? { 'x-request-id': id, 'request-id': id } : { 'x-request-id': id };
+    const record: RequestRecord = {
+      id, api: wire.api, stream: false, model: '', status: 'received', httpStatus: 0, fault: null,
+      promptTokens: 0, completionTokens: 0, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
+      firstTokenDueMs: null, firstTokenMs: null, lastTokenMs: null, endMs: null, tokenMs: null,
+    };
+    core.records.add(record);
+    const reject = (kind: ErrorKind, message: string, extra: Record<string, string> = {}, detail?: Parameters<WireFormat['errorBody']>[2]): void => {
+      record.status = 'rejected';
+      record.httpStatus = ERROR_STATUS[kind];
+      record.endMs = performance.now();
+      core.stats.reject(REJECT_REASON[kind]);
+      this.error(wire, res, kind, message, { ...headers, ...extra }, detail);
+    };
+
+    if (req.method !== 'POST') return reject('methodNotAllowed', `Method ${req.method ?? ''} not allowed; use POST.`, { allow: 'POST' });
+    if (!this.authorized(req)) return reject('auth', authMessage(wire, req));
+    const limit = core.config.maxBodyBytes;
+    const body = await readBody(req, limit);
+    if (!body.ok) {
+      // Closing the connection spares us reading the rest of an oversized upload.
+      if (body.reason === 'tooLarge') return reject('tooLarge', `Request body exceeds the limit of ${limit} bytes.`, { connection: 'close' });
+      record.status = 'cancelled';
+      record.endMs = performance.now();
+      core.stats.cancelled += 1;
+      return;
+    }
+    const json = tryParseJson(body.body.toString('utf8'));
+    if (json === undefined) return reject('invalid', 'We could not parse the JSON body of your request.');
+    const parsed = wire.parse(json.value);
+    if (!parsed.ok) return reject('invalid', parsed.message, {}, { param: parsed.param });
+    const chat = parsed.request;
+    record.stream = chat.stream;
+    record.model = chat.model;
+    record.promptTokens = chat.promptTokens;
+
+    const tokenIds = core.completionFor(chat.promptHash);
+    const count = Math.min(tokenIds.length, chat.maxTokens ?? Number.POSITIVE_INFINITY);
+    record.completionTokens = count;
+
+    const limited = core.limiter.admit(chat.promptTokens + count);
+    if (limited !== undefined) {
+      const seconds = Math.max(1, Math.ceil(limited.waitMs / 1000));
+      return reject('rateLimit', `Rate limit reached for ${limited.limit} per minute. Please try again in ${seconds}s.`,
+        { 'retry-after': String(seconds), 'retry-after-ms': String(Math.ceil(limited.waitMs)) }, { limit: limited.limit });
+    }
+
+    const fault = core.drawFault();
+    if (fault !== undefined) {
+      record.fault = fault;
+      core.stats.errorsInjected[fault] += 1;
+    }
+    if (fault === 'http429') return reject('rateLimit', 'Rate limit reached (injected fault).', { 'retry-after': '1' });
+    if (fault === 'http500') return reject('server', 'The server had an error while processing your request (injected fault).');
+    if (fault === 'http503') return reject('overloaded', 'The server is overloaded (injected fault). Please retry.', { 'retry-after': '1' });
+
+    const gen = new Generation(core, {
+      req: chat, wire, ids: wire.newIds(n), res, record, tokenIds, count,
+      finish: count < tokenIds.length ? 'length' : 'stop',
+      fault, faultAt: core.faultPosition(count), headers,
+    });
+    res.once('close', () => gen.cancel());
+    const admit = (): void => {
+      if (gen.closed) return;
+      const admission = core.submit(gen);
+      if (admission === 'queueFull') {
+        gen.discard();
+        return reject('rateLimit', `The server is at capacity: ${core.config.slots} running and ${core.config.queue} waiting. Please retry.`,
+          { 'retry-after': String(core.queueRetryAfterSeconds()) });
+      }
+      record.httpStatus = 200;
+      if (chat.stream && !gen.closed) {
+        res.writeHead(200, { ...SSE_HEADERS, ...headers });
+        res.flushHeaders();
+        record.headersMs = performance.now();
+      }
+    };
+    if (fault === 'slow-headers') setTimeout(admit, core.config.stallMs);
+    else admit();
+  }
+}
+
+function authMessage(wire: WireFormat, req: IncomingMessage): string {
+  const sent = req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined;
+  if (wire.api === 'anthropic') return sent ? 'invalid x-api-key' : 'x-api-key header is required';
+  return sent
+    ? 'Incorrect API key provided.'
+    : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+}

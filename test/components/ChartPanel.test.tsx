@@ -1,0 +1,61 @@
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { render, cleanup } from 'ink-testing-library';
+import { ChartPanel } from '../../src/components/ChartPanel.tsx';
+import { ChartArea } from '../../src/components/ChartArea.tsx';
+import { makeSeries, makeSnapshot } from '../../src/ui/fake-snapshot.ts';
+import { ThemeContext, createTheme } from '../../src/ui/theme.ts';
+import { frameSize, renderSized, stripAnsi } from './helpers/render.ts';
+
+afterEach(cleanup);
+
+test('without data: the legend and a placeholder, at the full height', () => {
+  const { lastFrame } = render(<ChartPanel chartKey="ttft.stream" points={[]} phaseMarksMs={[]} width={80} height={7} />);
+  const frame = stripAnsi(lastFrame() ?? '');
+  assert.match(frame, /TTFT stream \(ms\)/);
+  assert.match(frame, /waiting for data/);
+  assert.equal(frameSize(frame).lines, 7);
+});
+
+test('with data: legend with units and latest values, plot, and a marker at the load change', () => {
+  const points = makeSeries(180, 200, 100_000);
+  const { lastFrame } = render(
+    <ChartPanel chartKey="ttft.stream" points={points} phaseMarksMs={[90_000]} width={80} height={8} />,
+  );
+  const frame = stripAnsi(lastFrame() ?? '');
+  const lines = frame.split('\n');
+  assert.equal(lines.length, 8);
+  assert.match(lines[0] ?? '', /mean .*p50 .*p95 .*p99 /);
+  assert.match(lines[1] ?? '', /ms ┤|s ┤/);
+  assert.match(lines[7] ?? '', /▲.*load change/);
+  assert.ok(frameSize(frame).width <= 80, frame);
+});
+
+test('NO_COLOR: no colour codes at all; with colour the series are coloured', () => {
+  const points = makeSeries(20, 50, 25_000);
+  const plain = render(
+    <ThemeContext.Provider value={createTheme(true)}>
+      <ChartPanel chartKey="itl.stream" points={points} phaseMarksMs={[]} width={60} height={6} />
+    </ThemeContext.Provider>,
+  ).lastFrame() ?? '';
+  assert.ok(!plain.includes('\u001B['), 'no escape codes');
+  const colored = render(
+    <ThemeContext.Provider value={createTheme(false)}>
+      <ChartPanel chartKey="itl.stream" points={points} phaseMarksMs={[]} width={60} height={6} />
+    </ThemeContext.Provider>,
+  ).lastFrame() ?? '';
+  assert.ok(colored.includes('\u001B[3'), 'asciichart colours');
+});
+
+test('the chart area shows one chart at 80 columns and two side by side at 120', () => {
+  const snap = makeSnapshot();
+  const narrow = stripAnsi(render(<ChartArea snapshot={snap} chartKey="ttft.stream" width={80} height={7} />).lastFrame() ?? '');
+  assert.match(narrow, /TTFT stream/);
+  assert.doesNotMatch(narrow, /TTFT non-stream/);
+  const r = renderSized(<ChartArea snapshot={snap} chartKey="ttft.stream" width={120} height={7} />, 120, 40);
+  const wide = r.lastFrame();
+  r.unmount();
+  assert.match(wide, /TTFT stream.*TTFT non-stream/);
+  assert.ok(frameSize(wide).width <= 120);
+  assert.equal(frameSize(wide).lines, 7);
+});
