@@ -110,6 +110,39 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .allowUnknownOption(true)
     .helpOption(false);
 
+  addRunOptions(
+    program
+      .command('sweep')
+      .description('run each pool size (or rate) in turn; report throughput, latency and goodput per level and recommend one')
+      .option('--concurrency-levels <LIST>', 'pool sizes to try, e.g. 1,2,4,8,16,32,64 (default)')
+      .option('--rates <LIST>', 'open-loop rates to try instead, requests/s, e.g. 1,2,5,10')
+      .option('--step <TIME>', 'time per level (default 10s)')
+      .option('--step-requests <N>', 'requests per level instead of a time'),
+  ).action(async (opts: RawOptions) => {
+    const { sweepCommand } = await import('./run/commands.ts');
+    exitCode = await sweepCommand(opts, io);
+  });
+  addRunOptions(
+    program
+      .command('compare-modes')
+      .description('the same prompts streaming and non-streaming, interleaved: TTFT, whole-answer time, bytes, cost')
+      .option('--rounds <N>', 'interleaved rounds (default 5)')
+      .option('--round-requests <N>', 'requests per mode per round (default 20)'),
+  ).action(async (opts: RawOptions) => {
+    const { compareModesCommand } = await import('./run/commands.ts');
+    exitCode = await compareModesCommand(opts, io);
+  });
+  addRunOptions(
+    program
+      .command('compare-connections')
+      .description('keep-alive vs a new connection per request vs pre-warmed pool (vs HTTP/2 over TLS), interleaved')
+      .option('--rounds <N>', 'interleaved rounds (default 5)')
+      .option('--round-requests <N>', 'requests per strategy per round (default 20)'),
+  ).action(async (opts: RawOptions) => {
+    const { compareConnectionsCommand } = await import('./run/commands.ts');
+    exitCode = await compareConnectionsCommand(opts, io);
+  });
+
   program
     .command('report')
     .description('re-render a saved run (--json file)')

@@ -96,6 +96,21 @@ test('rapid presses between snapshots are not lost', async () => {
   assert.deepEqual(h.calls.map((c) => c[1]), [17, 18, 19]);
 });
 
+test('a chunk of keys (key repeat under load, tmux send-keys) counts as each key', async () => {
+  const h = await mount(makeSnapshot({ concurrency: 16, streamRatio: 0.5 }), { publish: false });
+  await h.press('+++');
+  await h.press('s\tz');
+  await waitFor(() => h.calls.length === 5);
+  assert.deepEqual(h.calls, [
+    ['setConcurrency', 17],
+    ['setConcurrency', 18],
+    ['setConcurrency', 19],
+    ['setStreamRatio', 0.6],
+    ['newSegment'],
+  ]);
+  await waitFor(() => assert.match(h.frame(), /TTFT non-stream \(ms\)/));
+});
+
 test('s / S change the stream ratio by 10% within 0..1', async () => {
   const h = await mount(makeSnapshot({ streamRatio: 0.9 }));
   await h.press('s');
@@ -143,7 +158,7 @@ test('z, e, l, f and a call their commands', async () => {
   for (const k of ['z', 'e', 'l', 'f', 'a']) await h.press(k);
   await waitFor(() => h.calls.length === 5);
   assert.deepEqual(h.calls, [['newSegment'], ['toggleEarlyStop'], ['injectLatencySpike'], ['injectFaultBurst'], ['autoTune']]);
-  await waitFor(() => assert.match(h.frame(), /early stop on/));
+  await waitFor(() => assert.match(h.frame(), /e early-stop:on/));
 });
 
 test('l and f do nothing against a remote target; a does nothing without autotune', async () => {

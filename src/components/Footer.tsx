@@ -43,7 +43,10 @@ export function footerItems(ctx: Ctx, width: number): Item[] {
   }
   for (const b of KEYMAP) {
     if (b.footer === undefined || !isAvailable(b, ctx)) continue;
-    const label = b.id === 'pause' && ctx.snapshot.state === 'paused' ? 'resume' : b.footer.label;
+    // Toggles show their current state, so the footer doubles as a status line for them.
+    let label = b.footer.label;
+    if (b.id === 'pause' && ctx.snapshot.state === 'paused') label = 'resume';
+    if (b.id === 'earlyStop') label = `${label}:${ctx.snapshot.earlyStopEnabled ? 'on' : 'off'}`;
     items.push({ keys: b.footer.keys, label, priority: b.footer.priority });
   }
   return items;

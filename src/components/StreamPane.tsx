@@ -30,6 +30,8 @@ const PLACEHOLDER: Record<PaneState, string> = {
 function placeholder(pane: PaneSnapshot): string {
   if (pane.state === 'waiting' && pane.mode === 'nonstream') return 'waiting for the whole response…';
   if (pane.state === 'failed') return pane.errorCode ?? 'failed';
+  // Tokens counted but no text: the engine did not keep a tail for it; do not claim it was empty.
+  if (pane.state === 'done' && pane.tokens > 0) return '(complete)';
   return PLACEHOLDER[pane.state];
 }
 
@@ -43,13 +45,13 @@ export function StreamPane({ pane, width, height }: StreamPaneProps): React.JSX.
   const theme = useTheme();
   if (height < 1 || width < 1) return null;
   const segments: Segment[] = [
-    { text: `#${pane.id}`, priority: 3, role: 'muted' },
+    { text: `#${pane.id}`, priority: 2, role: 'muted' },
     { text: pane.mode === 'stream' ? 'stream' : 'non-stream', priority: 1, role: modeRole(pane.mode) },
     { text: stateLabel(pane), priority: 0, role: paneStateRole(pane.state) },
     { text: formatElapsed(pane.elapsedMs), priority: 1 },
   ];
   if (pane.tokens > 0) {
-    segments.push({ text: `${pane.tokens} tok`, priority: 2 });
+    segments.push({ text: `${pane.tokens} tok`, priority: 3 });
     segments.push({ text: `${formatRate(pane.tokensPerSec)} tok/s`, priority: 4 });
   }
   if (pane.state === 'failed' && pane.errorCode !== undefined) {

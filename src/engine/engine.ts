@@ -7,6 +7,7 @@ import { Prng } from './prng.ts';
 import { PromptPicker } from './prompts.ts';
 import { errorCodeForAbort, Measurement, runAttempt, type AttemptResult } from './runner.ts';
 import { StatsCollector, type PhaseInfo } from './stats.ts';
+import { ConnectionTimings } from './conn-timing.ts';
 import { buildRequest } from './wire/index.ts';
 import { MODES } from './types.ts';
 import type {
@@ -66,6 +67,7 @@ export class Engine implements EngineCommands {
   private readonly onRecord: ((r: RequestRecord) => void) | undefined;
   private readonly recordListeners = new Set<(r: RequestRecord) => void>();
   private readonly runTag: string;
+  private readonly connTimings: ConnectionTimings;
 
   private startAt = 0;
   private endAt: number | undefined;
@@ -101,11 +103,12 @@ export class Engine implements EngineCommands {
     this.prompts = new PromptPicker(config.prompts, root.fork(3));
     this.stats = new StatsCollector({ windowSeconds: config.windowSeconds });
     this.done = new Promise((r) => (this.resolveDone = r));
+    this.connTimings = new ConnectionTimings(this.clock);
     if (deps.dispatcher) {
       this.dispatcher = deps.dispatcher;
       this.ownsDispatcher = false;
     } else {
-      this.dispatcher = createDispatcher(config);
+      this.dispatcher = createDispatcher(config, this.connTimings);
       this.ownsDispatcher = true;
     }
     const host: LoadHost = {
@@ -265,6 +268,7 @@ export class Engine implements EngineCommands {
       // A final partial second for the timeline and charts.
       this.stats.tick(this.elapsedMs(), this.loadInfo());
       if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
+      this.connTimings.dispose();
       this.state = 'done';
       this.resolveDone({
         stopReason: reason,
@@ -444,6 +448,11 @@ export class Engine implements EngineCommands {
     }
     const rec = this.buildRecord(id, m, ticket, phase, warmup, outcome, error);
     rec.requestId = requestId;
+    const conn = this.connTimings.take(requestId);
+    if (conn) {
+      rec.connectMs = conn.connectMs;
+      if (conn.tlsMs !== undefined) rec.tlsMs = conn.tlsMs;
+    }
     this.emit(rec);
   }
 
@@ -650,7 +659,11 @@ export class Engine implements EngineCommands {
   }
 }
 
-export function createDispatcher(config: EngineConfig): Dispatcher {
+export function createDispatcher(config: EngineConfig, timings: ConnectionTimings): Dispatcher {
+  const tls = {
+    rejectUnauthorized: !config.insecure,
+    ...(config.ca ? { ca: config.ca } : {}),
+  };
   return new Agent({
     // The concurrency limiter bounds requests in flight; undici opens connections up to that
     // bound and keeps them alive, so its effective connection limit follows the pool size
@@ -659,10 +672,10 @@ export function createDispatcher(config: EngineConfig): Dispatcher {
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     allowH2: config.connection === 'h2',
-    connect: {
+    connect: timings.connector({
       ...(config.timeouts.connectMs > 0 ? { timeout: config.timeouts.connectMs } : {}),
-      rejectUnauthorized: !config.insecure,
-      ...(config.ca ? { ca: config.ca } : {}),
-    },
+      allowH2: config.connection === 'h2',
+      ...tls,
+    }),
   });
 }

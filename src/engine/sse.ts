@@ -37,7 +37,7 @@
 //   whether that happened so the caller can tell a clean close from a truncated one.
 // Nothing here throws on any input. Exceptions thrown by the onEvent callback propagate to push().
 
-import { Buffer } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 
 export interface SseEvent {
   /** Value of the `event:` field; '' when the event had none. */
@@ -169,9 +169,15 @@ export class SseDecoder {
     }
 
     // Everything up to the chunk's last line end is whole lines; the rest waits in the carry.
-    const lastLf = b.lastIndexOf(LF);
-    const lastCr = b.lastIndexOf(CR);
-    const last = lastLf > lastCr ? lastLf : lastCr;
+    // Servers flush whole events, so a chunk usually ends in LF: skip the two backward searches.
+    let last = n - 1;
+    let lastIsCr = false;
+    if (b[last] !== LF) {
+      const lastLf = b.lastIndexOf(LF);
+      const lastCr = b.lastIndexOf(CR);
+      last = lastLf > lastCr ? lastLf : lastCr;
+      lastIsCr = last === lastCr && last !== -1;
+    }
     if (last < i) {
       this.stash(b, i, n);
       return;
@@ -179,7 +185,7 @@ export class SseDecoder {
     this.wholeLines(b, i, last + 1);
     if (this.ended) return;
     if (last + 1 < n) this.stash(b, last + 1, n);
-    else if (last === lastCr) this.pendingCR = true;
+    else if (lastIsCr) this.pendingCR = true;
   }
 
   /**
@@ -212,7 +218,8 @@ export class SseDecoder {
     // region, not once per line (which would be quadratic in the chunk size).
     let lf = -1;
     let cr = -1;
-    let hi = -1;
+    // isAscii is SIMD (simdutf): most regions have no high byte and skip the regex search entirely.
+    let hi = isAscii(b.subarray(start, end)) ? n : -1;
     while (i < n) {
       if (lf < i) {
         lf = str.indexOf('\n', i);

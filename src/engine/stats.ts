@@ -45,8 +45,14 @@ export class ModeAccumulator {
     queue: new LatencyHistogram(),
   };
 
+  /** Connection set-up charged to requests that opened a new connection (see conn-timing.ts). */
+  readonly connect = new LatencyHistogram();
+  readonly tls = new LatencyHistogram();
+
   add(r: RequestRecord): void {
     this.requests++;
+    if (r.connectMs !== undefined) this.connect.record(r.connectMs);
+    if (r.tlsMs !== undefined) this.tls.record(r.tlsMs);
     this.bytesReceived += r.bytesReceived;
     if (r.outcome === 'ok') this.succeeded++;
     else if (r.outcome === 'early_stopped') this.earlyStopped++;
@@ -81,6 +87,8 @@ export class ModeAccumulator {
     this.tokensFromTokenizer += o.tokensFromTokenizer;
     this.bytesReceived += o.bytesReceived;
     for (const m of METRICS) this.h[m].add(o.h[m]);
+    this.connect.add(o.connect);
+    this.tls.add(o.tls);
   }
 
   toStats(wallMs: number): ModeStats {
@@ -116,6 +124,8 @@ export class ModeAccumulator {
       tokensFromTokenizer: this.tokensFromTokenizer,
       bytesReceived: this.bytesReceived,
       histograms,
+      connect: this.connect.encode(),
+      tls: this.tls.encode(),
     };
   }
 
@@ -131,6 +141,16 @@ export class ModeAccumulator {
     a.tokensFromUsage = e.tokensFromUsage;
     a.tokensFromTokenizer = e.tokensFromTokenizer;
     a.bytesReceived = e.bytesReceived;
+    for (const [dst, enc] of [
+      [a.connect, e.connect],
+      [a.tls, e.tls],
+    ] as const) {
+      if (enc) {
+        const h = LatencyHistogram.decode(enc);
+        dst.add(h);
+        h.dispose();
+      }
+    }
     for (const m of METRICS) {
       const enc = e.histograms[m];
       if (enc) {
@@ -144,6 +164,8 @@ export class ModeAccumulator {
 
   dispose(): void {
     for (const m of METRICS) this.h[m].dispose();
+    this.connect.dispose();
+    this.tls.dispose();
   }
 }
 
@@ -159,6 +181,8 @@ export interface EncodedModeAccumulator {
   tokensFromTokenizer: number;
   bytesReceived: number;
   histograms: Record<MetricName, EncodedHistogram>;
+  connect?: EncodedHistogram;
+  tls?: EncodedHistogram;
 }
 
 export type ModeSet = Record<Mode, ModeAccumulator>;

@@ -64,7 +64,7 @@ export const FAIL_IF_GRAMMAR =
 
 const NUM = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
 const OP = '(<=|>=|<|>)';
-const LATENCY_RE = new RegExp(String.raw`^([a-z0-9]+)\(([a-z]+)(?:\.([a-z-]+))?\)${OP}${NUM}([a-z%]*)$`);
+const LATENCY_RE = new RegExp(String.raw`^([a-z0-9]+)\(([a-z0-9]+)(?:\.([a-z-]+))?\)${OP}${NUM}([a-z%]*)$`);
 const SCALAR_RE = new RegExp(String.raw`^([a-z-]+)${OP}${NUM}([a-z%/]*)$`);
 
 export function parseFailIf(flag: string, raw: string): Gate[] {

@@ -1,5 +1,5 @@
 import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
-import type { CostResult } from './cost.ts';
+import { fmtUsd, type CostResult } from './cost.ts';
 import type { GateResult } from './gates.ts';
 import type { ModeReport, Report } from './report.ts';
 import { fmtMs, fmtNum } from './text.ts';
@@ -20,13 +20,17 @@ const METRICS: ReadonlyArray<{ label: string; key: keyof ModeReport & `${string}
   { label: 'queue', key: 'queueMs' },
 ];
 
-/** A table cell: pipes would split the cell and newlines would end the table. */
+/**
+ * A table cell: pipes would split the cell and newlines would end the table. Backslashes stay
+ * as they are: GitHub un-escapes `\|` even inside code spans, but not `\\`.
+ */
 export function mdCell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function mdTable(header: string[], rows: string[][], rightFrom = 1): string {
-  const align = header.map((_, i) => (i >= rightFrom ? '---:' : ':---'));
+/** Numbers right-aligned by default: every column but the first. */
+export function mdTable(header: string[], rows: string[][], alignRight: (col: number) => boolean = (c) => c > 0): string {
+  const align = header.map((_, i) => (alignRight(i) ? '---:' : ':---'));
   const line = (cells: string[]): string => `| ${cells.map(mdCell).join(' | ')} |`;
   return [line(header), `|${align.join('|')}|`, ...rows.map(line)].join('\n');
 }
@@ -65,7 +69,7 @@ export function formatMarkdown(r: Report): string {
           String(t.outputTokens),
         ],
       ],
-      0,
+      () => true,
     ),
   );
   const src = t.tokenSource.tokenizer > 0 ? (t.tokenSource.usage > 0 ? 'server usage and a tokenizer' : 'a tokenizer') : 'server usage';
@@ -87,8 +91,8 @@ export function formatMarkdown(r: Report): string {
       mdTable(
         ['code', 'count', 'last message'],
         errs.map(([code, n]) => [`\`${code}\``, String(n ?? 0), r.errorMessages[code as keyof Report['errorMessages']] ?? '']),
-        1,
-      ).replace(/---:\|$/, ':---|'),
+        (c) => c === 1,
+      ),
       '',
     );
   }
@@ -152,7 +156,7 @@ function extrasSection(extras: Report['extras']): string[] {
       mdTable(
         ['', 'condition', 'result'],
         gates.results.map((g) => [g.pass ? '✅' : '❌', `\`${typeof g.gate === 'string' ? g.gate : ''}\``, g.text]),
-        99,
+        () => false,
       ),
       '',
     );
@@ -172,13 +176,13 @@ function extrasSection(extras: Report['extras']): string[] {
     out.push('## Cost', '');
     if (typeof c.total === 'number' && typeof c.perRequest === 'number') {
       const rows: string[][] = [
-        ['this run', usd(c.total)],
-        ['per request', usd(c.perRequest)],
+        ['this run', fmtUsd(c.total)],
+        ['per request', fmtUsd(c.perRequest)],
       ];
       if (typeof c.projectedPerMonth === 'number')
-        rows.push([`a month (${fmtNum(c.projectRequestsPerMonth ?? 0)} requests)`, usd(c.projectedPerMonth)]);
-      if (c.savedByEarlyStop) rows.push(['saved by early stop (est.)', usd(c.savedByEarlyStop.dollars)]);
-      out.push(mdTable(['', 'US$'], rows), '');
+        rows.push([`a month (${fmtNum(c.projectRequestsPerMonth ?? 0)} requests)`, fmtUsd(c.projectedPerMonth)]);
+      if (c.savedByEarlyStop) rows.push(['saved by early stop (est.)', fmtUsd(c.savedByEarlyStop.dollars)]);
+      out.push(mdTable(['', 'cost'], rows), '');
     }
     for (const l of c.lines) if (typeof l === 'string' && !l.startsWith('cost (')) out.push(`- ${l.trim()}`);
     const head = c.lines.find((l): l is string => typeof l === 'string' && l.startsWith('cost ('));
@@ -186,11 +190,4 @@ function extrasSection(extras: Report['extras']): string[] {
     out.push('');
   }
   return out;
-}
-
-function usd(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1) return v.toFixed(2);
-  return v.toFixed(Math.min(12, 2 - Math.floor(Math.log10(a))));
 }

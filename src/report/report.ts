@@ -28,6 +28,9 @@ export interface ModeReport {
   tpotMs: MetricSummary;
   e2eMs: MetricSummary;
   queueMs: MetricSummary;
+  /** New connections opened by this mode's requests, and what they cost (TCP; TLS apart). */
+  connectMs: MetricSummary;
+  tlsMs: MetricSummary;
 }
 
 export interface PhaseReport extends PhaseInfo {
@@ -89,6 +92,8 @@ export function modeReport(a: ModeAccumulator, wallMs: number): ModeReport {
     tpotMs: a.h.tpot.summary(),
     e2eMs: a.h.e2e.summary(),
     queueMs: a.h.queue.summary(),
+    connectMs: a.connect.summary(),
+    tlsMs: a.tls.summary(),
   };
 }
 

@@ -34,7 +34,7 @@ export interface Session {
 }
 
 /** Settings worth recording in a report. Never includes the key or its value. */
-function settingsOf(plan: RunPlan): Record<string, unknown> {
+export function settingsOf(plan: RunPlan): Record<string, unknown> {
   const e = plan.engine;
   return {
     concurrency: e.concurrency,
@@ -69,63 +69,79 @@ function settingsOf(plan: RunPlan): Record<string, unknown> {
   };
 }
 
+/** Where requests go: the built-in simulator (started here) or --url. */
+export interface Target {
+  baseUrl: string;
+  apiKey?: string;
+  ca?: string;
+  simOrigin?: string;
+  info: TargetInfo;
+  close(): Promise<void>;
+}
+
+export async function openTarget(plan: RunPlan, opts: { env: NodeJS.ProcessEnv; warn: (msg: string) => void }): Promise<Target> {
+  const api = plan.engine.api;
+  if (plan.sim) {
+    const sim = await spawnSimulator(plan.sim);
+    return {
+      // OpenAI base URLs include /v1; Anthropic's do not (see DESIGN.md, wire-format notes).
+      baseUrl: api === 'openai' ? `${sim.url}/v1` : sim.url,
+      ...(plan.sim.apiKey !== undefined ? { apiKey: plan.sim.apiKey } : {}),
+      ...(sim.ca !== undefined ? { ca: sim.ca } : {}),
+      simOrigin: sim.url,
+      info: { label: 'built-in simulator', api, model: plan.engine.model, simulated: true },
+      close: () => sim.close(),
+    };
+  }
+  const baseUrl = plan.engine.baseUrl ?? '';
+  let apiKey = opts.env[plan.apiKeyEnv];
+  if (apiKey === undefined || apiKey === '') {
+    apiKey = undefined;
+    opts.warn(`no API key in $${plan.apiKeyEnv}; sending requests without one (set it, or name another variable with --api-key-env)`);
+  }
+  if (plan.engine.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
+  await checkReachable(baseUrl, plan.engine.timeouts.connectMs || 10_000, plan.engine.insecure);
+  return {
+    baseUrl,
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    info: { label: baseUrl, api, model: plan.engine.model, simulated: false },
+    close: async () => undefined,
+  };
+}
+
+export function engineConfigFor(plan: RunPlan, target: Target): EngineConfig {
+  return {
+    ...plan.engine,
+    baseUrl: target.baseUrl,
+    simulated: target.info.simulated,
+    ...(target.apiKey !== undefined ? { apiKey: target.apiKey } : {}),
+    ...(target.ca !== undefined ? { ca: target.ca } : {}),
+  };
+}
+
 export async function openSession(
   plan: RunPlan,
   opts: { env: NodeJS.ProcessEnv; onRecord?: (r: RequestRecord) => void; warn: (msg: string) => void },
 ): Promise<Session> {
-  let baseUrl: string;
-  let simClose: (() => Promise<void>) | undefined;
-  let simOrigin: string | undefined;
-  let apiKey: string | undefined;
-  let ca: string | undefined;
-  if (plan.sim) {
-    const sim = await spawnSimulator(plan.sim);
-    simClose = () => sim.close();
-    simOrigin = sim.url;
-    ca = sim.ca;
-    // OpenAI base URLs include /v1; Anthropic's do not (see DESIGN.md, wire-format notes).
-    baseUrl = plan.engine.api === 'openai' ? `${sim.url}/v1` : sim.url;
-    apiKey = plan.sim.apiKey;
-  } else {
-    baseUrl = plan.engine.baseUrl ?? '';
-    apiKey = opts.env[plan.apiKeyEnv];
-    if (apiKey === undefined || apiKey === '') {
-      apiKey = undefined;
-      opts.warn(`no API key in $${plan.apiKeyEnv}; sending requests without one (set it, or name another variable with --api-key-env)`);
-    }
-    await checkReachable(baseUrl, plan.engine.timeouts.connectMs || 10_000, plan.engine.insecure);
-    if (plan.engine.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
-  }
-  const config: EngineConfig = {
-    ...plan.engine,
-    baseUrl,
-    simulated: plan.sim !== undefined,
-    ...(apiKey !== undefined ? { apiKey } : {}),
-    ...(ca !== undefined ? { ca } : {}),
-  };
+  const t = await openTarget(plan, opts);
+  const config = engineConfigFor(plan, t);
   const engine = new Engine(config, opts.onRecord ? { onRecord: opts.onRecord } : {});
-  const target: TargetInfo = {
-    label: plan.sim ? 'built-in simulator' : baseUrl,
-    api: config.api,
-    model: config.model,
-    simulated: plan.sim !== undefined,
-  };
   return {
     engine,
-    target,
-    baseUrl,
-    ...(simOrigin !== undefined ? { simOrigin } : {}),
+    target: t.info,
+    baseUrl: t.baseUrl,
+    ...(t.simOrigin !== undefined ? { simOrigin: t.simOrigin } : {}),
     report: (outcome) =>
       buildReport({
         version: VERSION,
-        target: { baseUrl, api: config.api, model: config.model, simulated: config.simulated },
+        target: { baseUrl: t.baseUrl, api: config.api, model: config.model, simulated: config.simulated },
         settings: settingsOf(plan),
         outcome,
         engine,
       }),
     close: async () => {
       engine.dispose();
-      if (simClose) await simClose();
+      await t.close();
     },
   };
 }

@@ -72,11 +72,17 @@ export class ApiRoutes {
       firstTokenDueMs: null, firstTokenMs: null, lastTokenMs: null, endMs: null, tokenMs: null,
     };
     core.records.add(record);
-    const reject = (kind: ErrorKind, message: string, extra: Record<string, string> = {}, detail?: Parameters<WireFormat['errorBody']>[2]): void => {
+    const reject = (
+      kind: ErrorKind,
+      message: string,
+      extra: Record<string, string> = {},
+      detail?: Parameters<WireFormat['errorBody']>[2],
+      reason: RejectReason = REJECT_REASON[kind],
+    ): void => {
       record.status = 'rejected';
       record.httpStatus = ERROR_STATUS[kind];
       record.endMs = performance.now();
-      core.stats.reject(REJECT_REASON[kind]);
+      core.stats.reject(reason);
       this.error(wire, res, kind, message, { ...headers, ...extra }, detail);
     };
 
@@ -117,7 +123,7 @@ export class ApiRoutes {
       record.fault = fault;
       core.stats.errorsInjected[fault] += 1;
     }
-    if (fault === 'http429') return reject('rateLimit', 'Rate limit reached (injected fault).', { 'retry-after': '1' });
+    if (fault === 'http429') return reject('rateLimit', 'Rate limit reached (injected fault).', { 'retry-after': '1' }, undefined, 'fault');
     if (fault === 'http500') return reject('server', 'The server had an error while processing your request (injected fault).');
     if (fault === 'http503') return reject('overloaded', 'The server is overloaded (injected fault). Please retry.', { 'retry-after': '1' });
 
@@ -129,18 +135,19 @@ export class ApiRoutes {
     res.once('close', () => gen.cancel());
     const admit = (): void => {
       if (gen.closed) return;
-      const admission = core.submit(gen);
-      if (admission === 'queueFull') {
+      if (!core.hasRoom()) {
         gen.discard();
         return reject('rateLimit', `The server is at capacity: ${core.config.slots} running and ${core.config.queue} waiting. Please retry.`,
-          { 'retry-after': String(core.queueRetryAfterSeconds()) });
+          { 'retry-after': String(core.queueRetryAfterSeconds()) }, undefined, 'queueFull');
       }
       record.httpStatus = 200;
-      if (chat.stream && !gen.closed) {
+      // Headers go out on acceptance, before any token (as servers do), so TTFB < TTFT.
+      if (chat.stream) {
         res.writeHead(200, { ...SSE_HEADERS, ...headers });
         res.flushHeaders();
         record.headersMs = performance.now();
       }
+      core.submit(gen);
     };
     if (fault === 'slow-headers') setTimeout(admit, core.config.stallMs);
     else admit();

@@ -91,6 +91,11 @@ export class SimCore implements GenerationHost {
     return Math.max(1, Math.ceil(genMs / 1000));
   }
 
+  /** Whether a new request would get a slot or a place in the queue. */
+  hasRoom(): boolean {
+    return this.running < this.config.slots || this.queuedCount < this.config.queue;
+  }
+
   submit(gen: Generation): Admission {
     if (this.running < this.config.slots) {
       this.start(gen);

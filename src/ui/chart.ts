@@ -59,9 +59,11 @@ export function renderChart(
   opts: { width: number; height: number; colors: readonly string[]; phaseMarksMs: readonly number[] },
 ): ChartLines | null {
   const n = pointsForWidth(opts.width);
+  // A point with no samples in its window is "no data", not a latency of 0 ms: drop it rather
+  // than draw a dive to zero.
   const visible = points
-    .slice(-n)
-    .filter((p) => [p.mean, p.p50, p.p95, p.p99].every((v) => Number.isFinite(v)));
+    .filter((p) => p.count > 0 && [p.mean, p.p50, p.p95, p.p99].every((v) => Number.isFinite(v)))
+    .slice(-n);
   if (n < 2 || opts.height < 1 || visible.length === 0) return null;
   const series = [
     visible.map((p) => p.mean),

@@ -69,6 +69,48 @@ export function trackingCommands(
   };
 }
 
+const PLAIN: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+/**
+ * Splits one input event into keypresses. Ink delivers a chunk of plain characters as one event
+ * (it treats it as a paste), and a chunk is exactly what arrives when a key repeats while the
+ * event loop is busy with a run: `+++` must mean three presses, `+s\t` three different keys.
+ */
+export function splitKeys(input: string, key: Key): Array<[string, Key]> {
+  const chars = Array.from(input);
+  if (chars.length <= 1) return [[input, key]];
+  return chars.map((ch): [string, Key] => {
+    if (ch === '\t') return ['', { ...PLAIN, tab: true }];
+    if (ch === '\r') return ['', { ...PLAIN, return: true }];
+    if (ch === '\u001B') return ['', { ...PLAIN, escape: true, meta: true }];
+    const code = ch.codePointAt(0) ?? 0;
+    // Ctrl-letter arrives as codes 1..26; Ctrl-C is 3.
+    if (code >= 1 && code <= 26) return [String.fromCharCode(code + 96), { ...PLAIN, ctrl: true }];
+    return [ch, { ...PLAIN, shift: /[A-Z]/.test(ch) }];
+  });
+}
+
 export function useDashboardKeys(ctx: KeyContext, onAction?: (id: ActionId) => void): void {
   const { isRawModeSupported } = useStdin();
   const ctxRef = useRef(ctx);
@@ -81,11 +123,14 @@ export function useDashboardKeys(ctx: KeyContext, onAction?: (id: ActionId) => v
   const handler = useMemo(
     () =>
       (input: string, key: Key): void => {
-        const c = ctxRef.current;
-        const snapshot = withPending(c.snapshot, pending);
-        const commands = trackingCommands(c.commands, () => ctxRef.current.snapshot, pending);
-        const id = dispatchKey(input, key, { ...c, snapshot, commands });
-        if (id !== undefined) onActionRef.current?.(id);
+        for (const [one, k] of splitKeys(input, key)) {
+          // Re-read the context per key: an earlier key in the chunk may have opened the help.
+          const c = ctxRef.current;
+          const snapshot = withPending(c.snapshot, pending);
+          const commands = trackingCommands(c.commands, () => ctxRef.current.snapshot, pending);
+          const id = dispatchKey(one, k, { ...c, snapshot, commands });
+          if (id !== undefined) onActionRef.current?.(id);
+        }
       },
     [pending],
   );

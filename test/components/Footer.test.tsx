@@ -17,7 +17,7 @@ const REMOTE: TargetInfo = { label: 'https://api.example.com/v1', api: 'openai',
 test('lists the keys that work now, on two lines at 80 columns', () => {
   const { commands } = fakeCommands();
   const frame = stripAnsi(render(<Footer snapshot={makeSnapshot()} commands={commands} target={SIM} width={80} maxLines={2} />).lastFrame() ?? '');
-  for (const s of ['q quit', '? help', '␣ pause', '+- pool', '][ ±10', 'sS stream%', 'tab chart', 'z reset', 'e early-stop', 'l spike', 'f faults']) {
+  for (const s of ['q quit', '? help', '␣ pause', '+- pool', '][ ±10', 'sS stream%', 'tab chart', 'z reset', 'e early-stop:off', 'l spike', 'f faults']) {
     assert.ok(frame.includes(s), `missing ${s}:\n${frame}`);
   }
   assert.ok(!frame.includes('rR rate'), 'closed loop: no rate keys');

@@ -45,3 +45,13 @@ test('colors are applied only when given', () => {
   assert.ok(!plain.plot.join('').includes('\u001B'));
   assert.ok(colored.plot.join('').includes('\u001B[31m'));
 });
+
+test('points with no samples are gaps, not zeros', () => {
+  const points = makeSeries(100, 10, 10_000, 1000).map((p, i) => (i < 4 ? { ...p, mean: 0, p50: 0, p95: 0, p99: 0, count: 0 } : p));
+  const c = renderChart(points, { width: 40, height: 3, colors: [], phaseMarksMs: [] });
+  assert.ok(c !== null);
+  assert.equal(c.visible.length, 6);
+  assert.ok(!c.plot.join('\n').includes('0.0ms'));
+  const none = points.map((p) => ({ ...p, count: 0 }));
+  assert.equal(renderChart(none, { width: 40, height: 3, colors: [], phaseMarksMs: [] }), null);
+});

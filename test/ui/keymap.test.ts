@@ -11,7 +11,7 @@ import {
 } from '../../src/ui/keymap.ts';
 import type { KeyContext } from '../../src/ui/keymap.ts';
 import { makeSnapshot } from '../../src/ui/fake-snapshot.ts';
-import { withPending, trackingCommands } from '../../src/ui/use-dashboard-keys.ts';
+import { splitKeys, withPending, trackingCommands } from '../../src/ui/use-dashboard-keys.ts';
 import type { PendingSettings } from '../../src/ui/use-dashboard-keys.ts';
 import { fakeCommands } from '../components/helpers/fakes.ts';
 
@@ -139,4 +139,27 @@ test('presses faster than snapshots build on the value last sent', () => {
   // If the engine settles on something else (it clamped, or another client changed it), follow it.
   press('+', makeSnapshot({ concurrency: 40 }));
   assert.deepEqual(calls.at(-1), ['setConcurrency', 41]);
+});
+
+test('splitKeys turns a pasted chunk into single keypresses', () => {
+  assert.deepEqual(splitKeys('+', NO_KEY), [['+', NO_KEY]]);
+  const keys = splitKeys('+S\t\u0003', NO_KEY);
+  assert.deepEqual(
+    keys.map(([input, k]) => [input, k.shift, k.tab, k.ctrl]),
+    [
+      ['+', false, false, false],
+      ['S', true, false, false],
+      ['', false, true, false],
+      ['c', false, false, true],
+    ],
+  );
+});
+
+test('docs/keys.md lists every binding with its description', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const doc = await readFile(new URL('../../docs/keys.md', import.meta.url), 'utf8');
+  for (const b of KEYMAP) {
+    const keys = b.keys.split(', ').map((k) => `\`${k}\``).join(', ');
+    assert.ok(doc.includes(`| ${keys} | ${b.description} |`), `docs/keys.md is missing: | ${keys} | ${b.description} |`);
+  }
 });

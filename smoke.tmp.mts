@@ -1,0 +1,11 @@
+import { resolveSimConfig } from './src/sim/config.ts';
+import { startSimulator } from './src/sim/server.ts';
+const s = await startSimulator(resolveSimConfig({ ttft: '20', itl: '5', 'output-tokens': '8', jitter: '0', timestamps: true }));
+const post = async (path: string, body: unknown, h: Record<string,string> = {}) => { const r = await fetch(s.url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'abc', ...h }, body: JSON.stringify(body) }); console.log(r.status, [...r.headers].map(x=>x.join(': ')).join(' | ')); console.log(await r.text()); };
+await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 });
+await post('/v1/messages', { model: 'm', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], stream: true });
+await post('/v1/messages', { model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+console.log(await (await fetch(s.url + '/admin/requests/abc')).text());
+console.log(await (await fetch(s.url + '/admin/stats')).text());
+await s.close();

@@ -1,0 +1,156 @@
+import { UsageError } from '../config/usage-error.ts';
+import { ModeAccumulator, type EncodedModeAccumulator, type TimelineEntry } from '../engine/stats.ts';
+import { MODES, type ErrorCode, type Mode } from '../engine/types.ts';
+import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type PhaseReport, type Report } from './report.ts';
+
+/**
+ * `streamtop merge`: runs made on several processes or machines against the same target become
+ * one report. Latency is exact, not an average of percentiles: each run carries its
+ * HdrHistograms, and merged histograms give the percentiles one process would have measured
+ * had it sent every request itself.
+ *
+ * Wall time: the inputs are taken to have run at the same time (that is why one splits a load
+ * test over machines), so the merged run lasted as long as the longest input, and throughput is
+ * all completions over that window. Summing durations would be right for runs made one after the
+ * other, and would understate throughput N times for parallel ones.
+ */
+
+export interface MergedPhase extends PhaseReport {
+  /** Index of the input report (in merge order) the segment came from. */
+  source: number;
+}
+
+export function mergeReports(reports: readonly Report[], labels?: readonly string[]): Report {
+  const first = reports[0];
+  if (first === undefined) throw new UsageError('merge needs at least one report');
+  const names = reports.map((r, i) => labels?.[i] ?? `#${i + 1} (${r.createdAt})`);
+  const notes: string[] = [];
+
+  const durationMs = Math.max(...reports.map((r) => r.durationMs));
+  notes.push('durationMs is the longest input: the runs are taken to have run at the same time');
+
+  const byMode = {} as Record<Mode, ModeReport>;
+  const histograms = {} as Record<Mode, EncodedModeAccumulator>;
+  for (const m of MODES) {
+    const acc = new ModeAccumulator();
+    try {
+      for (const r of reports) {
+        const part = ModeAccumulator.decode(r.histograms[m]);
+        acc.merge(part);
+        part.dispose();
+      }
+      byMode[m] = modeReport(acc, durationMs);
+      histograms[m] = acc.encode();
+    } finally {
+      acc.dispose();
+    }
+  }
+
+  const errors: Report['errors'] = {};
+  const errorMessages: Report['errorMessages'] = {};
+  for (const r of reports) {
+    for (const [code, n] of Object.entries(r.errors) as Array<[ErrorCode, number | undefined]>) {
+      errors[code] = (errors[code] ?? 0) + (n ?? 0);
+      // Keep the first message seen: any one is a sample, and the first input is the reference.
+      const msg = r.errorMessages[code];
+      if (msg !== undefined && errorMessages[code] === undefined) errorMessages[code] = msg;
+    }
+  }
+
+  const sum = (pick: (r: Report) => number): number => reports.reduce((a, r) => a + pick(r), 0);
+  const totals = totalsOf(byMode, durationMs, {
+    dropped: sum((r) => r.totals.dropped),
+    warmup: sum((r) => r.totals.warmup),
+    cancelled: sum((r) => r.totals.cancelled),
+  });
+
+  // Per-phase reports hold summaries, not histograms, so segments from different runs cannot be
+  // combined exactly. A single segment per input is just the whole run (already merged above);
+  // several are kept side by side, tagged with their input.
+  const phases: MergedPhase[] = [];
+  if (reports.some((r) => r.phases.length > 1)) {
+    let index = 0;
+    for (const [source, r] of reports.entries()) for (const p of r.phases) phases.push({ ...p, index: index++, source });
+    notes.push('phases are listed per input (source = input index, times from its own start), not merged');
+  } else {
+    notes.push('phases omitted: every input had a single load setting, which the merged totals already cover');
+  }
+
+  const timeline = mergeTimelines(reports.map((r) => r.timeline));
+  if (timeline.length > 0) notes.push('timeline: counts summed per second; its percentiles are the worst input, not exact');
+
+  const targets = new Set(reports.map((r) => `${r.target.api} ${r.target.baseUrl} ${r.target.model}`));
+  if (targets.size > 1) notes.push(`inputs target different endpoints or models (${[...targets].join('; ')}); target shows the first`);
+  const versions = new Set(reports.map((r) => r.tool.version));
+  if (versions.size > 1) notes.push(`inputs come from different streamtop versions (${[...versions].join(', ')})`);
+
+  const interrupted = reports.find((r) => r.interrupted);
+  const extras = mergeExtras(reports);
+  return {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'streamtop', version: first.tool.version },
+    createdAt: new Date().toISOString(),
+    interrupted: interrupted !== undefined,
+    stopReason: interrupted?.stopReason ?? first.stopReason,
+    target: { ...first.target, simulated: reports.every((r) => r.target.simulated) },
+    settings: { mergedFrom: names, mergeNotes: notes, inputs: reports.map((r) => r.settings) },
+    durationMs,
+    totals,
+    byMode,
+    errors,
+    errorMessages,
+    phases,
+    timeline,
+    histograms,
+    ...(extras ? { extras } : {}),
+  };
+}
+
+/**
+ * Per-second entries keyed by their second since start. Counts and load add up across
+ * concurrent runs. Percentiles of different seconds' distributions cannot be combined without
+ * their histograms (the timeline keeps only three numbers), so the worst of the inputs stands in:
+ * an upper bound, good enough to spot when latency rose.
+ */
+export function mergeTimelines(timelines: ReadonlyArray<readonly TimelineEntry[]>): TimelineEntry[] {
+  const bySecond = new Map<number, TimelineEntry>();
+  for (const tl of timelines) {
+    for (const e of tl) {
+      const key = Math.round(e.tMs / 1000);
+      const cur = bySecond.get(key);
+      if (!cur) {
+        bySecond.set(key, { ...e, tMs: key * 1000, ttftMs: { ...e.ttftMs }, e2eMs: { ...e.e2eMs } });
+        continue;
+      }
+      cur.inFlight += e.inFlight;
+      cur.concurrency += e.concurrency;
+      if (e.rate !== undefined) cur.rate = (cur.rate ?? 0) + e.rate;
+      cur.completions += e.completions;
+      cur.errors += e.errors;
+      cur.outputTokens += e.outputTokens;
+      for (const p of ['p50', 'p95', 'p99'] as const) {
+        cur.ttftMs[p] = Math.max(cur.ttftMs[p], e.ttftMs[p]);
+        cur.e2eMs[p] = Math.max(cur.e2eMs[p], e.e2eMs[p]);
+      }
+    }
+  }
+  return [...bySecond.values()].sort((a, b) => a.tMs - b.tMs);
+}
+
+/**
+ * Only extras that are plain counts survive a merge: goodput counts add up exactly. Gates, cost
+ * and goodput rates were judged per input and are recomputed on the merged report if asked for.
+ */
+function mergeExtras(reports: readonly Report[]): Record<string, unknown> | undefined {
+  let met = 0;
+  let total = 0;
+  for (const r of reports) {
+    const g = r.extras?.goodputCounts;
+    if (typeof g !== 'object' || g === null) return undefined;
+    const { met: m, total: t } = g as { met?: unknown; total?: unknown };
+    if (typeof m !== 'number' || typeof t !== 'number') return undefined;
+    met += m;
+    total += t;
+  }
+  return { goodputCounts: { met, total } };
+}

@@ -1,0 +1,80 @@
+import type { RunPlan } from '../config/run-options.ts';
+import type { EngineConfig } from '../engine/config.ts';
+import { Engine } from '../engine/engine.ts';
+import { ModeAccumulator } from '../engine/stats.ts';
+import { MODES } from '../engine/types.ts';
+import { modeReport, type ModeReport } from '../report/report.ts';
+import { engineConfigFor, openTarget, type Target } from './session.ts';
+import { installInterruptHandlers } from './signals.ts';
+
+/**
+ * Runs several variants of one workload against one target in rounds, interleaved
+ * (A B C, A B C, ...), so machine noise and server warm-up hit each variant alike. Every
+ * variant uses the same seed, so each round sends the same prompts in the same order.
+ */
+export interface Variant {
+  label: string;
+  patch: Partial<EngineConfig>;
+}
+
+export interface VariantResult {
+  label: string;
+  /** Sum of the variant's batch wall times. */
+  wallMs: number;
+  report: ModeReport;
+  newConnections: number;
+}
+
+export interface VariantRun {
+  target: Target;
+  results: VariantResult[];
+  interrupted: boolean;
+}
+
+export async function runVariants(
+  plan: RunPlan,
+  variants: Variant[],
+  opts: { rounds: number; requestsPerRound: number; stderr: NodeJS.WriteStream },
+): Promise<VariantRun> {
+  const target = await openTarget(plan, { env: process.env, warn: (m) => opts.stderr.write(`streamtop: warning: ${m}\n`) });
+  const acc = variants.map(() => new ModeAccumulator());
+  const wall = variants.map(() => 0);
+  let interrupted = false;
+  let current: Engine | undefined;
+  const interrupts = installInterruptHandlers(() => {
+    interrupted = true;
+    void current?.stop();
+  });
+  try {
+    for (let round = 0; round < opts.rounds && !interrupted; round++) {
+      for (let i = 0; i < variants.length && !interrupted; i++) {
+        const v = variants[i] as Variant;
+        const cfg: EngineConfig = {
+          ...engineConfigFor(plan, target),
+          maxPanes: 0,
+          requests: opts.requestsPerRound,
+          ...v.patch,
+        };
+        delete cfg.durationMs;
+        const engine = new Engine(cfg);
+        current = engine;
+        await engine.start();
+        const outcome = await engine.done;
+        wall[i] = (wall[i] ?? 0) + outcome.durationMs;
+        for (const m of MODES) acc[i]?.merge(engine.stats.cumulative[m]);
+        engine.dispose();
+      }
+      opts.stderr.write(`streamtop: round ${round + 1}/${opts.rounds} done\n`);
+    }
+  } finally {
+    interrupts.dispose();
+  }
+  const results = variants.map((v, i) => {
+    const a = acc[i] as ModeAccumulator;
+    const report = modeReport(a, wall[i] ?? 0);
+    const r: VariantResult = { label: v.label, wallMs: wall[i] ?? 0, report, newConnections: a.connect.count };
+    a.dispose();
+    return r;
+  });
+  return { target, results, interrupted };
+}

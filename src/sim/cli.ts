@@ -1,0 +1,126 @@
+// `streamtop sim [flags]`: parses flags with its own commander instance, starts the server, prints
+// exactly one stdout line (`listening on URL`) and serves until SIGINT / SIGTERM (or, when a parent
+// process started it, until the parent goes away).
+
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../config/usage-error.ts';
+import { SIM_FLAG_SPECS, SIM_PROFILES, SIM_PROFILE_NAMES, resolveSimConfig, type SimConfig, type SimFlagValues } from './config.ts';
+import { FAULT_DESCRIPTIONS, FAULT_NAMES } from './faults.ts';
+import { startSimulator } from './server.ts';
+
+/** Set by spawn.ts: exit when stdin (a pipe from the parent) closes, i.e. when the parent dies. */
+export const PARENT_PIPE_ENV = 'STREAMTOP_SIM_PARENT_PIPE';
+
+function helpFooter(): string {
+  const profiles = SIM_PROFILE_NAMES.map((p) => `  ${p.padEnd(12)} ${SIM_PROFILES[p].description}`).join('\n');
+  const faults = FAULT_NAMES.map((f) => `  ${f.padEnd(13)} ${FAULT_DESCRIPTIONS[f]}`).join('\n');
+  return `
+Profiles (--profile; explicit flags override):
+${profiles}
+
+Faults (--faults "NAME=P,..."; at most one per request):
+${faults}
+
+Endpoints:
+  POST /v1/chat/completions   OpenAI chat completions (stream or not)
+  POST /v1/messages           Anthropic messages (stream or not)
+  GET  /v1/models, GET /health
+  GET  /admin/stats           counters and server-side TTFT / ITL summaries
+  GET  /admin/requests/:id    the server's own times for a request (by x-request-id)
+  GET  /admin/requests?ids=a,b   POST /admin/requests/lookup {"ids": [...]}
+  POST /admin/config          change knobs live, e.g. {"ttft": 1500, "revertAfterMs": 3000}
+  POST /admin/stats/reset
+
+Examples:
+  streamtop sim --port 8000
+  streamtop sim --profile overloaded --faults "http429=0.02,disconnect=0.01"
+  streamtop sim --ttft 200 --itl 20 --slots 4 --load-factor 1 --timestamps
+`;
+}
+
+function buildCommand(): Command {
+  const program = new Command('streamtop sim')
+    .description('Run the built-in LLM simulator: OpenAI and Anthropic chat APIs with a latency model and fault injection.')
+    .exitOverride()
+    .allowExcessArguments(false)
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined })
+    .addHelpText('after', helpFooter());
+  for (const spec of SIM_FLAG_SPECS) {
+    program.option(spec.valueName === undefined ? `--${spec.name}` : `--${spec.name} <${spec.valueName}>`, spec.description);
+  }
+  return program;
+}
+
+/** Flags as given, keyed by name without dashes (what resolveSimConfig takes). */
+function collectFlags(program: Command): SimFlagValues {
+  const opts = program.opts<Record<string, string | boolean | undefined>>();
+  const flags: SimFlagValues = {};
+  for (const option of program.options) {
+    const name = option.long?.replace(/^--/, '');
+    if (name !== undefined) flags[name] = opts[option.attributeName()];
+  }
+  return flags;
+}
+
+export async function simMain(argv: string[]): Promise<number> {
+  const program = buildCommand();
+  let config: SimConfig;
+  try {
+    program.parse(argv, { from: 'user' });
+    config = resolveSimConfig(collectFlags(program));
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+      process.stderr.write(`streamtop sim: ${oneLine(err.message.replace(/^error: /, ''))}\n`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`streamtop sim: ${oneLine(err.message)}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  return serve(config);
+}
+
+/** Starts the simulator, prints the listening line and resolves with the exit code on shutdown. */
+export async function serve(config: SimConfig): Promise<number> {
+  let server;
+  try {
+    server = await startSimulator(config);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code ?? (err instanceof Error ? err.message : String(err));
+    process.stderr.write(`streamtop sim: cannot listen on ${config.host}:${config.port}: ${oneLine(reason)}\n`);
+    return 1;
+  }
+  process.stdout.write(`listening on ${server.url}\n`);
+  const running = server;
+  return new Promise<number>((resolve) => {
+    let closing = false;
+    const shutdown = (): void => {
+      if (closing) return;
+      closing = true;
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+      process.stdin.off('end', shutdown);
+      process.stdin.off('close', shutdown);
+      if (process.env[PARENT_PIPE_ENV] === '1') process.stdin.destroy();
+      running.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+    if (process.env[PARENT_PIPE_ENV] === '1') {
+      process.stdin.on('end', shutdown);
+      process.stdin.on('close', shutdown);
+      process.stdin.resume();
+    }
+  });
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,113 @@
+// Runs the simulator in a child process so it never shares an event loop with the client that
+// measures it. The child reports readiness with its one stdout line and exits with its parent
+// (it watches its stdin pipe, which closes when the parent dies).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { SimConfig } from './config.ts';
+
+export interface SpawnedSimulator {
+  url: string;
+  pid: number;
+  /** With --tls: the self-signed certificate (PEM) for the client to trust. */
+  ca?: string;
+  close(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  signal?: AbortSignal;
+  /** How long to wait for the listening line, ms (default 20000). */
+  timeoutMs?: number;
+  /** Grace period between SIGTERM and SIGKILL on close, ms (default 3000). */
+  killAfterMs?: number;
+}
+
+const STDERR_TAIL = 4096;
+const CONFIG_ENV = 'STREAMTOP_SIM_CONFIG';
+const PARENT_PIPE_ENV = 'STREAMTOP_SIM_PARENT_PIPE';
+
+function tsxLoader(): string {
+  // Absolute, so the child resolves tsx even when streamtop runs from another directory.
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return 'tsx';
+  }
+}
+
+export async function spawnSimulator(config: SimConfig, opts: SpawnOptions = {}): Promise<SpawnedSimulator> {
+  opts.signal?.throwIfAborted();
+  const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', tsxLoader(), entry], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config), [PARENT_PIPE_ENV]: '1' },
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (s: string) => {
+    stderr = (stderr + s).slice(-STDERR_TAIL);
+  });
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', () => {
+    exited = true;
+  });
+  const close = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 3000);
+    await exitedPromise;
+    clearTimeout(timer);
+  };
+  try {
+    const url = await waitForListening(child, opts, () => stderr);
+    // Keep draining stdout so the child never blocks on a full pipe.
+    child.stdout?.resume();
+    return { url, pid: child.pid ?? -1, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function waitForListening(child: ChildProcess, opts: SpawnOptions, stderr: () => string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    const timeoutMs = opts.timeoutMs ?? 20_000;
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (message: string): void => {
+      cleanup();
+      const tail = stderr().trim();
+      reject(new Error(tail === '' ? message : `${message}; stderr: ${tail}`));
+    };
+    const onData = (s: string): void => {
+      buffered += s;
+      const nl = buffered.indexOf('\n');
+      if (nl < 0) return;
+      const line = buffered.slice(0, nl);
+      const m = /^listening on (\S+)$/.exec(line);
+      cleanup();
+      if (m?.[1] !== undefined) resolve(m[1]);
+      else reject(new Error(`simulator printed an unexpected line: ${JSON.stringify(line)}`));
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      fail(`simulator exited (${signal ?? `code ${code}`}) before listening`);
+    const onError = (err: Error): void => fail(`cannot start the simulator: ${err.message}`);
+    const onAbort = (): void => {
+      cleanup();
+      reject(opts.signal?.reason instanceof Error ? opts.signal.reason : new Error('aborted'));
+    };
+    const timer = setTimeout(() => fail(`simulator did not report listening within ${timeoutMs} ms`), timeoutMs);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

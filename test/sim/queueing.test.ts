@@ -1,0 +1,70 @@
+// The serving model: slots + FIFO queue, and decode slowing with load (--load-factor).
+
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { SimServer } from '../../src/sim/server.ts';
+import { getJson, postJson, readSse, startSim, userMessage } from '../helpers/sim-helpers.ts';
+
+interface Rec {
+  receivedMs: number;
+  admittedMs: number;
+  firstTokenMs: number;
+  lastTokenMs: number;
+  tokenMs: number[];
+}
+
+async function streamOnce(sim: SimServer, id: string, prompt: string): Promise<{ ttft: number; gaps: number[] }> {
+  const t0 = performance.now();
+  const res = await postJson(`${sim.url}/v1/chat/completions`, { model: 'm', messages: userMessage(prompt), stream: true }, { 'x-request-id': id });
+  const events = await readSse(res);
+  const content = events.filter((e) => e.data.includes('"content":"') && !e.data.includes('"content":""'));
+  const first = content[0];
+  assert.ok(first);
+  return { ttft: first.at - t0, gaps: content.slice(1).map((e, i) => e.at - (content[i] as { at: number }).at) };
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('queueing', () => {
+  let sim: SimServer;
+  after(() => sim.close());
+
+  it('with --slots 4 and 8 concurrent requests, the second four wait one generation time', async () => {
+    // Generation time = ttft + (n - 1) * itl = 60 + 9 * 10 = 150 ms.
+    sim = await startSim({ ttft: '60', itl: '10', 'output-tokens': '10', slots: '4', 'prefill-per-token': '0' });
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => streamOnce(sim, `q-${i}`, `prompt ${i}`)));
+    const lookup = await postJson(`${sim.url}/admin/requests/lookup`, { ids: results.map((_, i) => `q-${i}`) });
+    const { records } = (await lookup.json()) as { records: Rec[] };
+    const waits = records.map((r) => r.admittedMs - r.receivedMs).sort((a, b) => a - b);
+    // Server side: four admitted at once, four after one generation (150 ms).
+    for (const w of waits.slice(0, 4)) assert.ok(w < 30, `first four admitted at once (waited ${w.toFixed(1)} ms)`);
+    for (const w of waits.slice(4)) assert.ok(w > 130 && w < 220, `second four waited one generation (${w.toFixed(1)} ms)`);
+    // Client side TTFT: ~60 ms vs ~210 ms.
+    const ttfts = results.map((r) => r.ttft).sort((a, b) => a - b);
+    for (const t of ttfts.slice(0, 4)) assert.ok(t >= 55 && t < 120, `fast TTFT ${t.toFixed(1)}`);
+    for (const t of ttfts.slice(4)) assert.ok(t >= 195 && t < 320, `queued TTFT ${t.toFixed(1)}`);
+    const stats = sim.stats();
+    assert.equal(stats.completed, 8);
+    assert.equal(stats.queueMs.count, 8);
+  });
+});
+
+describe('load factor', () => {
+  let sim: SimServer;
+  after(() => sim.close());
+
+  it('ITL grows with running sequences: itl * (1 + K * running / slots)', async () => {
+    sim = await startSim({ ttft: '5', itl: '10', 'output-tokens': '25', slots: '8', 'load-factor': '1' });
+    const alone = await streamOnce(sim, 'alone', 'solo');
+    const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => streamOnce(sim, `crowd-${i}`, `crowd ${i}`)));
+    // Server's own record of when each token was written.
+    const rec = await getJson<Rec>(`${sim.url}/admin/requests/alone`);
+    const serverGaps = rec.tokenMs.slice(1).map((t, i) => t - (rec.tokenMs[i] as number));
+    const crowdRec = await getJson<Rec>(`${sim.url}/admin/requests/crowd-3`);
+    const crowdGaps = crowdRec.tokenMs.slice(1).map((t, i) => t - (crowdRec.tokenMs[i] as number));
+    // Alone: 10 * (1 + 1/8) = 11.25 ms; eight running: 10 * (1 + 8/8) = 20 ms.
+    assert.ok(Math.abs(mean(serverGaps) - 11.25) < 1.5, `alone ITL ${mean(serverGaps).toFixed(2)}`);
+    assert.ok(Math.abs(mean(crowdGaps) - 20) < 2, `loaded ITL ${mean(crowdGaps).toFixed(2)}`);
+    assert.ok(mean(crowd.flatMap((c) => c.gaps)) > 1.5 * mean(alone.gaps), 'clients see it too');
+  });
+});
