@@ -29,6 +29,7 @@ function addRunOptions(cmd: Command): Command {
     .option('--stream-ratio <R>', 'fraction of requests that stream, 0..1 or a % (default 0.5)')
     .option('-n, --requests <N>', 'stop after N measured requests')
     .option('-d, --duration <TIME>', 'stop after this long, e.g. 30s, 5m (headless default 10s; a bare number is seconds)')
+    .option('--grace <TIME>', 'after --duration, let requests in flight finish for up to this long, then cancel them (default 30s)')
     .option('--warmup <N>', 'first N requests are not counted in statistics (default 0)')
     .option('--ramp <TIME>', 'closed loop: reach the pool size gradually over this long (default 0)')
     .option('--seed <N>', 'seed for the stream/non-stream mix, prompt choice, arrivals and backoff (default 1)')

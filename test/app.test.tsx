@@ -108,7 +108,7 @@ test('a chunk of keys (key repeat under load, tmux send-keys) counts as each key
     ['setStreamRatio', 0.6],
     ['newSegment'],
   ]);
-  await waitFor(() => assert.match(h.frame(), /TTFT non-stream \(ms\)/));
+  await waitFor(() => assert.match(h.frame(), /TTFT non-stream  ━/));
 });
 
 test('s / S change the stream ratio by 10% within 0..1', async () => {
@@ -170,11 +170,11 @@ test('l and f do nothing against a remote target; a does nothing without autotun
 
 test('tab cycles the charted metric', async () => {
   const h = await mount();
-  assert.match(h.frame(), /TTFT stream \(ms\)/);
+  assert.match(h.frame(), /TTFT stream  ━/);
   const seen: string[] = [];
   for (const expected of ['TTFT non-stream', 'E2E stream', 'E2E non-stream', 'ITL stream', 'TTFT stream']) {
     await h.press('\t');
-    await waitFor(() => assert.ok(h.frame().includes(`${expected} (ms)`), expected));
+    await waitFor(() => assert.ok(h.frame().includes(`${expected}  ━`), expected));
     seen.push(expected);
   }
   assert.equal(seen.length, 5);
@@ -184,11 +184,11 @@ test('? opens the help overlay; ? and esc close it; it is modal', async () => {
   const h = await mount();
   await h.press('?');
   await waitFor(() => assert.match(h.frame(), /press \? or esc to close/));
-  assert.doesNotMatch(h.frame(), /TTFT stream \(ms\)/);
+  assert.doesNotMatch(h.frame(), /TTFT stream  ━/);
   await h.press('+');
   await h.press('?');
   await waitFor(() => assert.doesNotMatch(h.frame(), /press \? or esc to close/));
-  assert.match(h.frame(), /TTFT stream \(ms\)/);
+  assert.match(h.frame(), /TTFT stream  ━/);
   await h.press('?');
   await waitFor(() => assert.match(h.frame(), /press \? or esc to close/));
   await h.press('\u001B');
@@ -256,7 +256,7 @@ test('120x40: two charts, more panes, and still fits', async () => {
   const frame = r.lastFrame();
   r.unmount();
   assertFits(frame, 120, 40);
-  assert.match(frame, /TTFT stream \(ms\).*TTFT non-stream \(ms\)/);
+  assert.match(frame, /TTFT stream  ━.*TTFT non-stream  ━/);
   assert.equal(frame.match(/#\d+ /g)?.length, 8);
 });
 
@@ -287,12 +287,12 @@ test('follows terminal resizes when no size is given, and restores raw mode on u
   const { commands } = fakeCommands();
   const r = renderSized(<App source={source} commands={commands} target={SIM} onQuit={() => {}} noColor />, 120, 40);
   await tick();
-  assert.match(r.lastFrame(), /TTFT non-stream \(ms\)/);
+  assert.match(r.lastFrame(), /TTFT non-stream  ━/);
   assert.equal(r.stdin.rawMode, true);
   r.stdout.columns = 80;
   r.stdout.rows = 24;
   r.stdout.emit('resize');
-  await waitFor(() => assert.doesNotMatch(r.lastFrame(), /TTFT non-stream \(ms\)/));
+  await waitFor(() => assert.doesNotMatch(r.lastFrame(), /TTFT non-stream  ━/));
   assertFits(r.lastFrame(), 80, 24);
   r.unmount();
   assert.equal(r.stdin.rawMode, false);

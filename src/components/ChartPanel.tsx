@@ -28,9 +28,14 @@ export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: Ch
   const plotHeight = height - 3;
   const chart =
     plotHeight >= 1 ? renderChart(points, { width, height: plotHeight, colors: theme.chartSgr, phaseMarksMs }) : null;
-  const latest = (chart?.visible ?? points)[(chart?.visible ?? points).length - 1];
+  let latest: SeriesPoint | undefined = chart?.visible[chart.visible.length - 1];
+  for (let i = points.length - 1; latest === undefined && i >= 0; i--) {
+    const p = points[i];
+    if (p !== undefined && p.count > 0) latest = p;
+  }
 
-  const items: LegendItem[] = [{ text: `${chartTitle(chartKey)} (ms)`, priority: 0 }];
+  // No "(ms)" in the title: every axis label and legend value carries its own unit (ms or s).
+  const items: LegendItem[] = [{ text: chartTitle(chartKey), priority: 0 }];
   SERIES_NAMES.forEach((name, i) => {
     const value = latest === undefined ? '' : ` ${formatMs(latest[name])}`;
     items.push({ text: `━ ${name}${value}`, priority: i === 0 ? 2 : 1, colorIndex: i });

@@ -185,6 +185,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     streamRatio: str(raw, 'streamRatio') !== undefined ? parseRatio('--stream-ratio', str(raw, 'streamRatio') ?? '') : 0.5,
     ...(requests !== undefined ? { requests } : {}),
     ...(durationMs !== undefined ? { durationMs } : {}),
+    graceMs: ms('grace', '--grace', 30_000),
     warmup: str(raw, 'warmup') !== undefined ? parseIntFlag('--warmup', str(raw, 'warmup') ?? '', 0, 1e9) : 0,
     rampSeconds: str(raw, 'ramp') !== undefined ? parseDuration('--ramp', str(raw, 'ramp') ?? '', 's') / 1000 : 0,
     seed: str(raw, 'seed') !== undefined ? parseIntFlag('--seed', str(raw, 'seed') ?? '', 0, 4_294_967_295) : 1,

@@ -42,6 +42,8 @@ export interface EngineConfig {
   /** Measured requests to run (warm-up excluded); undefined = until duration or stop. */
   requests?: number;
   durationMs?: number;
+  /** After --duration, how long requests in flight may take to finish before being cancelled. */
+  graceMs: number;
   warmup: number;
   rampSeconds: number;
   seed: number;

@@ -256,6 +256,12 @@ export class Engine implements EngineCommands {
     this.state = 'stopping';
     this.scheduler.stop();
     this.stopping = (async () => {
+      // A time limit lets requests in flight finish (up to the grace period) so that the
+      // longest requests are not the ones cut from the statistics; an interrupt aborts at once.
+      if (reason === 'duration' && this.config.graceMs > 0) {
+        const until = this.clock.now() + this.config.graceMs;
+        while (this.inFlight.size > 0 && this.clock.now() < until) await new Promise((r) => setTimeout(r, 10));
+      }
       const pending = [...this.inFlight.values()];
       for (const m of pending) m.abort('cancelled');
       // Each request settles once its abort lands; wait for every record to be written.
@@ -519,7 +525,7 @@ export class Engine implements EngineCommands {
     if (m.headersAt !== undefined) rec.ttfbMs = m.headersAt - origin;
     if (ttft !== undefined) rec.ttftMs = ttft;
     if (e2e !== undefined) rec.e2eMs = e2e;
-    if (ttft !== undefined && e2e !== undefined && tokens > 1) rec.tpotMs = (e2e - ttft) / (tokens - 1);
+    if (m.mode === 'stream' && ttft !== undefined && e2e !== undefined && tokens > 1) rec.tpotMs = (e2e - ttft) / (tokens - 1);
     if (m.usageInputTokens !== undefined) rec.inputTokens = m.usageInputTokens;
     if (m.finishReason !== undefined) rec.finishReason = m.finishReason;
     return rec;

@@ -105,7 +105,8 @@ function describe(label: string, r: Report): string {
 
 export function compareReports(a: Report, b: Report, labels: [string, string] = ['A', 'B']): string {
   const [la, lb] = labels;
-  const lines: string[] = [describe(`A ${la}`, a), describe(`B ${lb}`, b)];
+  const name = (letter: string, label: string): string => (label === letter ? letter : `${letter} ${label}`);
+  const lines: string[] = [describe(name('A', la), a), describe(name('B', lb), b)];
   const notes: string[] = [];
   if (a.target.model !== b.target.model || a.target.baseUrl !== b.target.baseUrl || a.target.api !== b.target.api)
     notes.push('note: the runs target different endpoints or models');
@@ -119,13 +120,13 @@ export function compareReports(a: Report, b: Report, labels: [string, string] = 
 
   const header = ['metric', 'A', 'B', 'delta', 'delta %', 'change'];
   const body = compareRows(a, b).map((r) => {
-    const arrow = r.delta === undefined || r.delta === 0 ? ' ' : r.delta > 0 ? '↑' : '↓';
+    const arrow = r.delta === undefined ? ' ' : r.delta === 0 ? '=' : r.delta > 0 ? '↑' : '↓';
     return [
       r.metric,
       fmtValue(r.a, r.kind),
       fmtValue(r.b, r.kind),
       r.delta === undefined ? '-' : signed(fmtValue(Math.abs(r.delta), r.kind), r.delta),
-      r.deltaPct === undefined ? '-' : signed(`${fmtNum(Math.abs(r.deltaPct), 1)} %`, r.deltaPct),
+      r.deltaPct === undefined ? '-' : signed(`${Math.abs(r.deltaPct).toFixed(1)} %`, r.deltaPct),
       `${arrow} ${ARROW[r.verdict]}`,
     ];
   });

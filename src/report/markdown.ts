@@ -80,7 +80,10 @@ export function formatMarkdown(r: Report): string {
     if (mr.requests === 0) continue;
     out.push(`## ${MODE_TITLE[m]} latency (ms)`, '');
     out.push(`${mr.requests} requests, ${mr.succeeded} ok, ${fmtNum(mr.requestsPerSec, 2)} req/s, ${fmtNum(mr.outputTokensPerSec)} output tok/s`, '');
-    const rows = METRICS.filter((x) => mr[x.key].count > 0).map((x) => summaryRow(x.label, mr[x.key]));
+    // Closed-loop runs have no queueing: a row of zeros would only look like a measurement.
+    const rows = METRICS.filter((x) => mr[x.key].count > 0 && (x.key !== 'queueMs' || mr.queueMs.max > 0)).map((x) =>
+      summaryRow(x.label, mr[x.key]),
+    );
     out.push(rows.length > 0 ? mdTable(['metric', 'n', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], rows) : '_no latency samples_', '');
   }
 
@@ -184,9 +187,7 @@ function extrasSection(extras: Report['extras']): string[] {
       if (c.savedByEarlyStop) rows.push(['saved by early stop (est.)', fmtUsd(c.savedByEarlyStop.dollars)]);
       out.push(mdTable(['', 'cost'], rows), '');
     }
-    for (const l of c.lines) if (typeof l === 'string' && !l.startsWith('cost (')) out.push(`- ${l.trim()}`);
-    const head = c.lines.find((l): l is string => typeof l === 'string' && l.startsWith('cost ('));
-    if (head) out.push(`- ${head.replace(/:$/, '')}`);
+    for (const l of c.lines) if (typeof l === 'string') out.push(`- ${l.trim().replace(/:$/, '')}`);
     out.push('');
   }
   return out;

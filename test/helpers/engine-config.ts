@@ -13,6 +13,7 @@ export function testConfig(baseUrl: string, over: Partial<EngineConfig> = {}): E
     maxQueueDelayMs: 30_000,
     streamRatio: 1,
     warmup: 0,
+    graceMs: 0,
     rampSeconds: 0,
     seed: 1,
     prompts: singlePrompt('hello'),

@@ -32,20 +32,34 @@ describe('queueing', () => {
   it('with --slots 4 and 8 concurrent requests, the second four wait one generation time', async () => {
     // Generation time = ttft + (n - 1) * itl = 60 + 9 * 10 = 150 ms.
     sim = await startSim({ ttft: '60', itl: '10', 'output-tokens': '10', slots: '4', 'prefill-per-token': '0' });
+    // Warm up (JIT, lazily loaded modules, connection pool): the first rounds in a fresh process
+    // stall the shared event loop for tens of ms, which would spread the arrivals.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 8 }, (_, i) => streamOnce(sim, `warm-${round}-${i}`, 'warm')));
+    }
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => streamOnce(sim, `q-${i}`, `prompt ${i}`)));
     const lookup = await postJson(`${sim.url}/admin/requests/lookup`, { ids: results.map((_, i) => `q-${i}`) });
     const { records } = (await lookup.json()) as { records: Rec[] };
-    const waits = records.map((r) => r.admittedMs - r.receivedMs).sort((a, b) => a - b);
-    // Server side: four admitted at once, four after one generation (150 ms).
-    for (const w of waits.slice(0, 4)) assert.ok(w < 30, `first four admitted at once (waited ${w.toFixed(1)} ms)`);
-    for (const w of waits.slice(4)) assert.ok(w > 130 && w < 220, `second four waited one generation (${w.toFixed(1)} ms)`);
+    const t0 = Math.min(...records.map((r) => r.receivedMs));
+    const detail = records.map((r) => `${(r.receivedMs - t0).toFixed(1)}+${(r.admittedMs - r.receivedMs).toFixed(1)}`).join(' ');
+    const byAdmission = [...records].sort((a, b) => a.admittedMs - b.admittedMs);
+    const firstFour = byAdmission.slice(0, 4);
+    const secondFour = byAdmission.slice(4);
+    // Server side: four admitted on arrival; each of the others exactly when a slot frees, i.e.
+    // one generation (150 ms) after the first four were admitted.
+    for (const r of firstFour) assert.ok(r.admittedMs - r.receivedMs < 5, `first four admitted on arrival (${detail})`);
+    for (const r of firstFour) assert.ok(Math.abs(r.lastTokenMs - r.admittedMs - 150) < 10, `generation time ${r.lastTokenMs - r.admittedMs}`);
+    const ends = firstFour.map((r) => r.lastTokenMs).sort((a, b) => a - b);
+    secondFour.forEach((r, i) => {
+      assert.ok(Math.abs(r.admittedMs - (ends[i] as number)) < 3, `admitted when a slot freed (${detail})`);
+      assert.ok(r.admittedMs - r.receivedMs > 100, `waited for a slot (${detail})`);
+    });
     // Client side TTFT: ~60 ms vs ~210 ms.
     const ttfts = results.map((r) => r.ttft).sort((a, b) => a - b);
     for (const t of ttfts.slice(0, 4)) assert.ok(t >= 55 && t < 120, `fast TTFT ${t.toFixed(1)}`);
     for (const t of ttfts.slice(4)) assert.ok(t >= 195 && t < 320, `queued TTFT ${t.toFixed(1)}`);
     const stats = sim.stats();
-    assert.equal(stats.completed, 8);
-    assert.equal(stats.queueMs.count, 8);
+    assert.equal(stats.completed, 32);
   });
 });
 
@@ -55,6 +69,7 @@ describe('load factor', () => {
 
   it('ITL grows with running sequences: itl * (1 + K * running / slots)', async () => {
     sim = await startSim({ ttft: '5', itl: '10', 'output-tokens': '25', slots: '8', 'load-factor': '1' });
+    await Promise.all(Array.from({ length: 4 }, (_, i) => streamOnce(sim, `warm-${i}`, 'warm')));
     const alone = await streamOnce(sim, 'alone', 'solo');
     const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => streamOnce(sim, `crowd-${i}`, `crowd ${i}`)));
     // Server's own record of when each token was written.
