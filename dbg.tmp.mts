@@ -1,13 +1,15 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startSim, postJson, readSse, userMessage } from './test/helpers/sim-helpers.ts';
-const sim = await startSim({ ttft: '60', itl: '10', 'output-tokens': '10', slots: '4' });
-const h = monitorEventLoopDelay({ resolution: 1 }); h.enable();
-async function one(id: string, p: string) { const t = performance.now(); const r = await postJson(`${sim.url}/v1/chat/completions`, { model: 'm', messages: userMessage(p), stream: true }, { 'x-request-id': id }); const ev = await readSse(r); return performance.now() - t; }
-for (let round = 0; round < 4; round++) {
-  h.reset();
-  await Promise.all(Array.from({ length: 8 }, (_, i) => one(`r${round}-${i}`, `p${i}`)));
-  const recs = (await (await postJson(`${sim.url}/admin/requests/lookup`, { ids: Array.from({ length: 8 }, (_, i) => `r${round}-${i}`) })).json()) as { records: { receivedMs: number }[] };
-  const t0 = Math.min(...recs.records.map((r) => r.receivedMs));
-  console.log(round, recs.records.map((r) => (r.receivedMs - t0).toFixed(1)).join(' '), 'maxlag', (h.max / 1e6).toFixed(1));
+import { Scheduler } from './src/sim/scheduler.ts';
+for (let round = 0; round < 3; round++) {
+  const s = new Scheduler();
+  const late: [number, number][] = [];
+  const start = performance.now() + 5;
+  for (let k = 0; k < 200; k++) {
+    let left = 20;
+    s.add({ due: start + (k % 20), seq: 0, run() { late.push([performance.now() - this.due, this.due - start]); this.due += 10; return --left > 0; } });
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  s.stop();
+  const l = late.map((x) => x[0]).sort((a, b) => a - b);
+  const big = late.filter((x) => x[0] > 3).map((x) => `${x[1].toFixed(0)}:${x[0].toFixed(1)}`);
+  console.log(round, 'p50', l[2000]?.toFixed(2), 'p99', l[3960]?.toFixed(2), 'max', l[3999]?.toFixed(2), big.slice(0, 20).join(' '), big.length);
 }
-await sim.close();

@@ -108,7 +108,9 @@ export function compareReports(a: Report, b: Report, labels: [string, string] = 
   const name = (letter: string, label: string): string => (label === letter ? letter : `${letter} ${label}`);
   const lines: string[] = [describe(name('A', la), a), describe(name('B', lb), b)];
   const notes: string[] = [];
-  if (a.target.model !== b.target.model || a.target.baseUrl !== b.target.baseUrl || a.target.api !== b.target.api)
+  // The built-in simulator listens on a fresh port each run: its URL differing means nothing.
+  const sameUrl = a.target.baseUrl === b.target.baseUrl || (a.target.simulated && b.target.simulated);
+  if (a.target.model !== b.target.model || !sameUrl || a.target.api !== b.target.api)
     notes.push('note: the runs target different endpoints or models');
   for (const key of ['concurrency', 'rate', 'streamRatio', 'maxTokens'] as const) {
     const va = a.settings[key];

@@ -202,13 +202,16 @@ function miss(actual: number, limit: number, op: GateOp, show: (v: number) => st
   if (diff === 0) return `at the limit, which ${op} excludes`;
   const word = op === '<' || op === '<=' ? 'over' : 'under';
   if (isRate) return `${word} by ${fmtNum(diff, 2)} percentage points`;
-  const pct = limit !== 0 ? ` (${fmtNum((diff / Math.abs(limit)) * 100, 0)} %)` : '';
+  // Past 10x a percentage stops being readable ("509400 %"); a ratio says the same plainly.
+  const ratio = limit !== 0 ? diff / Math.abs(limit) : Infinity;
+  const pct = !Number.isFinite(ratio) ? '' : ratio < 10 ? ` (${Math.round(ratio * 100)} %)` : ` (${fmtNum(actual / limit, 0)}x the limit)`;
   return `${word} by ${show(diff)}${pct}`;
 }
 
 function latencyGate(report: Report, g: LatencyGate): GateResult {
   const name = `${g.func}(${g.metric}${g.mode ? `.${g.mode}` : ''})`;
-  const limitText = `limit ${g.op} ${fmtLatency(g.limitMs, g.unit)}`;
+  // The limit as typed (800 ms, not "800" or "1.00 ms").
+  const limitText = `limit ${g.op} ${g.unit === 's' ? trimNum(g.limitMs / 1000, 3) : trimNum(g.limitMs, 3)} ${g.unit}`;
   const base = { gate: g.source, limit: g.limitMs };
   const r = measure(report, g);
   if ('missing' in r)

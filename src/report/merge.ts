@@ -79,7 +79,10 @@ export function mergeReports(reports: readonly Report[], labels?: readonly strin
   const timeline = mergeTimelines(reports.map((r) => r.timeline));
   if (timeline.length > 0) notes.push('timeline: counts summed per second; its percentiles are the worst input, not exact');
 
-  const targets = new Set(reports.map((r) => `${r.target.api} ${r.target.baseUrl} ${r.target.model}`));
+  // The built-in simulator listens on a fresh port each run, so its URL is not compared.
+  const targets = new Set(
+    reports.map((r) => `${r.target.api} ${r.target.simulated ? 'built-in simulator' : r.target.baseUrl} ${r.target.model}`),
+  );
   if (targets.size > 1) notes.push(`inputs target different endpoints or models (${[...targets].join('; ')}); target shows the first`);
   const versions = new Set(reports.map((r) => r.tool.version));
   if (versions.size > 1) notes.push(`inputs come from different streamtop versions (${[...versions].join(', ')})`);

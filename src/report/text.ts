@@ -35,7 +35,7 @@ export function table(rows: string[][], alignRight: (col: number) => boolean = (
 const MODE_LABEL: Record<Mode, string> = { stream: 'stream', nonstream: 'non-stream' };
 
 function metricRows(label: string, pick: (m: ModeReport) => MetricSummary, byMode: Record<Mode, ModeReport>): string[][] {
-  return MODES.filter((m) => byMode[m].requests > 0).map((m) => {
+  return MODES.filter((m) => byMode[m].requests > 0 && pick(byMode[m]).count > 0).map((m) => {
     const s = pick(byMode[m]);
     return [
       `${label} ${MODE_LABEL[m]}`,

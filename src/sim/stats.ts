@@ -52,14 +52,16 @@ function newHistogram(): hdr.Histogram {
 
 function summarize(h: hdr.Histogram): LatencySummary {
   if (h.totalCount === 0) return { count: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 };
-  const ms = (us: number): number => Math.round(us) / 1000;
+  const max = h.maxValue;
+  // Percentiles come back as the top of their bucket, which can exceed the exact max: clamp.
+  const ms = (us: number): number => Math.round(Math.min(us, max)) / 1000;
   return {
     count: h.totalCount,
     mean: ms(h.mean),
     p50: ms(h.getValueAtPercentile(50)),
     p95: ms(h.getValueAtPercentile(95)),
     p99: ms(h.getValueAtPercentile(99)),
-    max: ms(h.maxValue),
+    max: ms(max),
   };
 }
 

@@ -59,3 +59,9 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** A simulator in a child process (as the real client uses it), so test-side work cannot skew its timing. */
+export async function spawnSim(flags: SimFlagValues = {}): Promise<{ url: string; close(): Promise<void>; pid: number }> {
+  const { spawnSimulator } = await import('../../src/sim/spawn.ts');
+  return spawnSimulator(resolveSimConfig({ jitter: '0', ...flags }));
+}

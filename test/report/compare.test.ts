@@ -100,6 +100,13 @@ describe('compareReports', () => {
     assert.match(compareReports(run(100), run(130)), /^A: built-in simulator/);
     assert.match(compareReports(run(100), run(130)), /TTFT p95 stream\s+100\s+130\s+\+30\.0\s+\+30\.0 %\s+↑ WORSE/);
   });
+  it('two simulator runs on different ports are the same target; real endpoints are compared', () => {
+    const a = run(100);
+    const b = { ...run(100), target: { ...a.target, baseUrl: 'http://127.0.0.1:2/v1' } };
+    assert.doesNotMatch(compareReports(a, b), /different endpoints/);
+    const real = { ...b, target: { ...b.target, simulated: false } };
+    assert.match(compareReports(a, real), /note: the runs target different endpoints or models/);
+  });
   it('notes different load settings', () => {
     const a = run(100);
     const b = { ...run(100), settings: { concurrency: 32, streamRatio: 0.5 } };

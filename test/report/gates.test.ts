@@ -182,6 +182,12 @@ describe('evaluateGates', () => {
     assert.equal(min?.text, 'min(ttft) = 3 s, limit > 4 s: under by 1 s (25 %)');
   });
 
+  it('a miss of more than 10x reads as a ratio, and the limit reads as typed', () => {
+    const r = reportOf([okRecord('stream', 5000)]);
+    const [res] = evaluateGates(r, parseFailIf(FLAG, 'max(ttft)<1ms')).results;
+    assert.equal(res?.text, 'max(ttft) = 5000 ms, limit < 1 ms: over by 4999 ms (5000x the limit)');
+  });
+
   it('a value equal to a strict limit fails', () => {
     const r = reportOf([okRecord('stream', 800)]);
     const [res] = evaluateGates(r, parseFailIf(FLAG, 'max(ttft)<800')).results;

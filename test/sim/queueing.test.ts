@@ -1,19 +1,21 @@
 // The serving model: slots + FIFO queue, and decode slowing with load (--load-factor).
 
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import type { SimServer } from '../../src/sim/server.ts';
-import { getJson, postJson, readSse, startSim, userMessage } from '../helpers/sim-helpers.ts';
+import { after, before, describe, it } from 'node:test';
+import { getJson, postJson, readSse, spawnSim, userMessage } from '../helpers/sim-helpers.ts';
+
+type Sim = Awaited<ReturnType<typeof spawnSim>>;
 
 interface Rec {
   receivedMs: number;
   admittedMs: number;
   firstTokenMs: number;
   lastTokenMs: number;
+  endMs: number;
   tokenMs: number[];
 }
 
-async function streamOnce(sim: SimServer, id: string, prompt: string): Promise<{ ttft: number; gaps: number[] }> {
+async function streamOnce(sim: Sim, id: string, prompt: string): Promise<{ ttft: number; gaps: number[] }> {
   const t0 = performance.now();
   const res = await postJson(`${sim.url}/v1/chat/completions`, { model: 'm', messages: userMessage(prompt), stream: true }, { 'x-request-id': id });
   const events = await readSse(res);
@@ -25,13 +27,17 @@ async function streamOnce(sim: SimServer, id: string, prompt: string): Promise<{
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-describe('queueing', () => {
-  let sim: SimServer;
+// One simulator in a child process for both suites (reconfigured through /admin/config), so the
+// timings are the server's, not this test process's event loop.
+describe('serving model', () => {
+  let sim: Sim;
+  before(async () => {
+    sim = await spawnSim({ ttft: '60', itl: '10', 'output-tokens': '10', slots: '4', 'prefill-per-token': '0', 'load-factor': '0' });
+  });
   after(() => sim.close());
 
   it('with --slots 4 and 8 concurrent requests, the second four wait one generation time', async () => {
     // Generation time = ttft + (n - 1) * itl = 60 + 9 * 10 = 150 ms.
-    sim = await startSim({ ttft: '60', itl: '10', 'output-tokens': '10', slots: '4', 'prefill-per-token': '0' });
     // Warm up (JIT, lazily loaded modules, connection pool): the first rounds in a fresh process
     // stall the shared event loop for tens of ms, which would spread the arrivals.
     for (let round = 0; round < 3; round++) {
@@ -47,28 +53,24 @@ describe('queueing', () => {
     const secondFour = byAdmission.slice(4);
     // Server side: four admitted on arrival; each of the others exactly when a slot frees, i.e.
     // one generation (150 ms) after the first four were admitted.
-    for (const r of firstFour) assert.ok(r.admittedMs - r.receivedMs < 5, `first four admitted on arrival (${detail})`);
+    for (const r of firstFour) assert.ok(r.admittedMs - r.receivedMs < 25, `first four admitted on arrival (${detail})`);
     for (const r of firstFour) assert.ok(Math.abs(r.lastTokenMs - r.admittedMs - 150) < 10, `generation time ${r.lastTokenMs - r.admittedMs}`);
-    const ends = firstFour.map((r) => r.lastTokenMs).sort((a, b) => a - b);
+    const ends = firstFour.map((r) => r.endMs).sort((a, b) => a - b);
     secondFour.forEach((r, i) => {
-      assert.ok(Math.abs(r.admittedMs - (ends[i] as number)) < 3, `admitted when a slot freed (${detail})`);
+      assert.ok(Math.abs(r.admittedMs - (ends[i] as number)) < 10, `admitted when a slot freed (${detail})`);
       assert.ok(r.admittedMs - r.receivedMs > 100, `waited for a slot (${detail})`);
     });
     // Client side TTFT: ~60 ms vs ~210 ms.
     const ttfts = results.map((r) => r.ttft).sort((a, b) => a - b);
     for (const t of ttfts.slice(0, 4)) assert.ok(t >= 55 && t < 120, `fast TTFT ${t.toFixed(1)}`);
     for (const t of ttfts.slice(4)) assert.ok(t >= 195 && t < 320, `queued TTFT ${t.toFixed(1)}`);
-    const stats = sim.stats();
+    const stats = await getJson<{ completed: number }>(`${sim.url}/admin/stats`);
     assert.equal(stats.completed, 32);
   });
-});
-
-describe('load factor', () => {
-  let sim: SimServer;
-  after(() => sim.close());
 
   it('ITL grows with running sequences: itl * (1 + K * running / slots)', async () => {
-    sim = await startSim({ ttft: '5', itl: '10', 'output-tokens': '25', slots: '8', 'load-factor': '1' });
+    const changed = await postJson(`${sim.url}/admin/config`, { ttft: 5, itl: 10, outputTokens: 25, slots: 8, 'load-factor': 1 });
+    assert.equal(changed.status, 200);
     await Promise.all(Array.from({ length: 4 }, (_, i) => streamOnce(sim, `warm-${i}`, 'warm')));
     const alone = await streamOnce(sim, 'alone', 'solo');
     const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => streamOnce(sim, `crowd-${i}`, `crowd ${i}`)));

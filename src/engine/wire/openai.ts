@@ -1,6 +1,7 @@
 // OpenAI chat completions wire format (`POST {base}/chat/completions`), also spoken by vLLM,
 // SGLang, llama.cpp, Ollama and most gateways.
 
+import { Buffer } from 'node:buffer';
 import type { SseEvent } from '../sse.ts';
 import {
   DONE,
@@ -63,10 +64,54 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
   inputTokens: number | undefined = undefined;
   finishReason: string | undefined = undefined;
   private readonly fastPath: boolean;
+  // The fast path. JSON.parse of a ~300-byte chunk costs several times what decoding the SSE event
+  // does (bench/sse-parser.ts) and nearly every event is a plain content chunk whose bytes, within
+  // one stream, differ from the previous one only inside the content string (id, created, model
+  // repeat). After a full parse proves an event is exactly `{...,"delta":{"content":"X"},...}` with
+  // one choice, no finish reason and no usage, we keep the text around X as a template; a later event
+  // made of the same prefix, a valid string literal and the same suffix parses, by construction, to
+  // the same object with another X, so we take X without parsing the rest. Anything else (other
+  // servers' layouts, finish or usage chunks, errors) misses the template and is parsed in full.
+  private tplPrefix: string | undefined = undefined;
+  private tplSuffix = '';
 
   /** `fastPath: false` forces a full JSON.parse of every event (tests compare both). */
   constructor(opts: { fastPath?: boolean } = {}) {
     this.fastPath = opts.fastPath ?? true;
+  }
+
+  /** Content of an event made of tplPrefix + string literal + tplSuffix; undefined if it is not. */
+  private templateContent(data: string): string | undefined {
+    const q0 = (this.tplPrefix as string).length;
+    const close = data.length - this.tplSuffix.length - 1;
+    if (close < q0 || data.charCodeAt(close) !== 0x22 || !data.endsWith(this.tplSuffix)) return undefined;
+    const quote = data.indexOf('"', q0);
+    const bs = data.indexOf('\\', q0);
+    if (bs === -1 || bs > close) {
+      // No escapes: the body must not contain a quote either.
+      if (quote !== close) return undefined;
+      if (close - q0 < SLICE_MAX) return data.slice(q0, close);
+    }
+    // JSON.parse validates the literal (escapes, inner quotes) and returns a flat string.
+    try {
+      const v: unknown = JSON.parse(data.slice(q0 - 1, close + 1));
+      return typeof v === 'string' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Called after a full parse found a pure content chunk whose content is `content`. */
+  private learn(data: string, content: string): void {
+    const p = data.indexOf(DELTA_CONTENT);
+    if (p === -1 || data.indexOf(DELTA_CONTENT, p + 1) !== -1) return;
+    const q0 = p + DELTA_CONTENT.length;
+    const close = closingQuote(data, q0);
+    if (close === -1) return;
+    const literal = tryParse(data.slice(q0 - 1, close + 1));
+    if (literal === undefined || literal.value !== content) return;
+    this.tplPrefix = flatCopy(data.slice(0, q0));
+    this.tplSuffix = flatCopy(data.slice(close + 1));
   }
 
   onEvent(ev: SseEvent): StreamSignal {
@@ -74,8 +119,8 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
     if (data === '[DONE]') return DONE;
     // An empty `data:` is a keep-alive some proxies send.
     if (data.length === 0) return IGNORE;
-    if (this.fastPath && ev.event === '') {
-      const text = plainContent(data);
+    if (this.tplPrefix !== undefined && ev.event === '' && data.startsWith(this.tplPrefix)) {
+      const text = this.templateContent(data);
       if (text !== undefined) return text.length > 0 ? { kind: 'content', text } : IGNORE;
     }
     const parsed = tryParse(data);
@@ -136,7 +181,10 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
         }
       }
     }
-    if (content) return { kind: 'content', text };
+    if (content) {
+      if (this.fastPath && !hasUsage && ev.event === '' && isPureContent(choices)) this.learn(data, text);
+      return { kind: 'content', text };
+    }
     if (hasUsage) return usageSignal(this.outputTokens, this.inputTokens);
     return IGNORE;
   }
@@ -176,6 +224,17 @@ export function parseOpenAiErrorBody(status: number, bodyText: string): string {
   return errorBodyMessage(status, bodyText);
 }
 
+/** One choice, no finish reason, and a delta holding only `content`: what the template may stand for. */
+function isPureContent(choices: unknown): boolean {
+  if (!Array.isArray(choices) || choices.length !== 1) return false;
+  const c: unknown = choices[0];
+  if (!isRecord(c) || (c.finish_reason !== null && c.finish_reason !== undefined) || 'text' in c) return false;
+  const d = c.delta;
+  if (!isRecord(d)) return false;
+  for (const k in d) if (k !== 'content') return false;
+  return typeof d.content === 'string';
+}
+
 function nonEmpty(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
@@ -192,58 +251,23 @@ function toolCallText(tools: unknown[]): string {
 const DELTA_CONTENT = '"delta":{"content":"';
 // Content this long or longer is unescaped through JSON.parse even without escapes: a slice of
 // that length would be a V8 sliced string pinning the whole network chunk it came from for as long
-// as the runner keeps the text.
+// as the runner keeps the text. Shorter slices are copied by V8.
 const SLICE_MAX = 13;
 
-/**
- * The hot-path shortcut. JSON.parse of a ~300-byte chunk costs 3-10x what decoding the SSE event
- * does (bench/sse-parser.ts), and nearly every event of a stream is a plain content chunk:
- * `{..."choices":[{..."delta":{"content":"..."},..."finish_reason":null}]...}` with no usage. When
- * the data has exactly that shape, this extracts the content string without parsing the rest;
- * otherwise it returns undefined and the caller parses the whole event.
- *
- * Why substring checks are safe: inside a JSON string every `"` is escaped, so a key pattern that
- * starts and ends with an unescaped quote next to a letter or colon (`"usage":`) cannot match
- * inside a string value. What it gives up: the rest of the chunk's JSON syntax is not validated.
- * Servers that put spaces after separators (`"delta": {`) simply never take this path.
- */
-export function plainContent(data: string): string | undefined {
+/** Index of the quote closing the JSON string literal whose body starts at q0, or -1. */
+function closingQuote(data: string, q0: number): number {
   const n = data.length;
-  if (data.charCodeAt(0) !== 0x7b || data.charCodeAt(n - 1) !== 0x7d) return undefined;
-  const p = data.indexOf(DELTA_CONTENT);
-  if (p === -1) return undefined;
-  // One choice only, and `delta` belongs to it.
-  const choices = data.indexOf('"choices":[{');
-  if (choices === -1 || choices > p) return undefined;
-  if (data.indexOf('"delta":') !== p || data.indexOf('"delta":', p + 8) !== -1) return undefined;
-  const q0 = p + DELTA_CONTENT.length;
-  let q1 = data.indexOf('"', q0);
-  if (q1 === -1) return undefined;
-  const bs = data.indexOf('\\', q0);
-  const escaped = bs !== -1 && bs < q1;
-  if (escaped) {
-    let j = bs;
-    while (j < n) {
-      const c = data.charCodeAt(j);
-      if (c === 0x5c) j += 2;
-      else if (c === 0x22) break;
-      else j++;
-    }
-    if (j >= n) return undefined;
-    q1 = j;
+  let j = q0;
+  while (j < n) {
+    const c = data.charCodeAt(j);
+    if (c === 0x5c) j += 2;
+    else if (c === 0x22) return j;
+    else j++;
   }
-  // The delta holds nothing but content (no reasoning, tool calls or role).
-  if (data.charCodeAt(q1 + 1) !== 0x7d) return undefined;
-  const f = data.indexOf('"finish_reason":');
-  if (f !== -1 && !data.startsWith('null', f + 16)) return undefined;
-  const u = data.indexOf('"usage":');
-  if (u !== -1 && !data.startsWith('null', u + 8)) return undefined;
-  if (data.indexOf('"error"') !== -1) return undefined;
-  if (!escaped && q1 - q0 < SLICE_MAX) return data.slice(q0, q1);
-  try {
-    const v: unknown = JSON.parse(data.slice(q0 - 1, q1 + 1));
-    return typeof v === 'string' ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  return -1;
+}
+
+/** A flat copy, so a template learnt from one event does not pin the network chunk it sliced. */
+function flatCopy(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
 }
