@@ -14,6 +14,8 @@ import {
   parseUrl,
 } from './values.ts';
 import { parseEarlyStop } from './early-stop.ts';
+import { parseFailIf } from '../report/gates.ts';
+import { parseSlo } from '../report/slo.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -91,8 +93,9 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
 
   const apiKeyEnvRaw = str(raw, 'apiKeyEnv');
   const apiKeyEnv = apiKeyEnvRaw ?? (api === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY');
+  // The value is not echoed: people paste the key itself here by mistake.
   if (!envVarName.safeParse(apiKeyEnv).success)
-    throw invalidFlag('--api-key-env', apiKeyEnv, 'the NAME of an environment variable (letters, digits, _), not the key itself');
+    throw new UsageError('invalid value for --api-key-env (not shown): expected the NAME of an environment variable (letters, digits, _) that holds the key, not the key itself');
 
   const model = str(raw, 'model') ?? (sim ? SIM_MODEL : DEFAULT_MODEL[api]);
   if (model.trim() === '') throw invalidFlag('--model', model, 'a model name, e.g. gpt-4o-mini');
@@ -164,10 +167,17 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
       output[key] = v;
     }
   }
+  // Validated now, not after a long run.
   const failIf = str(raw, 'failIf');
-  if (failIf !== undefined) output.failIf = failIf;
+  if (failIf !== undefined) {
+    parseFailIf('--fail-if', failIf);
+    output.failIf = failIf;
+  }
   const slo = str(raw, 'slo');
-  if (slo !== undefined) output.slo = slo;
+  if (slo !== undefined) {
+    parseSlo('--slo', slo);
+    output.slo = slo;
+  }
   const priceIn = price('priceIn', '--price-in');
   const priceOut = price('priceOut', '--price-out');
   if (priceIn !== undefined) output.priceIn = priceIn;

@@ -531,7 +531,15 @@ export class Engine implements EngineCommands {
     return rec;
   }
 
+  /** Whatever a server echoes back (some gateways quote the request's headers), the key never leaves. */
+  private scrub(text: string): string {
+    const key = this.config.apiKey;
+    if (key === undefined || key.length < 4 || !text.includes(key)) return text;
+    return text.split(key).join('[redacted]');
+  }
+
   private emit(rec: RequestRecord): void {
+    if (rec.errorMessage !== undefined) rec.errorMessage = this.scrub(rec.errorMessage);
     if (rec.outcome === 'cancelled') this.cancelledCount++;
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
     else if (rec.outcome === 'ok') this.consecutiveFailures = 0;

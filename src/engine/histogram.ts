@@ -111,9 +111,17 @@ export class LatencyHistogram {
   static decode(e: EncodedHistogram): LatencyHistogram {
     const out = new LatencyHistogram();
     if (e.count === 0 || e.hdr === '') return out;
-    const decoded = hdr.decodeFromCompressedBase64(e.hdr, 32, true);
-    out.h.add(decoded);
-    decoded.destroy();
+    try {
+      const decoded = hdr.decodeFromCompressedBase64(e.hdr, 32, true);
+      try {
+        out.h.add(decoded);
+      } finally {
+        decoded.destroy();
+      }
+    } catch (err) {
+      out.dispose();
+      throw err;
+    }
     out.count = e.count;
     out.sumMs = e.sumMs;
     out.minMs = e.minMs;

@@ -94,13 +94,13 @@ export async function openTarget(plan: RunPlan, opts: { env: NodeJS.ProcessEnv; 
     };
   }
   const baseUrl = plan.engine.baseUrl ?? '';
+  await checkReachable(baseUrl, plan.engine.timeouts.connectMs || 10_000, plan.engine.insecure);
   let apiKey = opts.env[plan.apiKeyEnv];
   if (apiKey === undefined || apiKey === '') {
     apiKey = undefined;
     opts.warn(`no API key in $${plan.apiKeyEnv}; sending requests without one (set it, or name another variable with --api-key-env)`);
   }
   if (plan.engine.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
-  await checkReachable(baseUrl, plan.engine.timeouts.connectMs || 10_000, plan.engine.insecure);
   return {
     baseUrl,
     ...(apiKey !== undefined ? { apiKey } : {}),

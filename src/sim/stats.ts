@@ -42,6 +42,8 @@ export interface SimStats {
   /** How late each token write was against its schedule (scheduler health). */
   latenessMs: LatencySummary;
   uptimeMs: number;
+  /** The simulator process: resident memory and CPU time used since start (user / system, ms). */
+  process: { rssBytes: number; cpuUserMs: number; cpuSystemMs: number };
   /** performance.timeOrigin of the server process (epoch ms); record times are relative to it. */
   timeOrigin: number;
 }
@@ -63,6 +65,11 @@ function summarize(h: hdr.Histogram): LatencySummary {
     p99: ms(h.getValueAtPercentile(99)),
     max: ms(max),
   };
+}
+
+function processInfo(): SimStats['process'] {
+  const cpu = process.cpuUsage();
+  return { rssBytes: process.memoryUsage.rss(), cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000) };
 }
 
 const toMicros = (ms: number): number => (ms > 0 ? Math.round(ms * 1000) : 0);
@@ -120,6 +127,7 @@ export class StatsCollector {
       queueMs: summarize(this.queue),
       latenessMs: summarize(this.lateness),
       uptimeMs: Math.round(performance.now() - this.startedAt),
+      process: processInfo(),
       timeOrigin: performance.timeOrigin,
     };
   }

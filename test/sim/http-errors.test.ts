@@ -45,7 +45,8 @@ describe('HTTP errors', () => {
   });
 
   it('401 without or with a wrong key; the key never appears in the answer', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { 'x-api-key': 'nope' }]) {
+    const headerSets: Record<string, string>[] = [{}, { authorization: 'Bearer nope' }, { 'x-api-key': 'nope' }];
+    for (const headers of headerSets) {
       for (const path of [OPENAI, ANTHROPIC]) {
         const res = await postJson(sim.url + path, { model: 'm', max_tokens: 5, messages: userMessage('x') }, headers);
         assert.equal(res.status, 401);

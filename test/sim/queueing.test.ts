@@ -60,10 +60,12 @@ describe('serving model', () => {
       assert.ok(Math.abs(r.admittedMs - (ends[i] as number)) < 10, `admitted when a slot freed (${detail})`);
       assert.ok(r.admittedMs - r.receivedMs > 100, `waited for a slot (${detail})`);
     });
-    // Client side TTFT: ~60 ms vs ~210 ms.
+    // Client side (looser: this process shares two cores with the rest of the suite): the queued
+    // four see about one generation more TTFT than the first four.
     const ttfts = results.map((r) => r.ttft).sort((a, b) => a - b);
-    for (const t of ttfts.slice(0, 4)) assert.ok(t >= 55 && t < 120, `fast TTFT ${t.toFixed(1)}`);
-    for (const t of ttfts.slice(4)) assert.ok(t >= 195 && t < 320, `queued TTFT ${t.toFixed(1)}`);
+    const extra = mean(ttfts.slice(4)) - mean(ttfts.slice(0, 4));
+    assert.ok(ttfts[0] as number >= 55, `TTFT at least the configured 60 ms (${ttfts[0]})`);
+    assert.ok(extra > 100 && extra < 250, `queued requests wait about one generation (${extra.toFixed(1)} ms more)`);
     const stats = await getJson<{ completed: number }>(`${sim.url}/admin/stats`);
     assert.equal(stats.completed, 32);
   });

@@ -81,10 +81,13 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
   }
 
   /** Content of an event made of tplPrefix + string literal + tplSuffix; undefined if it is not. */
-  private templateContent(data: string): string | undefined {
-    const q0 = (this.tplPrefix as string).length;
+  private templateContent(data: string, prefix: string): string | undefined {
+    const q0 = prefix.length;
     const close = data.length - this.tplSuffix.length - 1;
-    if (close < q0 || data.charCodeAt(close) !== 0x22 || !data.endsWith(this.tplSuffix)) return undefined;
+    if (close < q0 || data.charCodeAt(close) !== 0x22) return undefined;
+    // slice + === rather than startsWith/endsWith: V8's startsWith compares char by char and is
+    // ~10x slower here than the memcmp behind string equality (slices of 13+ chars do not copy).
+    if (data.slice(0, q0) !== prefix || data.slice(close + 1) !== this.tplSuffix) return undefined;
     const quote = data.indexOf('"', q0);
     const bs = data.indexOf('\\', q0);
     if (bs === -1 || bs > close) {
@@ -119,8 +122,8 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
     if (data === '[DONE]') return DONE;
     // An empty `data:` is a keep-alive some proxies send.
     if (data.length === 0) return IGNORE;
-    if (this.tplPrefix !== undefined && ev.event === '' && data.startsWith(this.tplPrefix)) {
-      const text = this.templateContent(data);
+    if (this.tplPrefix !== undefined && ev.event === '') {
+      const text = this.templateContent(data, this.tplPrefix);
       if (text !== undefined) return text.length > 0 ? { kind: 'content', text } : IGNORE;
     }
     const parsed = tryParse(data);

@@ -1,0 +1,235 @@
+// Ground-truth accuracy of the engine's timings: for every request, the client's TTFT minus the
+// simulator's own record of that request (received -> first token written), and for every gap
+// between tokens, the client's gap minus the simulator's send gap. The difference is network +
+// parse overhead + client-side lateness, which is what the acceptance bounds.
+//
+//   node --import tsx bench/engine-accuracy.ts [--repeat N] [--semi-space MB] [--quick]
+//
+// Each client runs in its own process (bench/lib/client-child.ts), the simulator in another.
+// Baselines in the same run: a plain undici.request + eventsource-parser loop that fires all its
+// requests at once (t0 taken just before request()), and the Python aiohttp client
+// (bench/engine-aiohttp-client.py, vLLM's client style) when /usr/bin/python3 has aiohttp.
+// Writes bench/results/engine-accuracy.md and .json.
+
+import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { PYTHON, runChild, runPython, type ChildJob, type ChildResult } from './lib/child.ts';
+import { lookupRecords, startBenchSim, type BenchSim } from './lib/sim.ts';
+import { dist, fmt, median, mdTable, passFail, percentile } from './lib/stats.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const REPEAT = Math.max(1, Math.min(5, Number(flag('--repeat') ?? 1)));
+const SEMI = flag('--semi-space');
+const QUICK = args.includes('--quick');
+const ENGINE_NODE_ARGS = SEMI !== undefined ? [`--max-semi-space-size=${SEMI}`] : [];
+const HAVE_AIOHTTP = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import aiohttp'], { stdio: 'ignore' }).status === 0;
+
+const SIM_FLAGS = { ttft: '200', itl: '20', 'output-tokens': '20', slots: '2000', queue: '2000' } as const;
+
+interface Case {
+  name: string;
+  client: 'engine' | 'undici' | 'aiohttp';
+  concurrency: number;
+  requests: number;
+  ramp?: number;
+  stream: boolean;
+  timestamps: boolean;
+}
+
+const scale = (n: number): number => (QUICK ? Math.max(10, Math.round(n / 4)) : n);
+const CASES: Case[] = [
+  { name: 'stream c=1', client: 'engine', concurrency: 1, requests: scale(60), stream: true, timestamps: false },
+  { name: 'stream c=100', client: 'engine', concurrency: 100, requests: scale(1000), stream: true, timestamps: false },
+  { name: 'stream c=1000 (--ramp 1)', client: 'engine', concurrency: 1000, requests: 3000, ramp: 1, stream: true, timestamps: false },
+  { name: 'stream c=1000, all at once', client: 'undici', concurrency: 1000, requests: 3000, stream: true, timestamps: false },
+  { name: 'stream c=1000 --timestamps (--ramp 1)', client: 'engine', concurrency: 1000, requests: 3000, ramp: 1, stream: true, timestamps: true },
+  { name: 'stream c=1000 --timestamps, all at once', client: 'undici', concurrency: 1000, requests: 3000, stream: true, timestamps: true },
+  ...(HAVE_AIOHTTP
+    ? [{ name: 'stream c=1000 --timestamps, all at once', client: 'aiohttp', concurrency: 1000, requests: 3000, stream: true, timestamps: true } as Case]
+    : []),
+  { name: 'non-stream c=1', client: 'engine', concurrency: 1, requests: scale(40), stream: false, timestamps: false },
+  { name: 'non-stream c=100', client: 'engine', concurrency: 100, requests: scale(1000), stream: false, timestamps: false },
+];
+
+interface CaseResult {
+  case: Case;
+  run: number;
+  ok: number;
+  failed: number;
+  missing: number;
+  /** Client TTFT minus server TTFT, ms. */
+  ttftDiff: ReturnType<typeof dist>;
+  clientTtftP50: number;
+  serverTtftP50: number;
+  /** Client gap minus server send gap, ms (signed), and its absolute value. */
+  gapDiff: ReturnType<typeof dist>;
+  gapAbs: ReturnType<typeof dist>;
+  gapP1: number;
+  /** Requests whose content events did not line up one-to-one with the server's tokens. */
+  misaligned: number;
+  gc: ChildResult['gc'];
+  wallMs: number;
+}
+
+async function runCase(sim: BenchSim, c: Case, run: number): Promise<CaseResult> {
+  const job: Omit<ChildJob, 'out'> = {
+    client: c.client === 'aiohttp' ? 'undici' : c.client,
+    baseUrl: sim.url,
+    concurrency: c.concurrency,
+    requests: c.requests,
+    ...(c.ramp !== undefined ? { rampSeconds: c.ramp } : {}),
+    stream: c.stream,
+    record: 'full',
+    warmup: 40,
+  };
+  const timeoutMs = 120_000;
+  const res =
+    c.client === 'aiohttp'
+      ? await runPython(job, { timeoutMs })
+      : await runChild(job, { timeoutMs, ...(c.client === 'engine' ? { nodeArgs: ENGINE_NODE_ARGS } : {}) });
+  const simRecs = await lookupRecords(sim.url, res.records.map((r) => r.id));
+  const ttftDiff: number[] = [];
+  const clientTtft: number[] = [];
+  const serverTtft: number[] = [];
+  const gapDiff: number[] = [];
+  let missing = 0;
+  let misaligned = 0;
+  for (const r of res.records) {
+    if (!r.ok || r.ttft === undefined) continue;
+    const s = simRecs.get(r.id);
+    if (s === undefined || s.firstTokenMs === null) {
+      missing++;
+      continue;
+    }
+    const server = s.firstTokenMs - s.receivedMs;
+    ttftDiff.push(r.ttft - server);
+    clientTtft.push(r.ttft);
+    serverTtft.push(server);
+    if (!c.stream) continue;
+    const tok = s.tokenMs;
+    const itl = r.itl ?? [];
+    if (tok === null || tok.length !== r.n || itl.length !== r.n - 1) {
+      misaligned++;
+      continue;
+    }
+    for (let i = 0; i < itl.length; i++) gapDiff.push((itl[i] as number) - ((tok[i + 1] as number) - (tok[i] as number)));
+  }
+  return {
+    case: c,
+    run,
+    ok: res.ok,
+    failed: res.failed,
+    missing,
+    ttftDiff: dist(ttftDiff),
+    clientTtftP50: percentile(clientTtft, 50),
+    serverTtftP50: percentile(serverTtft, 50),
+    gapDiff: dist(gapDiff),
+    gapAbs: dist(gapDiff.map(Math.abs)),
+    gapP1: percentile(gapDiff, 1),
+    misaligned,
+    gc: res.gc,
+    wallMs: res.wallMs,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const results: CaseResult[] = [];
+  const sims: Record<'plain' | 'ts', BenchSim | undefined> = { plain: undefined, ts: undefined };
+  try {
+    sims.plain = await startBenchSim({ ...SIM_FLAGS });
+    sims.ts = await startBenchSim({ ...SIM_FLAGS, timestamps: true });
+    for (let run = 1; run <= REPEAT; run++) {
+      for (const c of CASES) {
+        const sim = c.timestamps ? sims.ts : sims.plain;
+        const r = await runCase(sim as BenchSim, c, run);
+        results.push(r);
+        process.stderr.write(
+          `[${((Date.now() - started) / 1000).toFixed(0)}s] ${c.client} ${c.name}: ok ${r.ok} failed ${r.failed} ttft diff p50 ${fmt(r.ttftDiff.p50)} p99 ${fmt(r.ttftDiff.p99)}` +
+            (c.stream ? ` | gap |diff| p99 ${fmt(r.gapAbs.p99)} misaligned ${r.misaligned}` : '') +
+            ` | gc ${r.gc.count} (${fmt(r.gc.totalMs, 0)} ms, max ${fmt(r.gc.maxMs, 1)})\n`,
+        );
+      }
+    }
+  } finally {
+    await sims.plain?.close();
+    await sims.ts?.close();
+  }
+
+  // Medians over repeats, per case.
+  const key = (r: CaseResult): string => `${r.case.client}|${r.case.name}`;
+  const groups = new Map<string, CaseResult[]>();
+  for (const r of results) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  const m = (rs: CaseResult[], f: (r: CaseResult) => number): number => median(rs.map(f));
+
+  const rows: string[][] = [];
+  const checks: { what: string; target: string; value: number; ok: boolean }[] = [];
+  for (const [, rs] of groups) {
+    const c = (rs[0] as CaseResult).case;
+    rows.push([
+      c.client,
+      c.name,
+      String(m(rs, (r) => r.ok)),
+      String(m(rs, (r) => r.failed + r.missing)),
+      fmt(m(rs, (r) => r.ttftDiff.p50)),
+      fmt(m(rs, (r) => r.ttftDiff.p90)),
+      fmt(m(rs, (r) => r.ttftDiff.p99)),
+      fmt(m(rs, (r) => r.ttftDiff.max)),
+      c.stream ? fmt(m(rs, (r) => r.gapAbs.p50)) : '-',
+      c.stream ? fmt(m(rs, (r) => r.gapAbs.p99)) : '-',
+      c.stream ? `${fmt(m(rs, (r) => r.gapP1))} / ${fmt(m(rs, (r) => r.gapDiff.p99))}` : '-',
+      `${fmt(m(rs, (r) => r.gc.count), 0)} / ${fmt(m(rs, (r) => r.gc.maxMs), 1)}`,
+    ]);
+    if (c.client !== 'engine') continue;
+    const p99 = m(rs, (r) => r.ttftDiff.p99);
+    if (c.stream && !c.timestamps) {
+      const limit = c.concurrency === 1 ? 1 : c.concurrency === 100 ? 3 : 15;
+      checks.push({ what: `TTFT - server TTFT, p99, ${c.name}`, target: `<= ${limit} ms`, value: p99, ok: p99 <= limit });
+    }
+    if (c.stream && c.timestamps) {
+      const g = m(rs, (r) => r.gapAbs.p99);
+      checks.push({ what: `per-gap distortion, p99 of abs, ${c.name}`, target: '<= 8 ms', value: g, ok: g <= 8 });
+    }
+    if (!c.stream) {
+      const p50 = m(rs, (r) => r.ttftDiff.p50);
+      checks.push({ what: `non-stream TTFT - server whole-answer time, p50, ${c.name}`, target: '<= 5 ms', value: p50, ok: p50 <= 5 });
+    }
+  }
+
+  const md = [
+    '## Engine accuracy against the simulator\'s ground truth',
+    '',
+    `Simulator: \`${(sims.plain as BenchSim).command}\` (and the same with \`--timestamps\` for the gap rows), in its own process.`,
+    `Every client in its own process; engine node flags: ${ENGINE_NODE_ARGS.length > 0 ? `\`${ENGINE_NODE_ARGS.join(' ')}\`` : 'none'}.`,
+    `Node ${process.version}, ${REPEAT} run(s) per case, figures are medians over runs. ${new Date().toISOString()}.`,
+    '',
+    'TTFT diff = client TTFT (request written -> first content event parsed) minus the simulator\'s record',
+    '(request received -> first token written). Gap diff = client gap between content events minus the',
+    'simulator\'s send gap between the same two tokens. ms.',
+    '',
+    mdTable(
+      ['client', 'case', 'ok', 'failed', 'TTFT diff p50', 'p90', 'p99', 'max', 'gap abs diff p50', 'gap abs diff p99', 'gap diff p1 / p99', 'GCs / longest ms'],
+      rows,
+    ),
+    '',
+    mdTable(['acceptance', 'target', 'measured', ''], checks.map((c) => [c.what, c.target, `${fmt(c.value)} ms`, passFail(c.ok)])),
+    '',
+    'Command: `node --import tsx bench/engine-accuracy.ts' + (REPEAT > 1 ? ` --repeat ${REPEAT}` : '') + (SEMI !== undefined ? ` --semi-space ${SEMI}` : '') + '`',
+    '',
+  ].join('\n');
+  process.stdout.write(md + '\n');
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  const suffix = SEMI !== undefined ? `-semi${SEMI}` : '';
+  writeFileSync(`${dir}engine-accuracy${suffix}.md`, md);
+  writeFileSync(`${dir}engine-accuracy${suffix}.json`, JSON.stringify({ repeat: REPEAT, engineNodeArgs: ENGINE_NODE_ARGS, results }, null, 1));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`engine-accuracy: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
