@@ -3,7 +3,7 @@
 // between tokens, the client's gap minus the simulator's send gap. The difference is network +
 // parse overhead + client-side lateness, which is what the acceptance bounds.
 //
-//   node --import tsx bench/engine-accuracy.ts [--repeat N] [--semi-space MB] [--quick]
+//   node --import tsx bench/engine-accuracy.ts [--repeat N] [--semi-space MB] [--quick] [--only TEXT]
 //
 // Each client runs in its own process (bench/lib/client-child.ts), the simulator in another.
 // Baselines in the same run: a plain undici.request + eventsource-parser loop that fires all its
@@ -14,7 +14,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PYTHON, runChild, runPython, type ChildJob, type ChildResult } from './lib/child.ts';
+import { PYTHON, listenOverflows, machineLoad, procCpuMs, procRunqueueWaitMs, runChild, runPython, type ChildJob, type ChildResult } from './lib/child.ts';
 import { lookupRecords, startBenchSim, type BenchSim } from './lib/sim.ts';
 import { dist, fmt, median, mdTable, passFail, percentile } from './lib/stats.ts';
 
@@ -41,6 +41,7 @@ interface Case {
   timestamps: boolean;
 }
 
+const ONLY = flag('--only');
 const scale = (n: number): number => (QUICK ? Math.max(10, Math.round(n / 4)) : n);
 const CASES: Case[] = [
   { name: 'stream c=1', client: 'engine', concurrency: 1, requests: scale(60), stream: true, timestamps: false },
@@ -70,6 +71,17 @@ interface CaseResult {
   gapDiff: ReturnType<typeof dist>;
   gapAbs: ReturnType<typeof dist>;
   gapP1: number;
+  /** Request written (client) -> received (server), ms, across process clocks: indicative only. */
+  up: ReturnType<typeof dist>;
+  /** CPU used / wall time of the measured part (1 = one core busy), client and simulator. */
+  clientCpu: number;
+  simCpu: number;
+  /** Main thread waiting for a CPU / wall time: how oversubscribed the machine was. */
+  clientWait: number;
+  simWait: number;
+  load: string;
+  /** Accept-queue overflows during the case (machine-wide counter). */
+  overflows: number;
   /** Requests whose content events did not line up one-to-one with the server's tokens. */
   misaligned: number;
   gc: ChildResult['gc'];
@@ -88,11 +100,18 @@ async function runCase(sim: BenchSim, c: Case, run: number): Promise<CaseResult>
     warmup: 40,
   };
   const timeoutMs = 120_000;
+  const simCpu0 = procCpuMs(sim.pid);
+  const overflows0 = listenOverflows();
+  const simWait0 = procRunqueueWaitMs(sim.pid);
   const res =
     c.client === 'aiohttp'
       ? await runPython(job, { timeoutMs })
       : await runChild(job, { timeoutMs, ...(c.client === 'engine' ? { nodeArgs: ENGINE_NODE_ARGS } : {}) });
-  const simRecs = await lookupRecords(sim.url, res.records.map((r) => r.id));
+  const simCpuMs = procCpuMs(sim.pid) - simCpu0;
+  const overflows = listenOverflows() - overflows0;
+  const simWaitMs = procRunqueueWaitMs(sim.pid) - simWait0;
+  const { records: simRecs, timeOrigin } = await lookupRecords(sim.url, res.records.map((r) => r.id));
+  const up: number[] = [];
   const ttftDiff: number[] = [];
   const clientTtft: number[] = [];
   const serverTtft: number[] = [];
@@ -108,6 +127,8 @@ async function runCase(sim: BenchSim, c: Case, run: number): Promise<CaseResult>
     }
     const server = s.firstTokenMs - s.receivedMs;
     ttftDiff.push(r.ttft - server);
+    // Approximate (two processes' wall-clock origins): request written -> server received.
+    if (r.t0 !== undefined) up.push(timeOrigin + s.receivedMs - r.t0);
     clientTtft.push(r.ttft);
     serverTtft.push(server);
     if (!c.stream) continue;
@@ -131,6 +152,13 @@ async function runCase(sim: BenchSim, c: Case, run: number): Promise<CaseResult>
     gapDiff: dist(gapDiff),
     gapAbs: dist(gapDiff.map(Math.abs)),
     gapP1: percentile(gapDiff, 1),
+    up: dist(up),
+    overflows,
+    clientCpu: (res.cpuMs ?? Number.NaN) / res.wallMs,
+    simCpu: simCpuMs / res.wallMs,
+    clientWait: (res.runqueueWaitMs ?? Number.NaN) / res.wallMs,
+    simWait: simWaitMs / res.wallMs,
+    load: machineLoad(),
     misaligned,
     gc: res.gc,
     wallMs: res.wallMs,
@@ -146,13 +174,14 @@ async function main(): Promise<void> {
     sims.ts = await startBenchSim({ ...SIM_FLAGS, timestamps: true });
     for (let run = 1; run <= REPEAT; run++) {
       for (const c of CASES) {
+        if (ONLY !== undefined && !`${c.client} ${c.name}`.includes(ONLY)) continue;
         const sim = c.timestamps ? sims.ts : sims.plain;
         const r = await runCase(sim as BenchSim, c, run);
         results.push(r);
         process.stderr.write(
-          `[${((Date.now() - started) / 1000).toFixed(0)}s] ${c.client} ${c.name}: ok ${r.ok} failed ${r.failed} ttft diff p50 ${fmt(r.ttftDiff.p50)} p99 ${fmt(r.ttftDiff.p99)}` +
+          `[${((Date.now() - started) / 1000).toFixed(0)}s] ${c.client} ${c.name}: ok ${r.ok} failed ${r.failed} ttft diff p50 ${fmt(r.ttftDiff.p50)} p99 ${fmt(r.ttftDiff.p99)} (up leg p50 ${fmt(r.up.p50)} p99 ${fmt(r.up.p99)})` +
             (c.stream ? ` | gap |diff| p99 ${fmt(r.gapAbs.p99)} misaligned ${r.misaligned}` : '') +
-            ` | gc ${r.gc.count} (${fmt(r.gc.totalMs, 0)} ms, max ${fmt(r.gc.maxMs, 1)})\n`,
+            ` | listen overflows ${r.overflows} | cpu client ${fmt(r.clientCpu)} sim ${fmt(r.simCpu)} | runq wait client ${fmt(r.clientWait)} sim ${fmt(r.simWait)} | ${r.load} | gc ${r.gc.count} (minor ${r.gc.minor}, ${fmt(r.gc.totalMs, 0)} ms, max ${fmt(r.gc.maxMs, 1)}) | wall ${fmt(r.wallMs, 0)}\n`,
         );
       }
     }

@@ -46,6 +46,7 @@ async def main() -> None:
             n = 0
             headers = {"x-request-id": rid}
             st = time.perf_counter()
+            st_epoch = time.time() * 1000
             try:
                 async with session.post(url=url, json=payload, headers=headers) as response:
                     if response.status != 200:
@@ -78,7 +79,7 @@ async def main() -> None:
                                     n += 1
                 state["ok"] += 1
                 if record:
-                    records.append({"id": rid, "ok": True, "ttft": ttft * 1000 if ttft is not None else None, "n": n, "itl": itl})
+                    records.append({"id": rid, "ok": True, "ttft": ttft * 1000 if ttft is not None else None, "t0": st_epoch, "n": n, "itl": itl})
             except Exception as e:  # noqa: BLE001 - every failure is counted by kind
                 state["failed"] += 1
                 code = str(e)[:40] or type(e).__name__

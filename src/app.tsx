@@ -69,7 +69,7 @@ export function App(props: AppProps): React.JSX.Element {
   const layout = computeLayout({ rows, errorGroups: snapshot.errors.length, helpOpen, footerLines: footerCount });
   return (
     <ThemeContext.Provider value={theme}>
-      <Box flexDirection="column" width={columns} height={layout.height} overflow="hidden">
+      <Box flexDirection="column" width={columns} height={layout.height}>
         {layout.header > 0 ? <Header snapshot={snapshot} target={target} width={columns} /> : null}
         {helpOpen ? (
           <HelpOverlay snapshot={snapshot} commands={commands} target={target} width={columns} height={layout.help} />

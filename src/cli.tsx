@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './config/usage-error.ts';
 import { parseRunOptions, type RawOptions } from './config/run-options.ts';
@@ -73,7 +74,9 @@ function commanderToUsage(e: CommanderError): UsageError {
 }
 
 async function runMain(opts: RawOptions, io: Io): Promise<number> {
-  const plan = parseRunOptions(opts, { stdoutIsTTY: io.stdout.isTTY === true && process.stdin.isTTY === true });
+  // tty.isatty, not process.stdin.isTTY: touching process.stdin creates the stream before Ink
+  // does, and Ink then never receives a key (seen with the engine's worker thread running).
+  const plan = parseRunOptions(opts, { stdoutIsTTY: io.stdout.isTTY === true && isatty(0) });
   if (plan.output.headless) {
     const { runHeadless } = await import('./run/headless.ts');
     return runHeadless(plan, io);

@@ -304,5 +304,7 @@ test('NO_COLOR: the App emits no colour codes', async () => {
   const r = renderSized(<App source={source} commands={commands} target={SIM} onQuit={() => {}} columns={80} rows={24} noColor />, 80, 24);
   const raw = r.stdout.lastFrame() ?? '';
   r.unmount();
-  assert.ok(!/\u001B\[3\d/.test(raw), 'no foreground colour codes');
+  // eslint-disable-next-line no-control-regex
+  assert.ok(!/\u001B\[(?:\d+;)*(?:3[0-7]|9[0-7])(?:;\d+)*m/.test(raw), 'no foreground colour codes');
+  assert.ok(raw.includes('\u001B[1m'), 'attributes (bold) are not colour and stay');
 });

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildJob, ChildResult } from './client-child.ts';
@@ -79,5 +79,54 @@ export function procRss(pid: number): { rss: number; hwm: number } | undefined {
     return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
   } catch {
     return undefined;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, ms (Linux /proc; clock ticks of 10 ms). */
+export function procCpuMs(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** TcpExt ListenOverflows so far (machine-wide in this network namespace): accept-queue overflows. */
+export function listenOverflows(): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const head = (lines[i] as string).split(/\s+/);
+      const vals = (lines[i + 1] as string).split(/\s+/);
+      const k = head.indexOf('ListenOverflows');
+      if (head[0] === 'TcpExt:' && k > 0) return Number(vals[k]);
+    }
+  } catch {
+    // not Linux
+  }
+  return Number.NaN;
+}
+
+/**
+ * Time the main thread of a process spent runnable but waiting for a CPU, ms (Linux schedstat).
+ * On a shared, oversubscribed machine this is the latency nobody's code can avoid.
+ */
+export function procRunqueueWaitMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** 1-minute load average and CPU count, for the report. */
+export function machineLoad(): string {
+  try {
+    const la = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    return `load average ${la} on ${availableParallelism()} CPUs`;
+  } catch {
+    return `${availableParallelism()} CPUs`;
   }
 }

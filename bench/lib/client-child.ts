@@ -5,7 +5,7 @@
 //
 // Both clients send x-request-id, so every request can be matched with the simulator's own record.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
@@ -36,6 +36,8 @@ export interface ChildRecord {
   ok: boolean;
   error?: string;
   ttft?: number;
+  /** t0 as epoch ms (performance.timeOrigin + now), to split the difference into up and down legs. */
+  t0?: number;
   /** Content events received. */
   n: number;
   itl?: number[];
@@ -51,7 +53,19 @@ export interface ChildResult {
   events: number;
   records: ChildRecord[];
   rssPeakBytes: number;
+  /** CPU time (user + system) the client used during the measured part, ms. */
+  cpuMs?: number;
+  /** Main thread runnable but waiting for a CPU during the measured part, ms (Linux schedstat). */
+  runqueueWaitMs?: number;
   gc: { count: number; totalMs: number; maxMs: number; minor: number; major: number };
+}
+
+function runqueueWait(): number {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const PROMPT = 'Say something about streaming benchmarks.';
@@ -84,6 +98,7 @@ async function runEngine(job: ChildJob, requests: number | undefined, durationMs
   let ok = 0;
   let failed = 0;
   let events = 0;
+  let runOrigin = 0;
   const onRecord = (r: RequestRecord): void => {
     events += r.contentEvents;
     if (r.outcome === 'ok') ok++;
@@ -98,6 +113,7 @@ async function runEngine(job: ChildJob, requests: number | undefined, durationMs
         ok: r.outcome === 'ok',
         ...(r.errorCode !== undefined ? { error: r.errorCode } : {}),
         ...(r.ttftMs !== undefined ? { ttft: r.ttftMs } : {}),
+        t0: runOrigin + r.startMs,
         n: r.contentEvents,
         itl: r.itlMs,
       });
@@ -114,6 +130,8 @@ async function runEngine(job: ChildJob, requests: number | undefined, durationMs
     { onRecord },
   );
   const t0 = performance.now();
+  // start() reads the clock synchronously (no prewarm): record startMs values are relative to this.
+  runOrigin = performance.timeOrigin + t0;
   await engine.start();
   await engine.done;
   const wallMs = performance.now() - t0;
@@ -190,7 +208,7 @@ async function runUndici(job: ChildJob, requests: number | undefined, durationMs
       }
       ok++;
       events += keep ? n : 0;
-      if (keep) records.push({ id, ok: true, ...(ttft !== undefined ? { ttft } : {}), n, itl });
+      if (keep) records.push({ id, ok: true, ...(ttft !== undefined ? { ttft } : {}), t0: performance.timeOrigin + t0, n, itl });
     } catch (err) {
       failed++;
       const code = err instanceof Error ? err.message.slice(0, 40) : 'unknown';
@@ -224,10 +242,13 @@ async function main(): Promise<void> {
     if (r > rssPeak) rssPeak = r;
   }, 1000);
   const gc = gcWatch();
+  const cpu0 = process.cpuUsage();
+  const wait0 = runqueueWait();
   const result = await run(job, job.requests, job.durationMs, job.record === 'full');
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-  const out: ChildResult = { ...result, rssPeakBytes: rssPeak, gc: gc.stop() };
+  const out: ChildResult = { ...result, rssPeakBytes: rssPeak, cpuMs: (cpu.user + cpu.system) / 1000, runqueueWaitMs: runqueueWait() - wait0, gc: gc.stop() };
   writeFileSync(job.out, JSON.stringify(out));
 }
 

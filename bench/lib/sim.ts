@@ -38,8 +38,9 @@ export interface SimRecordJson {
 }
 
 /** The simulator's records for these request ids, looked up in batches. */
-export async function lookupRecords(baseUrl: string, ids: readonly string[]): Promise<Map<string, SimRecordJson>> {
+export async function lookupRecords(baseUrl: string, ids: readonly string[]): Promise<{ records: Map<string, SimRecordJson>; timeOrigin: number }> {
   const out = new Map<string, SimRecordJson>();
+  let timeOrigin = 0;
   const BATCH = 5000;
   for (let i = 0; i < ids.length; i += BATCH) {
     const res = await fetch(`${baseUrl}/admin/requests/lookup`, {
@@ -49,10 +50,11 @@ export async function lookupRecords(baseUrl: string, ids: readonly string[]): Pr
       signal: AbortSignal.timeout(60_000),
     });
     if (!res.ok) throw new Error(`admin lookup: HTTP ${res.status}`);
-    const body = (await res.json()) as { records: SimRecordJson[] };
+    const body = (await res.json()) as { records: SimRecordJson[]; timeOrigin: number };
+    timeOrigin = body.timeOrigin;
     for (const r of body.records) out.set(r.id, r);
   }
-  return out;
+  return { records: out, timeOrigin };
 }
 
 export async function simStats(baseUrl: string): Promise<SimStats> {

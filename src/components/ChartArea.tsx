@@ -26,9 +26,9 @@ export function ChartArea({ snapshot, chartKey, width, height }: ChartAreaProps)
   const keys = width >= TWO_CHART_MIN_WIDTH ? [chartKey, nextChartKey(chartKey)] : [chartKey];
   const each = Math.floor((width - GAP * (keys.length - 1)) / keys.length);
   return (
-    <Box width={width} height={height} flexShrink={0} overflow="hidden">
+    <Box width={width} height={height} flexShrink={0}>
       {keys.map((key, i) => (
-        <Box key={key} marginLeft={i > 0 ? GAP : 0}>
+        <Box key={key} marginLeft={i > 0 ? GAP : 0} width={each} flexShrink={0}>
           <ChartPanel
             chartKey={key}
             points={snapshot.charts[key]}

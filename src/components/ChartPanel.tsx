@@ -1,11 +1,13 @@
 // One chart: a legend line, the asciichart plot of mean / p50 / p95 / p99 over time, and a marker
 // row with a ▲ under each load change. It always takes exactly `height` lines so the layout above
 // and below never moves as data arrives.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { ChartKey, SeriesPoint } from '../engine/types.ts';
 import { SERIES_NAMES, chartTitle, renderChart } from '../ui/chart.ts';
 import { fitSegments, formatMs } from '../ui/format.ts';
+import type { Span } from '../ui/styled.ts';
 import { useTheme } from '../ui/theme.ts';
+import { StyledLine } from './StyledLine.tsx';
 
 export interface ChartPanelProps {
   chartKey: ChartKey;
@@ -40,49 +42,29 @@ export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: Ch
     const value = latest === undefined ? '' : ` ${formatMs(latest[name])}`;
     items.push({ text: `━ ${name}${value}`, priority: i === 0 ? 2 : 1, colorIndex: i });
   });
-  const legend = fitSegments(items, width, 2);
+  const legend: Span[] = [];
+  fitSegments(items, width, 2).forEach((item, i) => {
+    if (i > 0) legend.push({ text: '  ' });
+    const color = item.colorIndex === undefined ? undefined : theme.chartColor(item.colorIndex);
+    legend.push({ text: item.text, bold: i === 0, ...(color === undefined ? {} : { color }) });
+  });
 
-  const body: React.JSX.Element[] = [];
+  const lines: Span[][] = [legend];
   if (height >= 2) {
     if (chart === null) {
-      body.push(
-        <Text key="wait" dimColor wrap="truncate-end">
-          {plotHeight >= 1 ? '  waiting for data…' : ''}
-        </Text>,
-      );
-      for (let i = 1; i < height - 1; i++) body.push(<Text key={`pad${i}`}> </Text>);
+      lines.push([{ text: plotHeight >= 1 ? '  waiting for data…' : '', dim: true }]);
+      while (lines.length < height) lines.push([]);
     } else {
-      chart.plot.forEach((line, i) =>
-        body.push(
-          <Text key={`p${i}`} wrap="truncate-end">
-            {line}
-          </Text>,
-        ),
-      );
-      body.push(
-        <Text key="markers" dimColor wrap="truncate-end">
-          {chart.markers === '' ? ' ' : chart.markers}
-        </Text>,
-      );
+      for (const line of chart.plot) lines.push([{ text: line, raw: true }]);
+      lines.push([{ text: chart.markers, dim: true }]);
     }
   }
 
   return (
-    <Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
-      <Text wrap="truncate-end">
-        {legend.map((item, i) => (
-          <Text key={item.text}>
-            {i > 0 ? '  ' : ''}
-            <Text
-              bold={i === 0}
-              color={item.colorIndex === undefined ? undefined : theme.chartColor(item.colorIndex)}
-            >
-              {item.text}
-            </Text>
-          </Text>
-        ))}
-      </Text>
-      {body}
+    <Box flexDirection="column" width={width} height={height} flexShrink={0}>
+      {lines.slice(0, height).map((spans, i) => (
+        <StyledLine key={i} spans={spans} width={width} />
+      ))}
     </Box>
   );
 }

@@ -1,11 +1,13 @@
 // The notice (if any) and the keys that work right now, read from the keymap. The keys wrap onto
 // a second line when the layout allows it (80 columns need two); otherwise they drop by priority,
 // and `q quit` and `? help` always survive.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { DashboardCommands, EngineSnapshot, TargetInfo } from '../engine/types.ts';
 import { KEYMAP, isAvailable } from '../ui/keymap.ts';
 import { flattenText, truncate } from '../ui/format.ts';
-import { useTheme } from '../ui/theme.ts';
+import { displayWidth } from '../ui/styled.ts';
+import type { Span } from '../ui/styled.ts';
+import { StyledLine } from './StyledLine.tsx';
 
 export interface FooterProps {
   snapshot: EngineSnapshot;
@@ -29,7 +31,7 @@ interface Item {
 const ITEM_GAP = 2;
 
 function itemWidth(item: Item): number {
-  return Array.from(item.keys).length + 1 + Array.from(item.label).length;
+  return displayWidth(item.keys) + 1 + displayWidth(item.label);
 }
 
 export function footerItems(ctx: Ctx, width: number): Item[] {
@@ -89,30 +91,19 @@ export function footerLines(ctx: Ctx, width: number, maxLines: number): Item[][]
 }
 
 export function Footer({ snapshot, commands, target, width, maxLines = 1, helpOpen = false }: FooterProps): React.JSX.Element {
-  const theme = useTheme();
-  const lines = footerLines({ snapshot, commands, target, helpOpen }, width, maxLines);
+  const lines = footerLines({ snapshot, commands, target, helpOpen }, width, maxLines).map((line) => {
+    const spans: Span[] = [];
+    line.forEach((item, i) => {
+      if (i > 0) spans.push({ text: ' '.repeat(ITEM_GAP) });
+      if (item.notice === true) spans.push({ text: `${item.keys} ${item.label}`, role: 'warn', bold: true });
+      else spans.push({ text: item.keys, role: 'key', bold: true }, { text: ` ${item.label}`, dim: true });
+    });
+    return spans;
+  });
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
-      {lines.map((line, l) => (
-        <Text key={l} wrap="truncate-end">
-          {line.map((item, i) => (
-            <Text key={item.keys}>
-              {i > 0 ? ' '.repeat(ITEM_GAP) : ''}
-              {item.notice === true ? (
-                <Text color={theme.color('warn')} bold>
-                  {`${item.keys} ${item.label}`}
-                </Text>
-              ) : (
-                <Text>
-                  <Text color={theme.color('key')} bold>
-                    {item.keys}
-                  </Text>
-                  <Text dimColor> {item.label}</Text>
-                </Text>
-              )}
-            </Text>
-          ))}
-        </Text>
+      {lines.map((spans, l) => (
+        <StyledLine key={l} spans={spans} width={width} />
       ))}
     </Box>
   );

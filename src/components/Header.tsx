@@ -1,9 +1,12 @@
 // Two lines: who we are talking to and the run's state, then the load and its throughput.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
 import { fitSegments, formatCount, formatDuration, formatLatency, formatPercent, formatRate } from '../ui/format.ts';
 import { spinnerFrame } from '../ui/spinner.ts';
-import { runStateRole, useTheme } from '../ui/theme.ts';
+import { runStateRole } from '../ui/theme.ts';
+import { displayWidth, fitWidth } from '../ui/styled.ts';
+import type { Span } from '../ui/styled.ts';
+import { StyledLine } from './StyledLine.tsx';
 import type { Role } from '../ui/theme.ts';
 
 export interface HeaderProps {
@@ -52,34 +55,26 @@ export function loadSegments(s: EngineSnapshot): Segment[] {
 }
 
 export function Header({ snapshot, target, width }: HeaderProps): React.JSX.Element {
-  const theme = useTheme();
-  const status = `${snapshot.state.toUpperCase()} ${formatDuration(snapshot.elapsedMs)}`;
-  const left = `${spinnerFrame(snapshot.elapsedMs, snapshot.state)} streamtop  ${target.label} · ${target.api} · ${target.model}`;
-  const segments = fitSegments(loadSegments(snapshot), width, SEP.length);
+  const status = ` ${snapshot.state.toUpperCase()} ${formatDuration(snapshot.elapsedMs)} `;
+  const statusWidth = displayWidth(status);
+  const leftFull = `${spinnerFrame(snapshot.elapsedMs, snapshot.state)} streamtop  ${target.label} · ${target.api} · ${target.model}`;
+  const room = Math.max(0, width - statusWidth - 1);
+  const left = displayWidth(leftFull) <= room ? leftFull : `${fitWidth(leftFull, Math.max(0, room - 1))}…`;
+  const pad = ' '.repeat(Math.max(1, width - displayWidth(left) - statusWidth));
+  const line1: Span[] = [
+    { text: left, bold: true },
+    { text: pad },
+    { text: status, role: runStateRole(snapshot.state), bold: true, inverse: snapshot.state !== 'running' },
+  ];
+  const line2: Span[] = [];
+  fitSegments(loadSegments(snapshot), width, SEP.length).forEach((seg, i) => {
+    if (i > 0) line2.push({ text: SEP, dim: true });
+    line2.push({ text: seg.text, ...(seg.role === undefined ? {} : { role: seg.role }) });
+  });
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
-      <Box width={width}>
-        <Box flexGrow={1} flexShrink={1} minWidth={0}>
-          <Text wrap="truncate-end" bold>
-            {left}
-          </Text>
-        </Box>
-        <Box flexShrink={0} marginLeft={1}>
-          <Text color={theme.color(runStateRole(snapshot.state))} bold inverse={snapshot.state !== 'running'}>
-            {status}
-          </Text>
-        </Box>
-      </Box>
-      <Box width={width}>
-        <Text wrap="truncate-end">
-          {segments.map((seg, i) => (
-            <Text key={seg.text}>
-              {i > 0 ? <Text dimColor>{SEP}</Text> : null}
-              <Text color={seg.role === undefined ? undefined : theme.color(seg.role)}>{seg.text}</Text>
-            </Text>
-          ))}
-        </Text>
-      </Box>
+      <StyledLine spans={line1} width={width} />
+      <StyledLine spans={line2} width={width} />
     </Box>
   );
 }

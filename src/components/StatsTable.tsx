@@ -1,10 +1,12 @@
 // A row per mode. Columns are dropped by priority as the terminal narrows (TTFT last: the
 // stream / non-stream TTFT contrast is the point of the table); at 105+ columns every one shows.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { EngineSnapshot, MetricSummary, Mode, ModeStats } from '../engine/types.ts';
 import { MODES } from '../engine/types.ts';
 import { formatCount, formatLatency, formatRate, padEnd, padStart } from '../ui/format.ts';
-import { modeRole, useTheme } from '../ui/theme.ts';
+import { modeRole } from '../ui/theme.ts';
+import type { Span } from '../ui/styled.ts';
+import { StyledLine } from './StyledLine.tsx';
 
 export interface StatsTableProps {
   snapshot: EngineSnapshot;
@@ -88,35 +90,28 @@ function groupLine(cols: readonly Column[]): { text: string; group: Group }[] {
 }
 
 export function StatsTable({ snapshot, width }: StatsTableProps): React.JSX.Element {
-  const theme = useTheme();
   const cols = visibleColumns(width);
+  const groups: Span[] = [{ text: ' '.repeat(MODE_WIDTH) }];
+  for (const g of groupLine(cols)) groups.push({ text: g.text, dim: true, bold: g.group === 'TTFT' });
+  const headers: Span[] = [{ text: padEnd('mode', MODE_WIDTH) + cols.map((c) => padStart(c.header, c.width)).join(''), bold: true }];
+  const rows = MODES.map((mode): Span[] => {
+    const m = snapshot.byMode[mode];
+    return [
+      { text: padEnd(MODE_LABEL[mode], MODE_WIDTH), role: modeRole(mode) },
+      ...cols.map((c): Span => ({
+        text: padStart(c.cell(m), c.width),
+        bold: c.group === 'TTFT',
+        ...(c.header === 'fail' && m.failed + m.earlyStopped > 0 ? { role: 'error' as const } : {}),
+      })),
+    ];
+  });
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
-      <Text wrap="truncate-end" dimColor>
-        {' '.repeat(MODE_WIDTH)}
-        {groupLine(cols).map((g, i) => (
-          <Text key={i} bold={g.group === 'TTFT'}>
-            {g.text}
-          </Text>
-        ))}
-      </Text>
-      <Text wrap="truncate-end" bold>
-        {padEnd('mode', MODE_WIDTH)}
-        {cols.map((c) => padStart(c.header, c.width)).join('')}
-      </Text>
-      {MODES.map((mode) => {
-        const m = snapshot.byMode[mode];
-        return (
-          <Text key={mode} wrap="truncate-end">
-            <Text color={theme.color(modeRole(mode))}>{padEnd(MODE_LABEL[mode], MODE_WIDTH)}</Text>
-            {cols.map((c, i) => (
-              <Text key={i} bold={c.group === 'TTFT'} color={c.header === 'fail' && m.failed > 0 ? theme.color('error') : undefined}>
-                {padStart(c.cell(m), c.width)}
-              </Text>
-            ))}
-          </Text>
-        );
-      })}
+      <StyledLine spans={groups} width={width} />
+      <StyledLine spans={headers} width={width} />
+      {rows.map((spans, i) => (
+        <StyledLine key={i} spans={spans} width={width} />
+      ))}
     </Box>
   );
 }

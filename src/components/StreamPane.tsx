@@ -1,9 +1,11 @@
 // One in-flight request: a status line and the tail of its text. Non-streaming requests have no
 // text until the body arrives, then show it whole; the engine decides that, the pane just draws.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { PaneSnapshot, PaneState } from '../engine/types.ts';
 import { fitSegments, formatElapsed, formatRate, tailLines } from '../ui/format.ts';
-import { modeRole, paneStateRole, useTheme } from '../ui/theme.ts';
+import { modeRole, paneStateRole } from '../ui/theme.ts';
+import type { Span } from '../ui/styled.ts';
+import { StyledLine } from './StyledLine.tsx';
 import type { Role } from '../ui/theme.ts';
 
 export interface StreamPaneProps {
@@ -42,7 +44,6 @@ interface Segment {
 }
 
 export function StreamPane({ pane, width, height }: StreamPaneProps): React.JSX.Element | null {
-  const theme = useTheme();
   if (height < 1 || width < 1) return null;
   const segments: Segment[] = [
     { text: `#${pane.id}`, priority: 2, role: 'muted' },
@@ -57,34 +58,22 @@ export function StreamPane({ pane, width, height }: StreamPaneProps): React.JSX.
   if (pane.state === 'failed' && pane.errorCode !== undefined) {
     segments.push({ text: pane.errorCode, priority: 2, role: 'error' });
   }
-  const status = fitSegments(segments, width, 1);
+  const status: Span[] = [];
+  fitSegments(segments, width, 1).forEach((seg, i) => {
+    if (i > 0) status.push({ text: ' ' });
+    status.push({ text: seg.text, bold: seg.priority === 0, ...(seg.role === undefined ? {} : { role: seg.role }) });
+  });
   const textLines = height - 1;
   const lines = tailLines(pane.text, width, textLines);
-  const dim = lines.length === 0;
-  const shown = dim ? [placeholder(pane)] : lines;
+  const dim = lines.length === 0 || pane.state === 'done';
+  const shown = lines.length === 0 ? [placeholder(pane)] : lines;
 
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text wrap="truncate-end">
-        {status.map((seg, i) => (
-          <Text key={i}>
-            {i > 0 ? ' ' : ''}
-            <Text
-              bold={seg.priority === 0}
-              color={seg.role === undefined ? undefined : theme.color(seg.role)}
-            >
-              {seg.text}
-            </Text>
-          </Text>
-        ))}
-      </Text>
-      {textLines > 0
-        ? shown.slice(0, textLines).map((line, i) => (
-            <Text key={i} wrap="truncate-end" dimColor={dim || pane.state === 'done'}>
-              {line === '' ? ' ' : line}
-            </Text>
-          ))
-        : null}
+    <Box flexDirection="column" width={width} height={height}>
+      <StyledLine spans={status} width={width} />
+      {shown.slice(0, Math.max(0, textLines)).map((line, i) => (
+        <StyledLine key={i} spans={[{ text: line, dim }]} width={width} />
+      ))}
     </Box>
   );
 }

@@ -1,8 +1,9 @@
 // The grid of stream panes. Its size comes from the space the layout gives it: columns of ~40
 // characters, and as many rows as fit; with few requests in flight each pane gets more lines.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { PaneSnapshot } from '../engine/types.ts';
 import { StreamPane } from './StreamPane.tsx';
+import { StyledLine } from './StyledLine.tsx';
 
 export interface StreamPanesProps {
   panes: readonly PaneSnapshot[];
@@ -42,9 +43,7 @@ export function StreamPanes({ panes, width, height }: StreamPanesProps): React.J
   if (panes.length === 0) {
     return (
       <Box width={width} height={height} flexShrink={0}>
-        <Text dimColor wrap="truncate-end">
-          no requests in flight
-        </Text>
+        <StyledLine spans={[{ text: 'no requests in flight', dim: true }]} width={width} />
       </Box>
     );
   }
@@ -52,11 +51,11 @@ export function StreamPanes({ panes, width, height }: StreamPanesProps): React.J
   const rows: PaneSnapshot[][] = [];
   for (let r = 0; r < grid.rows; r++) rows.push(panes.slice(r * grid.columns, (r + 1) * grid.columns));
   return (
-    <Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} flexShrink={0}>
       {rows.map((row, r) => (
         <Box key={r} height={grid.paneHeight} flexShrink={0}>
           {row.map((pane, c) => (
-            <Box key={pane.id} marginLeft={c > 0 ? GAP : 0} flexShrink={0}>
+            <Box key={pane.id} marginLeft={c > 0 ? GAP : 0} width={grid.paneWidth} flexShrink={0}>
               <StreamPane pane={pane} width={grid.paneWidth} height={grid.paneHeight} />
             </Box>
           ))}

@@ -454,12 +454,13 @@ export class Engine implements EngineCommands {
     }
     const rec = this.buildRecord(id, m, ticket, phase, warmup, outcome, error);
     rec.requestId = requestId;
+    const tail = m.tail;
     const conn = this.connTimings.take(requestId);
     if (conn) {
       rec.connectMs = conn.connectMs;
       if (conn.tlsMs !== undefined) rec.tlsMs = conn.tlsMs;
     }
-    this.emit(rec);
+    this.emit(rec, tail);
   }
 
   private backoffMs(attempt: number, e: AttemptError): number {
@@ -538,13 +539,13 @@ export class Engine implements EngineCommands {
     return text.split(key).join('[redacted]');
   }
 
-  private emit(rec: RequestRecord): void {
+  private emit(rec: RequestRecord, tail?: string): void {
     if (rec.errorMessage !== undefined) rec.errorMessage = this.scrub(rec.errorMessage);
     if (rec.outcome === 'cancelled') this.cancelledCount++;
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
     else if (rec.outcome === 'ok') this.consecutiveFailures = 0;
     this.stats.record(rec);
-    this.rememberPane(rec);
+    this.rememberPane(rec, tail);
     try {
       this.onRecord?.(rec);
       for (const l of this.recordListeners) l(rec);
@@ -557,7 +558,7 @@ export class Engine implements EngineCommands {
     }
   }
 
-  private rememberPane(rec: RequestRecord): void {
+  private rememberPane(rec: RequestRecord, tail = ''): void {
     if (this.config.maxPanes === 0) return;
     const now = this.clock.now();
     const elapsed = rec.e2eMs ?? now - this.startAt - rec.startMs;
@@ -570,7 +571,7 @@ export class Engine implements EngineCommands {
         elapsedMs: elapsed,
         tokens: rec.outputTokens,
         tokensPerSec: elapsed > 0 ? (rec.outputTokens * 1000) / elapsed : 0,
-        text: '',
+        text: tail,
         ...(rec.errorCode ? { errorCode: rec.errorCode } : {}),
       },
     });

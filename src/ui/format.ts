@@ -1,6 +1,7 @@
 // Number and text formatting for the dashboard. Every formatter returns a short string of bounded
 // width, because the table and chart columns are sized from these widths: a value that grows a
 // character wider shifts every column to its right.
+import { wrapWidth } from './styled.ts';
 
 /** Milliseconds with sensible precision: `0.8ms`, `12ms`, `1.24s`, `12.3s`, `123s`. At most 6 chars. */
 export function formatMs(ms: number): string {
@@ -82,16 +83,9 @@ export function flattenText(text: string): string {
  */
 export function tailLines(text: string, width: number, lines: number): string[] {
   if (width <= 0 || lines <= 0) return [];
-  const chars = Array.from(flattenText(text).trimStart());
-  if (chars.length === 0) return [];
-  // Lines are cut at multiples of `width` from the start of the text, so earlier lines do not
-  // reflow as tokens arrive: the last line fills up, then everything scrolls by one line.
-  const lastLineLen = chars.length % width === 0 ? width : chars.length % width;
-  const start = Math.max(0, chars.length - lastLineLen - width * (lines - 1));
-  const kept = chars.slice(start);
-  const out: string[] = [];
-  for (let i = 0; i < kept.length; i += width) out.push(kept.slice(i, i + width).join(''));
-  return out;
+  // Wrapped from the start of the tail so earlier lines do not reflow as tokens arrive: the last
+  // line fills up, then everything scrolls by one line. Wide (CJK) characters count double.
+  return wrapWidth(flattenText(text).trimStart(), width).slice(-lines);
 }
 
 /** Truncates to `width` characters with a trailing ellipsis. */

@@ -1,0 +1,147 @@
+// Benchmark: 1,000 concurrent paced streams (ttft 200 ms, itl 20 ms) against the simulator in a
+// child process; this process is the client (closed loop: each of the 1,000 users starts a new
+// stream as soon as its last one ends). After a warm-up (connections, JIT) the simulator's stats
+// are reset and the token lateness is measured: write time minus schedule, from the server's own
+// per-request records (ground truth) and from its lateness histogram.
+//
+//   node --import tsx bench/sim-paced.ts [--streams 1000] [--tokens 100] [--warmup 4] [--seconds 10] [--client-ts]
+
+import { loadavg } from 'node:os';
+import { Agent, request } from 'node:http';
+import { parseArgs } from 'node:util';
+import { resolveSimConfig } from '../src/sim/config.ts';
+import { spawnSimulator } from '../src/sim/spawn.ts';
+
+const { values } = parseArgs({
+  options: {
+    streams: { type: 'string', default: '1000' },
+    tokens: { type: 'string', default: '100' },
+    ttft: { type: 'string', default: '200' },
+    itl: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '10' },
+    // Also measure arrival minus the chunk's sim_ts on the client (costs client CPU).
+    'client-ts': { type: 'boolean', default: false },
+    // An already running simulator (started with the matching flags), e.g. under --cpu-prof.
+    url: { type: 'string' },
+  },
+});
+const STREAMS = Number(values.streams);
+const TOKENS = Number(values.tokens);
+const ITL = Number(values.itl);
+const CLIENT_TS = values['client-ts'] === true;
+
+const sim =
+  values.url !== undefined
+    ? { url: values.url, close: async () => undefined }
+    : await spawnSimulator(
+        resolveSimConfig({
+          ttft: values.ttft, itl: values.itl, jitter: '0', 'load-factor': '0', 'prefill-per-token': '0',
+          'output-tokens': String(TOKENS), slots: String(STREAMS * 2), queue: '100000', timestamps: CLIENT_TS,
+        }),
+      );
+const { hostname, port } = new URL(sim.url);
+const agent = new Agent({ keepAlive: true, maxSockets: STREAMS * 2 });
+
+const delivery: number[] = [];
+const SIM_TS = /"sim_ts":([0-9.]+)\}\n\n/g;
+
+function stream(id: string, i: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: hostname, port, method: 'POST', path: '/v1/chat/completions', agent, headers: { 'content-type': 'application/json', 'x-request-id': id } },
+      (res) => {
+        let tail = '';
+        if (CLIENT_TS) res.setEncoding('utf8');
+        res.on('data', (s: string | Buffer) => {
+          if (!CLIENT_TS || typeof s !== 'string') return;
+          const now = performance.timeOrigin + performance.now();
+          const text = tail + s;
+          const cut = text.lastIndexOf('\n\n');
+          tail = text.slice(cut + 2);
+          SIM_TS.lastIndex = 0;
+          for (let m = SIM_TS.exec(text); m !== null && m.index < cut; m = SIM_TS.exec(text)) {
+            if (delivery.length < 2_000_000) delivery.push(now - Number(m[1]));
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify({ model: 'bench', stream: true, messages: [{ role: 'user', content: `paced stream ${i}` }] }));
+  });
+}
+
+interface Rec { firstTokenDueMs: number; tokenMs: number[] }
+
+async function lookup(ids: string[]): Promise<Rec[]> {
+  const out: Rec[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const res = await fetch(`${sim.url}/admin/requests/lookup`, { method: 'POST', body: JSON.stringify({ ids: ids.slice(i, i + 1000) }) });
+    out.push(...((await res.json()) as { records: Rec[] }).records);
+  }
+  return out;
+}
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+
+const load = loadavg()[0] ?? 0;
+const warmupMs = Number(values.warmup) * 1000;
+const measureMs = Number(values.seconds) * 1000;
+const t0 = performance.now();
+const deadline = t0 + warmupMs + measureMs;
+let measuring = false;
+const measuredIds: string[] = [];
+let completed = 0;
+
+async function user(i: number): Promise<void> {
+  // Users arrive spread over one TTFT, as independent clients would.
+  await new Promise((r) => setTimeout(r, (i / STREAMS) * Number(values.ttft)));
+  for (let n = 0; performance.now() < deadline; n++) {
+    const id = `paced-${i}-${n}`;
+    const counted = measuring;
+    await stream(id, i * 7919 + n);
+    completed += 1;
+    if (counted) measuredIds.push(id);
+  }
+}
+
+const users = Array.from({ length: STREAMS }, (_, i) => user(i));
+await new Promise((r) => setTimeout(r, warmupMs));
+await fetch(`${sim.url}/admin/stats/reset`, { method: 'POST' });
+measuring = true;
+delivery.length = 0;
+const measureStart = performance.now();
+await Promise.all(users);
+const wallMs = performance.now() - measureStart;
+const stats = (await (await fetch(`${sim.url}/admin/stats`)).json()) as {
+  tokensSent: number; running: number; latenessMs: Record<string, number>; itlMs: Record<string, number>;
+  process: { cpuUserMs: number; cpuSystemMs: number; rssBytes: number };
+};
+const records = await lookup(measuredIds);
+const lateness: number[] = [];
+for (const r of records) r.tokenMs.forEach((t, i) => lateness.push(t - (r.firstTokenDueMs + i * ITL)));
+lateness.sort((a, b) => a - b);
+delivery.sort((a, b) => a - b);
+await sim.close();
+agent.destroy();
+
+const f = (x: number): string => x.toFixed(2);
+const lines = [
+  `### sim-paced: ${STREAMS} concurrent streams, ttft ${values.ttft} ms, itl ${ITL} ms, ${TOKENS} tokens each`,
+  '',
+  '| metric | value |',
+  '|---|---|',
+  `| measured window | ${f(wallMs / 1000)} s after ${values.warmup} s warm-up; ${records.length} streams started in it |`,
+  `| tokens written | ${stats.tokensSent} (${Math.round(stats.tokensSent / (wallMs / 1000))}/s) |`,
+  `| lateness vs schedule, per-request records: p50 / p90 / p99 / p99.9 / max (ms) | ${f(pct(lateness, 50))} / ${f(pct(lateness, 90))} / ${f(pct(lateness, 99))} / ${f(pct(lateness, 99.9))} / ${f(lateness[lateness.length - 1] ?? 0)} (${lateness.length} tokens) |`,
+  `| lateness, server histogram (all tokens in window): p50 / p99 / max (ms) | ${stats.latenessMs.p50} / ${stats.latenessMs.p99} / ${stats.latenessMs.max} |`,
+  `| server ITL p50 / p99 (ms) | ${stats.itlMs.p50} / ${stats.itlMs.p99} |`,
+  ...(CLIENT_TS ? [`| client delivery delay (arrival - sim_ts): p50 / p99 (ms) | ${f(pct(delivery, 50))} / ${f(pct(delivery, 99))} |`] : []),
+  `| simulator CPU | ${f(((stats.process.cpuUserMs + stats.process.cpuSystemMs) / (performance.now() - t0)) * 100)} % of one core (whole run) |`,
+  `| simulator RSS | ${Math.round(stats.process.rssBytes / 1048576)} MiB |`,
+  `| machine load average (1 min) at start | ${load.toFixed(2)} (2 cores) |`,
+  `| p99 lateness <= 5 ms | ${pct(lateness, 99) <= 5 ? 'PASS' : 'FAIL'} |`,
+];
+console.log(`\n${lines.join('\n')}`);

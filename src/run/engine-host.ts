@@ -1,0 +1,81 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { UsageError } from '../config/usage-error.ts';
+import { finishRun } from './outputs.ts';
+import { openRun } from './prepare.ts';
+import { simAdmin } from './session.ts';
+import { createAutoTuner } from './autotune.ts';
+import type { Command, ToMain, WorkerInput } from './worker-protocol.ts';
+
+/**
+ * The engine side of the dashboard, inside a worker thread: runs the whole session (simulator,
+ * engine, sinks, report files), publishes snapshots on a timer and obeys commands.
+ */
+if (!parentPort) throw new Error('engine-host must run in a worker thread');
+const port = parentPort;
+const input = workerData as WorkerInput;
+const send = (m: ToMain): void => port.postMessage(m);
+
+async function main(): Promise<void> {
+  const { plan } = input;
+  const run = await openRun(plan, { warn: (message) => send({ kind: 'warn', message }) });
+  const { engine, target, simOrigin } = run.session;
+  const tuner = createAutoTuner(engine, plan.output.slo);
+  const admin = (body: Record<string, unknown>, what: string): void => {
+    if (!simOrigin) return;
+    simAdmin(simOrigin, body).then(
+      () => engine.flash(what),
+      (e: unknown) => engine.flash(`simulator admin failed: ${(e as Error).message}`),
+    );
+  };
+  port.on('message', (c: Command) => {
+    switch (c.kind) {
+      case 'setConcurrency':
+        return engine.setConcurrency(c.n);
+      case 'setStreamRatio':
+        return engine.setStreamRatio(c.r);
+      case 'setRate':
+        return engine.setRate(c.r);
+      case 'pause':
+        return engine.pause();
+      case 'resume':
+        return engine.resume();
+      case 'newSegment':
+        return engine.newSegment('manual');
+      case 'toggleEarlyStop':
+        return engine.toggleEarlyStop();
+      case 'injectLatencySpike':
+        return admin({ ttft: Math.max(1000, (plan.sim?.ttftMs ?? 200) * 5), revertAfterMs: 5000 }, 'latency spike: TTFT x5 for 5 s');
+      case 'injectFaultBurst':
+        return admin({ faults: { http500: 0.2, http429: 0.1, disconnect: 0.1 }, revertAfterMs: 5000 }, 'fault burst: 20% 500, 10% 429, 10% disconnect for 5 s');
+      case 'autoTune':
+        return tuner.start();
+      case 'stop':
+        tuner.stop();
+        void engine.stop();
+        return;
+    }
+  });
+  send({ kind: 'ready', target, simulated: target.simulated });
+  const timer = setInterval(() => send({ kind: 'snapshot', snapshot: engine.snapshot() }), input.snapshotIntervalMs);
+  try {
+    await engine.start();
+    const outcome = await engine.done;
+    tuner.stop();
+    clearInterval(timer);
+    send({ kind: 'snapshot', snapshot: engine.snapshot() });
+    const report = run.report(outcome);
+    const done = finishRun(report, plan.output);
+    send({ kind: 'finished', ...done, interrupted: report.interrupted });
+  } finally {
+    clearInterval(timer);
+    await run.close();
+  }
+}
+
+main().then(
+  () => port.close(),
+  (e: unknown) => {
+    send({ kind: 'failed', message: (e as Error)?.message ?? String(e), usage: e instanceof UsageError });
+    port.close();
+  },
+);

@@ -1,0 +1,128 @@
+import { Worker } from 'node:worker_threads';
+import type { RunPlan } from '../config/run-options.ts';
+import type { DashboardCommands, EngineSnapshot, SnapshotSource, TargetInfo } from '../engine/types.ts';
+import type { Command, ToMain, WorkerInput } from './worker-protocol.ts';
+
+/**
+ * The dashboard's handle on an engine running in a worker thread: a SnapshotSource for React and
+ * the command methods, each a message. Nothing here waits on the engine.
+ */
+export interface Finished {
+  text: string;
+  exitCode: number;
+  written: string[];
+  failures: string[];
+  interrupted: boolean;
+}
+
+export class RemoteEngine implements SnapshotSource {
+  private current: EngineSnapshot | undefined;
+  private readonly listeners = new Set<() => void>();
+  private readonly worker: Worker;
+  readonly ready: Promise<TargetInfo>;
+  readonly finished: Promise<Finished>;
+  readonly warnings: string[] = [];
+  readonly commands: DashboardCommands;
+
+  constructor(plan: RunPlan, snapshotIntervalMs = 80) {
+    const data: WorkerInput = { plan, snapshotIntervalMs };
+    this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), { workerData: data });
+    let resolveReady!: (t: TargetInfo) => void;
+    let rejectReady!: (e: Error) => void;
+    let resolveFinished!: (f: Finished) => void;
+    let rejectFinished!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => {
+      resolveReady = res;
+      rejectReady = rej;
+    });
+    this.finished = new Promise((res, rej) => {
+      resolveFinished = res;
+      rejectFinished = rej;
+    });
+    // Both may reject before anyone awaits them; that is reported through the other.
+    this.ready.catch(() => undefined);
+    this.finished.catch(() => undefined);
+    this.worker.on('message', (m: ToMain) => {
+      switch (m.kind) {
+        case 'ready':
+          resolveReady(m.target);
+          return;
+        case 'snapshot':
+          this.current = m.snapshot;
+          for (const l of this.listeners) l();
+          return;
+        case 'warn':
+          this.warnings.push(m.message);
+          return;
+        case 'finished':
+          resolveFinished(m);
+          return;
+        case 'failed': {
+          const err = Object.assign(new Error(m.message), { usage: m.usage });
+          rejectReady(err);
+          rejectFinished(err);
+          return;
+        }
+      }
+    });
+    this.worker.on('error', (e) => {
+      rejectReady(e);
+      rejectFinished(e);
+    });
+    this.worker.on('exit', (code) => {
+      const e = new Error(`engine worker exited (code ${code})`);
+      rejectReady(e);
+      rejectFinished(e);
+    });
+    const send = (c: Command): void => this.worker.postMessage(c);
+    this.commands = {
+      setConcurrency: (n) => send({ kind: 'setConcurrency', n }),
+      setStreamRatio: (r) => send({ kind: 'setStreamRatio', r }),
+      setRate: (r) => send({ kind: 'setRate', r }),
+      pause: () => send({ kind: 'pause' }),
+      resume: () => send({ kind: 'resume' }),
+      newSegment: () => send({ kind: 'newSegment' }),
+      toggleEarlyStop: () => send({ kind: 'toggleEarlyStop' }),
+      stop: async () => {
+        send({ kind: 'stop' });
+        await this.finished.catch(() => undefined);
+      },
+      autoTune: () => send({ kind: 'autoTune' }),
+      ...(plan.sim
+        ? {
+            injectLatencySpike: () => send({ kind: 'injectLatencySpike' }),
+            injectFaultBurst: () => send({ kind: 'injectFaultBurst' }),
+          }
+        : {}),
+    };
+  }
+
+  hasSnapshot(): boolean {
+    return this.current !== undefined;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): EngineSnapshot => {
+    if (!this.current) throw new Error('no snapshot yet: wait for the first one before rendering');
+    return this.current;
+  };
+
+  /** Waits until the first snapshot arrived (the App renders from it). */
+  firstSnapshot(): Promise<void> {
+    if (this.current) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.subscribe(() => {
+        off();
+        resolve();
+      });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate().catch(() => undefined);
+  }
+}

@@ -1,0 +1,32 @@
+import type { RunPlan } from '../config/run-options.ts';
+import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
+
+/**
+ * Messages between the dashboard (main thread: Ink and React) and the engine (a worker thread).
+ * The engine runs in its own thread so that rendering never delays the moment a token is
+ * stamped: with both on one event loop, a 30 ms frame shows up as 30 ms of inter-token latency.
+ */
+export type Command =
+  | { kind: 'setConcurrency'; n: number }
+  | { kind: 'setStreamRatio'; r: number }
+  | { kind: 'setRate'; r: number }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'newSegment' }
+  | { kind: 'toggleEarlyStop' }
+  | { kind: 'injectLatencySpike' }
+  | { kind: 'injectFaultBurst' }
+  | { kind: 'autoTune' }
+  | { kind: 'stop' };
+
+export type ToMain =
+  | { kind: 'ready'; target: TargetInfo; simulated: boolean }
+  | { kind: 'snapshot'; snapshot: EngineSnapshot }
+  | { kind: 'warn'; message: string }
+  | { kind: 'finished'; text: string; exitCode: number; written: string[]; failures: string[]; interrupted: boolean }
+  | { kind: 'failed'; message: string; usage: boolean };
+
+export interface WorkerInput {
+  plan: RunPlan;
+  snapshotIntervalMs: number;
+}

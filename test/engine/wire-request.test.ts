@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildRequest, type BuildRequestInput } from '../../src/engine/wire/index.ts';
+import { anthropicUrl } from '../../src/engine/wire/anthropic.ts';
+import { openAiUrl } from '../../src/engine/wire/openai.ts';
+
+const base: BuildRequestInput = {
+  baseUrl: 'https://api.openai.com/v1',
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Hi' }],
+  stream: true,
+  apiKey: 'sk-test',
+  requestId: 'req-1',
+};
+
+test('OpenAI streaming request', () => {
+  const r = buildRequest('openai', { ...base, system: 'Be brief', maxTokens: 64 });
+  assert.equal(r.url, 'https://api.openai.com/v1/chat/completions');
+  assert.deepEqual(r.headers, {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    'x-request-id': 'req-1',
+    authorization: 'Bearer sk-test',
+  });
+  assert.deepEqual(JSON.parse(r.body), {
+    model: 'gpt-4o-mini',
+    messages: [
+      { role: 'system', content: 'Be brief' },
+      { role: 'user', content: 'Hi' },
+    ],
+    stream: true,
+    max_tokens: 64,
+    stream_options: { include_usage: true },
+  });
+});
+
+test('OpenAI non-streaming request without key or max tokens', () => {
+  const { apiKey: _drop, ...noKey } = base;
+  const r = buildRequest('openai', { ...noKey, stream: false });
+  assert.equal(r.headers.accept, 'application/json');
+  assert.equal(r.headers.authorization, undefined);
+  const body = JSON.parse(r.body) as Record<string, unknown>;
+  assert.equal(body.stream, false);
+  assert.equal('stream_options' in body, false);
+  assert.equal('max_tokens' in body, false);
+});
+
+test('OpenAI URL joining', () => {
+  assert.equal(openAiUrl('https://api.openai.com/v1/'), 'https://api.openai.com/v1/chat/completions');
+  assert.equal(openAiUrl('http://127.0.0.1:8000/v1'), 'http://127.0.0.1:8000/v1/chat/completions');
+  assert.equal(openAiUrl('http://localhost:8000'), 'http://localhost:8000/v1/chat/completions');
+  assert.equal(openAiUrl('https://gw.example/openai/v1'), 'https://gw.example/openai/v1/chat/completions');
+  assert.equal(openAiUrl('https://x.example/v1/chat/completions'), 'https://x.example/v1/chat/completions');
+  assert.equal(openAiUrl('https://az.example/deploy?api-version=2024-10-21'), 'https://az.example/deploy/chat/completions?api-version=2024-10-21');
+  assert.throws(() => openAiUrl('not a url'), /invalid base URL/);
+});
+
+test('Anthropic streaming request', () => {
+  const r = buildRequest('anthropic', { ...base, baseUrl: 'https://api.anthropic.com', model: 'claude-x', system: 'Sys', apiKey: 'key-1' });
+  assert.equal(r.url, 'https://api.anthropic.com/v1/messages');
+  assert.deepEqual(r.headers, {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    'anthropic-version': '2023-06-01',
+    'x-request-id': 'req-1',
+    'x-api-key': 'key-1',
+  });
+  assert.deepEqual(JSON.parse(r.body), {
+    model: 'claude-x',
+    max_tokens: 1024,
+    messages: [{ role: 'user', content: 'Hi' }],
+    stream: true,
+    system: 'Sys',
+  });
+});
+
+test('Anthropic: system messages are folded into the top-level system; max_tokens passes through', () => {
+  const r = buildRequest('anthropic', {
+    ...base,
+    baseUrl: 'https://api.anthropic.com',
+    stream: false,
+    maxTokens: 10,
+    system: 'A',
+    messages: [
+      { role: 'system', content: 'B' },
+      { role: 'user', content: 'u' },
+      { role: 'assistant', content: 'a' },
+    ],
+  });
+  const body = JSON.parse(r.body) as Record<string, unknown>;
+  assert.equal(body.system, 'A\n\nB');
+  assert.equal(body.max_tokens, 10);
+  assert.deepEqual(body.messages, [
+    { role: 'user', content: 'u' },
+    { role: 'assistant', content: 'a' },
+  ]);
+  assert.equal(r.headers.accept, 'application/json');
+});
+
+test('Anthropic URL joining tolerates /v1 and never doubles it', () => {
+  assert.equal(anthropicUrl('https://api.anthropic.com/'), 'https://api.anthropic.com/v1/messages');
+  assert.equal(anthropicUrl('https://api.anthropic.com/v1'), 'https://api.anthropic.com/v1/messages');
+  assert.equal(anthropicUrl('https://api.anthropic.com/v1/'), 'https://api.anthropic.com/v1/messages');
+  assert.equal(anthropicUrl('http://127.0.0.1:9/v1/messages'), 'http://127.0.0.1:9/v1/messages');
+  assert.equal(anthropicUrl('https://gw.example/anthropic'), 'https://gw.example/anthropic/v1/messages');
+});
+
+test('extra headers override ours case-insensitively, without duplicates', () => {
+  const r = buildRequest('anthropic', {
+    ...base,
+    baseUrl: 'https://api.anthropic.com',
+    extraHeaders: { 'Anthropic-Version': '2024-01-01', 'X-Custom': 'v' },
+  });
+  assert.equal(r.headers['anthropic-version'], '2024-01-01');
+  assert.equal(r.headers['x-custom'], 'v');
+  assert.equal(Object.keys(r.headers).filter((k) => k.toLowerCase() === 'anthropic-version').length, 1);
+});
