@@ -51,6 +51,8 @@ export interface ChildResult {
   errors: Record<string, number>;
   /** Content events (engine) or all SSE events (undici with record 'none'). */
   events: number;
+  /** Engine only: requests that opened a new connection. */
+  connects?: number;
   records: ChildRecord[];
   rssPeakBytes: number;
   /** CPU time (user + system) the client used during the measured part, ms. */
@@ -99,8 +101,10 @@ async function runEngine(job: ChildJob, requests: number | undefined, durationMs
   let failed = 0;
   let events = 0;
   let runOrigin = 0;
+  let connects = 0;
   const onRecord = (r: RequestRecord): void => {
     events += r.contentEvents;
+    if (r.connectMs !== undefined) connects++;
     if (r.outcome === 'ok') ok++;
     else if (r.outcome !== 'cancelled') {
       failed++;
@@ -136,7 +140,7 @@ async function runEngine(job: ChildJob, requests: number | undefined, durationMs
   await engine.done;
   const wallMs = performance.now() - t0;
   engine.dispose();
-  return { client: 'engine', wallMs, ok, failed, errors, events, records };
+  return { client: 'engine', wallMs, ok, failed, errors, events, records, connects };
 }
 
 /**

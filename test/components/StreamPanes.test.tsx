@@ -6,6 +6,7 @@ import { StreamPanes, paneGrid } from '../../src/components/StreamPanes.tsx';
 import type { PaneSnapshot } from '../../src/engine/types.ts';
 import { makeSnapshot } from '../../src/ui/fake-snapshot.ts';
 import { frameSize, stripAnsi } from './helpers/render.ts';
+import { displayWidth } from '../../src/ui/styled.ts';
 
 afterEach(cleanup);
 
@@ -67,4 +68,11 @@ test('the number of panes follows the space given', () => {
 test('no panes: a quiet placeholder', () => {
   const frame = stripAnsi(render(<StreamPanes panes={[]} width={80} height={4} />).lastFrame() ?? '');
   assert.match(frame, /no requests in flight/);
+});
+
+test('wide (CJK) model output stays inside the pane', () => {
+  const text = '流式响应逐个令牌到达，因此第一个词会在答案完成之前很久就出现。'.repeat(3);
+  const frame = stripAnsi(render(<StreamPane pane={pane({ text })} width={30} height={4} />).lastFrame() ?? '');
+  for (const line of frame.split('\n')) assert.ok(displayWidth(line) <= 30, `${displayWidth(line)}: ${line}`);
+  assert.match(frame, /出现。$/);
 });
