@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN } from '../helpers/cli.ts';
+
+/**
+ * The real CLI in a real terminal: tmux gives it a TTY of 120x40. The dashboard appears,
+ * numbers move between two captures, `+` raises the pool size in the header, `q` exits 0 and
+ * prints the summary, and the terminal is left out of raw mode.
+ */
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const session = `streamtop-e2e-${process.pid}`;
+
+function capture(): string {
+  return execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+}
+
+async function waitFor(pred: (screen: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    last = capture();
+    if (pred(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
+}
+
+function poolSize(screen: string): number | undefined {
+  const m = /closed loop N=(\d+)/.exec(screen);
+  return m?.[1] !== undefined ? Number(m[1]) : undefined;
+}
+
+function completed(screen: string): number {
+  const m = /^stream\s+(\d+)\s+(\d+)/m.exec(screen);
+  const n = /^non-stream\s+(\d+)\s+(\d+)/m.exec(screen);
+  return Number(m?.[2] ?? 0) + Number(n?.[2] ?? 0);
+}
+
+test('dashboard end to end in tmux: appears, updates, + raises the pool, q exits 0 with the summary', { skip: !hasTmux && 'tmux not installed', timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-tmux-'));
+  const status = join(dir, 'status.txt');
+  const sttyAfter = join(dir, 'stty.txt');
+  const cmd = `NO_COLOR=1 ${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${join(dir, 'r.json')}; echo $? > ${status}; stty -a > ${sttyAfter}; sleep 60`;
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', 'bash', '-c', cmd]);
+  try {
+    const first = await waitFor((s) => /RUNNING/.test(s) && completed(s) > 0, 60_000, 'the dashboard with completed requests');
+    assert.equal(poolSize(first), 4);
+    const a = completed(first);
+    const second = await waitFor((s) => completed(s) > a, 20_000, 'numbers to change');
+    assert.ok(completed(second) > a);
+    execFileSync('tmux', ['send-keys', '-t', session, '+']);
+    await waitFor((s) => poolSize(s) === 5, 15_000, 'N=5 after +');
+    execFileSync('tmux', ['send-keys', '-t', session, '?']);
+    await waitFor((s) => /help/i.test(s) && /quit/.test(s), 15_000, 'the help overlay');
+    execFileSync('tmux', ['send-keys', '-t', session, 'Escape']);
+    execFileSync('tmux', ['send-keys', '-t', session, 'q']);
+    const until = Date.now() + 30_000;
+    while (!existsSync(status) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(readFileSync(status, 'utf8').trim(), '0', 'exit status 0');
+    const summary = execFileSync('tmux', ['capture-pane', '-p', '-S', '-200', '-t', session], { encoding: 'utf8' });
+    assert.match(summary, /latency \(ms\)/);
+    assert.match(summary, /TTFT stream/);
+    await new Promise((r) => setTimeout(r, 300));
+    const stty = readFileSync(sttyAfter, 'utf8');
+    assert.match(stty, /(^|\s)icanon(\s|$)/, 'terminal left in canonical mode (not raw)');
+    assert.match(stty, /(^|\s)echo(\s|$)/, 'echo restored');
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { totals: { succeeded: number } };
+    assert.ok(report.totals.succeeded > 0);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});
