@@ -21,7 +21,7 @@ export interface ChildJob {
   /** Measured requests (a closed loop keeps `concurrency` in flight until this many started). */
   requests?: number;
   durationMs?: number;
-  /** Engine only: reach `concurrency` over this many seconds (--ramp). */
+  /** Reach `concurrency` over this many seconds (engine: --ramp; undici: staggered workers). */
   rampSeconds?: number;
   stream: boolean;
   /** 'full': one record per request with TTFT and every gap; 'none': counters only. */
@@ -226,7 +226,13 @@ async function runUndici(job: ChildJob, requests: number | undefined, durationMs
       await one(id);
     }
   };
-  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  // All at once by default; with rampSeconds, worker i starts at i / concurrency of the ramp.
+  const ramp = (job.rampSeconds ?? 0) * 1000;
+  await Promise.all(
+    Array.from({ length: job.concurrency }, (_, i) =>
+      ramp > 0 ? new Promise<void>((r) => setTimeout(r, (i * ramp) / job.concurrency)).then(worker) : worker(),
+    ),
+  );
   const wallMs = performance.now() - t0run;
   await dispatcher.close();
   return { client: 'undici', wallMs, ok, failed, errors, events, records };
