@@ -88,6 +88,7 @@ async function main(): Promise<void> {
             .then((s) => {
               if (mem !== undefined) lifetimePeak = Math.max(lifetimePeak, mem.hwm);
               maxRunning = Math.max(maxRunning, s.running);
+              if (process.env.BENCH_VERBOSE) process.stderr.write(`  running ${s.running} received ${s.received - base.received} tokens ${s.tokensSent} rss ${fmt((mem?.rss ?? 0) / MIB, 0)} MiB\n`);
               const received = s.received - base.received;
               // All admitted, and the last one admitted is past its first token (ttft 200 ms).
               if (received >= STREAMS && s.running >= STREAMS) allInSince ??= performance.now();

@@ -103,6 +103,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       },
     })
     .showSuggestionAfterError(true)
+    // Subcommands share the run options; without this the root would take them all.
+    .enablePositionalOptions()
     .allowExcessArguments(false);
   addRunOptions(program).action(async (opts: RawOptions) => {
     exitCode = await runMain(opts, io);

@@ -23,7 +23,9 @@ export async function sweepCommand(opts: RawOptions, io: Io): Promise<number> {
   const stepRequests = str(opts, 'stepRequests') !== undefined ? parseIntFlag('--step-requests', str(opts, 'stepRequests') ?? '', 1, 1e9) : undefined;
   const stepMs = str(opts, 'step') !== undefined ? parseDuration('--step', str(opts, 'step') ?? '', 's') : stepRequests === undefined ? 10_000 : undefined;
   // Per-level lengths come from --step; the base plan must not add a default duration.
-  const plan = parseRunOptions({ ...opts, requests: '1' }, { stdoutIsTTY: false });
+  // TTFT of streams and of whole answers do not mix in one percentile: a sweep streams unless
+  // told otherwise.
+  const plan = parseRunOptions({ streamRatio: '1', ...opts, requests: '1' }, { stdoutIsTTY: false });
   delete plan.engine.requests;
   const kind = ratesRaw !== undefined ? 'rate' : 'concurrency';
   const levels =
