@@ -599,11 +599,12 @@ export class Engine implements EngineCommands {
   private async prewarm(): Promise<void> {
     const n = Math.min(this.config.concurrency, 512);
     const origin = new URL(this.config.baseUrl).origin;
-    // Any answer (even a 404) leaves an open keep-alive connection in the pool.
+    // Any answer (even a 404) leaves an open keep-alive connection in the pool. GET, not HEAD:
+    // undici closes the connection after a HEAD.
     await Promise.all(
       Array.from({ length: n }, () =>
         this.dispatcher
-          .request({ origin, path: '/', method: 'HEAD', headersTimeout: 10_000 })
+          .request({ origin, path: '/', method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 })
           .then((r) => r.body.dump())
           .catch(() => undefined),
       ),

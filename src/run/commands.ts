@@ -49,6 +49,6 @@ export async function compareModesCommand(opts: RawOptions, io: Io): Promise<num
 
 export async function compareConnectionsCommand(opts: RawOptions, io: Io): Promise<number> {
   if (str(opts, 'connection') !== undefined) throw new UsageError('compare-connections tries every --connection strategy itself; drop --connection');
-  const plan = parseRunOptions({ ...opts, requests: '1' }, { stdoutIsTTY: false });
+  const plan = parseRunOptions({ streamRatio: '1', ...opts, requests: '1' }, { stdoutIsTTY: false });
   return compareConnections(plan, experimentOpts(opts), io);
 }
