@@ -1,18 +1,75 @@
 // The simulator side of the engine benchmarks: a simulator in its own process (never sharing an
 // event loop with the client it measures), its per-request ground truth and its counters.
 
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { resolveSimConfig, type SimFlagValues } from '../../src/sim/config.ts';
-import { spawnSimulator, type SpawnedSimulator } from '../../src/sim/spawn.ts';
 import type { SimStats } from '../../src/sim/stats.ts';
 
-export interface BenchSim extends SpawnedSimulator {
+export interface BenchSim {
+  url: string;
+  pid: number;
   /** The flags as `streamtop sim` would take them, for the report. */
   command: string;
+  close(): Promise<void>;
+}
+
+const SIM_MAIN = fileURLToPath(new URL('../../src/sim/main.ts', import.meta.url));
+const BACKLOG_PRELOAD = fileURLToPath(new URL('./sim-backlog.ts', import.meta.url));
+/** Accept-queue depth of the benchmark's simulator (see sim-backlog.ts). */
+export const SIM_BACKLOG = 4096;
+
+/**
+ * The simulator in a child process, as spawnSimulator (src/sim/spawn.ts) runs it (config as JSON in
+ * STREAMTOP_SIM_CONFIG, exits with its parent), plus the sim-backlog.ts preload.
+ */
+async function spawnSim(flags: SimFlagValues): Promise<{ url: string; pid: number; close(): Promise<void> }> {
+  const config = resolveSimConfig(flags);
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', BACKLOG_PRELOAD, SIM_MAIN], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, STREAMTOP_SIM_CONFIG: JSON.stringify(config), STREAMTOP_SIM_PARENT_PIPE: '1', BENCH_SIM_BACKLOG: String(SIM_BACKLOG) },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-4000)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const close = async (): Promise<void> => {
+    if (gone) return;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(t);
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      const timer = setTimeout(() => reject(new Error(`simulator not listening after 30 s: ${stderr}`)), 30_000);
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (s: string) => {
+        buf += s;
+        const m = /^listening on (\S+)\n/.exec(buf);
+        if (m?.[1] !== undefined) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`simulator exited before listening: ${stderr}`));
+      });
+    });
+    child.stdout.resume();
+    return { url, pid: child.pid ?? -1, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 export async function startBenchSim(flags: SimFlagValues): Promise<BenchSim> {
-  const config = resolveSimConfig(flags);
-  const sim = await spawnSimulator(config, { timeoutMs: 30_000 });
+  const sim = await spawnSim(flags);
   const command =
     'streamtop sim ' +
     Object.entries(flags)

@@ -34,7 +34,7 @@ export async function runDashboard(plan: RunPlan, io: { stdout: NodeJS.WriteStre
   const ink = render(<App source={remote} commands={remote.commands} target={target} onQuit={quit} />, {
     exitOnCtrlC: false,
     patchConsole: false,
-    maxFps: 15,
+    maxFps: 10,
     stdout: io.stdout,
   });
   try {

@@ -24,7 +24,7 @@ export class RemoteEngine implements SnapshotSource {
   readonly warnings: string[] = [];
   readonly commands: DashboardCommands;
 
-  constructor(plan: RunPlan, snapshotIntervalMs = 80) {
+  constructor(plan: RunPlan, snapshotIntervalMs = 100) {
     const data: WorkerInput = { plan, snapshotIntervalMs };
     this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), { workerData: data });
     let resolveReady!: (t: TargetInfo) => void;

@@ -2,6 +2,7 @@
 // integer microseconds (HdrHistogram's contract); summaries are reported in milliseconds.
 
 import * as hdr from 'hdr-histogram-js';
+import { FastHistogram } from './fast-histogram.ts';
 import { FAULT_NAMES, type FaultName } from './faults.ts';
 
 export interface LatencySummary {
@@ -72,6 +73,12 @@ function processInfo(): SimStats['process'] {
   return { rssBytes: process.memoryUsage.rss(), cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000) };
 }
 
+function summarizeFast(h: FastHistogram): LatencySummary {
+  if (h.count === 0) return { count: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 };
+  const r = (ms: number): number => Math.round(ms * 1000) / 1000;
+  return { count: h.count, mean: r(h.sum / h.count), p50: r(h.percentile(50)), p95: r(h.percentile(95)), p99: r(h.percentile(99)), max: r(h.max) };
+}
+
 const toMicros = (ms: number): number => (ms > 0 ? Math.round(ms * 1000) : 0);
 
 export class StatsCollector {
@@ -83,10 +90,11 @@ export class StatsCollector {
   readonly rejectedBy = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   readonly errorsInjected = Object.fromEntries(FAULT_NAMES.map((f) => [f, 0])) as Record<FaultName, number>;
   private ttft = newHistogram();
-  private itl = newHistogram();
+  // Per-token metrics use the cheaper fixed-bucket histogram (see fast-histogram.ts).
+  private itl = new FastHistogram();
   private e2e = newHistogram();
   private queue = newHistogram();
-  private lateness = newHistogram();
+  private lateness = new FastHistogram();
   private startedAt = performance.now();
 
   reject(reason: RejectReason): void {
@@ -95,8 +103,8 @@ export class StatsCollector {
   recordTtft(ms: number): void {
     this.ttft.recordValue(toMicros(ms));
   }
-  recordItl(ms: number): void {
-    this.itl.recordValue(toMicros(ms));
+  recordItl(ms: number, n = 1): void {
+    this.itl.record(ms, n);
   }
   recordE2e(ms: number): void {
     this.e2e.recordValue(toMicros(ms));
@@ -105,7 +113,7 @@ export class StatsCollector {
     this.queue.recordValue(toMicros(ms));
   }
   recordLateness(ms: number): void {
-    this.lateness.recordValue(toMicros(ms));
+    this.lateness.record(ms);
   }
 
   snapshot(running: number, queued: number): SimStats {
@@ -122,10 +130,10 @@ export class StatsCollector {
       errorsInjected: { ...this.errorsInjected },
       tokensSent: this.tokensSent,
       ttftMs: summarize(this.ttft),
-      itlMs: summarize(this.itl),
+      itlMs: summarizeFast(this.itl),
       e2eMs: summarize(this.e2e),
       queueMs: summarize(this.queue),
-      latenessMs: summarize(this.lateness),
+      latenessMs: summarizeFast(this.lateness),
       uptimeMs: Math.round(performance.now() - this.startedAt),
       process: processInfo(),
       timeOrigin: performance.timeOrigin,
@@ -137,7 +145,7 @@ export class StatsCollector {
     this.received = this.completed = this.cancelled = this.disconnected = this.tokensSent = 0;
     for (const r of REJECT_REASONS) this.rejectedBy[r] = 0;
     for (const f of FAULT_NAMES) this.errorsInjected[f] = 0;
-    for (const h of [this.ttft, this.itl, this.e2e, this.queue, this.lateness]) h.reset();
+    for (const h of [this.ttft, this.e2e, this.queue, this.itl, this.lateness]) h.reset();
     this.startedAt = performance.now();
   }
 }

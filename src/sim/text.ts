@@ -185,7 +185,7 @@ export function tokensToText(tokenIds: Uint16Array, count = tokenIds.length): st
   return s;
 }
 
-/** JSON string literal of the text of the first `count` tokens (for non-streaming bodies). */
+/** JSON string literal of the text of the first `count` tokens (for non-streaming bodies); ASCII. */
 export function tokensToJson(tokenIds: Uint16Array, count = tokenIds.length): string {
   return JSON.stringify(tokensToText(tokenIds, count));
 }

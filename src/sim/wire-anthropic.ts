@@ -2,6 +2,7 @@
 // ping, content_block_delta..., content_block_stop, message_delta (stop_reason, usage), message_stop.
 
 import {
+  asciiJson,
   contentText,
   isRecord,
   optionalPositiveInt,
@@ -56,7 +57,7 @@ function usageJson(input: number, output: number): string {
 }
 
 function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
-  const model = JSON.stringify(req.model);
+  const model = asciiJson(req.model);
   return {
     preamble: (ts) =>
       `event: message_start\ndata: {"type":"message_start","message":{"id":"${ids.id}","type":"message","role":"assistant",` +
@@ -76,7 +77,7 @@ function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
 
 function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, n: number): string {
   return (
-    `{"id":"${ids.id}","type":"message","role":"assistant","model":${JSON.stringify(req.model)},` +
+    `{"id":"${ids.id}","type":"message","role":"assistant","model":${asciiJson(req.model)},` +
     `"content":[{"type":"text","text":${textJson}}],"stop_reason":"${STOP_REASON[finish]}","stop_sequence":null,` +
     `"usage":${usageJson(req.promptTokens, n)}}`
   );

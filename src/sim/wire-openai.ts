@@ -3,6 +3,7 @@
 // stream_options.include_usage is set, then `data: [DONE]`.
 
 import {
+  asciiJson,
   contentText,
   isRecord,
   optionalPositiveInt,
@@ -71,7 +72,7 @@ function parse(body: unknown): ParseResult {
 function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
   const head =
     `data: {"id":"${ids.id}","object":"chat.completion.chunk","created":${ids.created},` +
-    `"model":${JSON.stringify(req.model)},"system_fingerprint":${FINGERPRINT},"choices":[`;
+    `"model":${asciiJson(req.model)},"system_fingerprint":${FINGERPRINT},"choices":[`;
   // With include_usage, every chunk but the last carries "usage":null, as OpenAI does.
   const usageNull = req.includeUsage ? ',"usage":null' : '';
   return {
@@ -89,7 +90,7 @@ function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
 
 function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, n: number): string {
   return (
-    `{"id":"${ids.id}","object":"chat.completion","created":${ids.created},"model":${JSON.stringify(req.model)},` +
+    `{"id":"${ids.id}","object":"chat.completion","created":${ids.created},"model":${asciiJson(req.model)},` +
     `"choices":[{"index":0,"message":{"role":"assistant","content":${textJson},"refusal":null,"annotations":[]},` +
     `"logprobs":null,"finish_reason":"${finish}"}],"usage":${usageJson(req.promptTokens, n)},` +
     `"service_tier":"default","system_fingerprint":${FINGERPRINT}}`

@@ -1,0 +1,129 @@
+/**
+ * Does the dashboard cost the measurement anything? The same workload (simulator with ttft 200 ms,
+ * itl 20 ms, no jitter, 64 streams) measured headless and with the dashboard running in a real
+ * terminal (tmux, 120x40), against one simulator, alternately. Reports TTFT p50/p99 of each, the
+ * differences, and the dashboard process's CPU (main thread + engine worker) as % of one core.
+ *
+ *   node --import tsx bench/dashboard-cost.ts [--seconds 20] [--rounds 2]
+ *
+ * Needs tmux. Loopback only; every process it starts is stopped.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveSimConfig } from '../src/sim/config.ts';
+import { spawnSimulator } from '../src/sim/spawn.ts';
+
+const BIN = fileURLToPath(new URL('../bin/streamtop.js', import.meta.url));
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const SECONDS = arg('seconds', 20);
+const ROUNDS = arg('rounds', 2);
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+interface RunResult {
+  p50: number;
+  p99: number;
+  count: number;
+  cpuPct?: number;
+}
+
+function readReport(path: string): RunResult {
+  const r = JSON.parse(readFileSync(path, 'utf8')) as { byMode: { stream: { ttftMs: { p50: number; p99: number; count: number } } } };
+  const t = r.byMode.stream.ttftMs;
+  return { p50: t.p50, p99: t.p99, count: t.count };
+}
+
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime, all threads
+  } catch {
+    return undefined;
+  }
+}
+
+const common = (url: string, json: string): string[] => [
+  '--url', url, '--model', 'bench', '-c', '64', '--stream-ratio', '1', '-d', `${SECONDS}s`, '--grace', '0', '--warmup', '64', '--json', json,
+];
+
+async function headless(url: string, dir: string, i: number): Promise<RunResult> {
+  const json = join(dir, `headless-${i}.json`);
+  await new Promise<void>((resolve, reject) => {
+    const c = spawn(process.execPath, [BIN, '--headless', ...common(url, json)], { stdio: 'ignore', env: { ...process.env, OPENAI_API_KEY: 'bench' } });
+    c.on('exit', () => resolve());
+    c.on('error', reject);
+  });
+  return readReport(json);
+}
+
+async function dashboard(url: string, dir: string, i: number): Promise<RunResult> {
+  const json = join(dir, `dashboard-${i}.json`);
+  const done = join(dir, `dashboard-${i}.done`);
+  const session = `streamtop-bench-${process.pid}-${i}`;
+  const cmd = `${args.includes('--no-color') ? 'NO_COLOR=1 ' : ''}OPENAI_API_KEY=bench ${process.execPath} ${BIN} ${common(url, json).join(' ')}; touch ${done}`;
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', 'bash', '-c', cmd]);
+  try {
+    let pid: number | undefined;
+    for (let t = 0; t < 100 && pid === undefined; t++) {
+      await new Promise((r) => setTimeout(r, 100));
+      // The node process itself, not the `bash -c` that started it.
+      const out = spawnSync('pgrep', ['-f', `^${process.execPath} ${BIN} --url ${url}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+      if (out) pid = Number(out);
+    }
+    if (pid === undefined) throw new Error('dashboard process not found');
+    // CPU over the measured part of the run: from 3 s in to 1 s before the end.
+    await new Promise((r) => setTimeout(r, 3000));
+    const t0 = cpuTicks(pid);
+    const w0 = Date.now();
+    await new Promise((r) => setTimeout(r, (SECONDS - 4) * 1000));
+    const t1 = cpuTicks(pid);
+    const w1 = Date.now();
+    const until = Date.now() + 60_000;
+    while (!existsSync(done) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    const res = readReport(json);
+    if (t0 !== undefined && t1 !== undefined) res.cpuPct = (((t1 - t0) / CLK_TCK) * 1000 * 100) / (w1 - w0);
+    return res;
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+}
+
+const sim = await spawnSimulator(
+  resolveSimConfig({ ttft: '200', itl: '20', jitter: '0', 'output-tokens': '100', slots: '100000', queue: '100000', 'load-factor': '0', 'prefill-per-token': '0' }),
+);
+const url = `${sim.url}/v1`;
+const dir = mkdtempSync(join(tmpdir(), 'streamtop-dash-bench-'));
+const rows: string[] = [];
+const diffs: { p50: number; p99: number; cpu: number }[] = [];
+try {
+  for (let i = 0; i < ROUNDS; i++) {
+    const h = await headless(url, dir, i);
+    const d = await dashboard(url, dir, i);
+    diffs.push({ p50: d.p50 - h.p50, p99: d.p99 - h.p99, cpu: d.cpuPct ?? NaN });
+    rows.push(
+      `| ${i + 1} | ${h.count} | ${h.p50.toFixed(2)} | ${h.p99.toFixed(2)} | ${d.count} | ${d.p50.toFixed(2)} | ${d.p99.toFixed(2)} | ${(d.p50 - h.p50).toFixed(2)} | ${(d.p99 - h.p99).toFixed(2)} | ${(d.cpuPct ?? NaN).toFixed(1)} % |`,
+    );
+  }
+} finally {
+  await sim.close();
+}
+const table = [
+  `Dashboard cost: simulator ttft 200 ms, itl 20 ms, jitter 0, 100 tokens; 64 streams, ${SECONDS} s per run, warm-up 64 requests.`,
+  '',
+  '| round | headless n | headless TTFT p50 | p99 | dashboard n | dashboard TTFT p50 | p99 | Δp50 (ms) | Δp99 (ms) | dashboard CPU (1 core = 100 %) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+  `worst |Δp50| ${Math.max(...diffs.map((d) => Math.abs(d.p50))).toFixed(2)} ms, worst |Δp99| ${Math.max(...diffs.map((d) => Math.abs(d.p99))).toFixed(2)} ms (target < 2 ms); worst CPU ${Math.max(...diffs.map((d) => d.cpu)).toFixed(1)} % (target < 50 %)`,
+].join('\n');
+console.log(table);
+const outDir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'dashboard-cost.md'), `${table}\n`);
