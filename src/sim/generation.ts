@@ -8,6 +8,7 @@ import type { FaultName } from './faults.ts';
 import type { RequestRecord, RecordStatus } from './records.ts';
 import type { ScheduledTask } from './scheduler.ts';
 import type { StatsCollector } from './stats.ts';
+import { sinkFor, type StreamSink } from './sink.ts';
 import { TOKEN_JSON, tokensToJson } from './text.ts';
 import type { ChatRequest, FinishKind, ResponseIds, StreamPieces, WireFormat } from './wire.ts';
 
@@ -133,13 +134,13 @@ export class Generation implements ScheduledTask {
       if (sent > 1) stats.recordItl(0, sent - 1);
     }
     if (this.next >= init.count) {
-      init.res.end(out + pieces.tail(init.finish, init.count, ts), 'latin1');
+      this.sink().end(out + pieces.tail(init.finish, init.count, ts));
       init.record.endMs = performance.now();
       this.end('completed');
       return false;
     }
     if (out !== '' && !this.write(out)) {
-      init.res.once('drain', () => {
+      this.sink().onDrain(() => {
         if (!this.closed) host.reschedule(this);
       });
       return false;
@@ -190,9 +191,17 @@ export class Generation implements ScheduledTask {
     this.host.stats.tokensSent += sent;
   }
 
+  private sinkCache: StreamSink | undefined;
+
+  /** Created on first use: the response headers are out by then (they go out on admission). */
+  private sink(): StreamSink {
+    this.sinkCache ??= sinkFor(this.init.res);
+    return this.sinkCache;
+  }
+
   /** Everything streamed is ASCII (see asciiJson), so latin1 is exact and the cheapest encoding. */
   private write(chunk: string): boolean {
-    return this.init.res.write(chunk, 'latin1');
+    return this.sink().write(chunk);
   }
 
   /** The disconnect fault: the server drops the connection mid-response. */

@@ -115,7 +115,9 @@ export function listen(server: Server | import('node:http2').Http2SecureServer, 
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
-    server.listen(port, host, () => {
+    // A deep accept backlog: a benchmark opening 1,000 connections at once would otherwise overflow
+    // Node's default (511) and wait out SYN retransmits (1 s, 3 s, ...), which looks like latency.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', onError);
       resolve();
     });
