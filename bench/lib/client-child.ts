@@ -226,6 +226,8 @@ async function runUndici(job: ChildJob, requests: number | undefined, durationMs
       await one(id);
     }
   };
+  // A time limit cuts the streams in flight too (the engine cancels them the same way).
+  const cut = durationMs !== undefined ? setTimeout(() => void dispatcher.destroy().catch(() => undefined), durationMs) : undefined;
   // All at once by default; with rampSeconds, worker i starts at i / concurrency of the ramp.
   const ramp = (job.rampSeconds ?? 0) * 1000;
   await Promise.all(
@@ -234,7 +236,8 @@ async function runUndici(job: ChildJob, requests: number | undefined, durationMs
     ),
   );
   const wallMs = performance.now() - t0run;
-  await dispatcher.close();
+  clearTimeout(cut);
+  if (!dispatcher.destroyed) await dispatcher.close();
   return { client: 'undici', wallMs, ok, failed, errors, events, records };
 }
 

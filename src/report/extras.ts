@@ -25,6 +25,19 @@ export function applyExtras(report: Report, output: OutputOptions): ExtrasResult
     lines.push('', `goodput (${output.slo}): ${g.met} of ${g.total} requests met every SLO, ${g.perSec.toFixed(2)} req/s (${g.basis})`);
   }
 
+  const es = report.extras?.earlyStop as
+    | { rule: string; streamsStopped: number; tokensReceived: number; estimatedFullTokens: number | null; tokensSaved: number | null; basis: string }
+    | undefined;
+  if (es) {
+    const share = es.estimatedFullTokens ? ` (${((100 * (es.tokensSaved ?? 0)) / es.estimatedFullTokens).toFixed(1)} %)` : '';
+    lines.push(
+      '',
+      `early stop (${es.rule}): ${es.streamsStopped} streams stopped with ${es.tokensReceived} tokens received` +
+        (es.tokensSaved !== null ? `; ${Math.round(es.estimatedFullTokens ?? 0)} tokens in full, ${Math.round(es.tokensSaved)} saved${share}` : '') +
+        ` (full lengths from ${es.basis})`,
+    );
+  }
+
   const cost = costOf(report, output);
   if (cost) {
     extras.cost = cost;

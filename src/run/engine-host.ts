@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     tuner.stop();
     clearInterval(timer);
     send({ kind: 'snapshot', snapshot: engine.snapshot() });
-    const report = run.report(outcome);
+    const report = await run.report(outcome);
     const done = finishRun(report, plan.output);
     send({ kind: 'finished', ...done, interrupted: report.interrupted });
   } finally {

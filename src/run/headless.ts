@@ -31,7 +31,7 @@ export async function runHeadless(plan: RunPlan, io: { stdout: NodeJS.WriteStrea
     await engine.start();
     const outcome = await engine.done;
     clearInterval(progress);
-    const report = run.report(outcome);
+    const report = await run.report(outcome);
     const done = finishRun(report, plan.output);
     await run.close();
     io.stdout.write(`${done.text}\n`);

@@ -3,6 +3,7 @@ import type { RunOutcome } from '../engine/engine.ts';
 import type { RequestRecord } from '../engine/types.ts';
 import type { Report } from '../report/report.ts';
 import { GoodputCounter, parseSlo } from '../report/slo.ts';
+import { request } from 'undici';
 import { NdjsonSink } from './ndjson.ts';
 import { openSession, type Session } from './session.ts';
 
@@ -12,7 +13,7 @@ import { openSession, type Session } from './session.ts';
  */
 export interface PreparedRun {
   session: Session;
-  report(outcome: RunOutcome): Report;
+  report(outcome: RunOutcome): Promise<Report>;
   close(): Promise<void>;
 }
 
@@ -20,6 +21,8 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void }
   const ndjson = plan.output.ndjson !== undefined ? new NdjsonSink(plan.output.ndjson) : undefined;
   const goodput = plan.output.slo !== undefined ? new GoodputCounter(parseSlo('--slo', plan.output.slo)) : undefined;
   const early = { stopped: 0, tokensReceived: 0, completedTokens: 0, completedCount: 0 };
+  // Ids of stopped streams, to ask our own simulator how long each answer would have been.
+  const stoppedIds: string[] = [];
   const onRecord = (r: RequestRecord): void => {
     ndjson?.write(r);
     goodput?.add(r);
@@ -27,6 +30,7 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void }
       if (r.outcome === 'early_stopped') {
         early.stopped++;
         early.tokensReceived += r.outputTokens;
+        if (stoppedIds.length < MAX_GROUND_TRUTH_IDS) stoppedIds.push(r.requestId);
       } else if (r.outcome === 'ok') {
         early.completedCount++;
         early.completedTokens += r.outputTokens;
@@ -37,22 +41,34 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void }
   let closed: Promise<void> | undefined;
   return {
     session,
-    report(outcome) {
+    async report(outcome) {
       const report = session.report(outcome);
       const extras: Record<string, unknown> = {};
       if (goodput) extras.goodputCounts = { met: goodput.met, total: goodput.total };
       if (plan.engine.earlyStop) {
-        // What the stopped streams would have cost had they run to the end: estimated from the
-        // streams that did finish (same prompts, same server), since those tokens were never sent.
+        // What the stopped streams would have cost had they run to the end. Against the built-in
+        // simulator that is known exactly (its record of each request's planned length); else it is
+        // estimated from the streams that did finish (same prompts, same server).
+        const truth = session.simOrigin ? await plannedTokens(session.simOrigin, stoppedIds) : undefined;
         const meanFull = early.completedCount > 0 ? early.completedTokens / early.completedCount : undefined;
-        const wouldHave = meanFull !== undefined ? meanFull * early.stopped : undefined;
+        let wouldHave: number | undefined;
+        let basis: string;
+        if (truth && truth.found === stoppedIds.length && stoppedIds.length === early.stopped) {
+          wouldHave = truth.tokens;
+          basis = "the simulator's record of each stopped request's planned length";
+        } else if (meanFull !== undefined) {
+          wouldHave = meanFull * early.stopped;
+          basis = `mean output of ${early.completedCount} streams that ran to the end`;
+        } else {
+          basis = 'unknown: no stream ran to the end';
+        }
         extras.earlyStop = {
           rule: plan.engine.earlyStop.source,
           streamsStopped: early.stopped,
           tokensReceived: early.tokensReceived,
           estimatedFullTokens: wouldHave ?? null,
           tokensSaved: wouldHave !== undefined ? Math.max(0, wouldHave - early.tokensReceived) : null,
-          basis: meanFull !== undefined ? `mean output of ${early.completedCount} streams that ran to the end` : 'no stream ran to the end',
+          basis,
         };
       }
       if (Object.keys(extras).length > 0) report.extras = { ...(report.extras ?? {}), ...extras };
@@ -66,4 +82,34 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void }
       return closed;
     },
   };
+}
+
+const MAX_GROUND_TRUTH_IDS = 50_000;
+const LOOKUP_BATCH = 1000;
+
+/** Sums the planned completion length of these requests from the simulator's records. */
+async function plannedTokens(simOrigin: string, ids: string[]): Promise<{ tokens: number; found: number } | undefined> {
+  let tokens = 0;
+  let found = 0;
+  try {
+    for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
+      const res = await request(`${simOrigin}/admin/requests/lookup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ids: ids.slice(i, i + LOOKUP_BATCH) }),
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      const body = (await res.body.json()) as { records?: { completionTokens?: number }[] };
+      for (const r of body.records ?? []) {
+        if (typeof r.completionTokens === 'number') {
+          tokens += r.completionTokens;
+          found++;
+        }
+      }
+    }
+    return { tokens, found };
+  } catch {
+    return undefined;
+  }
 }
