@@ -119,7 +119,7 @@ export function costOf(report: Report, output: OutputOptions): CostResult | unde
   if (saved !== undefined) {
     const dollars = (saved * priceOut) / 1e6;
     result.savedByEarlyStop = { tokens: saved, dollars };
-    lines.push(`  early stop saved about ${fmtNum(saved, 0)} output tokens, ${fmtUsd(dollars)} (estimated from streams that ran to the end)`);
+    lines.push(`  early stop saved about ${fmtNum(saved, 0)} output tokens, ${fmtUsd(dollars)} (see the early stop line for how full lengths were known)`);
   }
   return result;
 }
