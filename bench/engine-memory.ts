@@ -196,7 +196,7 @@ async function main(): Promise<void> {
         : [`engine RSS with ${STREAMS} streams (not all running at once here: linear estimate)`, '< 450 MiB', `~${fmt(engineEst, 0)} MiB`, `${passFail(engineEst < 450)} (estimate)`],
     ]),
     '',
-    `Command: \`node --import tsx bench/engine-memory.ts${STREAMS !== 10_000 ? ` --streams ${STREAMS}` : ''}${REPEAT !== 2 ? ` --repeat ${REPEAT}` : ''}\``,
+    `Command: \`node --import tsx bench/engine-memory.ts${STREAMS !== 10_000 ? ` --streams ${STREAMS}` : ''}${REPEAT !== 1 ? ` --repeat ${REPEAT}` : ''}\``,
     '',
   ].join('\n');
   process.stdout.write(md + '\n');

@@ -25,6 +25,8 @@ export interface AppProps {
   target: TargetInfo;
   /** Called once when the user quits (q / Ctrl-C). The caller then stops the engine, unmounts Ink, prints the summary. */
   onQuit: () => void;
+  /** Called when the user quits again while the first quit is still finishing (exit at once). */
+  onForceQuit?: () => void;
   /** Terminal size override for tests; otherwise read from useStdout() and follow 'resize'. */
   columns?: number;
   rows?: number;
@@ -48,8 +50,15 @@ export function App(props: AppProps): React.JSX.Element {
   useLayoutEffect(() => {
     onQuitRef.current = onQuit;
   });
+  const forceRef = useRef(props.onForceQuit);
+  useLayoutEffect(() => {
+    forceRef.current = props.onForceQuit;
+  });
   const quit = useCallback(() => {
-    if (quitting.current) return;
+    if (quitting.current) {
+      forceRef.current?.();
+      return;
+    }
     quitting.current = true;
     onQuitRef.current();
   }, []);

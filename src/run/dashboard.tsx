@@ -30,8 +30,22 @@ export async function runDashboard(plan: RunPlan, io: { stdout: NodeJS.WriteStre
     quitting = true;
     void remote.commands.stop();
   };
-  const interrupts = installInterruptHandlers(quit);
-  const ink = render(<App source={remote} commands={remote.commands} target={target} onQuit={quit} />, {
+  // A second Ctrl-C (key or signal) while the first is finishing exits at once; Ink's unmount
+  // leaves raw mode first, so the shell is usable.
+  const forceQuit = (): void => {
+    try {
+      ink.unmount();
+    } catch {
+      // Already unmounted.
+    }
+    process.exit(130);
+  };
+  let bySignal = false;
+  const interrupts = installInterruptHandlers(() => {
+    bySignal = true;
+    quit();
+  }, forceQuit);
+  const ink = render(<App source={remote} commands={remote.commands} target={target} onQuit={quit} onForceQuit={forceQuit} />, {
     exitOnCtrlC: false,
     patchConsole: false,
     maxFps: 10,
@@ -45,8 +59,8 @@ export async function runDashboard(plan: RunPlan, io: { stdout: NodeJS.WriteStre
     io.stdout.write(`${done.text}\n`);
     for (const f of done.failures) io.stderr.write(`streamtop: ${f}\n`);
     if (done.written.length > 0) io.stderr.write(`streamtop: wrote ${done.written.join(', ')}\n`);
-    // Quitting the dashboard is the normal way to end it: not an error.
-    return done.exitCode;
+    // Quitting with q is the normal way to end the dashboard (exit 0); a signal is an interruption.
+    return bySignal && done.exitCode === 0 ? 130 : done.exitCode;
   } finally {
     interrupts.dispose();
     try {

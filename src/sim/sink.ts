@@ -17,7 +17,7 @@ export interface StreamSink {
 /** Call after the response headers have been flushed. */
 export function sinkFor(res: ServerResponse): StreamSink {
   const socket = res.socket;
-  if (process.env.NO_RAW === undefined && res instanceof ServerResponse && socket !== null && res.headersSent && res.chunkedEncoding && !res.writableEnded) {
+  if (res instanceof ServerResponse && socket !== null && res.headersSent && res.chunkedEncoding && !res.writableEnded) {
     return rawChunkedSink(res, socket);
   }
   return {

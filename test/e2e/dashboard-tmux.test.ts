@@ -74,3 +74,35 @@ test('dashboard end to end in tmux: appears, updates, + raises the pool, q exits
     spawnSync('tmux', ['kill-session', '-t', session]);
   }
 });
+
+test('dashboard: SIGTERM mid-run restores the terminal and still writes the report, marked interrupted', { skip: !hasTmux && 'tmux not installed', timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-tmux-term-'));
+  const status = join(dir, 'status.txt');
+  const sttyAfter = join(dir, 'stty.txt');
+  const json = join(dir, 'r.json');
+  const cmd = `NO_COLOR=1 ${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${json}; echo $? > ${status}; stty -a > ${sttyAfter}; sleep 60`;
+  execFileSync('tmux', ['new-session', '-d', '-s', `${session}-term`, '-x', '100', '-y', '30', 'bash', '-c', cmd]);
+  try {
+    const until0 = Date.now() + 60_000;
+    let screen = '';
+    while (Date.now() < until0) {
+      screen = execFileSync('tmux', ['capture-pane', '-p', '-t', `${session}-term`], { encoding: 'utf8' });
+      if (/RUNNING/.test(screen) && completed(screen) > 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(screen, /RUNNING/);
+    const pid = spawnSync('pgrep', ['-f', `^${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${json}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+    assert.ok(pid, 'found the streamtop process');
+    process.kill(Number(pid), 'SIGTERM');
+    const until = Date.now() + 30_000;
+    while (!existsSync(status) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(readFileSync(status, 'utf8').trim(), '130', 'interrupted by a signal');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(readFileSync(sttyAfter, 'utf8'), /(^|\s)icanon(\s|$)/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { interrupted: boolean; totals: { succeeded: number } };
+    assert.equal(report.interrupted, true);
+    assert.ok(report.totals.succeeded > 0);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', `${session}-term`]);
+  }
+});
