@@ -2,7 +2,7 @@ import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import { fmtUsd, type CostResult } from './cost.ts';
 import type { GateResult } from './gates.ts';
 import type { ModeReport, Report } from './report.ts';
-import { fmtMs, fmtNum } from './text.ts';
+import { fmtMs, fmtNum, phaseRows } from './text.ts';
 
 /**
  * The report as GitHub-flavoured Markdown, for a pull request or a job summary: report in,
@@ -102,23 +102,8 @@ export function formatMarkdown(r: Report): string {
 
   if (r.phases.length > 1) {
     out.push('## By load setting', '');
-    const rows = r.phases.map((p) => {
-      const all = MODES.map((m) => p.byMode[m]);
-      const ok = all.reduce((a, x) => a + x.succeeded, 0);
-      const best = all.find((x) => x.ttftMs.count > 0) ?? p.byMode.stream;
-      return [
-        String(p.index),
-        p.rate !== undefined ? `${fmtNum(p.rate)} rps` : `c=${p.concurrency}`,
-        (p.durationMs / 1000).toFixed(1),
-        String(ok),
-        p.durationMs > 0 ? fmtNum((ok * 1000) / p.durationMs, 2) : '-',
-        fmtMs(best.ttftMs.p50),
-        fmtMs(best.ttftMs.p95),
-        fmtMs(best.e2eMs.p50),
-        fmtMs(best.e2eMs.p95),
-      ];
-    });
-    out.push(mdTable(['phase', 'load', 'secs', 'ok', 'req/s', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'], rows), '');
+    const p = phaseRows(r);
+    out.push(mdTable(p.header, p.rows), '');
   }
 
   out.push(...extrasSection(r.extras));

@@ -98,24 +98,34 @@ export function formatSummary(r: Report): string {
   if (r.phases.length > 1) {
     lines.push('');
     lines.push('by load setting:');
-    const prow = [['phase', 'load', 'secs', 'ok', 'req/s', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95']];
-    for (const p of r.phases) {
-      const all = MODES.map((m) => p.byMode[m]);
-      const ok = all.reduce((a, m) => a + m.succeeded, 0);
-      const best = all.find((m) => m.ttftMs.count > 0) ?? p.byMode.stream;
-      prow.push([
-        String(p.index),
-        p.rate !== undefined ? `${fmtNum(p.rate)} rps` : `c=${p.concurrency}`,
-        (p.durationMs / 1000).toFixed(1),
-        String(ok),
-        p.durationMs > 0 ? fmtNum((ok * 1000) / p.durationMs, 2) : '-',
-        fmtMs(best.ttftMs.p50),
-        fmtMs(best.ttftMs.p95),
-        fmtMs(best.e2eMs.p50),
-        fmtMs(best.e2eMs.p95),
-      ]);
-    }
-    lines.push(table(prow));
+    const p = phaseRows(r);
+    lines.push(table([p.header, ...p.rows]));
   }
   return lines.join('\n');
+}
+
+/**
+ * One row per load setting (segment). Latencies are the streaming requests' when there are any
+ * (a non-streaming TTFT is the whole answer, a different quantity), else the non-streaming ones.
+ */
+export function phaseRows(r: Report): { header: string[]; rows: string[][] } {
+  const header = ['segment', 'load', 'stream %', 'secs', 'ok', 'req/s', 'latency of', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'];
+  const rows = r.phases.map((p) => {
+    const ok = MODES.reduce((a, m) => a + p.byMode[m].succeeded, 0);
+    const m = p.byMode.stream.ttftMs.count > 0 ? p.byMode.stream : p.byMode.nonstream;
+    return [
+      String(p.index),
+      p.rate !== undefined ? `${fmtNum(p.rate)} rps` : `c=${p.concurrency}`,
+      `${Math.round(p.streamRatio * 100)}`,
+      (p.durationMs / 1000).toFixed(1),
+      String(ok),
+      p.durationMs > 0 ? fmtNum((ok * 1000) / p.durationMs, 2) : '-',
+      m === p.byMode.stream ? 'stream' : 'non-stream',
+      fmtMs(m.ttftMs.p50),
+      fmtMs(m.ttftMs.p95),
+      fmtMs(m.e2eMs.p50),
+      fmtMs(m.e2eMs.p95),
+    ];
+  });
+  return { header, rows };
 }

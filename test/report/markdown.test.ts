@@ -63,8 +63,8 @@ describe('formatMarkdown', () => {
       set.stream.add(okRecord('stream', 50));
       const r = reportFrom(set, { phases: [phaseOf(0, set, 5000, 4), phaseOf(1, set, 5000, 16)] });
       const md = formatMarkdown(r);
-      assert.match(md, /## By load setting\n\n\| phase \| load \| secs \|/);
-      assert.match(md, /\| 1 \| c=16 \| 5\.0 \| 1 \| 0\.20 \| 50\.0 \|/);
+      assert.match(md, /## By load setting\n\n\| segment \| load \| stream % \| secs \|/);
+      assert.match(md, /\| 1 \| c=16 \| 50 \| 5\.0 \| 1 \| 0\.20 \| stream \| 50\.0 \|/);
       const one = reportFrom(set, { phases: [phaseOf(0, set, 5000, 4)] });
       assert.doesNotMatch(formatMarkdown(one), /By load setting/);
     } finally {
