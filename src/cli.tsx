@@ -1,9 +1,9 @@
 import { isatty } from 'node:tty';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './config/usage-error.ts';
-import { parseRunOptions, type RawOptions } from './config/run-options.ts';
+import type { RawOptions } from './config/run-options.ts';
 import { SIM_FLAG_SPECS } from './sim/config.ts';
-import { VERSION } from './run/session.ts';
+import { VERSION } from './version.ts';
 
 /**
  * Arguments -> validated config -> one of: dashboard, headless run, simulator, report tools.
@@ -74,6 +74,8 @@ function commanderToUsage(e: CommanderError): UsageError {
 }
 
 async function runMain(opts: RawOptions, io: Io): Promise<number> {
+  // Loaded on demand: --help and the report subcommands need none of the engine.
+  const { parseRunOptions } = await import('./config/run-options.ts');
   // tty.isatty, not process.stdin.isTTY: touching process.stdin creates the stream before Ink
   // does, and Ink then never receives a key (seen with the engine's worker thread running).
   const plan = parseRunOptions(opts, { stdoutIsTTY: io.stdout.isTTY === true && isatty(0) });

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import type { RunPlan } from '../config/run-options.ts';
 import { UsageError } from '../config/usage-error.ts';
@@ -14,14 +13,8 @@ import type { RunOutcome } from '../engine/engine.ts';
  * builds the engine, and turns its outcome into a report. Headless and dashboard runs share it.
  */
 
-export const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-})();
+export { VERSION } from '../version.ts';
+import { VERSION } from '../version.ts';
 
 export interface Session {
   engine: Engine;
