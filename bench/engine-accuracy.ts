@@ -213,6 +213,7 @@ async function main(): Promise<void> {
       c.stream ? fmt(m(rs, (r) => r.gapAbs.p99)) : '-',
       c.stream ? `${fmt(m(rs, (r) => r.gapP1))} / ${fmt(m(rs, (r) => r.gapDiff.p99))}` : '-',
       `${fmt(m(rs, (r) => r.gc.count), 0)} / ${fmt(m(rs, (r) => r.gc.maxMs), 1)}`,
+      `${fmt(m(rs, (r) => r.clientWait))} / ${fmt(m(rs, (r) => r.simWait))}`,
     ]);
     if (c.client !== 'engine') continue;
     const p99 = m(rs, (r) => r.ttftDiff.p99);
@@ -239,10 +240,12 @@ async function main(): Promise<void> {
     '',
     'TTFT diff = client TTFT (request written -> first content event parsed) minus the simulator\'s record',
     '(request received -> first token written). Gap diff = client gap between content events minus the',
-    'simulator\'s send gap between the same two tokens. ms.',
+    'simulator\'s send gap between the same two tokens. ms. Runq wait: share of the wall time the main thread',
+    'of the client / simulator process was runnable but waiting for a CPU (Linux schedstat): 0 on a quiet',
+    'machine; anything above a few percent means the machine, not the client, sets the tail.',
     '',
     mdTable(
-      ['client', 'case', 'ok', 'failed', 'TTFT diff p50', 'p90', 'p99', 'max', 'gap abs diff p50', 'gap abs diff p99', 'gap diff p1 / p99', 'GCs / longest ms'],
+      ['client', 'case', 'ok', 'failed', 'TTFT diff p50', 'p90', 'p99', 'max', 'gap abs diff p50', 'gap abs diff p99', 'gap diff p1 / p99', 'GCs / longest ms', 'runq wait client / sim'],
       rows,
     ),
     '',

@@ -54,7 +54,7 @@ const TERMINATOR = Buffer.from('\r\n0\r\n\r\n');
 function openUser(): { stream(id: string, i: number): Promise<void>; close(): void } {
   const socket = connect(Number(port), hostname);
   socket.setNoDelay(true);
-  let tail = Buffer.alloc(0);
+  let tail: Buffer = Buffer.alloc(0);
   let text = '';
   let done: (() => void) | undefined;
   socket.on('data', (chunk: Buffer) => {
@@ -68,7 +68,11 @@ function openUser(): { stream(id: string, i: number): Promise<void>; close(): vo
       }
       text = text.slice(cut + 2);
     }
-    tail = Buffer.concat([tail, chunk.subarray(Math.max(0, chunk.length - TERMINATOR.length))]).subarray(-TERMINATOR.length);
+    // Most chunks are one token event ending in "\n\n\r\n"; only a chunk ending in "\r\n\r\n"
+    // can end the response, so the terminator check is rarely more than two byte reads.
+    const n = chunk.length;
+    if (n === 0 || chunk[n - 1] !== 10 || chunk[n - 3] !== 10) return;
+    tail = n >= TERMINATOR.length ? chunk.subarray(n - TERMINATOR.length) : Buffer.concat([tail, chunk]).subarray(-TERMINATOR.length);
     if (tail.equals(TERMINATOR)) {
       tail = Buffer.alloc(0);
       text = '';

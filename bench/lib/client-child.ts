@@ -79,7 +79,7 @@ function gcWatch(): { stop(): ChildResult['gc'] } {
       gc.count++;
       gc.totalMs += e.duration;
       if (e.duration > gc.maxMs) gc.maxMs = e.duration;
-      const kind = (e.detail as { kind?: number } | undefined)?.kind;
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
       // NODE_PERFORMANCE_GC_MINOR = 1, MAJOR = 4 (incremental 8, weakcb 16)
       if (kind === 1) gc.minor++;
       else gc.major++;

@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimCore } from './core.ts';
 import { Generation } from './generation.ts';
-import { readBody, sendJson, tryParseJson } from './http-util.ts';
+import { forProtocol, readBody, sendJson, tryParseJson } from './http-util.ts';
 import type { RequestRecord } from './records.ts';
 import type { RejectReason } from './stats.ts';
 import { ERROR_STATUS, SSE_HEADERS, type ErrorKind, type WireFormat } from './wire.ts';
@@ -143,7 +143,7 @@ export class ApiRoutes {
       record.httpStatus = 200;
       // Headers go out on acceptance, before any token (as servers do), so TTFB < TTFT.
       if (chat.stream) {
-        res.writeHead(200, { ...SSE_HEADERS, ...headers });
+        res.writeHead(200, forProtocol(res, { ...SSE_HEADERS, ...headers }));
         res.flushHeaders();
         record.headersMs = performance.now();
       }

@@ -63,6 +63,10 @@ function collectFlags(program: Command): SimFlagValues {
 }
 
 export async function simMain(argv: string[]): Promise<number> {
+  // `streamtop sim --help | head` closes the pipe early: that is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   const program = buildCommand();
   let config: SimConfig;
   try {

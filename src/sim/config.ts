@@ -57,6 +57,9 @@ export interface SimConfig {
   /** Per-request timing records kept for /admin/requests (oldest dropped first). */
   maxRecords: number;
   tls: boolean;
+  /** With tls: certificate and key (PEM) to use instead of generating them (spawn.ts passes these). */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 type ProfileKnobs = Pick<
@@ -259,6 +262,8 @@ export const SimConfigSchema = z.object({
   maxBodyBytes: z.number().int().min(1),
   maxRecords: z.number().int().min(1),
   tls: z.boolean(),
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
 });
 
 export interface ResolveOptions {
@@ -300,10 +305,9 @@ function parseFlagValue(def: FlagDef, value: string | boolean, shownFlag: string
   const result = def.schema.safeParse(value);
   if (result.success) return result.data;
   if (def.secret) throw new UsageError(`invalid value for ${shownFlag}: expected ${def.allowed}`);
+  // A custom issue (the fault spec parser) says precisely what was wrong; else the general rule.
   const custom = result.error.issues.find((i) => i.code === 'custom')?.message;
-  return (() => {
-    throw invalidFlag(shownFlag, value, custom ?? def.allowed);
-  })();
+  throw invalidFlag(shownFlag, value, custom ?? def.allowed);
 }
 
 /** A partial config change for POST /admin/config, already validated. */
@@ -365,6 +369,6 @@ function kebab(camel: string): string {
 
 /** The config as shown by the admin API and logs: never includes the API key. */
 export function publicConfig(config: SimConfig): Record<string, unknown> {
-  const { apiKey, ...rest } = config;
+  const { apiKey, tlsKey: _key, tlsCert: _cert, ...rest } = config;
   return { ...rest, apiKey: apiKey === undefined ? null : '(set)', faultSpec: formatFaultSpec(config.faults) };
 }

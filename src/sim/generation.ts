@@ -4,6 +4,7 @@
 // concatenation plus a write.
 
 import type { ServerResponse } from 'node:http';
+import { constants as http2constants } from 'node:http2';
 import type { FaultName } from './faults.ts';
 import type { RequestRecord, RecordStatus } from './records.ts';
 import type { ScheduledTask } from './scheduler.ts';
@@ -204,9 +205,11 @@ export class Generation implements ScheduledTask {
     return this.sink().write(chunk);
   }
 
-  /** The disconnect fault: the server drops the connection mid-response. */
+  /** The disconnect fault: the server drops the connection mid-response (HTTP/2: resets the stream). */
   private cut(): void {
-    this.init.res.socket?.destroy();
+    const h2stream = (this.init.res as unknown as { stream?: { close(code: number): void } }).stream;
+    if (h2stream !== undefined) h2stream.close(http2constants.NGHTTP2_INTERNAL_ERROR);
+    else this.init.res.socket?.destroy();
     this.init.record.endMs = performance.now();
     this.end('disconnected');
   }

@@ -33,9 +33,21 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   });
 }
 
+/** An HTTP/2 compatibility response (see tls.ts): it has a `stream`, a node:http one does not. */
+export function isHttp2(res: ServerResponse): boolean {
+  return (res as unknown as { stream?: unknown }).stream !== undefined;
+}
+
+/** HTTP/2 forbids connection-specific headers; drop them there. */
+export function forProtocol(res: ServerResponse, headers: Record<string, string>): Record<string, string> {
+  if (!isHttp2(res) || (headers.connection === undefined && headers['keep-alive'] === undefined)) return headers;
+  const { connection: _c, 'keep-alive': _k, ...rest } = headers;
+  return rest;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+  if (res.headersSent || res.destroyed === true) return;
+  res.writeHead(status, forProtocol(res, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }));
   res.end(body);
 }
 

@@ -25,6 +25,8 @@ export interface SimServer {
   stats(): SimStats;
   /** The live config object; POST /admin/config changes it (prefer that from outside). */
   config: SimConfig;
+  /** With --tls: the self-signed certificate (PEM) to trust. */
+  ca?: string;
 }
 
 export interface Router {

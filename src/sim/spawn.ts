@@ -37,6 +37,16 @@ function tsxLoader(): string {
 
 export async function spawnSimulator(config: SimConfig, opts: SpawnOptions = {}): Promise<SpawnedSimulator> {
   opts.signal?.throwIfAborted();
+  // With --tls the certificate is made here, so the parent knows what to trust (returned as `ca`).
+  let ca: string | undefined;
+  if (config.tls) {
+    if (config.tlsCert === undefined || config.tlsKey === undefined) {
+      const { generateSelfSigned } = await import('./tls.ts');
+      const material = await generateSelfSigned();
+      config = { ...config, tlsCert: material.cert, tlsKey: material.key };
+    }
+    ca = config.tlsCert;
+  }
   const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', tsxLoader(), entry], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -63,7 +73,7 @@ export async function spawnSimulator(config: SimConfig, opts: SpawnOptions = {})
     const url = await waitForListening(child, opts, () => stderr);
     // Keep draining stdout so the child never blocks on a full pipe.
     child.stdout?.resume();
-    return { url, pid: child.pid ?? -1, close };
+    return { url, pid: child.pid ?? -1, close, ...(ca !== undefined ? { ca } : {}) };
   } catch (err) {
     await close();
     throw err;
