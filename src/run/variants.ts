@@ -2,7 +2,8 @@ import type { RunPlan } from '../config/run-options.ts';
 import type { EngineConfig } from '../engine/config.ts';
 import { Engine } from '../engine/engine.ts';
 import { ModeAccumulator } from '../engine/stats.ts';
-import { MODES } from '../engine/types.ts';
+import { MODES, type MetricSummary } from '../engine/types.ts';
+import { LatencyHistogram } from '../engine/histogram.ts';
 import { modeReport, type ModeReport } from '../report/report.ts';
 import { engineConfigFor, openTarget, type Target } from './session.ts';
 import { installInterruptHandlers } from './signals.ts';
@@ -19,6 +20,12 @@ export interface Variant {
 
 export interface VariantResult {
   label: string;
+  /**
+   * TTFT counted from the moment the request was issued (slot granted), so connection set-up
+   * (TCP, TLS) is included: what a user of that connection strategy waits. The engine's TTFT
+   * starts at t0, after the connection exists.
+   */
+  ttftFromIssueMs: MetricSummary;
   /** Sum of the variant's batch wall times. */
   wallMs: number;
   report: ModeReport;
@@ -38,6 +45,7 @@ export async function runVariants(
 ): Promise<VariantRun> {
   const target = await openTarget(plan, { env: process.env, warn: (m) => opts.stderr.write(`streamtop: warning: ${m}\n`) });
   const acc = variants.map(() => new ModeAccumulator());
+  const fromIssue = variants.map(() => new LatencyHistogram());
   const wall = variants.map(() => 0);
   let interrupted = false;
   let current: Engine | undefined;
@@ -56,7 +64,12 @@ export async function runVariants(
           ...v.patch,
         };
         delete cfg.durationMs;
-        const engine = new Engine(cfg);
+        const h = fromIssue[i] as LatencyHistogram;
+        const engine = new Engine(cfg, {
+          onRecord: (r) => {
+            if (r.outcome === 'ok' && r.ttftMs !== undefined) h.record(r.queueMs + r.ttftMs);
+          },
+        });
         current = engine;
         await engine.start();
         const outcome = await engine.done;
@@ -72,8 +85,10 @@ export async function runVariants(
   const results = variants.map((v, i) => {
     const a = acc[i] as ModeAccumulator;
     const report = modeReport(a, wall[i] ?? 0);
-    const r: VariantResult = { label: v.label, wallMs: wall[i] ?? 0, report, newConnections: a.connect.count };
+    const h = fromIssue[i] as LatencyHistogram;
+    const r: VariantResult = { label: v.label, ttftFromIssueMs: h.summary(), wallMs: wall[i] ?? 0, report, newConnections: a.connect.count };
     a.dispose();
+    h.dispose();
     return r;
   });
   return { target, results, interrupted };
