@@ -614,6 +614,7 @@ export class Engine implements EngineCommands {
   // ---- snapshot ----------------------------------------------------------------------------
 
   snapshot(): EngineSnapshot {
+    this.stats.flush();
     const now = this.clock.now();
     const elapsed = this.state === 'starting' ? 0 : this.elapsedMs();
     const secs = elapsed / 1000;

@@ -136,6 +136,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
     let contentType = '';
     let retryAfterMs: number | undefined;
     let streamFailure: AttemptError | undefined;
+    let chunkAt = 0;
     const interp = createStreamInterpreter(api);
 
     const finish = (r: AttemptResult): void => {
@@ -158,7 +159,9 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
       const sig = interp.onEvent(ev);
       switch (sig.kind) {
         case 'content': {
-          const now = clock.now();
+          // Every event of one network chunk arrived at the same moment: stamp them with the
+          // chunk's arrival time (one clock read per chunk, not per event).
+          const now = chunkAt;
           if (m.firstContentAt === undefined) {
             m.firstContentAt = now;
             m.state = 'streaming';
@@ -246,7 +249,8 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
       onResponseData(controller, chunk) {
         if (settled) return;
         m.bytes += chunk.length;
-        m.lastActivityAt = clock.now();
+        chunkAt = clock.now();
+        m.lastActivityAt = chunkAt;
         if (sink === 'sse') {
           decoder.push(chunk);
           if (streamFailure && !settled) fail(streamFailure, controller);

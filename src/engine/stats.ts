@@ -49,7 +49,8 @@ export class ModeAccumulator {
   readonly connect = new LatencyHistogram();
   readonly tls = new LatencyHistogram();
 
-  add(r: RequestRecord): void {
+  /** `withItl` false: the caller records the gaps itself (see StatsCollector's pending ITL). */
+  add(r: RequestRecord, withItl = true): void {
     this.requests++;
     if (r.connectMs !== undefined) this.connect.record(r.connectMs);
     if (r.tlsMs !== undefined) this.tls.record(r.tlsMs);
@@ -67,7 +68,7 @@ export class ModeAccumulator {
     if (r.ttftMs !== undefined) h.ttft.record(r.ttftMs);
     if (r.ttfbMs !== undefined) h.ttfb.record(r.ttfbMs);
     h.queue.record(r.queueMs);
-    for (const gap of r.itlMs) h.itl.record(gap);
+    if (withItl) for (const gap of r.itlMs) h.itl.record(gap);
     // A stream stopped early has a truncated end: it says nothing about end-to-end time.
     if (r.outcome === 'ok') {
       if (r.e2eMs !== undefined) h.e2e.record(r.e2eMs);
@@ -275,6 +276,15 @@ export class StatsCollector {
   private readonly ring: SecondBucket[];
   private ringPos = 0;
   private readonly scratch = new LatencyHistogram();
+  /**
+   * ITL gaps are the bulk of all samples (one per token). Each is recorded once, here, and folded
+   * into the cumulative, segment and per-second histograms by flush() (HdrHistogram add is
+   * cheap) instead of being recorded three times on the hot path.
+   */
+  private readonly pendingItl: Record<Mode, LatencyHistogram> = {
+    stream: new LatencyHistogram(),
+    nonstream: new LatencyHistogram(),
+  };
 
   constructor(private readonly opts: StatsOptions) {
     const n = Math.max(1, Math.round(opts.windowSeconds));
@@ -291,6 +301,7 @@ export class StatsCollector {
 
   /** Starts a new segment; the previous one ends now. */
   beginPhase(info: Omit<PhaseInfo, 'index'>): number {
+    this.flush();
     const prev = this.currentPhase;
     if (prev) {
       prev.info.endMs = info.startMs;
@@ -322,10 +333,17 @@ export class StatsCollector {
       return;
     }
     this.completed++;
-    this.cumulative[r.mode].add(r);
-    const phase = this.phases[Math.min(r.phase, this.phases.length - 1)];
-    phase?.modes[r.mode].add(r);
+    const phaseIndex = Math.min(r.phase, this.phases.length - 1);
+    const phase = this.phases[phaseIndex];
+    const current = phaseIndex === this.phases.length - 1;
+    // Gaps of a request that started in an earlier segment go straight to that segment.
+    this.cumulative[r.mode].add(r, !current);
+    phase?.modes[r.mode].add(r, !current);
     const b = this.ring[this.ringPos];
+    if (current && (r.outcome === 'ok' || r.outcome === 'early_stopped')) {
+      const p = this.pendingItl[r.mode];
+      for (const g of r.itlMs) p.record(g);
+    }
     if (!b) return;
     b.completions++;
     if (r.outcome === 'failed' || r.outcome === 'dropped') b.errors++;
@@ -333,7 +351,21 @@ export class StatsCollector {
       b.outputTokens += r.outputTokens;
       if (r.ttftMs !== undefined) b.ttft[r.mode].record(r.ttftMs);
       if (r.outcome === 'ok' && r.e2eMs !== undefined) b.e2e[r.mode].record(r.e2eMs);
-      if (r.mode === 'stream') for (const g of r.itlMs) b.itl.record(g);
+      if (!current && r.mode === 'stream') for (const g of r.itlMs) b.itl.record(g);
+    }
+  }
+
+  /** Folds the pending ITL gaps into the cumulative, current-segment and current-second histograms. */
+  flush(): void {
+    const phase = this.currentPhase;
+    const b = this.ring[this.ringPos];
+    for (const m of MODES) {
+      const p = this.pendingItl[m];
+      if (p.count === 0) continue;
+      this.cumulative[m].h.itl.add(p);
+      phase?.modes[m].h.itl.add(p);
+      if (m === 'stream') b?.itl.add(p);
+      p.reset();
     }
   }
 
@@ -342,6 +374,7 @@ export class StatsCollector {
    * timeline entry, then opens a fresh bucket.
    */
   tick(tMs: number, load: { inFlight: number; concurrency: number; rate?: number }): void {
+    this.flush();
     const cur = this.ring[this.ringPos];
     const point = (pick: (b: SecondBucket) => LatencyHistogram): SeriesPoint => {
       this.scratch.reset();
@@ -404,5 +437,6 @@ export class StatsCollector {
       b.itl.dispose();
     }
     this.scratch.dispose();
+    for (const m of MODES) this.pendingItl[m].dispose();
   }
 }

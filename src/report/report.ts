@@ -147,6 +147,7 @@ export function totalsOf(
 export function buildReport(input: ReportInput): Report {
   const { engine, outcome } = input;
   const stats = engine.stats;
+  stats.flush();
   const wall = outcome.durationMs;
   const byMode = {} as Record<Mode, ModeReport>;
   const histograms = {} as Record<Mode, EncodedModeAccumulator>;

@@ -91,6 +91,7 @@ export async function runSweep(
       await engine.start();
       const outcome = await engine.done;
       const acc = new ModeAccumulator();
+      engine.stats.flush();
       for (const m of ['stream', 'nonstream'] as const) acc.merge(engine.stats.cumulative[m]);
       const rep = modeReport(acc, outcome.durationMs);
       acc.dispose();

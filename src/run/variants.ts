@@ -74,6 +74,7 @@ export async function runVariants(
         await engine.start();
         const outcome = await engine.done;
         wall[i] = (wall[i] ?? 0) + outcome.durationMs;
+        engine.stats.flush();
         for (const m of MODES) acc[i]?.merge(engine.stats.cumulative[m]);
         engine.dispose();
       }
