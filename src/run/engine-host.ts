@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     send({ kind: 'snapshot', snapshot: engine.snapshot() });
     const report = await run.report(outcome);
     const done = finishRun(report, plan.output);
-    send({ kind: 'finished', ...done, interrupted: report.interrupted });
+    send({ kind: 'finished', ...done, interrupted: report.interrupted, stopReason: outcome.stopReason });
   } finally {
     clearInterval(timer);
     await run.close();

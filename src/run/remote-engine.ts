@@ -13,7 +13,10 @@ export interface Finished {
   written: string[];
   failures: string[];
   interrupted: boolean;
+  stopReason: string;
 }
+
+const YOUNG_GENERATION_MB = 192;
 
 export class RemoteEngine implements SnapshotSource {
   private current: EngineSnapshot | undefined;
@@ -26,7 +29,12 @@ export class RemoteEngine implements SnapshotSource {
 
   constructor(plan: RunPlan, snapshotIntervalMs = 100) {
     const data: WorkerInput = { plan, snapshotIntervalMs };
-    this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), { workerData: data });
+    this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), {
+      workerData: data,
+      // A larger young generation (64 MiB semi-spaces) cuts scavenges on the per-token hot path
+      // by more than half; measured in bench/engine-throughput.ts (see BENCHMARKS.md).
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
     let resolveReady!: (t: TargetInfo) => void;
     let rejectReady!: (e: Error) => void;
     let resolveFinished!: (f: Finished) => void;
