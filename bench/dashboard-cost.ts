@@ -23,6 +23,8 @@ const arg = (name: string, dflt: number): number => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const SECONDS = arg('seconds', 20);
+const sizeArg = args.indexOf('--size');
+const [COLS, ROWS] = (sizeArg >= 0 ? (args[sizeArg + 1] ?? '120x40') : '120x40').split('x');
 const ROUNDS = arg('rounds', 2);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
@@ -68,7 +70,7 @@ async function dashboard(url: string, dir: string, i: number): Promise<RunResult
   const done = join(dir, `dashboard-${i}.done`);
   const session = `streamtop-bench-${process.pid}-${i}`;
   const cmd = `${args.includes('--no-color') ? 'NO_COLOR=1 ' : ''}OPENAI_API_KEY=bench ${process.execPath} ${BIN} ${common(url, json).join(' ')}; touch ${done}`;
-  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', 'bash', '-c', cmd]);
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', COLS ?? '120', '-y', ROWS ?? '40', 'bash', '-c', cmd]);
   try {
     let pid: number | undefined;
     for (let t = 0; t < 100 && pid === undefined; t++) {
@@ -115,7 +117,7 @@ try {
   await sim.close();
 }
 const table = [
-  `Dashboard cost: simulator ttft 200 ms, itl 20 ms, jitter 0, 100 tokens; 64 streams, ${SECONDS} s per run, warm-up 64 requests.`,
+  `Dashboard cost: simulator ttft 200 ms, itl 20 ms, jitter 0, 100 tokens; 64 streams, ${SECONDS} s per run, warm-up 64 requests; terminal ${COLS}x${ROWS}.`,
   '',
   '| round | headless n | headless TTFT p50 | p99 | dashboard n | dashboard TTFT p50 | p99 | Δp50 (ms) | Δp99 (ms) | dashboard CPU (1 core = 100 %) |',
   '|---|---|---|---|---|---|---|---|---|---|',
@@ -126,4 +128,4 @@ const table = [
 console.log(table);
 const outDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'dashboard-cost.md'), `${table}\n`);
+writeFileSync(join(outDir, `dashboard-cost-${COLS}x${ROWS}.md`), `${table}\n`);

@@ -1,6 +1,7 @@
 // One chart: a legend line, the asciichart plot of mean / p50 / p95 / p99 over time, and a marker
 // row with a ▲ under each load change. It always takes exactly `height` lines so the layout above
 // and below never moves as data arrives.
+import { useMemo } from 'react';
 import { Box } from 'ink';
 import type { ChartKey, SeriesPoint } from '../engine/types.ts';
 import { SERIES_NAMES, chartTitle, renderChart } from '../ui/chart.ts';
@@ -26,10 +27,19 @@ interface LegendItem {
 
 export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: ChartPanelProps): React.JSX.Element | null {
   const theme = useTheme();
-  if (height < 1 || width < 1) return null;
   const plotHeight = height - 3;
-  const chart =
-    plotHeight >= 1 ? renderChart(points, { width, height: plotHeight, colors: theme.chartSgr, phaseMarksMs }) : null;
+  // Points arrive once a second but snapshots ten times: each snapshot carries fresh arrays with
+  // the same content, so plot again only when the newest point, the marks or the size change.
+  const last = points[points.length - 1];
+  const chart = useMemo(
+    () =>
+      plotHeight >= 1 && width >= 1
+        ? renderChart(points, { width, height: plotHeight, colors: theme.chartSgr, phaseMarksMs })
+        : null,
+    // eslint-style exhaustive deps would list `points`; its identity changes every snapshot.
+    [last?.tMs, last?.count, points.length, phaseMarksMs.length, width, plotHeight, theme.chartSgr],
+  );
+  if (height < 1 || width < 1) return null;
   let latest: SeriesPoint | undefined = chart?.visible[chart.visible.length - 1];
   for (let i = points.length - 1; latest === undefined && i >= 0; i--) {
     const p = points[i];
