@@ -2,7 +2,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { UsageError } from '../config/usage-error.ts';
 import { finishRun } from './outputs.ts';
 import { openRun } from './prepare.ts';
-import { simAdmin } from './session.ts';
 import { createAutoTuner } from './autotune.ts';
 import type { Command, ToMain, WorkerInput } from './worker-protocol.ts';
 
@@ -18,11 +17,11 @@ const send = (m: ToMain): void => port.postMessage(m);
 async function main(): Promise<void> {
   const { plan } = input;
   const run = await openRun(plan, { warn: (message) => send({ kind: 'warn', message }) });
-  const { engine, target, simOrigin } = run.session;
+  const { engine, target, simAdmin } = run.session;
   const tuner = createAutoTuner(engine, plan.output.slo);
   const admin = (body: Record<string, unknown>, what: string): void => {
-    if (!simOrigin) return;
-    simAdmin(simOrigin, body).then(
+    if (!simAdmin) return;
+    simAdmin.post('/admin/config', body).then(
       () => engine.flash(what),
       (e: unknown) => engine.flash(`simulator admin failed: ${(e as Error).message}`),
     );

@@ -3,9 +3,8 @@ import type { RunOutcome } from '../engine/engine.ts';
 import type { RequestRecord } from '../engine/types.ts';
 import type { Report } from '../report/report.ts';
 import { GoodputCounter, parseSlo } from '../report/slo.ts';
-import { request } from 'undici';
 import { NdjsonSink } from './ndjson.ts';
-import { openSession, type Session } from './session.ts';
+import { openSession, type SimAdminClient, type Session } from './session.ts';
 
 /**
  * A session plus the per-request sinks the options ask for (--ndjson, --slo goodput, early-stop
@@ -49,7 +48,7 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void }
         // What the stopped streams would have cost had they run to the end. Against the built-in
         // simulator that is known exactly (its record of each request's planned length); else it is
         // estimated from the streams that did finish (same prompts, same server).
-        const truth = session.simOrigin ? await plannedTokens(session.simOrigin, stoppedIds) : undefined;
+        const truth = session.simAdmin ? await plannedTokens(session.simAdmin, stoppedIds) : undefined;
         const meanFull = early.completedCount > 0 ? early.completedTokens / early.completedCount : undefined;
         let wouldHave: number | undefined;
         let basis: string;
@@ -88,20 +87,15 @@ const MAX_GROUND_TRUTH_IDS = 50_000;
 const LOOKUP_BATCH = 1000;
 
 /** Sums the planned completion length of these requests from the simulator's records. */
-async function plannedTokens(simOrigin: string, ids: string[]): Promise<{ tokens: number; found: number } | undefined> {
+async function plannedTokens(admin: SimAdminClient, ids: string[]): Promise<{ tokens: number; found: number } | undefined> {
   let tokens = 0;
   let found = 0;
   try {
     for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
-      const res = await request(`${simOrigin}/admin/requests/lookup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ids: ids.slice(i, i + LOOKUP_BATCH) }),
-        headersTimeout: 10_000,
-        bodyTimeout: 10_000,
-      });
-      const body = (await res.body.json()) as { records?: { completionTokens?: number }[] };
-      for (const r of body.records ?? []) {
+      const body = (await admin.post('/admin/requests/lookup', { ids: ids.slice(i, i + LOOKUP_BATCH) })) as
+        | { records?: { completionTokens?: number }[] }
+        | undefined;
+      for (const r of body?.records ?? []) {
         if (typeof r.completionTokens === 'number') {
           tokens += r.completionTokens;
           found++;

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import type { RunPlan } from '../config/run-options.ts';
 import { UsageError } from '../config/usage-error.ts';
 import { Engine } from '../engine/engine.ts';
@@ -20,8 +20,8 @@ export interface Session {
   engine: Engine;
   target: TargetInfo;
   baseUrl: string;
-  /** The simulator's origin when it is ours (admin endpoints live there). */
-  simOrigin?: string;
+  /** Our own simulator's admin endpoints, when the target is the built-in simulator. */
+  simAdmin?: SimAdminClient;
   report(outcome: RunOutcome): Report;
   close(): Promise<void>;
 }
@@ -119,11 +119,12 @@ export async function openSession(
   const t = await openTarget(plan, opts);
   const config = engineConfigFor(plan, t);
   const engine = new Engine(config, opts.onRecord ? { onRecord: opts.onRecord } : {});
+  const admin = t.simOrigin !== undefined ? new SimAdminClient(t.simOrigin, t.ca) : undefined;
   return {
     engine,
     target: t.info,
     baseUrl: t.baseUrl,
-    ...(t.simOrigin !== undefined ? { simOrigin: t.simOrigin } : {}),
+    ...(admin ? { simAdmin: admin } : {}),
     report: (outcome) =>
       buildReport({
         version: VERSION,
@@ -134,6 +135,7 @@ export async function openSession(
       }),
     close: async () => {
       engine.dispose();
+      await admin?.close();
       await t.close();
     },
   };
@@ -176,15 +178,36 @@ async function checkReachable(baseUrl: string, timeoutMs: number, insecure: bool
   }
 }
 
-/** POST /admin/config on our own simulator (latency spike, fault burst). */
-export async function simAdmin(simOrigin: string, body: Record<string, unknown>): Promise<void> {
-  const res = await request(`${simOrigin}/admin/config`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    headersTimeout: 5000,
-    bodyTimeout: 5000,
-  });
-  await res.body.dump();
-  if (res.statusCode >= 300) throw new Error(`simulator admin answered HTTP ${res.statusCode}`);
+/**
+ * Talks to our own simulator's admin endpoints (latency spikes, fault bursts, ground truth).
+ * Its own dispatcher trusts the simulator's self-signed certificate when it serves TLS; nothing
+ * else ever does.
+ */
+export class SimAdminClient {
+  private readonly agent: Agent;
+
+  constructor(
+    readonly origin: string,
+    ca?: string,
+  ) {
+    this.agent = new Agent({ connect: ca !== undefined ? { ca } : {} });
+  }
+
+  async post(path: string, body: unknown): Promise<unknown> {
+    const res = await request(`${this.origin}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+      dispatcher: this.agent,
+    });
+    const json: unknown = await res.body.json().catch(() => undefined);
+    if (res.statusCode >= 300) throw new Error(`simulator admin answered HTTP ${res.statusCode}`);
+    return json;
+  }
+
+  close(): Promise<void> {
+    return this.agent.close().catch(() => undefined);
+  }
 }
