@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { createDispatcher } from './dispatcher.ts';
 import { ClosedLoopScheduler, OpenLoopScheduler, type LoadHost, type Ticket } from './concurrency.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EngineConfig } from './config.ts';
@@ -7,6 +8,8 @@ import { Prng } from './prng.ts';
 import { PromptPicker } from './prompts.ts';
 import { errorCodeForAbort, Measurement, runAttempt, type AttemptResult } from './runner.ts';
 import { StatsCollector, type PhaseInfo } from './stats.ts';
+import { PaneBoard } from './panes.ts';
+import { recordOf } from './record.ts';
 import { ConnectionTimings } from './conn-timing.ts';
 import { buildRequest, preloadTokenizer } from './wire/index.ts';
 import { MODES } from './types.ts';
@@ -16,7 +19,6 @@ import type {
   LoadMode,
   Mode,
   ModeStats,
-  PaneSnapshot,
   RequestRecord,
   RunState,
 } from './types.ts';
@@ -45,13 +47,6 @@ export interface RunOutcome {
 }
 
 const TIMEOUT_SWEEP_MS = 25;
-const RECENT_PANE_MS = 1500;
-const MAX_RECENT_PANES = 64;
-
-interface RecentPane {
-  pane: PaneSnapshot;
-  endedAt: number;
-}
 
 export class Engine implements EngineCommands {
   readonly stats: StatsCollector;
@@ -63,7 +58,7 @@ export class Engine implements EngineCommands {
   private readonly retryPrng: Prng;
   private readonly prompts: PromptPicker;
   private readonly inFlight = new Map<number, Measurement>();
-  private readonly recent: RecentPane[] = [];
+  private readonly panes: PaneBoard;
   private readonly onRecord: ((r: RequestRecord) => void) | undefined;
   private readonly recordListeners = new Set<(r: RequestRecord) => void>();
   private readonly runTag: string;
@@ -81,7 +76,6 @@ export class Engine implements EngineCommands {
   private earlyStopOn: boolean;
   private state: RunState = 'starting';
   private stopReason: StopReason | undefined;
-  private watched = 0;
   private notice: { text: string; until: number } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private resolveDone!: (o: RunOutcome) => void;
@@ -102,6 +96,7 @@ export class Engine implements EngineCommands {
     this.retryPrng = root.fork(2);
     this.prompts = new PromptPicker(config.prompts, root.fork(3));
     this.stats = new StatsCollector({ windowSeconds: config.windowSeconds });
+    this.panes = new PaneBoard(config.maxPanes);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.connTimings = new ConnectionTimings(this.clock);
     if (deps.dispatcher) {
@@ -349,8 +344,7 @@ export class Engine implements EngineCommands {
     if (warmup) this.warmupStarted++;
     else this.measuredStarted++;
     const mode: Mode = this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream';
-    const watched = this.watched < this.config.maxPanes;
-    if (watched) this.watched++;
+    const watched = this.panes.watch();
     const m = new Measurement(id, mode, watched);
     this.inFlight.set(id, m);
     const phase = this.stats.currentPhase?.info.index ?? 0;
@@ -364,7 +358,7 @@ export class Engine implements EngineCommands {
       })
       .finally(() => {
         this.inFlight.delete(id);
-        if (watched) this.watched--;
+        if (watched) this.panes.unwatch();
         done();
         this.checkComplete();
       });
@@ -499,41 +493,18 @@ export class Engine implements EngineCommands {
     outcome: RequestRecord['outcome'],
     error?: AttemptError,
   ): RequestRecord {
-    const t0 = m.firstT0 ?? this.clock.now();
-    // Open loop: latency counts from the intended start (coordinated-omission safe).
-    const origin = this.loadMode === 'open' ? ticket.intendedMs : t0;
-    const { tokens, source } = m.outputTokens();
-    const ttft = m.firstContentAt !== undefined ? m.firstContentAt - origin : undefined;
-    const e2e = m.lastContentAt !== undefined ? m.lastContentAt - origin : undefined;
-    const rec: RequestRecord = {
+    return recordOf({
       id,
-      requestId: '',
-      mode: m.mode,
-      outcome,
-      attempts: m.attempts,
+      m,
+      intendedMs: ticket.intendedMs,
       phase,
       warmup,
-      intendedStartMs: ticket.intendedMs - this.startAt,
-      startMs: t0 - this.startAt,
-      queueMs: Math.max(0, t0 - ticket.intendedMs),
-      contentEvents: m.contentEvents,
-      itlMs: m.mode === 'stream' ? m.gaps : [],
-      outputTokens: tokens,
-      tokenSource: source,
-      bytesReceived: m.bytes,
-    };
-    if (error) {
-      rec.errorCode = error.code;
-      rec.errorMessage = error.message;
-    }
-    if (m.httpStatus !== undefined) rec.httpStatus = m.httpStatus;
-    if (m.headersAt !== undefined) rec.ttfbMs = m.headersAt - origin;
-    if (ttft !== undefined) rec.ttftMs = ttft;
-    if (e2e !== undefined) rec.e2eMs = e2e;
-    if (m.mode === 'stream' && ttft !== undefined && e2e !== undefined && tokens > 1) rec.tpotMs = (e2e - ttft) / (tokens - 1);
-    if (m.usageInputTokens !== undefined) rec.inputTokens = m.usageInputTokens;
-    if (m.finishReason !== undefined) rec.finishReason = m.finishReason;
-    return rec;
+      outcome,
+      ...(error ? { error } : {}),
+      openLoop: this.loadMode === 'open',
+      runStartMs: this.startAt,
+      nowMs: this.clock.now(),
+    });
   }
 
   /** Whatever a server echoes back (some gateways quote the request's headers), the key never leaves. */
@@ -549,7 +520,8 @@ export class Engine implements EngineCommands {
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
     else if (rec.outcome === 'ok') this.consecutiveFailures = 0;
     this.stats.record(rec);
-    this.rememberPane(rec, tail);
+    const now = this.clock.now();
+    this.panes.finished(rec, tail ?? '', now, rec.e2eMs ?? now - this.startAt - rec.startMs);
     try {
       this.onRecord?.(rec);
       for (const l of this.recordListeners) l(rec);
@@ -560,26 +532,6 @@ export class Engine implements EngineCommands {
       this.flash(`stopping: ${this.consecutiveFailures} consecutive failures (--bail ${this.config.bail})`);
       void this.finish('bail');
     }
-  }
-
-  private rememberPane(rec: RequestRecord, tail = ''): void {
-    if (this.config.maxPanes === 0) return;
-    const now = this.clock.now();
-    const elapsed = rec.e2eMs ?? now - this.startAt - rec.startMs;
-    this.recent.push({
-      endedAt: now,
-      pane: {
-        id: rec.id,
-        mode: rec.mode,
-        state: rec.outcome === 'ok' || rec.outcome === 'early_stopped' ? 'done' : 'failed',
-        elapsedMs: elapsed,
-        tokens: rec.outputTokens,
-        tokensPerSec: elapsed > 0 ? (rec.outputTokens * 1000) / elapsed : 0,
-        text: tail,
-        ...(rec.errorCode ? { errorCode: rec.errorCode } : {}),
-      },
-    });
-    if (this.recent.length > MAX_RECENT_PANES) this.recent.splice(0, this.recent.length - MAX_RECENT_PANES);
   }
 
   private sweepTimeouts(): void {
@@ -626,27 +578,7 @@ export class Engine implements EngineCommands {
       completed += byMode[mode].succeeded + byMode[mode].earlyStopped;
       tokens += byMode[mode].outputTokens;
     }
-    const panes: PaneSnapshot[] = [];
-    for (const m of this.inFlight.values()) {
-      if (m.tail === undefined) continue;
-      const t = m.firstT0 !== undefined ? now - m.firstT0 : 0;
-      panes.push({
-        id: m.id,
-        mode: m.mode,
-        state: m.state,
-        elapsedMs: t,
-        tokens: m.contentEvents,
-        tokensPerSec: m.firstContentAt !== undefined && now > m.firstContentAt ? (m.contentEvents * 1000) / (now - m.firstContentAt) : 0,
-        text: m.tail,
-      });
-      if (panes.length >= this.config.maxPanes) break;
-    }
-    while (this.recent.length > 0 && now - (this.recent[0]?.endedAt ?? now) > RECENT_PANE_MS) this.recent.shift();
-    for (let i = this.recent.length - 1; i >= 0 && panes.length < this.config.maxPanes; i--) {
-      const r = this.recent[i];
-      if (r) panes.push(r.pane);
-    }
-    panes.sort((a, b) => a.id - b.id);
+    const panes = this.panes.snapshot(this.inFlight.values(), now);
     const charts = {} as EngineSnapshot['charts'];
     for (const [k, v] of Object.entries(this.stats.charts)) charts[k as keyof typeof charts] = v.slice();
     const notice = this.notice && this.notice.until > now ? this.notice.text : undefined;
@@ -678,25 +610,4 @@ export class Engine implements EngineCommands {
   dispose(): void {
     this.stats.dispose();
   }
-}
-
-export function createDispatcher(config: EngineConfig, timings: ConnectionTimings): Dispatcher {
-  const tls = {
-    rejectUnauthorized: !config.insecure,
-    ...(config.ca ? { ca: config.ca } : {}),
-  };
-  return new Agent({
-    // The concurrency limiter bounds requests in flight; undici opens connections up to that
-    // bound and keeps them alive, so its effective connection limit follows the pool size
-    // live (a fixed `connections` cap would queue requests inside undici when the pool grows).
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
-    allowH2: config.connection === 'h2',
-    connect: timings.connector({
-      ...(config.timeouts.connectMs > 0 ? { timeout: config.timeouts.connectMs } : {}),
-      allowH2: config.connection === 'h2',
-      ...tls,
-    }),
-  });
 }
