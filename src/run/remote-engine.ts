@@ -16,7 +16,7 @@ export interface Finished {
   stopReason: string;
 }
 
-const YOUNG_GENERATION_MB = 192;
+const YOUNG_GENERATION_MB = 96;
 
 export class RemoteEngine implements SnapshotSource {
   private current: EngineSnapshot | undefined;
@@ -31,8 +31,9 @@ export class RemoteEngine implements SnapshotSource {
     const data: WorkerInput = { plan, snapshotIntervalMs };
     this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), {
       workerData: data,
-      // A larger young generation (64 MiB semi-spaces) cuts scavenges on the per-token hot path
-      // by more than half; measured in bench/engine-throughput.ts (see BENCHMARKS.md).
+      // A larger young generation (32 MiB semi-spaces, 96 MiB in all) halves the scavenges on the
+      // per-token hot path; 64 MiB semi-spaces were faster still but pushed 10,000 streams over
+      // 450 MiB RSS. Measured in bench/engine-throughput.ts and engine-memory.ts (BENCHMARKS.md).
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     let resolveReady!: (t: TargetInfo) => void;
