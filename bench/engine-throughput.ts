@@ -37,7 +37,7 @@ interface Client {
   nodeArgs?: string[];
 }
 const CLIENTS: Client[] = [
-  // The CLI runs its engine in a worker thread with a 64 MiB young generation semi-space
+  // The CLI runs its engine in a worker thread with a 32 MiB young generation semi-space
   // (src/run/remote-engine.ts); the same heap setting here, as a node flag.
   { name: 'engine', kind: 'engine', nodeArgs: ['--max-semi-space-size=32'] },
   { name: 'engine, default V8 heap', kind: 'engine' },
