@@ -69,7 +69,7 @@ async function dashboard(url: string, dir: string, i: number): Promise<RunResult
   const json = join(dir, `dashboard-${i}.json`);
   const done = join(dir, `dashboard-${i}.done`);
   const session = `streamtop-bench-${process.pid}-${i}`;
-  const cmd = `${args.includes('--no-color') ? 'NO_COLOR=1 ' : ''}OPENAI_API_KEY=bench ${process.execPath} ${BIN} ${common(url, json).join(' ')}; touch ${done}`;
+  const cmd = `CI=false ${args.includes('--no-color') ? 'NO_COLOR=1 ' : ''}OPENAI_API_KEY=bench ${process.execPath} ${BIN} ${common(url, json).join(' ')}; touch ${done}`;
   execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', COLS ?? '120', '-y', ROWS ?? '40', 'bash', '-c', cmd]);
   try {
     let pid: number | undefined;

@@ -56,7 +56,7 @@ function addRunOptions(cmd: Command): Command {
     .option('--price-out <USD>', 'output price, dollars per million tokens (default: built-in table by model)')
     .option('--project <N/month>', 'cost projection for N requests a month, e.g. 1000000/month')
     // Output
-    .option('--headless', 'no dashboard: progress on stderr, summary on stdout (automatic when stdout is not a terminal)')
+    .option('--headless', 'no dashboard: progress on stderr, summary on stdout (automatic when stdout is not a terminal or CI is set)')
     .option('--json <FILE>', 'write the full report (streamtop.report/1) as JSON')
     .option('--ndjson <FILE>', 'write one JSON line per request')
     .option('--markdown <FILE>', 'write a Markdown summary (for a pull request)')
@@ -73,12 +73,19 @@ function commanderToUsage(e: CommanderError): UsageError {
   return new UsageError(`${msg} (see streamtop --help)`);
 }
 
+function inCi(env: NodeJS.ProcessEnv): boolean {
+  if (env.CI === '0' || env.CI === 'false') return false;
+  return 'CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some((k) => k.startsWith('CI_'));
+}
+
 async function runMain(opts: RawOptions, io: Io): Promise<number> {
   // Loaded on demand: --help and the report subcommands need none of the engine.
   const { parseRunOptions } = await import('./config/run-options.ts');
   // tty.isatty, not process.stdin.isTTY: touching process.stdin creates the stream before Ink
   // does, and Ink then never receives a key (seen with the engine's worker thread running).
-  const plan = parseRunOptions(opts, { stdoutIsTTY: io.stdout.isTTY === true && isatty(0) });
+  // Under CI (the variables Ink checks) Ink draws no live frames, so the dashboard would look
+  // frozen: run headless there, as without a terminal.
+  const plan = parseRunOptions(opts, { stdoutIsTTY: io.stdout.isTTY === true && isatty(0) && !inCi(process.env) });
   if (plan.output.headless) {
     const { runHeadless } = await import('./run/headless.ts');
     return runHeadless(plan, io);

@@ -44,7 +44,7 @@ test('dashboard end to end in tmux: appears, updates, + raises the pool, q exits
   const dir = mkdtempSync(join(tmpdir(), 'streamtop-tmux-'));
   const status = join(dir, 'status.txt');
   const sttyAfter = join(dir, 'stty.txt');
-  const cmd = `NO_COLOR=1 ${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${join(dir, 'r.json')}; echo $? > ${status}; stty -a > ${sttyAfter}; sleep 60`;
+  const cmd = `CI=false NO_COLOR=1 ${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${join(dir, 'r.json')}; echo $? > ${status}; stty -a > ${sttyAfter}; sleep 60`;
   execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', 'bash', '-c', cmd]);
   try {
     const first = await waitFor((s) => /RUNNING/.test(s) && completed(s) > 0, 60_000, 'the dashboard with completed requests');
@@ -80,7 +80,7 @@ test('dashboard: SIGTERM mid-run restores the terminal and still writes the repo
   const status = join(dir, 'status.txt');
   const sttyAfter = join(dir, 'stty.txt');
   const json = join(dir, 'r.json');
-  const cmd = `NO_COLOR=1 ${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${json}; echo $? > ${status}; stty -a > ${sttyAfter}; sleep 60`;
+  const cmd = `CI=false NO_COLOR=1 ${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${json}; echo $? > ${status}; stty -a > ${sttyAfter}; sleep 60`;
   execFileSync('tmux', ['new-session', '-d', '-s', `${session}-term`, '-x', '100', '-y', '30', 'bash', '-c', cmd]);
   try {
     const until0 = Date.now() + 60_000;
