@@ -35,7 +35,7 @@ export interface EngineDeps {
   onRecord?: (r: RequestRecord) => void;
 }
 
-export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail' | 'stopped';
+export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail';
 
 export interface RunOutcome {
   stopReason: StopReason;
@@ -75,7 +75,6 @@ export class Engine implements EngineCommands {
   private streamRatio: number;
   private earlyStopOn: boolean;
   private state: RunState = 'starting';
-  private stopReason: StopReason | undefined;
   private notice: { text: string; until: number } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private resolveDone!: (o: RunOutcome) => void;
@@ -212,14 +211,6 @@ export class Engine implements EngineCommands {
     return () => this.recordListeners.delete(fn);
   }
 
-  get currentConcurrency(): number {
-    return this.scheduler.concurrency;
-  }
-
-  get currentPhase(): number {
-    return this.stats.currentPhase?.info.index ?? 0;
-  }
-
   /** Shows a short notice in the dashboard. */
   flash(text: string, ms = 3000): void {
     this.notice = { text, until: this.clock.now() + ms };
@@ -251,7 +242,6 @@ export class Engine implements EngineCommands {
 
   private finish(reason: StopReason): Promise<void> {
     if (this.stopping) return this.stopping;
-    this.stopReason = reason;
     this.state = 'stopping';
     this.scheduler.stop();
     this.stopping = (async () => {
@@ -285,10 +275,6 @@ export class Engine implements EngineCommands {
       });
     })();
     return this.stopping;
-  }
-
-  get outcomeReason(): StopReason | undefined {
-    return this.stopReason;
   }
 
   private phaseInfo(reason: PhaseInfo['reason']): Omit<PhaseInfo, 'index'> {

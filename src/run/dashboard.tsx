@@ -2,8 +2,7 @@ import React from 'react';
 import { render } from 'ink';
 import { App } from '../app.tsx';
 import type { RunPlan } from '../config/run-options.ts';
-import { UsageError } from '../config/usage-error.ts';
-import { RemoteEngine } from './remote-engine.ts';
+import { printFinished, RemoteEngine } from './remote-engine.ts';
 import { installInterruptHandlers } from './signals.ts';
 
 /**
@@ -14,16 +13,8 @@ import { installInterruptHandlers } from './signals.ts';
  */
 export async function runDashboard(plan: RunPlan, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
   const remote = new RemoteEngine(plan);
-  let target;
-  try {
-    target = await remote.ready;
-    await remote.firstSnapshot();
-  } catch (e) {
-    await remote.terminate();
-    const err = e as Error & { usage?: boolean };
-    if (err.usage) throw new UsageError(err.message);
-    throw err;
-  }
+  const target = await remote.started();
+  await remote.firstSnapshot();
   let quitting = false;
   const quit = (): void => {
     if (quitting) return;
@@ -55,10 +46,7 @@ export async function runDashboard(plan: RunPlan, io: { stdout: NodeJS.WriteStre
     const done = await remote.finished;
     ink.unmount();
     await ink.waitUntilExit().catch(() => undefined);
-    for (const w of remote.warnings) io.stderr.write(`streamtop: warning: ${w}\n`);
-    io.stdout.write(`${done.text}\n`);
-    for (const f of done.failures) io.stderr.write(`streamtop: ${f}\n`);
-    if (done.written.length > 0) io.stderr.write(`streamtop: wrote ${done.written.join(', ')}\n`);
+    printFinished(done, remote.warnings, io);
     // Quitting with q is the normal way to end the dashboard (exit 0); a signal is an interruption.
     return bySignal && done.exitCode === 0 ? 130 : done.exitCode;
   } finally {

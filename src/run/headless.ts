@@ -1,8 +1,7 @@
 import type { RunPlan } from '../config/run-options.ts';
-import { UsageError } from '../config/usage-error.ts';
 import type { EngineSnapshot } from '../engine/types.ts';
 import { fmtMs, fmtNum } from '../report/text.ts';
-import { RemoteEngine } from './remote-engine.ts';
+import { printFinished, RemoteEngine } from './remote-engine.ts';
 import { installInterruptHandlers } from './signals.ts';
 
 /**
@@ -37,20 +36,11 @@ export async function runHeadless(plan: RunPlan, io: { stdout: NodeJS.WriteStrea
     if (s.state === 'running' || s.state === 'paused' || s.state === 'stopping') io.stderr.write(`${progressLine(s)}\n`);
   });
   try {
-    try {
-      await remote.ready;
-    } catch (e) {
-      const err = e as Error & { usage?: boolean };
-      if (err.usage) throw new UsageError(err.message);
-      throw err;
-    }
-    for (const w of remote.warnings) io.stderr.write(`streamtop: warning: ${w}\n`);
-    remote.warnings.length = 0;
+    await remote.started();
+    // Warnings from opening the session (a missing key, --insecure) come before the progress.
+    for (const w of remote.warnings.splice(0)) io.stderr.write(`streamtop: warning: ${w}\n`);
     const done = await remote.finished;
-    for (const w of remote.warnings) io.stderr.write(`streamtop: warning: ${w}\n`);
-    io.stdout.write(`${done.text}\n`);
-    for (const f of done.failures) io.stderr.write(`streamtop: ${f}\n`);
-    if (done.written.length > 0) io.stderr.write(`streamtop: wrote ${done.written.join(', ')}\n`);
+    printFinished(done, remote.warnings, io);
     if (interrupted) return done.exitCode === 0 ? 130 : done.exitCode;
     // --bail: the run was cut short by failures; CI must not read that as a pass.
     if (done.stopReason === 'bail') {

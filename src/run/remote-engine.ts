@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../config/run-options.ts';
 import type { DashboardCommands, EngineSnapshot, SnapshotSource, TargetInfo } from '../engine/types.ts';
 import type { Command, ToMain, WorkerInput } from './worker-protocol.ts';
+import { UsageError } from '../config/usage-error.ts';
 
 /**
  * The dashboard's handle on an engine running in a worker thread: a SnapshotSource for React and
@@ -106,10 +107,6 @@ export class RemoteEngine implements SnapshotSource {
     };
   }
 
-  hasSnapshot(): boolean {
-    return this.current !== undefined;
-  }
-
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -119,6 +116,21 @@ export class RemoteEngine implements SnapshotSource {
     if (!this.current) throw new Error('no snapshot yet: wait for the first one before rendering');
     return this.current;
   };
+
+  /**
+   * The target, once the worker has opened its session. A usage error inside the worker (an
+   * unreachable --url, say) comes back as a UsageError, so the CLI prints it and exits 2.
+   */
+  async started(): Promise<TargetInfo> {
+    try {
+      return await this.ready;
+    } catch (e) {
+      await this.terminate();
+      const err = e as Error & { usage?: boolean };
+      if (err.usage) throw new UsageError(err.message);
+      throw err;
+    }
+  }
 
   /** Waits until the first snapshot arrived (the App renders from it). */
   firstSnapshot(): Promise<void> {
@@ -134,4 +146,12 @@ export class RemoteEngine implements SnapshotSource {
   async terminate(): Promise<void> {
     await this.worker.terminate().catch(() => undefined);
   }
+}
+
+/** Prints what a finished run produced: warnings, the summary (stdout), write failures, files written. */
+export function printFinished(done: Finished, warnings: readonly string[], io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): void {
+  for (const w of warnings) io.stderr.write(`streamtop: warning: ${w}\n`);
+  io.stdout.write(`${done.text}\n`);
+  for (const f of done.failures) io.stderr.write(`streamtop: ${f}\n`);
+  if (done.written.length > 0) io.stderr.write(`streamtop: wrote ${done.written.join(', ')}\n`);
 }

@@ -13,7 +13,6 @@ import type { RunOutcome } from '../engine/engine.ts';
  * builds the engine, and turns its outcome into a report. Headless and dashboard runs share it.
  */
 
-export { VERSION } from '../version.ts';
 import { VERSION } from '../version.ts';
 
 export interface Session {

@@ -6,7 +6,8 @@ import { modeReport, type ModeReport } from '../report/report.ts';
 import { GoodputCounter, parseSlo } from '../report/slo.ts';
 import { fmtMs, fmtNum, table } from '../report/text.ts';
 import { writeFileAtomic } from './atomic-write.ts';
-import { engineConfigFor, openTarget, VERSION } from './session.ts';
+import { engineConfigFor, openTarget } from './session.ts';
+import { VERSION } from '../version.ts';
 import { installInterruptHandlers } from './signals.ts';
 import { ModeAccumulator } from '../engine/stats.ts';
 
