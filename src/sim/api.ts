@@ -141,13 +141,15 @@ export class ApiRoutes {
           { 'retry-after': String(core.queueRetryAfterSeconds()) }, undefined, 'queueFull');
       }
       record.httpStatus = 200;
-      // Headers go out on acceptance, before any token (as servers do), so TTFB < TTFT.
+      // Headers go out on acceptance, before any token (as servers do), so TTFB < TTFT. A
+      // generation that starts at once sends them with its first chunk (one write); a queued one,
+      // or one whose first token is due at once, gets them now.
+      if (chat.stream) res.writeHead(200, forProtocol(res, { ...SSE_HEADERS, ...headers }));
+      core.submit(gen);
       if (chat.stream) {
-        res.writeHead(200, forProtocol(res, { ...SSE_HEADERS, ...headers }));
-        res.flushHeaders();
+        gen.flushHeaders();
         record.headersMs = performance.now();
       }
-      core.submit(gen);
     };
     if (fault === 'slow-headers') setTimeout(admit, core.config.stallMs);
     else admit();

@@ -1,7 +1,7 @@
 // One request's generation: the token ids fixed at admission, its prebuilt wire pieces and a due
 // time that the shared Scheduler advances. Each run writes every token that is due in one
-// res.write (usually one token when paced; a batch when --itl 0), so the hot path is string
-// concatenation plus a write.
+// write (usually one token when paced; a batch when --itl 0), so the hot path copies a few
+// prebuilt byte pieces and makes one syscall.
 
 import type { ServerResponse } from 'node:http';
 import { constants as http2constants } from 'node:http2';
@@ -9,8 +9,9 @@ import type { FaultName } from './faults.ts';
 import type { RequestRecord, RecordStatus } from './records.ts';
 import type { ScheduledTask } from './scheduler.ts';
 import type { StatsCollector } from './stats.ts';
+import { asciiBytes, ChunkBuilder } from './chunk-builder.ts';
 import { sinkFor, type StreamSink } from './sink.ts';
-import { TOKEN_JSON, tokensToJson } from './text.ts';
+import { TOKEN_BYTES, tokensToJson } from './text.ts';
 import type { ChatRequest, FinishKind, ResponseIds, StreamPieces, WireFormat } from './wire.ts';
 
 /** Above this many characters a batch is written and the stream yields to others (fairness). */
@@ -47,6 +48,16 @@ export interface GenerationInit {
 
 const epochTs = (t: number): string => `,"sim_ts":${(performance.timeOrigin + t).toFixed(3)}`;
 
+/** Every run completes its write before returning, so all generations share one scratch buffer. */
+const scratch = new ChunkBuilder(64 * 1024);
+const EVENT_END = asciiBytes('}\n\n');
+
+/** A stream's per-token pieces as bytes: prefix, then the token, then suffix (and the ts, if any). */
+interface TokenBytes {
+  prefix: Buffer;
+  /** Without timestamps the suffix already ends the event; with them EVENT_END follows the ts. */
+  suffix: Buffer;
+}
 export class Generation implements ScheduledTask {
   due = 0;
   seq = 0;
@@ -54,8 +65,11 @@ export class Generation implements ScheduledTask {
   closed = false;
   private next = 0;
   private preambleSent = false;
+  /** res.headersSent turns true at writeHead, before anything is written: track it here. */
+  private headersOut = false;
   private faultApplied = false;
   private readonly pieces: StreamPieces | undefined;
+  private readonly tokenBytes: TokenBytes | undefined;
   private readonly times: Float64Array | null;
 
   constructor(
@@ -63,6 +77,10 @@ export class Generation implements ScheduledTask {
     readonly init: GenerationInit,
   ) {
     this.pieces = init.req.stream ? init.wire.streamPieces(init.req, init.ids) : undefined;
+    if (this.pieces !== undefined) {
+      const suffix = host.timestamps ? this.pieces.tokenSuffix : `${this.pieces.tokenSuffix}}\n\n`;
+      this.tokenBytes = { prefix: asciiBytes(this.pieces.tokenPrefix), suffix: asciiBytes(suffix) };
+    }
     this.times = init.req.stream ? new Float64Array(init.count) : null;
     init.record.tokenMs = this.times;
   }
@@ -81,26 +99,43 @@ export class Generation implements ScheduledTask {
     // once, in which case both share one write.
     if (this.pieces !== undefined && firstDue - now > 1) {
       this.preambleSent = true;
-      this.write(this.pieces.preamble(this.host.timestamps ? epochTs(now) : ''));
+      const preamble = this.pieces.preamble(this.host.timestamps ? epochTs(now) : '');
+      if (this.headersOut) {
+        scratch.ascii(preamble);
+        this.sink().write(scratch);
+      } else {
+        // Node sends the pending headers and the first chunk in one write: one syscall, not two.
+        this.init.res.write(preamble, 'latin1');
+        this.headersOut = true;
+      }
     }
+  }
+
+  /**
+   * Sends the response headers (set with writeHead) unless start() already sent them with the
+   * preamble. Called right after submission, so they always leave on acceptance.
+   */
+  flushHeaders(): void {
+    if (this.headersOut) return;
+    this.headersOut = true;
+    this.init.res.flushHeaders();
   }
 
   run(): boolean {
     if (this.closed) return false;
-    return this.pieces !== undefined ? this.runStream(this.pieces) : this.runBody();
+    return this.pieces !== undefined && this.tokenBytes !== undefined ? this.runStream(this.pieces, this.tokenBytes) : this.runBody();
   }
 
-  private runStream(pieces: StreamPieces): boolean {
+  private runStream(pieces: StreamPieces, bytes: TokenBytes): boolean {
     const { init, host } = this;
     const times = this.times as Float64Array;
     const t = performance.now();
     const ts = host.timestamps ? epochTs(t) : '';
-    let out = '';
+    const out = scratch;
     if (!this.preambleSent) {
-      out = pieces.preamble(ts);
+      out.ascii(pieces.preamble(ts));
       this.preambleSent = true;
     }
-    const suffix = pieces.tokenSuffix + ts + '}\n\n';
     const { stats } = host;
     const first = this.next;
     while (this.next < init.count && this.due <= t) {
@@ -109,17 +144,23 @@ export class Generation implements ScheduledTask {
         this.faultApplied = true;
         if (init.fault === 'disconnect') {
           if (this.next > first) this.noteTokens(first, this.next - first, t);
-          if (out !== '') this.write(out);
+          if (out.length > 0) this.sink().write(out);
           this.cut();
           return false;
         }
-        if (init.fault === 'malformed') out += pieces.malformed;
+        if (init.fault === 'malformed') out.ascii(pieces.malformed);
         if (init.fault === 'stall') {
           this.due += host.stallMs;
           if (this.due > t) break;
         }
       }
-      out += pieces.tokenPrefix + TOKEN_JSON[init.tokenIds[i] as number] + suffix;
+      out.bytes(bytes.prefix);
+      out.bytes(TOKEN_BYTES[init.tokenIds[i] as number] as Uint8Array);
+      out.bytes(bytes.suffix);
+      if (ts !== '') {
+        out.ascii(ts);
+        out.bytes(EVENT_END);
+      }
       times[i] = t;
       stats.recordLateness(t - this.due);
       this.next = i + 1;
@@ -135,12 +176,13 @@ export class Generation implements ScheduledTask {
       if (sent > 1) stats.recordItl(0, sent - 1);
     }
     if (this.next >= init.count) {
-      this.sink().end(out + pieces.tail(init.finish, init.count, ts));
+      out.ascii(pieces.tail(init.finish, init.count, ts));
+      this.sink().end(out);
       init.record.endMs = performance.now();
       this.end('completed');
       return false;
     }
-    if (out !== '' && !this.write(out)) {
+    if (out.length > 0 && !this.sink().write(out)) {
       this.sink().onDrain(() => {
         if (!this.closed) host.reschedule(this);
       });
@@ -198,11 +240,6 @@ export class Generation implements ScheduledTask {
   private sink(): StreamSink {
     this.sinkCache ??= sinkFor(this.init.res);
     return this.sinkCache;
-  }
-
-  /** Everything streamed is ASCII (see asciiJson), so latin1 is exact and the cheapest encoding. */
-  private write(chunk: string): boolean {
-    return this.sink().write(chunk);
   }
 
   /** The disconnect fault: the server drops the connection mid-response (HTTP/2: resets the stream). */

@@ -1,16 +1,17 @@
-// Where a stream's text goes. For HTTP/1.1 (the hot case) chunks are framed here and written
-// straight to the socket: one socket.write per batch instead of res.write's four writes, cork and
-// nextTick uncork, roughly halving the per-token cost with 1,000 paced streams. Anything else
-// (HTTP/2 compatibility responses) goes through res.write.
+// Where a stream's bytes go. For HTTP/1.1 (the hot case) the chunk framing is built with the
+// payload (ChunkBuilder) and written straight to the socket: one socket.write per batch instead of
+// res.write's four writes, cork and nextTick uncork, roughly halving the per-token cost with 1,000
+// paced streams. Anything else (HTTP/2 compatibility responses) goes through res.write.
 
 import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ChunkBuilder } from './chunk-builder.ts';
 
 export interface StreamSink {
-  /** Writes ASCII text; false means wait for onDrain before writing more. */
-  write(text: string): boolean;
-  /** Writes the last text and ends the response. */
-  end(text: string): void;
+  /** Writes what the builder holds (and empties it); false means wait for onDrain. */
+  write(from: ChunkBuilder): boolean;
+  /** Writes what the builder holds, if anything, and ends the response. */
+  end(from: ChunkBuilder): void;
   onDrain(callback: () => void): void;
 }
 
@@ -21,9 +22,10 @@ export function sinkFor(res: ServerResponse): StreamSink {
     return rawChunkedSink(res, socket);
   }
   return {
-    write: (text) => res.write(text, 'latin1'),
-    end: (text) => {
-      res.end(text, 'latin1');
+    write: (from) => res.write(from.take('none')),
+    end: (from) => {
+      if (from.length > 0) res.end(from.take('none'));
+      else res.end();
     },
     onDrain: (callback) => {
       res.once('drain', callback);
@@ -32,13 +34,13 @@ export function sinkFor(res: ServerResponse): StreamSink {
 }
 
 function rawChunkedSink(res: ServerResponse, socket: Socket): StreamSink {
-  // The text is ASCII, so its length in characters is its length in bytes.
-  const frame = (text: string): string => `${text.length.toString(16)}\r\n${text}\r\n`;
   return {
-    write: (text) => socket.write(frame(text), 'latin1'),
-    end: (text) => {
-      if (text !== '') socket.write(frame(text), 'latin1');
-      // Node writes the terminating zero-length chunk and runs its keep-alive bookkeeping.
+    write: (from) => socket.write(from.take('chunk')),
+    end: (from) => {
+      // The last chunk and the terminator leave in one write; Node is told the body is no longer
+      // chunked so that res.end() adds nothing and only runs its keep-alive bookkeeping.
+      socket.write(from.take('final'));
+      res.chunkedEncoding = false;
       res.end();
     },
     onDrain: (callback) => {

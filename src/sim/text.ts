@@ -38,8 +38,8 @@ const CONJ = 'and but while because so although when until since'.split(' ');
 
 /** Every token string, indexed by token id. */
 export const TOKEN_TEXT: readonly string[] = buildTable();
-/** The same tokens, JSON-encoded once, so the hot path only concatenates. */
-export const TOKEN_JSON: readonly string[] = TOKEN_TEXT.map((t) => JSON.stringify(t));
+/** The same tokens, JSON-encoded once (ASCII), as bytes, so the hot path only copies. */
+export const TOKEN_BYTES: readonly Uint8Array[] = TOKEN_TEXT.map((t) => Buffer.from(JSON.stringify(t), 'latin1'));
 
 const index = new Map<string, number>(TOKEN_TEXT.map((t, i) => [t, i]));
 function id(text: string): number {
