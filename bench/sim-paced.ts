@@ -5,8 +5,17 @@
 // per-request records (ground truth) and from its lateness histogram.
 //
 //   node --import tsx bench/sim-paced.ts [--streams 1000] [--tokens 100] [--warmup 4] [--seconds 10] [--client-ts]
+//                                        [--client node|wrk]
+//
+// --client wrk drives the streams with wrk (Debian's `wrk`, C, one thread) instead of this
+// process: it reads the 1,000 streams for about half the CPU of the Node client, which leaves
+// more of the two cores to the simulator. Lateness then comes from the simulator's own histogram
+// (every token written in the window) since wrk sends no request ids.
 
-import { loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { resolveSimConfig } from '../src/sim/config.ts';
@@ -24,6 +33,7 @@ const { values } = parseArgs({
     'client-ts': { type: 'boolean', default: false },
     // An already running simulator (started with the matching flags), e.g. under --cpu-prof.
     url: { type: 'string' },
+    client: { type: 'string', default: 'node' },
   },
 });
 const STREAMS = Number(values.streams);
@@ -41,6 +51,76 @@ const sim =
         }),
       );
 const { hostname, port } = new URL(sim.url);
+
+interface StatsBody {
+  tokensSent: number; running: number; latenessMs: Record<string, number>; itlMs: Record<string, number>;
+  process: { cpuUserMs: number; cpuSystemMs: number; rssBytes: number };
+}
+const getStats = async (): Promise<StatsBody> => (await (await fetch(`${sim.url}/admin/stats`)).json()) as StatsBody;
+
+/** CPU time (user + system, ms) of a process from /proc (Linux), or NaN. */
+function procCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function runWithWrk(): Promise<void> {
+  const script = join(mkdtempSync(join(tmpdir(), 'streamtop-wrk-')), 'post.lua');
+  writeFileSync(
+    script,
+    [
+      'wrk.method = "POST"',
+      'wrk.headers["Content-Type"] = "application/json"',
+      'local n = 0',
+      'request = function()',
+      '  n = n + 1',
+      `  return wrk.format(nil, nil, nil, '{"model":"bench","stream":true,"messages":[{"role":"user","content":"paced stream ' .. n .. '"}]}')`,
+      'end',
+      '',
+    ].join('\n'),
+  );
+  const total = Number(values.warmup) + Number(values.seconds) + 2;
+  const wrk = spawn('wrk', ['-t1', `-c${STREAMS}`, `-d${total}s`, '--timeout', '30s', '-s', script, `${sim.url}/v1/chat/completions`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  wrk.on('error', (err) => {
+    console.error(`could not run wrk (${err.message}): install it with apt-get install wrk, or use --client node`);
+    process.exit(1);
+  });
+  let wrkOut = '';
+  wrk.stdout.on('data', (b: Buffer) => (wrkOut += b.toString()));
+  const load = loadavg()[0] ?? 0;
+  await new Promise((r) => setTimeout(r, Number(values.warmup) * 1000));
+  await fetch(`${sim.url}/admin/stats/reset`, { method: 'POST' });
+  const simPid = 'pid' in sim ? (sim.pid as number) : Number.NaN;
+  const cpu0 = { sim: procCpuMs(simPid), wrk: procCpuMs(wrk.pid ?? -1) };
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, Number(values.seconds) * 1000));
+  const stats = await getStats();
+  const wallMs = performance.now() - t0;
+  const cpu1 = { sim: procCpuMs(simPid), wrk: procCpuMs(wrk.pid ?? -1) };
+  await new Promise((r) => wrk.once('exit', r));
+  await sim.close();
+  const pctOf = (a: number, b: number): string => (((b - a) / wallMs) * 100).toFixed(0);
+  const l = stats.latenessMs;
+  const lines = [
+    `### sim-paced (wrk client): ${STREAMS} concurrent streams, ttft ${values.ttft} ms, itl ${ITL} ms, ${TOKENS} tokens each`,
+    '',
+    '| metric | value |',
+    '|---|---|',
+    `| measured window | ${(wallMs / 1000).toFixed(2)} s after ${values.warmup} s warm-up |`,
+    `| tokens written | ${stats.tokensSent} (${Math.round(stats.tokensSent / (wallMs / 1000))}/s) |`,
+    `| lateness vs schedule, server histogram (every token in the window): p50 / p95 / p99 / max (ms) | ${l.p50} / ${l.p95} / ${l.p99} / ${l.max} |`,
+    `| server ITL p50 / p99 (ms) | ${stats.itlMs.p50} / ${stats.itlMs.p99} |`,
+    `| CPU in the window: simulator / wrk (% of one core) | ${pctOf(cpu0.sim, cpu1.sim)} / ${pctOf(cpu0.wrk, cpu1.wrk)} |`,
+    `| machine load average (1 min) at start | ${load.toFixed(2)} (2 cores) |`,
+    `| wrk | ${wrkOut.split('\n').find((x) => x.startsWith('Requests/sec'))?.trim() ?? '?'} |`,
+    `| p99 lateness <= 5 ms | ${(l.p99 ?? Infinity) <= 5 ? 'PASS' : 'FAIL'} |`,
+  ];
+  console.log(`\n${lines.join('\n')}`);
+}
 
 const delivery: number[] = [];
 const SIM_TS = /"sim_ts":([0-9.]+)\}\n\n/g;
@@ -112,6 +192,14 @@ async function lookup(ids: string[]): Promise<Rec[]> {
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 
+if (values.client === 'wrk') {
+  await runWithWrk();
+  process.exit(0);
+}
+if (values.client !== 'node') {
+  console.error(`--client: expected node or wrk, got ${values.client}`);
+  process.exit(2);
+}
 const load = loadavg()[0] ?? 0;
 const warmupMs = Number(values.warmup) * 1000;
 const measureMs = Number(values.seconds) * 1000;

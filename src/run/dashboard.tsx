@@ -3,6 +3,7 @@ import { render } from 'ink';
 import { App } from '../app.tsx';
 import type { RunPlan } from '../config/run-options.ts';
 import { printFinished, RemoteEngine } from './remote-engine.ts';
+import { deprioritizeRenderThread } from './priority.ts';
 import { installInterruptHandlers } from './signals.ts';
 
 /**
@@ -15,6 +16,8 @@ export async function runDashboard(plan: RunPlan, io: { stdout: NodeJS.WriteStre
   const remote = new RemoteEngine(plan);
   const target = await remote.started();
   await remote.firstSnapshot();
+  // After the worker (and its threads) exist: they keep normal priority, rendering gets less.
+  deprioritizeRenderThread();
   let quitting = false;
   const quit = (): void => {
     if (quitting) return;
