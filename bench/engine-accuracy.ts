@@ -15,6 +15,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PYTHON, listenOverflows, machineLoad, procCpuMs, procRunqueueWaitMs, runChild, runPython, type ChildJob, type ChildResult } from './lib/child.ts';
+import { measureRoundTrip } from './lib/round-trip.ts';
 import { lookupRecords, startBenchSim, type BenchSim } from './lib/sim.ts';
 import { dist, fmt, median, mdTable, passFail, percentile } from './lib/stats.ts';
 
@@ -169,6 +170,9 @@ async function runCase(sim: BenchSim, c: Case, run: number): Promise<CaseResult>
 async function main(): Promise<void> {
   const started = Date.now();
   const results: CaseResult[] = [];
+  // The floor, measured first on the quiet machine: bare round trips, paced like the c=1 case.
+  const floor = dist(await measureRoundTrip(QUICK ? 50 : 200, 100));
+  process.stderr.write(`bare loopback round trip: p50 ${fmt(floor.p50)} p90 ${fmt(floor.p90)} p99 ${fmt(floor.p99)} max ${fmt(floor.max)} ms\n`);
   const sims: Record<'plain' | 'ts', BenchSim | undefined> = { plain: undefined, ts: undefined };
   try {
     sims.plain = await startBenchSim({ ...SIM_FLAGS });
@@ -252,6 +256,10 @@ async function main(): Promise<void> {
     '',
     mdTable(['acceptance', 'target', 'measured', ''], checks.map((c) => [c.what, c.target, `${fmt(c.value)} ms`, passFail(c.ok)])),
     '',
+    `The floor, same run: a bare round trip between two Node processes on loopback TCP (one byte out and back, ` +
+      `no HTTP; ${floor.n} pings 100 ms apart): p50 ${fmt(floor.p50)}, p90 ${fmt(floor.p90)}, p99 ${fmt(floor.p99)}, max ${fmt(floor.max)} ms. ` +
+      'A TTFT difference is one round trip (request up, first token down) plus both sides\' work, so it cannot go below this.',
+    '',
     'Command: `node --import tsx bench/engine-accuracy.ts' + (REPEAT > 1 ? ` --repeat ${REPEAT}` : '') + (SEMI !== undefined ? ` --semi-space ${SEMI}` : '') + '`',
     '',
   ].join('\n');
@@ -259,7 +267,7 @@ async function main(): Promise<void> {
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   const suffix = SEMI !== undefined ? `-semi${SEMI}` : '';
   writeFileSync(`${dir}engine-accuracy${suffix}.md`, md);
-  writeFileSync(`${dir}engine-accuracy${suffix}.json`, JSON.stringify({ repeat: REPEAT, engineNodeArgs: ENGINE_NODE_ARGS, results }, null, 1));
+  writeFileSync(`${dir}engine-accuracy${suffix}.json`, JSON.stringify({ repeat: REPEAT, engineNodeArgs: ENGINE_NODE_ARGS, roundTripFloor: floor, results }, null, 1));
 }
 
 main().catch((err: unknown) => {
