@@ -1,19 +1,17 @@
 import React from 'react';
 import { render } from 'ink';
 import { App } from '../app.tsx';
-import type { RunPlan } from '../config/run-options.ts';
 import { printFinished, RemoteEngine } from './remote-engine.ts';
 import { deprioritizeRenderThread } from './priority.ts';
 import { installInterruptHandlers } from './signals.ts';
 
 /**
- * The live dashboard. The engine runs in a worker thread (see worker-protocol.ts for why); this
+ * The live dashboard, for an engine already starting (see cli.tsx). The engine runs in a worker thread (see worker-protocol.ts for why); this
  * thread only renders the snapshots it publishes ~12 times a second and turns keys into
  * commands. On quit: stop the engine (aborting requests in flight), unmount Ink so the terminal
  * leaves raw mode, and only then print the summary to stdout.
  */
-export async function runDashboard(plan: RunPlan, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
-  const remote = new RemoteEngine(plan);
+export async function runDashboard(remote: RemoteEngine, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
   const target = await remote.started();
   await remote.firstSnapshot();
   // After the worker (and its threads) exist: they keep normal priority, rendering gets less.

@@ -3,7 +3,7 @@ import { UsageError } from '../config/usage-error.ts';
 import { finishRun } from './outputs.ts';
 import { openRun } from './prepare.ts';
 import { createAutoTuner } from './autotune.ts';
-import type { Command, ToMain, WorkerInput } from './worker-protocol.ts';
+import type { Command, SimulatorReady, ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 
 /**
  * The engine side of the dashboard, inside a worker thread: runs the whole session (simulator,
@@ -14,9 +14,25 @@ const port = parentPort;
 const input = workerData as WorkerInput;
 const send = (m: ToMain): void => port.postMessage(m);
 
+// One listener from the start: the simulator's address may arrive before the session exists, and
+// so may a command (a stop on Ctrl-C during start-up), which waits for the engine.
+let simulatorReady: (s: SimulatorReady) => void = () => undefined;
+const simulator = new Promise<SimulatorReady>((resolve) => (simulatorReady = resolve));
+const early: Command[] = [];
+let onCommand: ((c: Command) => void) | undefined;
+port.on('message', (m: ToWorker) => {
+  if (m.kind === 'simulator') simulatorReady(m);
+  else if (onCommand !== undefined) onCommand(m);
+  else early.push(m);
+});
+
 async function main(): Promise<void> {
   const { plan } = input;
-  const run = await openRun(plan, { warn: (message) => send({ kind: 'warn', message }) });
+  const preset = input.simulatorFromMain ? await simulator : undefined;
+  const run = await openRun(plan, {
+    warn: (message) => send({ kind: 'warn', message }),
+    ...(preset !== undefined ? { simulator: { url: preset.url, ...(preset.ca !== undefined ? { ca: preset.ca } : {}) } } : {}),
+  });
   const { engine, target, simAdmin } = run.session;
   const tuner = createAutoTuner(engine, plan.output.slo);
   const admin = (body: Record<string, unknown>, what: string): void => {
@@ -26,7 +42,7 @@ async function main(): Promise<void> {
       (e: unknown) => engine.flash(`simulator admin failed: ${(e as Error).message}`),
     );
   };
-  port.on('message', (c: Command) => {
+  onCommand = (c: Command): void => {
     switch (c.kind) {
       case 'setConcurrency':
         return engine.setConcurrency(c.n);
@@ -53,11 +69,14 @@ async function main(): Promise<void> {
         void engine.stop();
         return;
     }
-  });
+  };
   send({ kind: 'ready', target, simulated: target.simulated });
+  // The first snapshot goes at once (the dashboard's first frame waits for it), then on the timer.
+  send({ kind: 'snapshot', snapshot: engine.snapshot() });
   const timer = setInterval(() => send({ kind: 'snapshot', snapshot: engine.snapshot() }), input.snapshotIntervalMs);
   try {
     await engine.start();
+    for (const c of early.splice(0)) onCommand(c);
     const outcome = await engine.done;
     tuner.stop();
     clearInterval(timer);

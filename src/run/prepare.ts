@@ -4,7 +4,7 @@ import type { RequestRecord } from '../engine/types.ts';
 import type { Report } from '../report/report.ts';
 import { GoodputCounter, parseSlo } from '../report/slo.ts';
 import { NdjsonSink } from './ndjson.ts';
-import { openSession, type SimAdminClient, type Session } from './session.ts';
+import { openSession, type RunningSimulator, type SimAdminClient, type Session } from './session.ts';
 
 /**
  * A session plus the per-request sinks the options ask for (--ndjson, --slo goodput, early-stop
@@ -16,7 +16,7 @@ export interface PreparedRun {
   close(): Promise<void>;
 }
 
-export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void }): Promise<PreparedRun> {
+export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; simulator?: RunningSimulator }): Promise<PreparedRun> {
   const ndjson = plan.output.ndjson !== undefined ? new NdjsonSink(plan.output.ndjson) : undefined;
   const goodput = plan.output.slo !== undefined ? new GoodputCounter(parseSlo('--slo', plan.output.slo)) : undefined;
   const early = { stopped: 0, tokensReceived: 0, completedTokens: 0, completedCount: 0 };
@@ -36,7 +36,12 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void }
       }
     }
   };
-  const session = await openSession(plan, { env: process.env, onRecord, warn: opts.warn });
+  const session = await openSession(plan, {
+    env: process.env,
+    onRecord,
+    warn: opts.warn,
+    ...(opts.simulator !== undefined ? { simulator: opts.simulator } : {}),
+  });
   let closed: Promise<void> | undefined;
   return {
     session,

@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../config/run-options.ts';
 import type { DashboardCommands, EngineSnapshot, SnapshotSource, TargetInfo } from '../engine/types.ts';
-import type { Command, ToMain, WorkerInput } from './worker-protocol.ts';
+import type { ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 import { UsageError } from '../config/usage-error.ts';
+import { spawnSimulator, type SpawnedSimulator } from '../sim/spawn.ts';
 
 /**
  * The dashboard's handle on an engine running in a worker thread: a SnapshotSource for React and
@@ -28,8 +29,14 @@ export class RemoteEngine implements SnapshotSource {
   readonly warnings: string[] = [];
   readonly commands: DashboardCommands;
 
+  /** The built-in simulator, when this thread started it (it outlives the worker's session). */
+  private readonly simulator: Promise<SpawnedSimulator> | undefined;
+
   constructor(plan: RunPlan, snapshotIntervalMs = 100) {
-    const data: WorkerInput = { plan, snapshotIntervalMs };
+    // The simulator process starts now, from this thread, while the worker boots: started by the
+    // worker it waited for the worker's ~0.3 s of loading, on the way to the first frame.
+    this.simulator = plan.sim !== undefined ? spawnSimulator(plan.sim) : undefined;
+    const data: WorkerInput = { plan, snapshotIntervalMs, simulatorFromMain: this.simulator !== undefined };
     this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), {
       workerData: data,
       // A larger young generation (32 MiB semi-spaces, 96 MiB in all) halves the scavenges on the
@@ -84,7 +91,15 @@ export class RemoteEngine implements SnapshotSource {
       rejectReady(e);
       rejectFinished(e);
     });
-    const send = (c: Command): void => this.worker.postMessage(c);
+    const send = (c: ToWorker): void => this.worker.postMessage(c);
+    this.simulator?.then(
+      (sim) => send({ kind: 'simulator', url: sim.url, ...(sim.ca !== undefined ? { ca: sim.ca } : {}) }),
+      (e: unknown) => {
+        const err = e instanceof Error ? e : new Error(String(e));
+        rejectReady(err);
+        rejectFinished(err);
+      },
+    );
     this.commands = {
       setConcurrency: (n) => send({ kind: 'setConcurrency', n }),
       setStreamRatio: (r) => send({ kind: 'setStreamRatio', r }),
@@ -143,8 +158,11 @@ export class RemoteEngine implements SnapshotSource {
     });
   }
 
+  /** Stops the worker, then the simulator this thread started (after the worker's last use of it). */
   async terminate(): Promise<void> {
     await this.worker.terminate().catch(() => undefined);
+    const sim = await this.simulator?.catch(() => undefined);
+    await sim?.close();
   }
 }
 

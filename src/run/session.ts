@@ -71,10 +71,23 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export async function openTarget(plan: RunPlan, opts: { env: NodeJS.ProcessEnv; warn: (msg: string) => void }): Promise<Target> {
+/** A simulator someone else started and will stop (the dashboard's main thread, say). */
+export interface RunningSimulator {
+  url: string;
+  ca?: string;
+}
+
+export interface TargetOptions {
+  env: NodeJS.ProcessEnv;
+  warn: (msg: string) => void;
+  /** With plan.sim: use this one instead of starting one here. */
+  simulator?: RunningSimulator;
+}
+
+export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Target> {
   const api = plan.engine.api;
   if (plan.sim) {
-    const sim = await spawnSimulator(plan.sim);
+    const sim = opts.simulator !== undefined ? { ...opts.simulator, close: async () => undefined } : await spawnSimulator(plan.sim);
     return {
       // OpenAI base URLs include /v1; Anthropic's do not (see DESIGN.md, wire-format notes).
       baseUrl: api === 'openai' ? `${sim.url}/v1` : sim.url,
@@ -111,10 +124,7 @@ export function engineConfigFor(plan: RunPlan, target: Target): EngineConfig {
   };
 }
 
-export async function openSession(
-  plan: RunPlan,
-  opts: { env: NodeJS.ProcessEnv; onRecord?: (r: RequestRecord) => void; warn: (msg: string) => void },
-): Promise<Session> {
+export async function openSession(plan: RunPlan, opts: TargetOptions & { onRecord?: (r: RequestRecord) => void }): Promise<Session> {
   const t = await openTarget(plan, opts);
   const config = engineConfigFor(plan, t);
   const engine = new Engine(config, opts.onRecord ? { onRecord: opts.onRecord } : {});

@@ -19,6 +19,18 @@ export type Command =
   | { kind: 'autoTune' }
   | { kind: 'stop' };
 
+/**
+ * The built-in simulator, started by the main thread while the worker boots (the two overlap;
+ * see RemoteEngine). The worker waits for this before opening its session.
+ */
+export interface SimulatorReady {
+  kind: 'simulator';
+  url: string;
+  ca?: string;
+}
+
+export type ToWorker = Command | SimulatorReady;
+
 export type ToMain =
   | { kind: 'ready'; target: TargetInfo; simulated: boolean }
   | { kind: 'snapshot'; snapshot: EngineSnapshot }
@@ -29,4 +41,6 @@ export type ToMain =
 export interface WorkerInput {
   plan: RunPlan;
   snapshotIntervalMs: number;
+  /** The main thread starts the simulator and sends a SimulatorReady when it listens. */
+  simulatorFromMain: boolean;
 }

@@ -56,8 +56,12 @@ export async function spawnSimulator(config: SimConfig, opts: SpawnOptions = {})
     }
     ca = config.tlsCert;
   }
-  const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
-  const child = spawn(process.execPath, [...SIM_V8_FLAGS, '--import', tsxLoader(), entry], {
+  // From the bundle (dist/, see scripts/build.mjs) the entry is plain JavaScript; from the
+  // sources it is TypeScript and needs tsx.
+  const bundled = import.meta.url.endsWith('.js');
+  const entry = fileURLToPath(new URL(bundled ? './sim-main.js' : './main.ts', import.meta.url));
+  const loader = bundled ? [] : ['--import', tsxLoader()];
+  const child = spawn(process.execPath, [...SIM_V8_FLAGS, ...loader, entry], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config), [PARENT_PIPE_ENV]: '1' },
   });

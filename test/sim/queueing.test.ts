@@ -54,7 +54,9 @@ describe('serving model', () => {
     // Server side: four admitted on arrival; each of the others exactly when a slot frees, i.e.
     // one generation (150 ms) after the first four were admitted.
     for (const r of firstFour) assert.ok(r.admittedMs - r.receivedMs < 25, `first four admitted on arrival (${detail})`);
-    for (const r of firstFour) assert.ok(Math.abs(r.lastTokenMs - r.admittedMs - 150) < 10, `generation time ${r.lastTokenMs - r.admittedMs}`);
+    // Generous: under the full suite (two test files at once on two cores) a token write can run
+    // 10-20 ms late; a queueing model that is wrong is off by a whole generation.
+    for (const r of firstFour) assert.ok(Math.abs(r.lastTokenMs - r.admittedMs - 150) < 35, `generation time ${r.lastTokenMs - r.admittedMs}`);
     const ends = firstFour.map((r) => r.endMs).sort((a, b) => a - b);
     secondFour.forEach((r, i) => {
       assert.ok(Math.abs(r.admittedMs - (ends[i] as number)) < 10, `admitted when a slot freed (${detail})`);
