@@ -27,8 +27,9 @@ const flag = (name: string): string | undefined => {
 const REPEAT = Math.max(1, Math.min(5, Number(flag('--repeat') ?? 1)));
 const SEMI = flag('--semi-space');
 const QUICK = args.includes('--quick');
-// As the CLI runs its engine: a worker with a 32 MiB semi-space (src/run/remote-engine.ts).
-const ENGINE_NODE_ARGS = [`--max-semi-space-size=${SEMI ?? 32}`];
+// As the CLI runs its engine: a worker with a 32 MiB semi-space (src/run/remote-engine.ts) and
+// without V8's memory reducer (bin/streamtop.js).
+const ENGINE_NODE_ARGS = [`--max-semi-space-size=${SEMI ?? 32}`, '--no-memory-reducer'];
 const HAVE_AIOHTTP = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import aiohttp'], { stdio: 'ignore' }).status === 0;
 
 const SIM_FLAGS = { ttft: '200', itl: '20', 'output-tokens': '20', slots: '2000', queue: '2000' } as const;

@@ -22,12 +22,17 @@ if (process.argv[2] === '--echo-server') {
 
 /** Round-trip times (ms) of `pings` one-byte pings sent `gapMs` apart (the machine idles between). */
 export async function measureRoundTrip(pings: number, gapMs: number): Promise<number[]> {
-  const child = fork(SELF, ['--echo-server'], { stdio: 'ignore', execArgv: [] });
+  // The parent's flags (--import tsx) let the child load this TypeScript file.
+  const child = fork(SELF, ['--echo-server'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: process.execArgv });
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (m) => resolve(Number(m)));
+      const timer = setTimeout(() => reject(new Error('echo server did not start')), 10_000);
+      child.once('message', (m) => {
+        clearTimeout(timer);
+        resolve(Number(m));
+      });
       child.once('error', reject);
-      setTimeout(() => reject(new Error('echo server did not start')), 10_000).unref();
+      child.once('exit', (code) => reject(new Error(`echo server exited (${code})`)));
     });
     const socket = connect(port, '127.0.0.1');
     socket.setNoDelay(true);

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolveSimConfig, type SimFlagValues } from '../../src/sim/config.ts';
+import { SIM_V8_FLAGS } from '../../src/sim/spawn.ts';
 import type { SimStats } from '../../src/sim/stats.ts';
 
 export interface BenchSim {
@@ -25,7 +26,8 @@ export const SIM_BACKLOG = 4096;
  */
 async function spawnSim(flags: SimFlagValues): Promise<{ url: string; pid: number; close(): Promise<void> }> {
   const config = resolveSimConfig(flags);
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', BACKLOG_PRELOAD, SIM_MAIN], {
+  // The same V8 flags as the CLI's simulator (no memory reducer, larger young generation).
+  const child = spawn(process.execPath, [...SIM_V8_FLAGS, '--import', 'tsx', '--import', BACKLOG_PRELOAD, SIM_MAIN], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, STREAMTOP_SIM_CONFIG: JSON.stringify(config), STREAMTOP_SIM_PARENT_PIPE: '1', BENCH_SIM_BACKLOG: String(SIM_BACKLOG) },
   });

@@ -31,7 +31,7 @@ const STDERR_TAIL = 4096;
  * --trace-gc over 40 s of 64 paced streams: 8 mark-compacts with 2-22 ms pauses before, none after
  * (RSS ~150 MiB).
  */
-const SIM_V8_FLAGS = ['--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=32'];
+export const SIM_V8_FLAGS = ['--no-memory-reducer', '--min-semi-space-size=16', '--max-semi-space-size=32'];
 const CONFIG_ENV = 'STREAMTOP_SIM_CONFIG';
 const PARENT_PIPE_ENV = 'STREAMTOP_SIM_PARENT_PIPE';
 
