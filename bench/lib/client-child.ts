@@ -28,6 +28,12 @@ export interface ChildJob {
   record: 'full' | 'none';
   /** Requests run before the measured part, to warm the JIT (not reported). */
   warmup: number;
+  /**
+   * Engine only: the first N requests of the measured run itself are warm-up (the engine's
+   * --warmup: same connections, excluded from every figure), so the figures describe the steady
+   * state rather than N requests and connections opened in the same millisecond.
+   */
+  inRunWarmup?: number;
   out: string;
 }
 
@@ -103,6 +109,7 @@ async function runEngine(job: ChildJob, requests: number | undefined, durationMs
   let runOrigin = 0;
   let connects = 0;
   const onRecord = (r: RequestRecord): void => {
+    if (r.warmup) return;
     events += r.contentEvents;
     if (r.connectMs !== undefined) connects++;
     if (r.outcome === 'ok') ok++;
@@ -128,6 +135,7 @@ async function runEngine(job: ChildJob, requests: number | undefined, durationMs
       concurrency: job.concurrency,
       streamRatio: job.stream ? 1 : 0,
       rampSeconds: job.rampSeconds ?? 0,
+      warmup: job.inRunWarmup ?? 0,
       ...(requests !== undefined ? { requests } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
     }),
