@@ -3,7 +3,7 @@
 // between tokens, the client's gap minus the simulator's send gap. The difference is network +
 // parse overhead + client-side lateness, which is what the acceptance bounds.
 //
-//   node --import tsx bench/engine-accuracy.ts [--repeat N] [--semi-space MB] [--quick] [--only TEXT]
+//   node --import tsx bench/engine-accuracy.ts [--repeat N] [--semi-space MB] [--quick] [--only TEXT] [--engine-flags "..."]
 //
 // Each client runs in its own process (bench/lib/client-child.ts), the simulator in another.
 // Baselines in the same run: a plain undici.request + eventsource-parser loop that fires all its
@@ -29,7 +29,8 @@ const SEMI = flag('--semi-space');
 const QUICK = args.includes('--quick');
 // As the CLI runs its engine: a worker with a 32 MiB semi-space (src/run/remote-engine.ts) and
 // without V8's memory reducer (bin/streamtop.js).
-const ENGINE_NODE_ARGS = [`--max-semi-space-size=${SEMI ?? 32}`, '--no-memory-reducer'];
+// --engine-flags "..." adds node / V8 flags to the engine's process for experiments (e.g. --trace-gc).
+const ENGINE_NODE_ARGS = [`--max-semi-space-size=${SEMI ?? 32}`, '--no-memory-reducer', ...(flag('--engine-flags')?.split(' ').filter(Boolean) ?? [])];
 const HAVE_AIOHTTP = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import aiohttp'], { stdio: 'ignore' }).status === 0;
 
 const SIM_FLAGS = { ttft: '200', itl: '20', 'output-tokens': '20', slots: '2000', queue: '2000' } as const;
