@@ -13,12 +13,14 @@
 // (every token written in the window) since wrk sends no request ids.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { resolveSimConfig } from '../src/sim/config.ts';
+import { procCpuMs } from './lib/child.ts';
+import { simStats } from './lib/sim.ts';
 import { spawnSimulator } from '../src/sim/spawn.ts';
 
 const { values } = parseArgs({
@@ -52,22 +54,6 @@ const sim =
       );
 const { hostname, port } = new URL(sim.url);
 
-interface StatsBody {
-  tokensSent: number; running: number; latenessMs: Record<string, number>; itlMs: Record<string, number>;
-  process: { cpuUserMs: number; cpuSystemMs: number; rssBytes: number };
-}
-const getStats = async (): Promise<StatsBody> => (await (await fetch(`${sim.url}/admin/stats`)).json()) as StatsBody;
-
-/** CPU time (user + system, ms) of a process from /proc (Linux), or NaN. */
-function procCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function runWithWrk(): Promise<void> {
   const script = join(mkdtempSync(join(tmpdir(), 'streamtop-wrk-')), 'post.lua');
   writeFileSync(
@@ -98,7 +84,7 @@ async function runWithWrk(): Promise<void> {
   const cpu0 = { sim: procCpuMs(simPid), wrk: procCpuMs(wrk.pid ?? -1) };
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, Number(values.seconds) * 1000));
-  const stats = await getStats();
+  const stats = await simStats(sim.url);
   const wallMs = performance.now() - t0;
   const cpu1 = { sim: procCpuMs(simPid), wrk: procCpuMs(wrk.pid ?? -1) };
   await new Promise((r) => wrk.once('exit', r));
@@ -231,10 +217,7 @@ delivery.length = 0;
 const measureStart = performance.now();
 await Promise.all(users);
 const wallMs = performance.now() - measureStart;
-const stats = (await (await fetch(`${sim.url}/admin/stats`)).json()) as {
-  tokensSent: number; running: number; latenessMs: Record<string, number>; itlMs: Record<string, number>;
-  process: { cpuUserMs: number; cpuSystemMs: number; rssBytes: number };
-};
+const stats = await simStats(sim.url);
 const records = await lookup(measuredIds);
 const lateness: number[] = [];
 for (const r of records) r.tokenMs.forEach((t, i) => lateness.push(t - (r.firstTokenDueMs + i * ITL)));

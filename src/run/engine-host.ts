@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const preset = input.simulatorFromMain ? await simulator : undefined;
   const run = await openRun(plan, {
     warn: (message) => send({ kind: 'warn', message }),
-    ...(preset !== undefined ? { simulator: { url: preset.url, ...(preset.ca !== undefined ? { ca: preset.ca } : {}) } } : {}),
+    ...(preset !== undefined ? { simulator: preset } : {}),
   });
   const { engine, target, simAdmin } = run.session;
   const tuner = createAutoTuner(engine, plan.output.slo);

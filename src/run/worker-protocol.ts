@@ -1,5 +1,6 @@
 import type { RunPlan } from '../config/run-options.ts';
 import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { RunningSimulator } from './session.ts';
 
 /**
  * Messages between the dashboard (main thread: Ink and React) and the engine (a worker thread).
@@ -23,10 +24,8 @@ export type Command =
  * The built-in simulator, started by the main thread while the worker boots (the two overlap;
  * see RemoteEngine). The worker waits for this before opening its session.
  */
-export interface SimulatorReady {
+export interface SimulatorReady extends RunningSimulator {
   kind: 'simulator';
-  url: string;
-  ca?: string;
 }
 
 export type ToWorker = Command | SimulatorReady;

@@ -52,10 +52,14 @@ const epochTs = (t: number): string => `,"sim_ts":${(performance.timeOrigin + t)
 const scratch = new ChunkBuilder(64 * 1024);
 const EVENT_END = asciiBytes('}\n\n');
 
-/** A stream's per-token pieces as bytes: prefix, then the token, then suffix (and the ts, if any). */
-interface TokenBytes {
+/**
+ * What a streaming generation writes: the wire pieces, and the per-token ones as bytes (prefix,
+ * then the token, then suffix and, with timestamps, the ts and EVENT_END).
+ */
+interface StreamParts {
+  pieces: StreamPieces;
   prefix: Buffer;
-  /** Without timestamps the suffix already ends the event; with them EVENT_END follows the ts. */
+  /** Without timestamps the suffix already ends the event. */
   suffix: Buffer;
 }
 export class Generation implements ScheduledTask {
@@ -68,18 +72,18 @@ export class Generation implements ScheduledTask {
   /** res.headersSent turns true at writeHead, before anything is written: track it here. */
   private headersOut = false;
   private faultApplied = false;
-  private readonly pieces: StreamPieces | undefined;
-  private readonly tokenBytes: TokenBytes | undefined;
+  /** Set for a streaming request only. */
+  private readonly stream: StreamParts | undefined;
   private readonly times: Float64Array | null;
 
   constructor(
     private readonly host: GenerationHost,
     readonly init: GenerationInit,
   ) {
-    this.pieces = init.req.stream ? init.wire.streamPieces(init.req, init.ids) : undefined;
-    if (this.pieces !== undefined) {
-      const suffix = host.timestamps ? this.pieces.tokenSuffix : `${this.pieces.tokenSuffix}}\n\n`;
-      this.tokenBytes = { prefix: asciiBytes(this.pieces.tokenPrefix), suffix: asciiBytes(suffix) };
+    if (init.req.stream) {
+      const pieces = init.wire.streamPieces(init.req, init.ids);
+      const suffix = host.timestamps ? pieces.tokenSuffix : `${pieces.tokenSuffix}}\n\n`;
+      this.stream = { pieces, prefix: asciiBytes(pieces.tokenPrefix), suffix: asciiBytes(suffix) };
     }
     this.times = init.req.stream ? new Float64Array(init.count) : null;
     init.record.tokenMs = this.times;
@@ -97,9 +101,9 @@ export class Generation implements ScheduledTask {
     this.init.record.status = 'running';
     // The preamble (role chunk / message_start) goes out now unless the first token follows at
     // once, in which case both share one write.
-    if (this.pieces !== undefined && firstDue - now > 1) {
+    if (this.stream !== undefined && firstDue - now > 1) {
       this.preambleSent = true;
-      const preamble = this.pieces.preamble(this.host.timestamps ? epochTs(now) : '');
+      const preamble = this.stream.pieces.preamble(this.host.timestamps ? epochTs(now) : '');
       if (this.headersOut) {
         scratch.ascii(preamble);
         this.sink().write(scratch);
@@ -123,11 +127,12 @@ export class Generation implements ScheduledTask {
 
   run(): boolean {
     if (this.closed) return false;
-    return this.pieces !== undefined && this.tokenBytes !== undefined ? this.runStream(this.pieces, this.tokenBytes) : this.runBody();
+    return this.stream !== undefined ? this.runStream(this.stream) : this.runBody();
   }
 
-  private runStream(pieces: StreamPieces, bytes: TokenBytes): boolean {
+  private runStream(bytes: StreamParts): boolean {
     const { init, host } = this;
+    const { pieces } = bytes;
     const times = this.times as Float64Array;
     const t = performance.now();
     const ts = host.timestamps ? epochTs(t) : '';
