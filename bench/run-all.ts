@@ -16,7 +16,7 @@ const BENCHES: { name: string; args: string[] }[] = [
   { name: 'engine-throughput', args: ['--seconds', '5', '--repeat', '3'] },
   { name: 'engine-accuracy', args: ['--repeat', '2'] },
   { name: 'engine-memory', args: ['--streams', '10000'] },
-  { name: 'dashboard-cost', args: ['--seconds', '20', '--rounds', '2'] },
+  { name: 'dashboard-cost', args: ['--seconds', '45', '--rounds', '3', '--ramp', '0.58'] },
   { name: 'claims', args: [] },
   { name: 'soak', args: [] },
 ];

@@ -26,8 +26,9 @@ export const SIM_BACKLOG = 4096;
  */
 async function spawnSim(flags: SimFlagValues): Promise<{ url: string; pid: number; close(): Promise<void> }> {
   const config = resolveSimConfig(flags);
-  // The same V8 flags as the CLI's simulator (no memory reducer, larger young generation).
-  const child = spawn(process.execPath, [...SIM_V8_FLAGS, '--import', 'tsx', '--import', BACKLOG_PRELOAD, SIM_MAIN], {
+  // The same V8 flags as the CLI's simulator (no memory reducer, larger young generation), plus
+  // BENCH_SIM_NODE_FLAGS for experiments (e.g. "--cpu-prof --cpu-prof-dir=/tmp/simprof").
+  const child = spawn(process.execPath, [...SIM_V8_FLAGS, ...(process.env.BENCH_SIM_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', '--import', BACKLOG_PRELOAD, SIM_MAIN], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, STREAMTOP_SIM_CONFIG: JSON.stringify(config), STREAMTOP_SIM_PARENT_PIPE: '1', BENCH_SIM_BACKLOG: String(SIM_BACKLOG) },
   });
