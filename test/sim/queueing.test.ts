@@ -26,6 +26,11 @@ async function streamOnce(sim: Sim, id: string, prompt: string): Promise<{ ttft:
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 
 // One simulator in a child process for both suites (reconfigured through /admin/config), so the
 // timings are the server's, not this test process's event loop.
@@ -85,7 +90,10 @@ describe('serving model', () => {
     const crowdGaps = crowdRec.tokenMs.slice(1).map((t, i) => t - (crowdRec.tokenMs[i] as number));
     // Alone: 10 * (1 + 1/8) = 11.25 ms; eight running: 10 * (1 + 8/8) = 20 ms.
     assert.ok(Math.abs(mean(serverGaps) - 11.25) < 1.5, `alone ITL ${mean(serverGaps).toFixed(2)}`);
-    assert.ok(Math.abs(mean(crowdGaps) - 20) < 2, `loaded ITL ${mean(crowdGaps).toFixed(2)}`);
+    // The median, not the mean: on a busy machine the eight requests reach the server a little
+    // apart, so the first and last gaps of a stream run with fewer than eight (a mean of 17.75 ms
+    // was seen in CI); the middle of the stream runs with all eight.
+    assert.ok(Math.abs(median(crowdGaps) - 20) < 2, `loaded ITL median ${median(crowdGaps).toFixed(2)} (mean ${mean(crowdGaps).toFixed(2)})`);
     assert.ok(mean(crowd.flatMap((c) => c.gaps)) > 1.5 * mean(alone.gaps), 'clients see it too');
   });
 });
