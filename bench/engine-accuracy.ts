@@ -196,7 +196,10 @@ async function main(): Promise<void> {
     sims.ts = await startBenchSim({ ...SIM_FLAGS, timestamps: true });
     for (let run = 1; run <= REPEAT; run++) {
       for (const c of CASES) {
-        if (ONLY !== undefined && !`${c.client} ${c.name}`.includes(ONLY)) continue;
+        // --only TEXT picks the cases whose "client name" contains TEXT; a trailing $ anchors it at
+        // the end ("engine stream c=100$" leaves out the c=1000 cases).
+        const label = `${c.client} ${c.name}`;
+        if (ONLY !== undefined && !(ONLY.endsWith('$') ? label.endsWith(ONLY.slice(0, -1)) : label.includes(ONLY))) continue;
         const sim = c.timestamps ? sims.ts : sims.plain;
         const r = await runCase(sim as BenchSim, c, run);
         results.push(r);

@@ -2,6 +2,7 @@
 // event loop with the client it measures), its per-request ground truth and its counters.
 
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolveSimConfig, type SimFlagValues } from '../../src/sim/config.ts';
 import { SIM_V8_FLAGS } from '../../src/sim/spawn.ts';
@@ -52,7 +53,8 @@ async function spawnSim(flags: SimFlagValues): Promise<{ url: string; pid: numbe
       child.stdout.setEncoding('utf8');
       child.stdout.on('data', (s: string) => {
         buf += s;
-        const m = /^listening on (\S+)\n/.exec(buf);
+        // Multiline: with BENCH_SIM_NODE_FLAGS="--trace-gc" the GC trace shares stdout.
+        const m = /^listening on (\S+)\n/m.exec(buf);
         if (m?.[1] !== undefined) {
           clearTimeout(timer);
           resolve(m[1]);
@@ -63,6 +65,9 @@ async function spawnSim(flags: SimFlagValues): Promise<{ url: string; pid: numbe
         reject(new Error(`simulator exited before listening: ${stderr}`));
       });
     });
+    // BENCH_SIM_STDOUT=FILE keeps the simulator's stdout (e.g. a --trace-gc log) in FILE.
+    const keep = process.env.BENCH_SIM_STDOUT;
+    if (keep !== undefined) child.stdout.on('data', (s: string) => appendFileSync(keep, s));
     child.stdout.resume();
     return { url, pid: child.pid ?? -1, close };
   } catch (err) {
