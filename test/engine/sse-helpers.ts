@@ -1,19 +1,12 @@
-// Shared by the SSE tests: a seeded PRNG, a random stream generator and a reference parser that
-// follows the WHATWG "event stream interpretation" text literally on a fully decoded string.
+// Shared by the SSE tests: a seeded PRNG (the simulator's), a random stream generator and a
+// reference parser that follows the WHATWG "event stream interpretation" text literally on a
+// fully decoded string.
 // (Not named *.test.ts, so the runner does not execute it on its own.)
 
 import { SseDecoder, type SseEvent } from '../../src/engine/sse.ts';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The simulator's seeded PRNG serves the tests too.
+export { mulberry32 } from '../../src/sim/prng.ts';
 
 export interface Parsed {
   events: SseEvent[];
