@@ -29,7 +29,7 @@
  * Needs tmux. Loopback only; every process it starts is stopped.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,6 +161,7 @@ try {
     `dashboard n ${d.count}, p50 ${ms(d.p50)} / p99 ${ms(d.p99)} ms; Δp50 ${ms(d.p50 - h.p50)} ms, Δp99 ${ms(d.p99 - h.p99)} ms`;
 } finally {
   await sim.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 const worst = (f: (d: (typeof diffs)[number]) => number): string => Math.max(...diffs.map((d) => Math.abs(f(d)))).toFixed(2);
 const table = [
