@@ -13,7 +13,7 @@
 // (every token written in the window) since wrk sends no request ids.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -55,7 +55,8 @@ const sim =
 const { hostname, port } = new URL(sim.url);
 
 async function runWithWrk(): Promise<void> {
-  const script = join(mkdtempSync(join(tmpdir(), 'streamtop-wrk-')), 'post.lua');
+  const scriptDir = mkdtempSync(join(tmpdir(), 'streamtop-wrk-'));
+  const script = join(scriptDir, 'post.lua');
   writeFileSync(
     script,
     [
@@ -88,6 +89,7 @@ async function runWithWrk(): Promise<void> {
   const wallMs = performance.now() - t0;
   const cpu1 = { sim: procCpuMs(simPid), wrk: procCpuMs(wrk.pid ?? -1) };
   await new Promise((r) => wrk.once('exit', r));
+  rmSync(scriptDir, { recursive: true, force: true });
   await sim.close();
   const pctOf = (a: number, b: number): string => (((b - a) / wallMs) * 100).toFixed(0);
   const l = stats.latenessMs;

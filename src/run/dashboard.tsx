@@ -6,9 +6,9 @@ import { deprioritizeRenderThread } from './priority.ts';
 import { installInterruptHandlers } from './signals.ts';
 
 /**
- * The live dashboard, for an engine already starting (see cli.tsx). The engine runs in a worker thread (see worker-protocol.ts for why); this
- * thread only renders the snapshots it publishes ~12 times a second and turns keys into
- * commands. On quit: stop the engine (aborting requests in flight), unmount Ink so the terminal
+ * The live dashboard, for an engine already starting (see cli.tsx). The engine runs in a worker
+ * thread (see worker-protocol.ts for why); this thread only renders the snapshots it publishes
+ * ten times a second and turns keys into commands. On quit: stop the engine (aborting requests in flight), unmount Ink so the terminal
  * leaves raw mode, and only then print the summary to stdout.
  */
 export async function runDashboard(remote: RemoteEngine, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {

@@ -26,7 +26,7 @@ const STDERR_TAIL = 4096;
 /**
  * The simulator's garbage collection shows up as latency in whatever it measures: a pause of
  * 10-20 ms delays every token due in it. Young generations of 16-32 MiB let a request's objects
- * (alive for one generation, a few seconds) die young instead of being promoted, and without the
+ * (alive for one response, a few seconds) die young instead of being promoted, and without the
  * memory reducer V8 no longer compacts the heap just because allocation slowed. Measured with
  * --trace-gc over 40 s of 64 paced streams: 8 mark-compacts with 2-22 ms pauses before, none after
  * (RSS ~150 MiB).
