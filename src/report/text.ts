@@ -106,13 +106,16 @@ export function formatSummary(r: Report): string {
 
 /**
  * One row per load setting (segment). Latencies are the streaming requests' when there are any
- * (a non-streaming TTFT is the whole answer, a different quantity), else the non-streaming ones.
+ * (a non-streaming TTFT is the whole answer, a different quantity), else the non-streaming ones;
+ * a segment in which nothing completed shows no latency ('-'), not zeros.
  */
 export function phaseRows(r: Report): { header: string[]; rows: string[][] } {
   const header = ['segment', 'load', 'stream %', 'secs', 'ok', 'req/s', 'latency of', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'];
   const rows = r.phases.map((p) => {
     const ok = MODES.reduce((a, m) => a + p.byMode[m].succeeded, 0);
     const m = p.byMode.stream.ttftMs.count > 0 ? p.byMode.stream : p.byMode.nonstream;
+    const measured = m.ttftMs.count > 0;
+    const ms = (v: number): string => (measured ? fmtMs(v) : '-');
     return [
       String(p.index),
       p.rate !== undefined ? `${fmtNum(p.rate)} rps` : `c=${p.concurrency}`,
@@ -120,11 +123,11 @@ export function phaseRows(r: Report): { header: string[]; rows: string[][] } {
       (p.durationMs / 1000).toFixed(1),
       String(ok),
       p.durationMs > 0 ? fmtNum((ok * 1000) / p.durationMs, 2) : '-',
-      m === p.byMode.stream ? 'stream' : 'non-stream',
-      fmtMs(m.ttftMs.p50),
-      fmtMs(m.ttftMs.p95),
-      fmtMs(m.e2eMs.p50),
-      fmtMs(m.e2eMs.p95),
+      !measured ? '-' : m === p.byMode.stream ? 'stream' : 'non-stream',
+      ms(m.ttftMs.p50),
+      ms(m.ttftMs.p95),
+      ms(m.e2eMs.p50),
+      ms(m.e2eMs.p95),
     ];
   });
   return { header, rows };

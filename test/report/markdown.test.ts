@@ -72,6 +72,21 @@ describe('formatMarkdown', () => {
     }
   });
 
+  it('a load setting in which nothing completed shows no latency, not zeros', () => {
+    const set = newModeSet();
+    const empty = newModeSet();
+    try {
+      set.stream.add(okRecord('stream', 50));
+      const r = reportFrom(set, { phases: [phaseOf(0, set, 5000, 4), phaseOf(1, empty, 3000, 16)] });
+      const md = formatMarkdown(r);
+      assert.match(md, /\| 1 \| c=16 \| 50 \| 3\.0 \| 0 \| 0 \| - \| - \| - \| - \| - \|/);
+      assert.match(md, /\| 0 \| c=4 \| 50 \| 5\.0 \| 1 \| 0\.20 \| stream \| 50\.0 \|/);
+    } finally {
+      disposeSet(set);
+      disposeSet(empty);
+    }
+  });
+
   it('extras: gates with ✅/❌, goodput and cost', () => {
     const r = sample();
     applyExtras(r, { headless: true, failIf: 'p95(ttft)<1s,error-rate<1%', projectPerMonth: 1000 });
