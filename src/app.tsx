@@ -19,7 +19,7 @@ import { useDashboardKeys } from './ui/use-dashboard-keys.ts';
 import { useTerminalSize } from './ui/use-terminal-size.ts';
 
 export interface AppProps {
-  /** Engine store; its snapshot changes ~12 times a second. */
+  /** Engine store; its snapshot changes ten times a second. */
   source: SnapshotSource;
   commands: DashboardCommands;
   target: TargetInfo;

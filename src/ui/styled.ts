@@ -2,7 +2,7 @@
 //
 // Why not nested <Text color>: Ink 6 caches the measurement of every distinct string it lays out
 // in module-level maps that are never evicted (vadimdemedes/ink#986, fixed in Ink 8, which needs
-// Node 22). A dashboard redrawing changing numbers and streaming text 12 times a second would grow
+// Node 22). A dashboard redrawing changing numbers and streaming text ten times a second would grow
 // by the size of its screen every frame (~5 KB at 120x40, hundreds of MB an hour). StyledLine
 // (components/StyledLine.tsx) lets Ink measure a constant string of spaces and substitutes the
 // real line at write time, so Ink's caches stay bounded; this module builds that real line.

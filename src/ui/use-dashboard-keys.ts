@@ -2,7 +2,7 @@
 // - the handler reads the latest context through a ref, so Ink does not re-subscribe to stdin on
 //   every snapshot (useInput re-registers whenever its handler identity changes);
 // - settings changed faster than snapshots arrive (key repeat on `+` runs at ~30/s, snapshots at
-//   ~12/s) build on the value last sent, not on the stale snapshot, so no keypress is lost.
+//   10/s) build on the value last sent, not on the stale snapshot, so no keypress is lost.
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useInput, useStdin } from 'ink';
 import type { Key } from 'ink';
