@@ -6,7 +6,8 @@ import type { EngineConfig } from './config.ts';
 import { isRetryable, type AttemptError } from './errors.ts';
 import { Prng } from './prng.ts';
 import { PromptPicker } from './prompts.ts';
-import { errorCodeForAbort, Measurement, runAttempt, type AttemptResult } from './runner.ts';
+import { Measurement, runAttempt, type AttemptResult } from './runner.ts';
+import { backoffMs, classifyResult, earlyStopPredicate, sleepUnlessAborted } from './attempt-policy.ts';
 import { StatsCollector, type PhaseInfo } from './stats.ts';
 import { PaneBoard } from './panes.ts';
 import { recordOf } from './record.ts';
@@ -364,21 +365,7 @@ export class Engine implements EngineCommands {
     });
     const url = new URL(built.url);
     const rule = this.config.earlyStop;
-    let window = '';
-    const onContent =
-      rule && m.mode === 'stream'
-        ? (mm: Measurement, text: string): boolean => {
-            if (!this.earlyStopOn) return false;
-            const n = mm.contentEvents;
-            if (rule.minTokens !== undefined && n < rule.minTokens) return false;
-            if (rule.maxTokens !== undefined && n >= rule.maxTokens) return true;
-            if (rule.stop) {
-              window = (window + text).slice(-512);
-              return rule.stop.test(window);
-            }
-            return false;
-          }
-        : undefined;
+    const onContent = rule && m.mode === 'stream' ? earlyStopPredicate(rule, () => this.earlyStopOn) : undefined;
 
     let result: AttemptResult;
     for (;;) {
@@ -405,37 +392,16 @@ export class Engine implements EngineCommands {
         this.state !== 'stopping' &&
         m.abortCause === undefined
       ) {
-        const wait = this.backoffMs(m.attempts, result.error);
+        const wait = backoffMs(m.attempts, result.error, this.config, this.retryPrng);
         m.state = 'queued';
-        const aborted = await this.sleepUnlessAborted(wait, m);
+        const aborted = await sleepUnlessAborted(wait, m, this.clock);
         if (!aborted) continue;
         result = { kind: 'aborted', cause: m.abortCause ?? 'cancelled' };
       }
       break;
     }
 
-    let outcome: RequestRecord['outcome'];
-    let error: AttemptError | undefined;
-    if (result.kind === 'ok') outcome = 'ok';
-    else if (result.kind === 'error') {
-      outcome = 'failed';
-      error = result.error;
-    } else if (result.cause === 'early_stop') outcome = 'early_stopped';
-    else if (result.cause === 'cancelled') outcome = 'cancelled';
-    else {
-      outcome = 'failed';
-      const code = errorCodeForAbort(result.cause) ?? 'unknown';
-      const limit =
-        result.cause === 'timeout_ttft'
-          ? this.config.timeouts.ttftMs
-          : result.cause === 'timeout_idle'
-            ? this.config.timeouts.idleMs
-            : this.config.timeouts.totalMs;
-      error = {
-        code,
-        message: `${result.cause.replace('timeout_', '')} timeout of ${limit} ms exceeded after ${m.contentEvents} content events`,
-      };
-    }
+    const { outcome, error } = classifyResult(result, m.contentEvents, this.config.timeouts);
     const rec = this.buildRecord(id, m, ticket, phase, warmup, outcome, error);
     rec.requestId = requestId;
     const tail = m.tail;
@@ -445,29 +411,6 @@ export class Engine implements EngineCommands {
       if (conn.tlsMs !== undefined) rec.tlsMs = conn.tlsMs;
     }
     this.emit(rec, tail);
-  }
-
-  private backoffMs(attempt: number, e: AttemptError): number {
-    if (e.retryAfterMs !== undefined) return Math.min(e.retryAfterMs, 60_000);
-    // Exponential backoff with full jitter: spreads retries of a burst of failures apart.
-    const cap = Math.min(this.config.retryMaxMs, this.config.retryBaseMs * 2 ** (attempt - 1));
-    return cap / 2 + this.retryPrng.next() * (cap / 2);
-  }
-
-  private sleepUnlessAborted(ms: number, m: Measurement): Promise<boolean> {
-    return new Promise((resolve) => {
-      const started = this.clock.now();
-      const t = setInterval(() => {
-        if (m.abortCause !== undefined) {
-          clearInterval(t);
-          resolve(true);
-        } else if (this.clock.now() - started >= ms) {
-          clearInterval(t);
-          resolve(false);
-        }
-      }, Math.max(1, Math.min(20, ms)));
-      t.unref();
-    });
   }
 
   private buildRecord(

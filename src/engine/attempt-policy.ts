@@ -1,0 +1,90 @@
+// The rules around one request's attempts, kept out of the engine's bookkeeping: when a stream is
+// cut short on purpose (early stop), how long to wait before a retry, and what the last attempt's
+// result means for the record (outcome and error).
+
+import type { Clock } from './clock.ts';
+import type { EarlyStopRule, Timeouts } from './config.ts';
+import type { AttemptError } from './errors.ts';
+import type { Prng } from './prng.ts';
+import { errorCodeForAbort, type AttemptResult, type Measurement } from './runner.ts';
+import type { Outcome } from './types.ts';
+
+/** How much received text a stop pattern is matched against: a stop word spans chunks. */
+const STOP_WINDOW_CHARS = 512;
+
+/** A retry-after beyond this is capped: a run should not sit idle for minutes on one request. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The runner's onContent callback for an early-stop rule: true ends the stream. `enabled` is read
+ * on every event, so the dashboard's toggle takes effect mid-stream. One predicate per request
+ * (it keeps that request's text window).
+ */
+export function earlyStopPredicate(rule: EarlyStopRule, enabled: () => boolean): (m: Measurement, text: string) => boolean {
+  let window = '';
+  return (m, text) => {
+    // The window takes every event's text, also before minTokens or while switched off, so a
+    // stop sequence that began earlier is still seen whole.
+    if (rule.stop) window = (window + text).slice(-STOP_WINDOW_CHARS);
+    if (!enabled()) return false;
+    const n = m.contentEvents;
+    if (rule.minTokens !== undefined && n < rule.minTokens) return false;
+    if (rule.maxTokens !== undefined && n >= rule.maxTokens) return true;
+    return rule.stop !== undefined && rule.stop.test(window);
+  };
+}
+
+export interface BackoffSettings {
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+/**
+ * Wait before retry number `attempt` (1 = the first retry): the server's retry-after when it gave
+ * one, else exponential backoff with jitter over the upper half of the cap, which spreads the
+ * retries of a burst of failures apart without ever retrying at once.
+ */
+export function backoffMs(attempt: number, e: AttemptError, s: BackoffSettings, prng: Prng): number {
+  if (e.retryAfterMs !== undefined) return Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS);
+  const cap = Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** (attempt - 1));
+  return cap / 2 + prng.next() * (cap / 2);
+}
+
+/**
+ * Sleeps `ms` unless the request is aborted first (stop, timeout): resolves true when aborted.
+ * Polls the measurement (every 20 ms at most) instead of wiring an abort listener per retry.
+ */
+export function sleepUnlessAborted(ms: number, m: Measurement, clock: Clock): Promise<boolean> {
+  return new Promise((resolve) => {
+    const started = clock.now();
+    const t = setInterval(
+      () => {
+        if (m.abortCause !== undefined) {
+          clearInterval(t);
+          resolve(true);
+        } else if (clock.now() - started >= ms) {
+          clearInterval(t);
+          resolve(false);
+        }
+      },
+      Math.max(1, Math.min(20, ms)),
+    );
+    t.unref();
+  });
+}
+
+/** What the last attempt's result means for the request's record. */
+export function classifyResult(result: AttemptResult, contentEvents: number, timeouts: Timeouts): { outcome: Outcome; error?: AttemptError } {
+  if (result.kind === 'ok') return { outcome: 'ok' };
+  if (result.kind === 'error') return { outcome: 'failed', error: result.error };
+  if (result.cause === 'early_stop') return { outcome: 'early_stopped' };
+  if (result.cause === 'cancelled') return { outcome: 'cancelled' };
+  const limit = result.cause === 'timeout_ttft' ? timeouts.ttftMs : result.cause === 'timeout_idle' ? timeouts.idleMs : timeouts.totalMs;
+  return {
+    outcome: 'failed',
+    error: {
+      code: errorCodeForAbort(result.cause) ?? 'unknown',
+      message: `${result.cause.replace('timeout_', '')} timeout of ${limit} ms exceeded after ${contentEvents} content events`,
+    },
+  };
+}
