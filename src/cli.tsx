@@ -12,7 +12,9 @@ import { VERSION } from './version.ts';
 
 type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
-function addRunOptions(cmd: Command): Command {
+/** `experiment`: sweep and compare-*, which refuse the single-run outputs (hidden from their help). */
+function addRunOptions(cmd: Command, experiment = false): Command {
+  const singleRun = (flags: string, description: string): Option => new Option(flags, description).hideHelp(experiment);
   cmd
     // Target
     .option('--url <URL>', 'endpoint base URL (OpenAI: include /v1, e.g. https://api.openai.com/v1; Anthropic: https://api.anthropic.com). Default: start the built-in simulator')
@@ -51,15 +53,15 @@ function addRunOptions(cmd: Command): Command {
     // Features
     .option('--early-stop <RULES>', 'abort streams early: "min-tokens=N,max-tokens=N,stop=REGEX"')
     .option('--slo <SLOS>', 'objectives for goodput, e.g. "ttft<500ms,tpot<50ms,e2e<10s"')
-    .option('--fail-if <GATES>', 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"')
+    .addOption(singleRun('--fail-if <GATES>', 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"'))
     .option('--price-in <USD>', 'input price, dollars per million tokens (default: built-in table by model)')
     .option('--price-out <USD>', 'output price, dollars per million tokens (default: built-in table by model)')
     .option('--project <N/month>', 'cost projection for N requests a month, e.g. 1000000/month')
     // Output
     .option('--headless', 'no dashboard: progress on stderr, summary on stdout (automatic when stdout is not a terminal or CI is set)')
     .option('--json <FILE>', 'write the full report (streamtop.report/1) as JSON')
-    .option('--ndjson <FILE>', 'write one JSON line per request')
-    .option('--markdown <FILE>', 'write a Markdown summary (for a pull request)')
+    .addOption(singleRun('--ndjson <FILE>', 'write one JSON line per request'))
+    .addOption(singleRun('--markdown <FILE>', 'write a Markdown summary (for a pull request)'))
     .option('--window <TIME>', 'rolling window of the live charts and timeline percentiles (default 10s)');
   for (const spec of SIM_FLAG_SPECS) {
     const flag = spec.valueName ? `--sim-${spec.name} <${spec.valueName}>` : `--sim-${spec.name}`;
@@ -98,7 +100,41 @@ async function runMain(opts: RawOptions, io: Io): Promise<number> {
   return runDashboard(remote, io);
 }
 
+const COMMANDS = ['sim', 'sweep', 'compare-modes', 'compare-connections', 'report', 'compare', 'merge'] as const;
+
+/** Edit distance, for "did you mean" on a mistyped command. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/**
+ * The main command takes no positional arguments, so a leading word is always meant as a command:
+ * an unknown one is named (with the nearest command) instead of "too many arguments".
+ */
+function checkCommand(word: string | undefined): void {
+  if (word === undefined || word.startsWith('-') || (COMMANDS as readonly string[]).includes(word)) return;
+  const near = COMMANDS.map((c) => ({ c, d: distance(word, c) })).sort((x, y) => x.d - y.d)[0];
+  const hint = near !== undefined && near.d <= 2 ? ` (did you mean ${near.c}?)` : '';
+  throw new UsageError(`unknown command '${word}'${hint}; commands: ${COMMANDS.join(', ')} (see streamtop --help)`);
+}
+
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // `streamtop help [COMMAND]` is `streamtop [COMMAND] --help`.
+  if (argv[0] === 'help') argv = [...argv.slice(1, 2), '--help'];
+  try {
+    checkCommand(argv[0]);
+  } catch (e) {
+    io.stderr.write(`streamtop: ${(e as Error).message}\n`);
+    return 2;
+  }
   if (argv[0] === 'sim') {
     const { simMain } = await import('./sim/cli.ts');
     return simMain(argv.slice(1));
@@ -137,6 +173,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       .option('--rates <LIST>', 'open-loop rates to try instead, requests/s, e.g. 1,2,5,10')
       .option('--step <TIME>', 'time per level (default 10s)')
       .option('--step-requests <N>', 'requests per level instead of a time'),
+    true,
   ).action(async (opts: RawOptions) => {
     const { sweepCommand } = await import('./run/commands.ts');
     exitCode = await sweepCommand(opts, io);
@@ -147,6 +184,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       .description('the same prompts streaming and non-streaming, interleaved: TTFT, whole-answer time, bytes, cost')
       .option('--rounds <N>', 'interleaved rounds (default 5)')
       .option('--round-requests <N>', 'requests per mode per round (default 20)'),
+    true,
   ).action(async (opts: RawOptions) => {
     const { compareModesCommand } = await import('./run/commands.ts');
     exitCode = await compareModesCommand(opts, io);
@@ -157,6 +195,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       .description('keep-alive vs a new connection per request vs pre-warmed pool (vs HTTP/2 over TLS), interleaved')
       .option('--rounds <N>', 'interleaved rounds (default 5)')
       .option('--round-requests <N>', 'requests per strategy per round (default 20)'),
+    true,
   ).action(async (opts: RawOptions) => {
     const { compareConnectionsCommand } = await import('./run/commands.ts');
     exitCode = await compareConnectionsCommand(opts, io);
@@ -202,6 +241,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (e instanceof UsageError) {
       io.stderr.write(`streamtop: ${e.message}\n`);
       return 2;
+    }
+    // A report that could not be written after the work was done, or a simulator that could not
+    // start: say which and why, without "unexpected".
+    if (e instanceof Error && (e.name === 'OutputWriteError' || e.name === 'SimulatorStartError')) {
+      io.stderr.write(`streamtop: ${e.message}\n`);
+      return 1;
     }
     throw e;
   }

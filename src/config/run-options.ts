@@ -16,6 +16,7 @@ import {
 import { parseEarlyStop } from './early-stop.ts';
 import { parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
+import { checkOutputPath } from './output-path.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -105,6 +106,10 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   const arrival: Arrival = str(raw, 'arrival') !== undefined ? parseChoice('--arrival', str(raw, 'arrival') ?? '', ARRIVALS) : 'constant';
   if (str(raw, 'arrival') !== undefined && rate === undefined)
     throw new UsageError('--arrival only applies to open-loop runs: add --rate R (requests per second)');
+  if (str(raw, 'maxQueueDelay') !== undefined && rate === undefined)
+    throw new UsageError('--max-queue-delay only applies to open-loop runs (tickets wait for a slot there): add --rate R, or drop it');
+  if (str(raw, 'ramp') !== undefined && rate !== undefined)
+    throw new UsageError('--ramp applies to closed-loop runs (it grows the pool, -c N); with --rate the arrival rate sets the pace: drop one');
 
   const requests = str(raw, 'requests') !== undefined ? parseIntFlag('--requests', str(raw, 'requests') ?? '', 1, 1e9) : undefined;
   let durationMs = str(raw, 'duration') !== undefined ? parseDuration('--duration', str(raw, 'duration') ?? '', 's') : undefined;
@@ -164,13 +169,16 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     const v = str(raw, key);
     if (v !== undefined) {
       if (v.trim() === '') throw invalidFlag(flag, v, 'a file path');
+      checkOutputPath(flag, v);
       output[key] = v;
     }
   }
   // Validated now, not after a long run.
   const failIf = str(raw, 'failIf');
   if (failIf !== undefined) {
-    parseFailIf('--fail-if', failIf);
+    const gates = parseFailIf('--fail-if', failIf);
+    if (str(raw, 'slo') === undefined && gates.some((g) => g.kind === 'scalar' && g.metric === 'goodput'))
+      throw new UsageError('--fail-if goodput needs objectives to count against: add --slo, e.g. --slo "ttft<500ms,e2e<10s"');
     output.failIf = failIf;
   }
   const slo = str(raw, 'slo');
@@ -183,6 +191,11 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   if (priceIn !== undefined) output.priceIn = priceIn;
   if (priceOut !== undefined) output.priceOut = priceOut;
   if (projectPerMonth !== undefined) output.projectPerMonth = projectPerMonth;
+
+  const retryBaseMs = ms('retryBase', '--retry-base', 500);
+  const retryMaxMs = ms('retryMax', '--retry-max', 20_000);
+  if (retryBaseMs > retryMaxMs)
+    throw new UsageError(`--retry-base (${retryBaseMs} ms) is longer than --retry-max (${retryMaxMs} ms): the first backoff cannot exceed the longest; lower --retry-base or raise --retry-max`);
 
   const engine: RunPlan['engine'] = {
     ...(baseUrl !== undefined ? { baseUrl } : {}),
@@ -202,8 +215,8 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     ...(str(raw, 'maxTokens') !== undefined ? { maxTokens: parseIntFlag('--max-tokens', str(raw, 'maxTokens') ?? '', 1, 10_000_000) } : {}),
     prompts,
     retries: str(raw, 'retries') !== undefined ? parseIntFlag('--retries', str(raw, 'retries') ?? '', 0, 100) : 0,
-    retryBaseMs: ms('retryBase', '--retry-base', 500),
-    retryMaxMs: ms('retryMax', '--retry-max', 20_000),
+    retryBaseMs,
+    retryMaxMs,
     timeouts,
     windowSeconds,
     connection,

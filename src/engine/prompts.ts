@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/usage-error.ts';
 import type { ChatMessage } from './wire/types.ts';
 import type { Prng } from './prng.ts';
+import { describeFsError } from '../config/output-path.ts';
 
 /**
  * Prompt sources: a single --prompt, a JSONL --prompts file, or the built-in set. Requests draw
@@ -95,8 +96,7 @@ export function loadPromptsFile(file: string, system?: string): Prompt[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--prompts ${file}: cannot read the file (${code ?? (e as Error).message})`);
+    throw new UsageError(`--prompts ${file}: cannot read the file (${describeFsError(e)}); give a JSONL file, one {"prompt": "..."} per line`);
   }
   const out: Prompt[] = [];
   const lines = text.split(/\r?\n/);

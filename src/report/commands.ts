@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { checkOutputPath } from '../config/output-path.ts';
 import { UsageError } from '../config/usage-error.ts';
 import { writeFileAtomic } from '../run/atomic-write.ts';
 import { compareReports } from './compare.ts';
@@ -12,6 +13,7 @@ import { formatSummary } from './text.ts';
 type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
 export function reportCommand(file: string, o: { markdown?: string }, io: Io): number {
+  if (o.markdown !== undefined) checkOutputPath('--markdown', o.markdown);
   const r = loadReport(file);
   io.stdout.write(`${formatSummary(r)}\n`);
   if (o.markdown) {
@@ -30,6 +32,7 @@ export function compareCommand(a: string, b: string, io: Io): number {
 
 export function mergeCommand(files: string[], output: string, io: Io): number {
   if (files.length < 2) throw new UsageError('merge needs at least two reports: streamtop merge A.json B.json -o ALL.json');
+  checkOutputPath('--output', output);
   const merged = mergeReports(files.map(loadReport));
   merged.settings = { ...merged.settings, mergedFrom: files.map((f) => basename(f)) };
   writeFileAtomic(output, `${JSON.stringify(merged, null, 2)}\n`);

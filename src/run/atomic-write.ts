@@ -1,5 +1,11 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { describeFsError } from '../config/output-path.ts';
+
+/** A report file that could not be written; the message says which and why. */
+export class OutputWriteError extends Error {
+  override readonly name = 'OutputWriteError';
+}
 
 /**
  * Writes a file so that readers see either the old content or the whole new content, never
@@ -22,6 +28,7 @@ export function writeFileAtomic(path: string, data: string): void {
     } catch {
       // The temporary file may not exist; nothing to clean up.
     }
-    throw e;
+    // The message names the file asked for, never the temporary one beside it.
+    throw new OutputWriteError(`could not write ${path}: ${describeFsError(e)}`);
   }
 }

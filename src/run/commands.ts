@@ -1,5 +1,5 @@
 import { parseRunOptions, type RawOptions } from '../config/run-options.ts';
-import { UsageError } from '../config/usage-error.ts';
+import { invalidFlag, UsageError } from '../config/usage-error.ts';
 import { parseDuration, parseIntFlag, parseIntList, parseNumberList } from '../config/values.ts';
 import { compareConnections, compareModes } from './experiments.ts';
 import { runSweep } from './sweep.ts';
@@ -13,7 +13,24 @@ function str(o: RawOptions, k: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * The experiments write one JSON file of their own (--json) and print their table; the outputs of
+ * a single run (per-request lines, a run's Markdown summary, pass/fail gates over one run) have no
+ * meaning across levels or variants, so they are refused rather than silently ignored.
+ */
+function refuseSingleRunOutputs(opts: RawOptions, command: string): void {
+  for (const [key, flag] of [
+    ['failIf', '--fail-if'],
+    ['markdown', '--markdown'],
+    ['ndjson', '--ndjson'],
+  ] as const) {
+    if (opts[key] !== undefined)
+      throw new UsageError(`${command} does not take ${flag} (it applies to a single run); use --json FILE for its results, or run streamtop --headless with ${flag}`);
+  }
+}
+
 export async function sweepCommand(opts: RawOptions, io: Io): Promise<number> {
+  refuseSingleRunOutputs(opts, 'sweep');
   const levelsRaw = str(opts, 'concurrencyLevels');
   const ratesRaw = str(opts, 'rates');
   if (levelsRaw !== undefined && ratesRaw !== undefined)
@@ -22,16 +39,25 @@ export async function sweepCommand(opts: RawOptions, io: Io): Promise<number> {
     throw new UsageError('sweep sets the length of each level with --step TIME or --step-requests N, not --requests/--duration');
   const stepRequests = str(opts, 'stepRequests') !== undefined ? parseIntFlag('--step-requests', str(opts, 'stepRequests') ?? '', 1, 1e9) : undefined;
   const stepMs = str(opts, 'step') !== undefined ? parseDuration('--step', str(opts, 'step') ?? '', 's') : stepRequests === undefined ? 10_000 : undefined;
+  if (stepMs !== undefined && stepMs < 100) throw invalidFlag('--step', str(opts, 'step'), 'a time per level of at least 100ms, e.g. 10s');
   // Per-level lengths come from --step; the base plan must not add a default duration.
   // TTFT of streams and of whole answers do not mix in one percentile: a sweep streams unless
   // told otherwise.
-  const plan = parseRunOptions({ streamRatio: '1', ...opts, requests: '1' }, { stdoutIsTTY: false });
-  delete plan.engine.requests;
   const kind = ratesRaw !== undefined ? 'rate' : 'concurrency';
+  if (kind === 'rate' && str(opts, 'rate') !== undefined) throw new UsageError('sweep --rates sets the rate of each level: drop --rate');
+  if (kind === 'concurrency' && str(opts, 'rate') !== undefined)
+    throw new UsageError('sweep takes --rates LIST for open-loop levels, not --rate');
+  if (kind === 'concurrency' && str(opts, 'concurrency') !== undefined)
+    throw new UsageError('sweep sets the pool size of each level (--concurrency-levels LIST): drop -c/--concurrency');
   const levels =
     ratesRaw !== undefined
       ? parseNumberList('--rates', ratesRaw, 0.001)
       : parseIntList('--concurrency-levels', levelsRaw ?? '1,2,4,8,16,32,64', 1, 100_000);
+  // A rate sweep is parsed as the open-loop run it is (its first rate stands in for --rate), so
+  // open-loop flags are accepted and the in-flight cap defaults as for --rate.
+  const base = { streamRatio: '1', ...opts, ...(kind === 'rate' ? { rate: String(levels[0]) } : {}), requests: '1' };
+  const plan = parseRunOptions(base, { stdoutIsTTY: false });
+  delete plan.engine.requests;
   return runSweep(plan, { kind, levels, ...(stepMs !== undefined ? { stepMs } : {}), ...(stepRequests !== undefined ? { stepRequests } : {}) }, io);
 }
 
@@ -43,11 +69,13 @@ function experimentOpts(opts: RawOptions): { rounds: number; requestsPerRound: n
 }
 
 export async function compareModesCommand(opts: RawOptions, io: Io): Promise<number> {
+  refuseSingleRunOutputs(opts, 'compare-modes');
   const plan = parseRunOptions({ ...opts, requests: '1' }, { stdoutIsTTY: false });
   return compareModes(plan, experimentOpts(opts), io);
 }
 
 export async function compareConnectionsCommand(opts: RawOptions, io: Io): Promise<number> {
+  refuseSingleRunOutputs(opts, 'compare-connections');
   if (str(opts, 'connection') !== undefined) throw new UsageError('compare-connections tries every --connection strategy itself; drop --connection');
   const plan = parseRunOptions({ streamRatio: '1', ...opts, requests: '1' }, { stdoutIsTTY: false });
   return compareConnections(plan, experimentOpts(opts), io);

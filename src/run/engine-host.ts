@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     clearInterval(timer);
     send({ kind: 'snapshot', snapshot: engine.snapshot() });
     const report = await run.report(outcome);
-    const done = finishRun(report, plan.output);
+    const done = finishRun(report, plan.output, await run.finishSinks());
     send({ kind: 'finished', ...done, interrupted: report.interrupted, stopReason: outcome.stopReason });
   } finally {
     clearInterval(timer);

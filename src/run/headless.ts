@@ -15,11 +15,13 @@ import { installInterruptHandlers } from './signals.ts';
 export function progressLine(s: EngineSnapshot): string {
   const st = s.byMode.stream.ttft;
   const e2e = s.byMode.stream.e2e.count > 0 ? s.byMode.stream.e2e : s.byMode.nonstream.e2e;
+  // Nothing measured yet reads "-", not a latency of 0.
+  const ms = (v: number, n: number): string => (n > 0 ? fmtMs(v) : '-');
   return (
     `[${(s.elapsedMs / 1000).toFixed(0).padStart(4)}s] ${s.loadMode === 'open' ? `rate ${fmtNum(s.rate ?? 0)}/s queued ${s.queued}` : `c=${s.concurrency}`}` +
     ` in-flight ${s.inFlight} done ${s.completed} err ${s.errorsTotal}` +
     ` | ${fmtNum(s.requestsPerSec, 2)} req/s ${fmtNum(s.outputTokensPerSec)} tok/s` +
-    ` | TTFT p50 ${fmtMs(st.p50)} p99 ${fmtMs(st.p99)} ms | E2E p50 ${fmtMs(e2e.p50)} ms`
+    ` | TTFT p50 ${ms(st.p50, st.count)} p99 ${ms(st.p99, st.count)} ms | E2E p50 ${ms(e2e.p50, e2e.count)} ms`
   );
 }
 

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { RequestRecord } from '../engine/types.ts';
+import { describeFsError } from '../config/output-path.ts';
 
 /**
  * --ndjson: one line per finished request. Appends through a buffered stream so the engine's
@@ -10,7 +11,7 @@ export class NdjsonSink {
   private readonly out: WriteStream;
   private failed: Error | undefined;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.out = createWriteStream(path, { flags: 'w' });
     this.out.on('error', (e) => {
       this.failed = e;
@@ -21,6 +22,11 @@ export class NdjsonSink {
     return this.failed;
   }
 
+  /** What went wrong, for the run's failures (the run goes on: records are still counted). */
+  get failure(): string | undefined {
+    return this.failed === undefined ? undefined : `could not write ${this.path}: ${describeFsError(this.failed)}`;
+  }
+
   write(r: RequestRecord): void {
     if (this.failed) return;
     let maxGap = 0;
@@ -29,10 +35,15 @@ export class NdjsonSink {
     this.out.write(`${JSON.stringify({ ...rest, itlCount: r.itlMs.length, itlMaxMs: maxGap })}\n`);
   }
 
+  private closing: Promise<void> | undefined;
+
+  /** Flushes and closes the file (once; later calls wait for the same close). */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.out.closed) return resolve();
-      this.out.end(() => resolve());
+    this.closing ??= new Promise((resolve) => {
+      if (this.out.closed || this.out.destroyed) return resolve();
+      this.out.once('close', () => resolve());
+      this.out.end();
     });
+    return this.closing;
   }
 }

@@ -15,11 +15,13 @@ export interface FinishedRun {
   exitCode: number;
   written: string[];
   failures: string[];
+  /** Things the reader should not miss, printed after the summary (they do not change the exit code). */
+  notices: string[];
 }
 
-export function finishRun(report: Report, output: OutputOptions): FinishedRun {
+export function finishRun(report: Report, output: OutputOptions, sinkFailures: readonly string[] = []): FinishedRun {
   const extras: ExtrasResult = applyExtras(report, output);
-  const failures: string[] = [];
+  const failures: string[] = [...sinkFailures];
   const written: string[] = [];
   const write = (path: string | undefined, data: () => string): void => {
     if (path === undefined) return;
@@ -27,11 +29,24 @@ export function finishRun(report: Report, output: OutputOptions): FinishedRun {
       writeFileAtomic(path, data());
       written.push(path);
     } catch (e) {
-      failures.push(`could not write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      failures.push((e as Error).message);
     }
   };
   write(output.json, () => `${JSON.stringify(report, null, 2)}\n`);
   write(output.markdown, () => formatMarkdown(report));
   const text = [formatSummary(report), ...extras.lines].join('\n');
-  return { text, exitCode: failures.length > 0 ? 1 : extras.exitCode, written, failures };
+  return { text, exitCode: failures.length > 0 ? 1 : extras.exitCode, written, failures, notices: noticesFor(report, output) };
+}
+
+/**
+ * A run in which nothing succeeded still exits 0 ("done", as k6 and oha do without thresholds),
+ * so say so plainly, with the commonest error and how to make CI fail on it.
+ */
+function noticesFor(report: Report, output: OutputOptions): string[] {
+  const { requests, succeeded, earlyStopped } = report.totals;
+  if (requests === 0 || succeeded + earlyStopped > 0) return [];
+  const top = Object.entries(report.errors).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0];
+  const commonest = top !== undefined ? `; most common error: ${top[0]} (${top[1] ?? 0})` : '';
+  const gate = output.failIf === undefined ? '; add --fail-if "error-rate<1%" to make this exit non-zero' : '';
+  return [`no request succeeded (${requests} measured${commonest})${gate}`];
 }

@@ -13,6 +13,8 @@ import { openSession, type RunningSimulator, type SimAdminClient, type Session }
 export interface PreparedRun {
   session: Session;
   report(outcome: RunOutcome): Promise<Report>;
+  /** Flushes the per-request files (--ndjson); returns what could not be written. */
+  finishSinks(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,10 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; 
       }
       if (Object.keys(extras).length > 0) report.extras = { ...(report.extras ?? {}), ...extras };
       return report;
+    },
+    async finishSinks() {
+      await ndjson?.close();
+      return ndjson?.failure !== undefined ? [ndjson.failure] : [];
     },
     close() {
       closed ??= (async () => {

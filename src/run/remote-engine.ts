@@ -14,6 +14,7 @@ export interface Finished {
   exitCode: number;
   written: string[];
   failures: string[];
+  notices: string[];
   interrupted: boolean;
   stopReason: string;
 }
@@ -170,6 +171,7 @@ export class RemoteEngine implements SnapshotSource {
 export function printFinished(done: Finished, warnings: readonly string[], io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): void {
   for (const w of warnings) io.stderr.write(`streamtop: warning: ${w}\n`);
   io.stdout.write(`${done.text}\n`);
+  for (const n of done.notices) io.stderr.write(`streamtop: warning: ${n}\n`);
   for (const f of done.failures) io.stderr.write(`streamtop: ${f}\n`);
   if (done.written.length > 0) io.stderr.write(`streamtop: wrote ${done.written.join(', ')}\n`);
 }

@@ -34,7 +34,7 @@ export type ToMain =
   | { kind: 'ready'; target: TargetInfo; simulated: boolean }
   | { kind: 'snapshot'; snapshot: EngineSnapshot }
   | { kind: 'warn'; message: string }
-  | { kind: 'finished'; text: string; exitCode: number; written: string[]; failures: string[]; interrupted: boolean; stopReason: string }
+  | { kind: 'finished'; text: string; exitCode: number; written: string[]; failures: string[]; notices: string[]; interrupted: boolean; stopReason: string }
   | { kind: 'failed'; message: string; usage: boolean };
 
 export interface WorkerInput {

@@ -75,7 +75,7 @@ export async function simMain(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
-      process.stderr.write(`streamtop sim: ${oneLine(err.message.replace(/^error: /, ''))}\n`);
+      process.stderr.write(`streamtop sim: ${oneLine(err.message.replace(/^error: /, ''))} (see streamtop sim --help)\n`);
       return 2;
     }
     if (err instanceof UsageError) {
@@ -93,9 +93,7 @@ export async function serve(config: SimConfig): Promise<number> {
   try {
     server = await startSimulator(config);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code ?? (err instanceof Error ? err.message : String(err));
-    process.stderr.write(`streamtop sim: cannot listen on ${config.host}:${config.port}: ${oneLine(reason)}\n`);
+    process.stderr.write(`streamtop sim: cannot listen on ${config.host}:${config.port}: ${oneLine(listenFailure(err))}\n`);
     return 1;
   }
   process.stdout.write(`listening on ${server.url}\n`);
@@ -123,6 +121,23 @@ export async function serve(config: SimConfig): Promise<number> {
       process.stdin.resume();
     }
   });
+}
+
+/** Why listen() failed, and what to do about it. */
+function listenFailure(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return 'the port is in use; choose another port, or 0 for any free port';
+    case 'EACCES':
+      return 'permission denied (ports below 1024 need privileges); choose a port above 1023, or 0 for any free port';
+    case 'EADDRNOTAVAIL':
+      return 'that address is not on this machine; use 127.0.0.1, or 0.0.0.0 for every interface';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'cannot resolve the host name; use an IP address such as 127.0.0.1';
+    default:
+      return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+  }
 }
 
 function oneLine(s: string): string {

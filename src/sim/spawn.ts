@@ -14,6 +14,11 @@ export interface SpawnedSimulator {
   close(): Promise<void>;
 }
 
+/** The simulator child did not come up; the message says why (from its own stderr line). */
+export class SimulatorStartError extends Error {
+  override readonly name = 'SimulatorStartError';
+}
+
 export interface SpawnOptions {
   signal?: AbortSignal;
   /** How long to wait for the listening line, ms (default 20000). */
@@ -107,7 +112,10 @@ function waitForListening(child: ChildProcess, opts: SpawnOptions, stderr: () =>
     const fail = (message: string): void => {
       cleanup();
       const tail = stderr().trim();
-      reject(new Error(tail === '' ? message : `${message}; stderr: ${tail}`));
+      // The simulator explains its own start-up failures on one "streamtop sim: ..." line.
+      const own = /^streamtop sim: (.+)$/m.exec(tail)?.[1];
+      if (own !== undefined) reject(new SimulatorStartError(`the built-in simulator could not start: ${own}`));
+      else reject(new SimulatorStartError(tail === '' ? message : `${message}; stderr: ${tail}`));
     };
     const onData = (s: string): void => {
       buffered += s;

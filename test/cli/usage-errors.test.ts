@@ -25,7 +25,22 @@ const cases: [string[], RegExp][] = [
   [['--api-key', 'sk-test'], /not accepted on the command line.*--api-key-env/],
   [['--api-key-env', 'sk-abc-123'], /--api-key-env.*NAME of an environment variable/],
   [['--frobnicate'], /unknown option '--frobnicate'/],
-  [['--prompts', '/nonexistent/file.jsonl'], /--prompts \/nonexistent\/file.jsonl: cannot read the file \(ENOENT\)/],
+  [['--rate', '5', '--ramp', '5s'], /--ramp applies to closed-loop runs/],
+  [['--max-queue-delay', '5s'], /--max-queue-delay only applies to open-loop runs/],
+  [['--retry-base', '30s', '--retry-max', '1s'], /--retry-base \(30000 ms\) is longer than --retry-max \(1000 ms\)/],
+  [['--fail-if', 'goodput>1'], /--fail-if goodput needs objectives.*--slo/],
+  [['--json', '/proc/streamtop-x.json'], /--json \/proc\/streamtop-x.json: cannot write there \(\/proc accepts no new files\)/],
+  [['--ndjson', '/nonexistent-dir/x.ndjson'], /--ndjson \/nonexistent-dir\/x.ndjson: cannot write there \(no directory \/nonexistent-dir\)/],
+  [['--markdown', tmpdir()], /--markdown .*: that is a directory; give a file name/],
+  [['sweep', '--fail-if', 'p95(ttft)<1ms'], /sweep does not take --fail-if/],
+  [['compare-modes', '--markdown', 'x.md'], /compare-modes does not take --markdown/],
+  [['compare-connections', '--ndjson', 'x.ndjson'], /compare-connections does not take --ndjson/],
+  [['sweep', '--step', '0'], /"0" for --step/],
+  [['sweep', '-c', '4'], /sweep sets the pool size of each level/],
+  [['merge', 'a.json', 'b.json', '-o', '/proc/streamtop-m.json'], /--output \/proc\/streamtop-m.json: cannot write there/],
+  [['report', 'a.json', '--markdown', '/nonexistent-dir/r.md'], /--markdown \/nonexistent-dir\/r.md: cannot write there/],
+  [['compar', 'a', 'b'], /unknown command 'compar' \(did you mean compare\?\)/],
+  [['--prompts', '/nonexistent/file.jsonl'], /--prompts \/nonexistent\/file.jsonl: cannot read the file \(no such file or directory\)/],
 ];
 
 for (const [args, re] of cases) {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { resolveSimConfig } from '../../src/sim/config.ts';
@@ -80,6 +80,20 @@ describe('streamtop sim process', () => {
     });
   });
 
+  it('a port in use: one line saying so and what to do, exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = String((blocker.address() as AddressInfo).port);
+    try {
+      const r = await run(['--port', port]);
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `streamtop sim: cannot listen on 127.0.0.1:${port}: the port is in use; choose another port, or 0 for any free port\n`);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('--help lists every flag, profile and fault', async () => {
     const r = await run(['--help']);
     assert.equal(r.status, 0);
@@ -100,12 +114,19 @@ describe('spawnSimulator', () => {
     await sim.close(); // idempotent
   });
 
-  it('fails with the child stderr when it cannot listen', async () => {
+  it('fails with the reason from the child when it cannot listen', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
-    await assert.rejects(spawnSimulator(resolveSimConfig({ port: String(port) })), /exited \(code 1\) before listening; stderr: streamtop sim: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
-    blocker.close();
+    try {
+      await assert.rejects(spawnSimulator(resolveSimConfig({ port: String(port) })), (e: Error) => {
+        assert.equal(e.name, 'SimulatorStartError');
+        assert.equal(e.message, `the built-in simulator could not start: cannot listen on 127.0.0.1:${port}: the port is in use; choose another port, or 0 for any free port`);
+        return true;
+      });
+    } finally {
+      blocker.close();
+    }
   });
 
   it('the child exits when its parent dies', async () => {
