@@ -121,6 +121,22 @@ export function procRunqueueWaitMs(pid: number): number {
   }
 }
 
+/** Machine-wide CPU time counters from /proc/stat, in clock ticks: busy (not idle or iowait) and total. */
+export function machineCpuTicks(): { busy: number; total: number } {
+  try {
+    const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+    return { busy: user + nice + system + irq + softirq + steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
+}
+
+/** Share of all CPUs busy between two machineCpuTicks() readings, in % of one CPU (200 = two CPUs full). */
+export function machineBusyPct(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
+  return ((b.busy - a.busy) / (b.total - a.total)) * availableParallelism() * 100;
+}
+
 /** 1-minute load average and CPU count, for the report. */
 export function machineLoad(): string {
   try {
