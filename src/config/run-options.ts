@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveSimConfig, type SimConfig } from '../sim/config.ts';
+import { resolveSimConfig, withKeyFromEnv, type SimConfig } from '../sim/config.ts';
 import type { ConnectionStrategy, EngineConfig, Timeouts } from '../engine/config.ts';
 import type { Arrival } from '../engine/concurrency.ts';
 import { builtinPrompts, loadPromptsFile, singlePrompt } from '../engine/prompts.ts';
@@ -90,7 +90,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     const first = Object.keys(simFlags)[0];
     throw new UsageError(`--sim-${first} only applies to the built-in simulator; drop it or drop --url`);
   }
-  const sim = baseUrl === undefined ? resolveSimConfig(simFlags, { flagPrefix: 'sim-' }) : undefined;
+  const sim = baseUrl === undefined ? resolveSimConfig(withKeyFromEnv(simFlags, process.env), { flagPrefix: 'sim-' }) : undefined;
 
   const apiKeyEnvRaw = str(raw, 'apiKeyEnv');
   const apiKeyEnv = apiKeyEnvRaw ?? (api === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY');

@@ -17,7 +17,8 @@ export function createDispatcher(config: EngineConfig, timings: ConnectionTiming
     keepAliveMaxTimeout: 600_000,
     allowH2: config.connection === 'h2',
     connect: timings.connector({
-      ...(config.timeouts.connectMs > 0 ? { timeout: config.timeouts.connectMs } : {}),
+      // undici reads 0 as "no connect timeout" (and a missing value as its own 10 s default).
+      timeout: config.timeouts.connectMs,
       allowH2: config.connection === 'h2',
       ...tls,
     }),

@@ -4,7 +4,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../config/usage-error.ts';
-import { SIM_FLAG_SPECS, SIM_PROFILES, SIM_PROFILE_NAMES, resolveSimConfig, type SimConfig, type SimFlagValues } from './config.ts';
+import { SIM_FLAG_SPECS, SIM_PROFILES, SIM_PROFILE_NAMES, resolveSimConfig, withKeyFromEnv, type SimConfig, type SimFlagValues } from './config.ts';
 import { FAULT_DESCRIPTIONS, FAULT_NAMES } from './faults.ts';
 import { startSimulator } from './server.ts';
 
@@ -30,6 +30,9 @@ Endpoints:
   GET  /admin/requests?ids=a,b   POST /admin/requests/lookup {"ids": [...]}
   POST /admin/config          change knobs live, e.g. {"ttft": 1500, "revertAfterMs": 3000}
   POST /admin/stats/reset
+
+Environment:
+  STREAMTOP_SIM_API_KEY       the key to require when --api-key is not given (a flag shows in ps)
 
 Examples:
   streamtop sim --port 8000
@@ -71,7 +74,7 @@ export async function simMain(argv: string[]): Promise<number> {
   let config: SimConfig;
   try {
     program.parse(argv, { from: 'user' });
-    config = resolveSimConfig(collectFlags(program));
+    config = resolveSimConfig(withKeyFromEnv(collectFlags(program), process.env));
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;

@@ -274,6 +274,18 @@ export interface ResolveOptions {
 export type SimFlagValues = Record<string, string | boolean | undefined>;
 
 /** Profile defaults, then each given flag, validated. Throws UsageError naming the flag. */
+/**
+ * Where the simulator's key may come from instead of --api-key: a flag's value is visible to every
+ * user of the machine in `ps`, an environment variable is not.
+ */
+export const SIM_API_KEY_ENV = 'STREAMTOP_SIM_API_KEY';
+
+/** The flags, with --api-key taken from STREAMTOP_SIM_API_KEY when the flag is not given. */
+export function withKeyFromEnv(flags: SimFlagValues, env: NodeJS.ProcessEnv): SimFlagValues {
+  const fromEnv = env[SIM_API_KEY_ENV];
+  return flags['api-key'] === undefined && fromEnv !== undefined && fromEnv !== '' ? { ...flags, 'api-key': fromEnv } : flags;
+}
+
 export function resolveSimConfig(flags: SimFlagValues, opts: ResolveOptions = {}): SimConfig {
   const prefix = opts.flagPrefix ?? '';
   const parsed = new Map<FlagDef, unknown>();

@@ -94,6 +94,32 @@ describe('streamtop sim process', () => {
     }
   });
 
+  it('takes its key from STREAMTOP_SIM_API_KEY (kept out of ps), the flag winning over it', async () => {
+    const start = async (args: string[]): Promise<{ url: string; stop(): void }> => {
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', ...args], {
+        env: { ...env, STREAMTOP_SIM_API_KEY: 'sk-from-env' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+      await waitFor(() => stdout.includes('\n') || child.exitCode !== null, 20_000, 'listening line');
+      return { url: /^listening on (\S+)\n/.exec(stdout)?.[1] ?? '', stop: () => child.kill('SIGTERM') };
+    };
+    const models = (url: string, key?: string): Promise<number> =>
+      fetch(`${url}/v1/models`, key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    const fromEnv = await start([]);
+    const fromFlag = await start(['--api-key', 'sk-from-flag']);
+    try {
+      assert.equal(await models(fromEnv.url), 401);
+      assert.equal(await models(fromEnv.url, 'sk-from-env'), 200);
+      assert.equal(await models(fromFlag.url, 'sk-from-env'), 401);
+      assert.equal(await models(fromFlag.url, 'sk-from-flag'), 200);
+    } finally {
+      fromEnv.stop();
+      fromFlag.stop();
+    }
+  });
+
   it('--help lists every flag, profile and fault', async () => {
     const r = await run(['--help']);
     assert.equal(r.status, 0);
