@@ -346,7 +346,10 @@ export class Engine implements EngineCommands {
       .finally(() => {
         this.inFlight.delete(id);
         if (watched) this.panes.unwatch();
-        done();
+        // After a macrotask: undici frees the connection only after the body has ended, and a request
+        // started at once would find every connection busy and open another (c=8, 64 requests: 12-13
+        // connections instead of 8). Keep-alive pools must stay at the pool size.
+        setImmediate(done);
         this.checkComplete();
       });
   }

@@ -43,6 +43,27 @@ test('streaming: TTFT, ITL gaps, E2E, TPOT and usage tokens are measured', async
   engine.dispose();
 });
 
+test('keep-alive: a closed loop of N opens N connections and reuses them, streaming or not', async () => {
+  for (const streamRatio of [1, 0]) {
+    server.setScript(
+      streamRatio === 1
+        ? pacedOpenAiStream({ ttftMs: 5, gapMs: 1, tokens: 4 })
+        : async (_req, res) => {
+            await sleep(5);
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(openAiJson('four words of text', 4));
+          },
+    );
+    const before = server.connectionsAccepted();
+    const { records, engine } = await run({ requests: 40, concurrency: 4, streamRatio });
+    assert.equal(records.filter((r) => r.outcome === 'ok').length, 40, records.find((r) => r.outcome !== 'ok')?.errorMessage);
+    // Before the fix the next request was written before undici had freed the finished one's
+    // connection and opened a new one: 6-7 connections for a pool of 4.
+    assert.equal(server.connectionsAccepted() - before, 4, `connections for 40 requests at c=4, streamRatio ${streamRatio}`);
+    engine.dispose();
+  }
+});
+
 test('without usage the tokenizer counts the whole text, and says so', async () => {
   server.setScript(pacedOpenAiStream({ ttftMs: 5, gapMs: 1, tokens: 5, usage: false }));
   const { records, engine } = await run({ requests: 1 });

@@ -18,6 +18,8 @@ export interface ScriptedServer {
   setScript(s: Script): void;
   close(): Promise<void>;
   openSockets(): number;
+  /** Connections accepted since start. */
+  connectionsAccepted(): number;
 }
 
 export async function startScriptedServer(initial: Script): Promise<ScriptedServer> {
@@ -33,7 +35,9 @@ export async function startScriptedServer(initial: Script): Promise<ScriptedServ
       Promise.resolve(script(req, res, Buffer.concat(chunks).toString('utf8'))).catch(() => res.destroy());
     });
   });
+  let accepted = 0;
   server.on('connection', (s) => {
+    accepted++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -53,6 +57,7 @@ export async function startScriptedServer(initial: Script): Promise<ScriptedServ
       script = s;
     },
     openSockets: () => sockets.size,
+    connectionsAccepted: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
