@@ -493,6 +493,9 @@ export class Engine implements EngineCommands {
           .catch(() => undefined),
       ),
     );
+    // As between requests (see launch): give undici a macrotask to mark the warmed connections
+    // free, or the first requests find them busy and open more.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   // ---- snapshot ----------------------------------------------------------------------------

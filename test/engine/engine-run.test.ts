@@ -62,6 +62,13 @@ test('keep-alive: a closed loop of N opens N connections and reuses them, stream
     assert.equal(server.connectionsAccepted() - before, 4, `connections for 40 requests at c=4, streamRatio ${streamRatio}`);
     engine.dispose();
   }
+  // Pre-warmed: the pool's 4 connections are opened before the first request, and only those.
+  const before = server.connectionsAccepted();
+  const { records, engine } = await run({ requests: 40, concurrency: 4, streamRatio: 0, connection: 'prewarm' });
+  assert.equal(records.filter((r) => r.outcome === 'ok').length, 40);
+  assert.equal(server.connectionsAccepted() - before, 4, 'prewarm opens the pool and the requests reuse it');
+  assert.equal(records.filter((r) => r.connectMs !== undefined).length, 0, 'no measured request paid for a connect');
+  engine.dispose();
 });
 
 test('without usage the tokenizer counts the whole text, and says so', async () => {
