@@ -52,7 +52,7 @@ interface Case {
 const ONLY = flag('--only');
 const scale = (n: number): number => (QUICK ? Math.max(10, Math.round(n / 4)) : n);
 const CASES: Case[] = [
-  { name: 'stream c=1', client: 'engine', concurrency: 1, requests: scale(60), stream: true, timestamps: false },
+  { name: 'stream c=1', client: 'engine', concurrency: 1, requests: scale(200), stream: true, timestamps: false },
   { name: 'stream c=100', client: 'engine', concurrency: 100, requests: scale(2000), stream: true, timestamps: false },
   { name: 'stream c=1000 (--ramp 1)', client: 'engine', concurrency: 1000, requests: 3000, ramp: 1, stream: true, timestamps: false },
   { name: 'stream c=1000, all at once', client: 'undici', concurrency: 1000, requests: 3000, stream: true, timestamps: false },
@@ -118,7 +118,8 @@ async function runCase(sim: BenchSim, c: Case, run: number): Promise<CaseResult>
       ? { inRunWarmup: Math.max(c.concurrency, Math.round((c.concurrency * WARM_SECONDS) / REQUEST_SECONDS)) }
       : {}),
   };
-  const timeoutMs = 120_000;
+  // Room for the case's own length (200 sequential requests at c=1 take ~2 min) plus set-up.
+  const timeoutMs = 120_000 + Math.ceil(c.requests / c.concurrency) * REQUEST_SECONDS * 2000;
   const simCpu0 = procCpuMs(sim.pid);
   const overflows0 = listenOverflows();
   const simWait0 = procRunqueueWaitMs(sim.pid);
