@@ -46,6 +46,8 @@ export function checkOutputPath(flag: string, path: string): void {
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
+    // A probe left by a killed run with the same pid: the directory did take a new file.
+    if (code === 'EEXIST') return;
     const why =
       code === 'ENOENT'
         ? statSync(dir, { throwIfNoEntry: false }) === undefined
