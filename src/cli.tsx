@@ -43,7 +43,7 @@ function addRunOptions(cmd: Command, experiment = false): Command {
     .option('--max-tokens <N>', 'max output tokens per request')
     // Failures
     .option('--retries <N>', 'retry connection errors, 429 and 5xx before any content, with backoff (default 0)')
-    .option('--retry-base <TIME>', 'first backoff (doubles per attempt, full jitter; retry-after wins) (default 500ms)')
+    .option('--retry-base <TIME>', 'first backoff (doubles per attempt, jittered over the upper half; retry-after wins) (default 500ms)')
     .option('--retry-max <TIME>', 'longest backoff (default 20s)')
     .option('--connect-timeout <TIME>', 'TCP/TLS connect timeout (default 10s; a bare number is ms)')
     .option('--ttft-timeout <TIME>', 'streams: give up if no content this long after sending (default off)')

@@ -1,4 +1,5 @@
-import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { accessSync, closeSync, constants, openSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './usage-error.ts';
 
@@ -30,24 +31,33 @@ export function describeFsError(e: unknown): string {
 
 /**
  * Checks before a run that `path` can be written, so a typo in an output path fails in a second,
- * not after a long run. Creates and removes a probe file in the directory: permission bits alone
- * say nothing for root or on special file systems (/proc accepts no new files whatever its mode).
+ * not after a long run. Report files are replaced atomically (a temporary file beside them, then a
+ * rename), so their directory must take new files: a probe file is created and removed there, since
+ * permission bits alone say nothing for root or on special file systems (/proc accepts no new
+ * files whatever its mode). `inPlace` outputs (--ndjson) are opened as they are, so an existing
+ * file, pipe or device (/dev/stdout, a `>(jq ...)` substitution) only needs to be writable.
  */
-export function checkOutputPath(flag: string, path: string): void {
+export function checkOutputPath(flag: string, path: string, opts: { inPlace?: boolean } = {}): void {
+  if (path.trim() === '') throw new UsageError(`invalid value "" for ${flag}: expected a file path`);
   const fix = 'choose a file in an existing, writable directory';
   const dir = dirname(resolve(path));
   try {
-    if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) {
+    const existing = statSync(path, { throwIfNoEntry: false });
+    if (existing?.isDirectory() === true) {
       throw new UsageError(`${flag} ${path}: that is a directory; give a file name, e.g. ${join(path, EXAMPLE_NAME[flag] ?? 'out.txt')}`);
     }
-    const probe = join(dir, `.streamtop-write-check-${process.pid}`);
+    // A pipe or device (/dev/stdout) is written in place whatever the flag (see writeFileAtomic).
+    if (existing !== undefined && (opts.inPlace === true || !existing.isFile())) {
+      accessSync(path, constants.W_OK);
+      return;
+    }
+    // Random as well as the pid: runs in two containers on one volume may share pid 1.
+    const probe = join(dir, `.streamtop-write-check-${process.pid}-${randomBytes(4).toString('hex')}`);
     closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    // A probe left by a killed run with the same pid: the directory did take a new file.
-    if (code === 'EEXIST') return;
     const why =
       code === 'ENOENT'
         ? statSync(dir, { throwIfNoEntry: false }) === undefined

@@ -169,7 +169,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     const v = str(raw, key);
     if (v !== undefined) {
       if (v.trim() === '') throw invalidFlag(flag, v, 'a file path');
-      checkOutputPath(flag, v);
+      checkOutputPath(flag, v, { inPlace: key === 'ndjson' });
       output[key] = v;
     }
   }
@@ -192,8 +192,9 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   if (priceOut !== undefined) output.priceOut = priceOut;
   if (projectPerMonth !== undefined) output.projectPerMonth = projectPerMonth;
 
-  const retryBaseMs = ms('retryBase', '--retry-base', 500);
   const retryMaxMs = ms('retryMax', '--retry-max', 20_000);
+  // The default first backoff shrinks to fit a short --retry-max; only two given values can clash.
+  const retryBaseMs = str(raw, 'retryBase') !== undefined ? ms('retryBase', '--retry-base', 500) : Math.min(500, retryMaxMs);
   if (retryBaseMs > retryMaxMs)
     throw new UsageError(`--retry-base (${retryBaseMs} ms) is longer than --retry-max (${retryMaxMs} ms): the first backoff cannot exceed the longest; lower --retry-base or raise --retry-max`);
 

@@ -21,17 +21,37 @@ const MAX_RETRY_AFTER_MS = 60_000;
  * (it keeps that request's text window).
  */
 export function earlyStopPredicate(rule: EarlyStopRule, enabled: () => boolean): (m: Measurement, text: string) => boolean {
+  const stop = rule.stop === undefined ? undefined : new RegExp(rule.stop.source, rule.stop.flags.includes('g') ? rule.stop.flags : `${rule.stop.flags}g`);
   let window = '';
+  /** Characters received so far, and how many had arrived when the rule last began to apply. */
+  let received = 0;
+  let activeFrom: number | undefined;
   return (m, text) => {
-    // The window takes every event's text, also before minTokens or while switched off, so a
-    // stop sequence that began earlier is still seen whole.
-    if (rule.stop) window = (window + text).slice(-STOP_WINDOW_CHARS);
-    if (!enabled()) return false;
+    // The window takes every event's text, also before min-tokens or while switched off, so a
+    // stop sequence that began earlier is seen whole; but only a match that ends after the rule
+    // began to apply counts (a heading's "\n\n" at token 3 must not stop at min-tokens=50).
+    received += text.length;
+    if (stop !== undefined) window = (window + text).slice(-STOP_WINDOW_CHARS);
     const n = m.contentEvents;
-    if (rule.minTokens !== undefined && n < rule.minTokens) return false;
+    const active = enabled() && (rule.minTokens === undefined || n >= rule.minTokens);
+    if (!active) {
+      activeFrom = undefined;
+      return false;
+    }
+    activeFrom ??= received - text.length;
     if (rule.maxTokens !== undefined && n >= rule.maxTokens) return true;
-    return rule.stop !== undefined && rule.stop.test(window);
+    return stop !== undefined && matchEndsAfter(stop, window, activeFrom - (received - window.length));
   };
+}
+
+/** Whether `re` (global) matches in `text` with a match ending after index `from`. */
+function matchEndsAfter(re: RegExp, text: string, from: number): boolean {
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (m.index + m[0].length > from) return true;
+    if (m[0].length === 0) re.lastIndex++; // an empty match would loop for ever
+  }
+  return false;
 }
 
 export interface BackoffSettings {

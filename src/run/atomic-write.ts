@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { describeFsError } from '../config/output-path.ts';
 
@@ -12,6 +12,17 @@ export class OutputWriteError extends Error {
  * half a file: write a temporary file beside it, fsync, rename over the target.
  */
 export function writeFileAtomic(path: string, data: string): void {
+  // A pipe or device (--json /dev/stdout) is written in place: renaming over it would replace
+  // the device node with a plain file.
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) {
+    try {
+      writeFileSync(path, data);
+      return;
+    } catch (e) {
+      throw new OutputWriteError(`could not write ${path}: ${describeFsError(e)}`);
+    }
+  }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
   try {

@@ -24,7 +24,9 @@ export class NdjsonSink {
 
   /** What went wrong, for the run's failures (the run goes on: records are still counted). */
   get failure(): string | undefined {
-    return this.failed === undefined ? undefined : `could not write ${this.path}: ${describeFsError(this.failed)}`;
+    // errored: set by destroy(err) before the 'error' event is emitted.
+    const err = this.failed ?? this.out.errored ?? undefined;
+    return err === undefined ? undefined : `could not write ${this.path}: ${describeFsError(err)}`;
   }
 
   write(r: RequestRecord): void {
@@ -40,9 +42,10 @@ export class NdjsonSink {
   /** Flushes and closes the file (once; later calls wait for the same close). */
   close(): Promise<void> {
     this.closing ??= new Promise((resolve) => {
-      if (this.out.closed || this.out.destroyed) return resolve();
+      if (this.out.closed) return resolve();
+      // 'close' comes after any 'error', so the failure (if any) is known when this resolves.
       this.out.once('close', () => resolve());
-      this.out.end();
+      if (!this.out.destroyed && !this.out.writableEnded) this.out.end();
     });
     return this.closing;
   }

@@ -3,7 +3,7 @@ import type { Report } from '../report/report.ts';
 import { formatSummary } from '../report/text.ts';
 import { formatMarkdown } from '../report/markdown.ts';
 import { applyExtras, type ExtrasResult } from '../report/extras.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { OutputWriteError, writeFileAtomic } from './atomic-write.ts';
 
 /**
  * Everything a finished run produces, in one place, so the dashboard, headless runs and
@@ -29,7 +29,8 @@ export function finishRun(report: Report, output: OutputOptions, sinkFailures: r
       writeFileAtomic(path, data());
       written.push(path);
     } catch (e) {
-      failures.push((e as Error).message);
+      // A write failure names the file already; anything else (serialising the report) gets it added.
+      failures.push(e instanceof OutputWriteError ? e.message : `could not write ${path}: ${(e as Error).message}`);
     }
   };
   write(output.json, () => `${JSON.stringify(report, null, 2)}\n`);

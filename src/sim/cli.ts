@@ -87,16 +87,17 @@ export async function simMain(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  return serve(config);
+  return serve(config, '--port');
 }
 
 /** Starts the simulator, prints the listening line and resolves with the exit code on shutdown. */
-export async function serve(config: SimConfig): Promise<number> {
+/** `portFlag`: how the user set the port, for the advice when it is taken (--port, or --sim-port). */
+export async function serve(config: SimConfig, portFlag: string): Promise<number> {
   let server;
   try {
     server = await startSimulator(config);
   } catch (err) {
-    process.stderr.write(`streamtop sim: cannot listen on ${config.host}:${config.port}: ${oneLine(listenFailure(err))}\n`);
+    process.stderr.write(`streamtop sim: cannot listen on ${config.host}:${config.port}: ${oneLine(listenFailure(err, portFlag))}\n`);
     return 1;
   }
   process.stdout.write(`listening on ${server.url}\n`);
@@ -127,12 +128,12 @@ export async function serve(config: SimConfig): Promise<number> {
 }
 
 /** Why listen() failed, and what to do about it. */
-function listenFailure(err: unknown): string {
+function listenFailure(err: unknown, portFlag: string): string {
   switch ((err as NodeJS.ErrnoException).code) {
     case 'EADDRINUSE':
-      return 'the port is in use; choose another port, or 0 for any free port';
+      return `the port is in use; choose another ${portFlag}, or ${portFlag} 0 for any free port`;
     case 'EACCES':
-      return 'permission denied (ports below 1024 need privileges); choose a port above 1023, or 0 for any free port';
+      return `permission denied (ports below 1024 need privileges); choose a ${portFlag} above 1023, or 0 for any free port`;
     case 'EADDRNOTAVAIL':
       return 'that address is not on this machine; use 127.0.0.1, or 0.0.0.0 for every interface';
     case 'ENOTFOUND':

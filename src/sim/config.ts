@@ -273,7 +273,6 @@ export interface ResolveOptions {
 
 export type SimFlagValues = Record<string, string | boolean | undefined>;
 
-/** Profile defaults, then each given flag, validated. Throws UsageError naming the flag. */
 /**
  * Where the simulator's key may come from instead of --api-key: a flag's value is visible to every
  * user of the machine in `ps`, an environment variable is not.
@@ -286,6 +285,7 @@ export function withKeyFromEnv(flags: SimFlagValues, env: NodeJS.ProcessEnv): Si
   return flags['api-key'] === undefined && fromEnv !== undefined && fromEnv !== '' ? { ...flags, 'api-key': fromEnv } : flags;
 }
 
+/** Profile defaults, then each given flag, validated. Throws UsageError naming the flag. */
 export function resolveSimConfig(flags: SimFlagValues, opts: ResolveOptions = {}): SimConfig {
   const prefix = opts.flagPrefix ?? '';
   const parsed = new Map<FlagDef, unknown>();

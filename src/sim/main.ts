@@ -15,7 +15,8 @@ async function main(): Promise<number> {
     process.stderr.write(`streamtop sim: invalid ${CONFIG_ENV}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
     return 2;
   }
-  return serve(parsed.data);
+  // Started by the main command (config in the environment): its user typed --sim-port.
+  return serve(parsed.data, '--sim-port');
 }
 
 main().then(

@@ -105,15 +105,16 @@ function waitForListening(child: ChildProcess, opts: SpawnOptions, stderr: () =>
     const cleanup = (): void => {
       clearTimeout(timer);
       child.stdout?.off('data', onData);
-      child.off('exit', onExit);
+      child.off('close', onExit);
       child.off('error', onError);
       opts.signal?.removeEventListener('abort', onAbort);
     };
-    const fail = (message: string): void => {
+    const fail = (message: string, exited = false): void => {
       cleanup();
       const tail = stderr().trim();
-      // The simulator explains its own start-up failures on one "streamtop sim: ..." line.
-      const own = /^streamtop sim: (.+)$/m.exec(tail)?.[1];
+      // A simulator that exits explains why on one "streamtop sim: ..." line; for a timeout or a
+      // spawn error our own message leads and its stderr follows.
+      const own = exited ? /^streamtop sim: (.+)$/m.exec(tail)?.[1] : undefined;
       if (own !== undefined) reject(new SimulatorStartError(`the built-in simulator could not start: ${own}`));
       else reject(new SimulatorStartError(tail === '' ? message : `${message}; stderr: ${tail}`));
     };
@@ -125,10 +126,10 @@ function waitForListening(child: ChildProcess, opts: SpawnOptions, stderr: () =>
       const m = /^listening on (\S+)$/.exec(line);
       cleanup();
       if (m?.[1] !== undefined) resolve(m[1]);
-      else reject(new Error(`simulator printed an unexpected line: ${JSON.stringify(line)}`));
+      else reject(new SimulatorStartError(`the built-in simulator printed an unexpected line: ${JSON.stringify(line)}`));
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
-      fail(`simulator exited (${signal ?? `code ${code}`}) before listening`);
+      fail(`simulator exited (${signal ?? `code ${code}`}) before listening`, true);
     const onError = (err: Error): void => fail(`cannot start the simulator: ${err.message}`);
     const onAbort = (): void => {
       cleanup();
@@ -137,7 +138,8 @@ function waitForListening(child: ChildProcess, opts: SpawnOptions, stderr: () =>
     const timer = setTimeout(() => fail(`simulator did not report listening within ${timeoutMs} ms`), timeoutMs);
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', onData);
-    child.once('exit', onExit);
+    // 'close', not 'exit': by then its stderr (the reason it gives) has been read.
+    child.once('close', onExit);
     child.once('error', onError);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -69,12 +69,32 @@ test('early stop: token bounds', () => {
 
 test('early stop: a stop pattern split across events still matches, never before minTokens', () => {
   const stop = earlyStopPredicate({ minTokens: 2, stop: /THE END/, source: 'stop THE END' }, () => true);
-  assert.equal(stop(measured(1), 'THE END'), false, 'below minTokens');
-  assert.equal(stop(measured(2), ' and so on'), true, 'the window still holds THE END from the first event');
+  assert.equal(stop(measured(1), 'THE E'), false, 'below minTokens');
+  assert.equal(stop(measured(2), 'ND.'), true, 'begun before minTokens, ended after: seen whole');
   const fresh = earlyStopPredicate({ stop: /THE END/, source: 'stop THE END' }, () => true);
   assert.equal(fresh(measured(1), 'so THE'), false);
   assert.equal(fresh(measured(2), ' EN'), false);
   assert.equal(fresh(measured(3), 'D.'), true);
+});
+
+test('early stop: a match that ended before the rule applied does not count', () => {
+  // The documented example: a paragraph break, but not the heading's at token 3.
+  const stop = earlyStopPredicate({ minTokens: 5, stop: /\n\n/, source: 'min-tokens=5,stop=\\n\\n' }, () => true);
+  assert.equal(stop(measured(1), '# Title'), false);
+  assert.equal(stop(measured(2), '\n\n'), false);
+  assert.equal(stop(measured(3), 'First'), false);
+  assert.equal(stop(measured(5), ' words'), false, 'the heading break is older than the rule');
+  assert.equal(stop(measured(6), ' end.\n'), false);
+  assert.equal(stop(measured(7), '\nNext'), true, 'a break that ends now counts');
+});
+
+test('early stop: switched on mid-stream, stop patterns count from then on', () => {
+  let on = false;
+  const stop = earlyStopPredicate({ stop: /STOP/, source: 'stop STOP' }, () => on);
+  assert.equal(stop(measured(1), 'STOP here'), false, 'off');
+  on = true;
+  assert.equal(stop(measured(2), ' more'), false, 'the earlier STOP arrived while off');
+  assert.equal(stop(measured(3), ' STOP'), true);
 });
 
 test('early stop: switched off, nothing stops; switched on mid-stream, it applies from then', () => {

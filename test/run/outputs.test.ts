@@ -26,6 +26,12 @@ test('checkOutputPath: a missing directory, a directory and a file system withou
   assert.throws(() => checkOutputPath('--ndjson', '/proc/streamtop.ndjson'), (e: unknown) => e instanceof UsageError && /\/proc accepts no new files/.test(e.message));
 });
 
+test('checkOutputPath: an existing pipe or device only needs to be writable (--ndjson /dev/stdout, --json /dev/null)', () => {
+  checkOutputPath('--ndjson', '/dev/null', { inPlace: true });
+  checkOutputPath('--json', '/dev/null');
+  assert.throws(() => checkOutputPath('--json', ''), (e: unknown) => e instanceof UsageError && /invalid value "" for --json: expected a file path/.test(e.message));
+});
+
 test('writeFileAtomic: a failure names the file asked for, never the temporary one', () => {
   assert.throws(
     () => writeFileAtomic('/nonexistent-streamtop-dir/run.json', '{}'),

@@ -88,7 +88,7 @@ describe('streamtop sim process', () => {
       const r = await run(['--port', port]);
       assert.equal(r.status, 1);
       assert.equal(r.stdout, '');
-      assert.equal(r.stderr, `streamtop sim: cannot listen on 127.0.0.1:${port}: the port is in use; choose another port, or 0 for any free port\n`);
+      assert.equal(r.stderr, `streamtop sim: cannot listen on 127.0.0.1:${port}: the port is in use; choose another --port, or --port 0 for any free port\n`);
     } finally {
       blocker.close();
     }
@@ -147,7 +147,7 @@ describe('spawnSimulator', () => {
     try {
       await assert.rejects(spawnSimulator(resolveSimConfig({ port: String(port) })), (e: Error) => {
         assert.equal(e.name, 'SimulatorStartError');
-        assert.equal(e.message, `the built-in simulator could not start: cannot listen on 127.0.0.1:${port}: the port is in use; choose another port, or 0 for any free port`);
+        assert.equal(e.message, `the built-in simulator could not start: cannot listen on 127.0.0.1:${port}: the port is in use; choose another --sim-port, or --sim-port 0 for any free port`);
         return true;
       });
     } finally {
