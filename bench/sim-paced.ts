@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { resolveSimConfig } from '../src/sim/config.ts';
-import { machineBusyPct, machineCpuTicks, procCpuMs, procRunqueueWaitMs } from './lib/child.ts';
+import { machineBusyPct, machineCpuTicks, procCpuMs, procRunqueueWaitMs, startBenchServer } from './lib/child.ts';
 import { simStats } from './lib/sim.ts';
 import { spawnSimulator } from '../src/sim/spawn.ts';
 
@@ -260,25 +260,6 @@ async function drive(url: string, serverPid: number): Promise<Window> {
   return { ...(await closing), measuredIds };
 }
 
-/** The peer server in its own process, as the simulator runs in its own. */
-async function startPeer(): Promise<{ url: string; pid: number; close(): void }> {
-  const script = fileURLToPath(new URL('./lib/paced-timer-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--ttft', String(values.ttft), '--itl', String(ITL), '--tokens', String(TOKENS)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (s: string) => {
-      buf += s;
-      const m = /^listening on (\S+)\n/m.exec(buf);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`peer server exited with ${code}`)));
-  });
-  return { url, pid: child.pid ?? -1, close: () => child.kill('SIGTERM') };
-}
-
 const load = loadavg()[0] ?? 0;
 const simWindow = await drive(sim.url, 'pid' in sim ? (sim.pid as number) : Number.NaN);
 const stats = await simStats(sim.url);
@@ -291,7 +272,10 @@ await sim.close();
 
 let peer: { window: Window; latenessMs: { p50: number; p95: number; p99: number; max: number } } | undefined;
 if (values['no-peer'] !== true) {
-  const server = await startPeer();
+  // The peer in its own process, as the simulator runs in its own.
+  const server = await startBenchServer(fileURLToPath(new URL('./lib/paced-timer-server.ts', import.meta.url)), [
+    '--ttft', String(values.ttft), '--itl', String(ITL), '--tokens', String(TOKENS),
+  ]);
   const window = await drive(server.url, server.pid);
   const peerStats = (await (await fetch(`${server.url}/admin/stats`)).json()) as { latenessMs: { p50: number; p95: number; p99: number; max: number } };
   server.close();

@@ -4,13 +4,13 @@
 //
 //   node --import tsx bench/sim-throughput.ts [--conns 32] [--tokens 2000] [--seconds 6]
 
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveSimConfig } from '../src/sim/config.ts';
 import { spawnSimulator } from '../src/sim/spawn.ts';
+import { startBenchServer } from './lib/child.ts';
 
 const { values } = parseArgs({
   options: {
@@ -78,16 +78,6 @@ async function drive(url: string, path: string, body: string): Promise<Result> {
   return { events: streams * TOKENS, bytes, seconds: (end - warmupEnd) / 1000 };
 }
 
-async function startBare(): Promise<{ url: string; close(): void }> {
-  const entry = fileURLToPath(new URL('./sim-bare-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').once('data', (s: string) => resolve(s.trim().replace(/^listening on /, '')));
-    child.once('exit', () => reject(new Error('bare server exited')));
-  });
-  return { url, close: () => child.kill('SIGTERM') };
-}
-
 // A stuck run must not hang CI: give up after a generous bound.
 setTimeout(() => {
   console.error('sim-throughput: timed out');
@@ -110,7 +100,7 @@ if (values.url !== undefined) {
   console.log(`sim: ${rate(simResult)} events/s`);
   process.exit(0);
 }
-const bare = await startBare();
+const bare = await startBenchServer(fileURLToPath(new URL('./sim-bare-server.ts', import.meta.url)));
 const bareResult = await drive(bare.url, `/bare?events=${TOKENS}`, '{}');
 bare.close();
 

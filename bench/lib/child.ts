@@ -121,6 +121,25 @@ export function procRunqueueWaitMs(pid: number): number {
   }
 }
 
+/**
+ * A helper server (a bench/ script) in its own Node process, ready once it prints `listening on
+ * URL`; close() stops it. The child exits by itself when its stdin closes (the parent died).
+ */
+export async function startBenchServer(script: string, args: string[] = []): Promise<{ url: string; pid: number; close(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (s: string) => {
+      buf += s;
+      const m = /^listening on (\S+)\n/m.exec(buf);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+  });
+  return { url, pid: child.pid ?? -1, close: () => child.kill('SIGTERM') };
+}
+
 /** Machine-wide CPU time counters from /proc/stat, in clock ticks: busy (not idle or iowait) and total. */
 export function machineCpuTicks(): { busy: number; total: number } {
   try {

@@ -168,7 +168,6 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   ] as const) {
     const v = str(raw, key);
     if (v !== undefined) {
-      if (v.trim() === '') throw invalidFlag(flag, v, 'a file path');
       checkOutputPath(flag, v, { inPlace: key === 'ndjson' });
       output[key] = v;
     }

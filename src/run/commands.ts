@@ -44,20 +44,22 @@ export async function sweepCommand(opts: RawOptions, io: Io): Promise<number> {
   // TTFT of streams and of whole answers do not mix in one percentile: a sweep streams unless
   // told otherwise.
   const kind = ratesRaw !== undefined ? 'rate' : 'concurrency';
-  if (kind === 'rate' && str(opts, 'rate') !== undefined) throw new UsageError('sweep --rates sets the rate of each level: drop --rate');
-  if (kind === 'concurrency' && str(opts, 'rate') !== undefined)
-    throw new UsageError('sweep takes --rates LIST for open-loop levels, not --rate');
-  if (kind === 'concurrency' && str(opts, 'concurrency') !== undefined)
-    throw new UsageError('sweep sets the pool size of each level (--concurrency-levels LIST): drop -c/--concurrency');
-  for (const [key, flag] of [
-    ['maxQueueDelay', '--max-queue-delay'],
-    ['arrival', '--arrival'],
-  ] as const) {
-    if (kind === 'concurrency' && str(opts, key) !== undefined)
-      throw new UsageError(`sweep: ${flag} applies to open-loop levels; sweep rates with --rates LIST, or drop ${flag}`);
+  if (kind === 'rate') {
+    if (str(opts, 'rate') !== undefined) throw new UsageError('sweep --rates sets the rate of each level: drop --rate');
+    if (str(opts, 'ramp') !== undefined)
+      throw new UsageError('sweep --rates: --ramp applies to pool-size levels (--concurrency-levels LIST); drop --ramp');
+  } else {
+    if (str(opts, 'rate') !== undefined) throw new UsageError('sweep takes --rates LIST for open-loop levels, not --rate');
+    if (str(opts, 'concurrency') !== undefined)
+      throw new UsageError('sweep sets the pool size of each level (--concurrency-levels LIST): drop -c/--concurrency');
+    for (const [key, flag] of [
+      ['maxQueueDelay', '--max-queue-delay'],
+      ['arrival', '--arrival'],
+    ] as const) {
+      if (str(opts, key) !== undefined)
+        throw new UsageError(`sweep: ${flag} applies to open-loop levels; sweep rates with --rates LIST, or drop ${flag}`);
+    }
   }
-  if (kind === 'rate' && str(opts, 'ramp') !== undefined)
-    throw new UsageError('sweep --rates: --ramp applies to pool-size levels (--concurrency-levels LIST); drop --ramp');
   const levels =
     ratesRaw !== undefined
       ? parseNumberList('--rates', ratesRaw, 0.001)

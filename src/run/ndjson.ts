@@ -18,10 +18,6 @@ export class NdjsonSink {
     });
   }
 
-  get error(): Error | undefined {
-    return this.failed;
-  }
-
   /** What went wrong, for the run's failures (the run goes on: records are still counted). */
   get failure(): string | undefined {
     // errored: set by destroy(err) before the 'error' event is emitted.

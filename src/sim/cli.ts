@@ -90,8 +90,10 @@ export async function simMain(argv: string[]): Promise<number> {
   return serve(config, '--port');
 }
 
-/** Starts the simulator, prints the listening line and resolves with the exit code on shutdown. */
-/** `portFlag`: how the user set the port, for the advice when it is taken (--port, or --sim-port). */
+/**
+ * Starts the simulator, prints the listening line and resolves with the exit code on shutdown.
+ * `portFlag`: how the user set the port, for the advice when it is taken (--port, or --sim-port).
+ */
 export async function serve(config: SimConfig, portFlag: string): Promise<number> {
   let server;
   try {
