@@ -155,11 +155,11 @@ test('splitKeys turns a pasted chunk into single keypresses', () => {
   );
 });
 
-test('docs/keys.md lists every binding with its description', async () => {
+test('docs/dashboard.md lists every binding with its description', async () => {
   const { readFile } = await import('node:fs/promises');
-  const doc = await readFile(new URL('../../docs/keys.md', import.meta.url), 'utf8');
+  const doc = await readFile(new URL('../../docs/dashboard.md', import.meta.url), 'utf8');
   for (const b of KEYMAP) {
     const keys = b.keys.split(', ').map((k) => `\`${k}\``).join(', ');
-    assert.ok(doc.includes(`| ${keys} | ${b.description} |`), `docs/keys.md is missing: | ${keys} | ${b.description} |`);
+    assert.ok(doc.includes(`| ${keys} | ${b.description} |`), `docs/dashboard.md is missing: | ${keys} | ${b.description} |`);
   }
 });
