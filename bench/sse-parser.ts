@@ -13,7 +13,7 @@ import { Buffer } from 'node:buffer';
 import { pathToFileURL } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { SseDecoder, type SseEvent } from '../src/engine/sse.ts';
-import { createStreamInterpreter } from '../src/engine/wire/index.ts';
+import { wireFormat } from '../src/engine/wire/index.ts';
 
 const ASCII_WORDS = [' the', ' model', ' streams', ' tokens', ',', ' quickly', '.', ' it', ' and', ' then', '\n\n', ' "quoted"'];
 // A quarter of the tokens non-ASCII (OpenAI sends them as raw UTF-8, not \u escapes).
@@ -66,7 +66,7 @@ interface Sink {
 type Runner = (chunks: readonly Buffer[], sink: Sink, interpret: boolean) => void;
 
 const ours: Runner = (chunks, sink, interpret) => {
-  const it = interpret ? createStreamInterpreter('openai') : undefined;
+  const it = interpret ? wireFormat('openai').createStreamInterpreter() : undefined;
   const dec = new SseDecoder((ev: SseEvent) => {
     sink.events++;
     sink.bytes += ev.data.length;
@@ -77,7 +77,7 @@ const ours: Runner = (chunks, sink, interpret) => {
 };
 
 const library: Runner = (chunks, sink, interpret) => {
-  const it = interpret ? createStreamInterpreter('openai') : undefined;
+  const it = interpret ? wireFormat('openai').createStreamInterpreter() : undefined;
   const td = new TextDecoder();
   const parser = createParser({
     onEvent(msg) {

@@ -4,6 +4,7 @@ import type { ConnectionStrategy, EngineConfig, Timeouts } from '../engine/confi
 import type { Arrival } from '../engine/concurrency.ts';
 import { builtinPrompts, loadPromptsFile, singlePrompt } from '../engine/prompts.ts';
 import type { Api } from '../engine/types.ts';
+import { wireFormat } from '../engine/wire/index.ts';
 import { UsageError, invalidFlag } from './usage-error.ts';
 import {
   parseChoice,
@@ -93,7 +94,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   const sim = baseUrl === undefined ? resolveSimConfig(withKeyFromEnv(simFlags, process.env), { flagPrefix: 'sim-' }) : undefined;
 
   const apiKeyEnvRaw = str(raw, 'apiKeyEnv');
-  const apiKeyEnv = apiKeyEnvRaw ?? (api === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY');
+  const apiKeyEnv = apiKeyEnvRaw ?? wireFormat(api).defaultKeyEnv;
   // The value is not echoed: people paste the key itself here by mistake.
   if (!envVarName.safeParse(apiKeyEnv).success)
     throw new UsageError('invalid value for --api-key-env (not shown): expected the NAME of an environment variable (letters, digits, _) that holds the key, not the key itself');

@@ -12,7 +12,7 @@ import { StatsCollector, type PhaseInfo } from './stats.ts';
 import { PaneBoard } from './panes.ts';
 import { recordOf } from './record.ts';
 import { ConnectionTimings } from './conn-timing.ts';
-import { buildRequest, preloadTokenizer } from './wire/index.ts';
+import { preloadTokenizer, wireFormat, type WireFormat } from './wire/index.ts';
 import { MODES } from './types.ts';
 import type {
   EngineCommands,
@@ -81,12 +81,14 @@ export class Engine implements EngineCommands {
   private resolveDone!: (o: RunOutcome) => void;
   readonly done: Promise<RunOutcome>;
   private stopping: Promise<void> | undefined;
+  private readonly wire: WireFormat;
 
   constructor(
     readonly config: EngineConfig,
     deps: EngineDeps = {},
   ) {
     this.clock = deps.clock ?? systemClock;
+    this.wire = wireFormat(config.api);
     this.onRecord = deps.onRecord;
     this.streamRatio = config.streamRatio;
     this.earlyStopOn = config.earlyStopEnabled && config.earlyStop !== undefined;
@@ -357,7 +359,7 @@ export class Engine implements EngineCommands {
   private async execute(id: number, m: Measurement, ticket: Ticket, phase: number, warmup: boolean): Promise<void> {
     const prompt = this.prompts.pick();
     const requestId = `st-${this.runTag}-${id}`;
-    const built = buildRequest(this.config.api, {
+    const built = this.wire.buildRequest({
       baseUrl: this.config.baseUrl,
       model: this.config.model,
       messages: prompt.messages,
@@ -376,7 +378,7 @@ export class Engine implements EngineCommands {
         {
           dispatcher: this.dispatcher,
           clock: this.clock,
-          api: this.config.api,
+          wire: this.wire,
           url,
           headers: built.headers,
           body: built.body,

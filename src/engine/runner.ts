@@ -1,11 +1,11 @@
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SseDecoder, type SseEvent } from './sse.ts';
-import { createStreamInterpreter, parseErrorBody, parseNonStreamBody } from './wire/index.ts';
+import type { WireFormat } from './wire/index.ts';
 import { countTokens } from './wire/tokens.ts';
 import type { Clock } from './clock.ts';
 import { classifyNetworkError, codeForStatus, parseRetryAfter, type AttemptError } from './errors.ts';
-import type { Api, ErrorCode, Mode, PaneState, TokenSource } from './types.ts';
+import type { ErrorCode, Mode, PaneState, TokenSource } from './types.ts';
 
 /**
  * Runs one request attempt on undici's low-level dispatch API. Handler callbacks are undici's
@@ -97,7 +97,8 @@ export class Measurement {
 export interface AttemptInput {
   dispatcher: Dispatcher;
   clock: Clock;
-  api: Api;
+  /** The API's wire format: request shape, stream interpreter, body and error parsers. */
+  wire: WireFormat;
   url: URL;
   headers: Record<string, string>;
   body: string;
@@ -121,7 +122,7 @@ function headerString(h: IncomingHttpHeaders, name: string): string | undefined 
 
 /** One HTTP attempt. Never rejects: every outcome is a result. */
 export function runAttempt(input: AttemptInput, m: Measurement): Promise<AttemptResult> {
-  const { clock, api, mode } = input;
+  const { clock, wire, mode } = input;
   m.attempts++;
   m.resetForRetry();
   m.state = 'connecting';
@@ -137,7 +138,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
     let retryAfterMs: number | undefined;
     let streamFailure: AttemptError | undefined;
     let chunkAt = 0;
-    const interp = createStreamInterpreter(api);
+    const interp = wire.createStreamInterpreter();
 
     const finish = (r: AttemptResult): void => {
       if (settled) return;
@@ -277,7 +278,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
             error: {
               code: codeForStatus(status),
               httpStatus: status,
-              message: `HTTP ${status}: ${parseErrorBody(api, status, text)}`,
+              message: `HTTP ${status}: ${wire.parseErrorBody(status, text)}`,
               ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
             },
           });
@@ -308,7 +309,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
           const what = contentType.includes('html') || /^\s*</.test(text) ? 'an HTML page' : 'invalid JSON';
           return fail({ code: 'body_invalid', message: `HTTP ${status} with ${what} instead of a completion` });
         }
-        const parsed = parseNonStreamBody(api, json);
+        const parsed = wire.parseNonStreamBody(json);
         if (!parsed.ok) return fail({ code: parsed.code, message: parsed.message });
         if (mode === 'stream')
           return fail({

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { UsageError } from '../config/usage-error.ts';
 import { LatencyHistogram } from '../engine/histogram.ts';
 import { METRIC_NAMES, MODES } from '../engine/types.ts';
-import { REPORT_SCHEMA, type Report } from './report.ts';
+import { REPORT_SCHEMA, reportSchema, type Report } from './schema.ts';
 
 /**
  * Reads a saved `streamtop.report/1` for `report`, `compare` and `merge`. Everything the report
@@ -11,113 +10,6 @@ import { REPORT_SCHEMA, type Report } from './report.ts';
  * the field at fault (exit 2) instead of a TypeError deep in a formatter. Objects are loose:
  * fields a newer version adds pass through untouched.
  */
-
-const num = z.number();
-const count = z.number().int().nonnegative();
-
-const summary = z.looseObject({ count, mean: num, min: num, p50: num, p90: num, p95: num, p99: num, max: num });
-const tokenSource = z.looseObject({ usage: num, tokenizer: num });
-
-const modeReport = z.looseObject({
-  requests: count,
-  succeeded: count,
-  failed: count,
-  earlyStopped: count,
-  cancelled: count,
-  outputTokens: num,
-  // Reports from before prompt tokens were recorded lack it; 0 is what "not reported" means.
-  inputTokens: num.default(0),
-  outputTokensPerSec: num,
-  requestsPerSec: num,
-  tokenSource,
-  bytesReceived: num,
-  ttftMs: summary,
-  ttfbMs: summary,
-  itlMs: summary,
-  tpotMs: summary,
-  e2eMs: summary,
-  queueMs: summary,
-});
-const byMode = z.object({ stream: modeReport, nonstream: modeReport });
-
-const encodedHistogram = z.looseObject({ hdr: z.string(), count, sumMs: num, minMs: num, maxMs: num });
-const encodedAccumulator = z.looseObject({
-  requests: count,
-  succeeded: count,
-  failed: count,
-  earlyStopped: count,
-  cancelled: count,
-  outputTokens: num,
-  inputTokens: num.optional(),
-  tokensFromUsage: num,
-  tokensFromTokenizer: num,
-  bytesReceived: num,
-  histograms: z.looseObject({
-    ttft: encodedHistogram,
-    ttfb: encodedHistogram,
-    itl: encodedHistogram,
-    tpot: encodedHistogram,
-    e2e: encodedHistogram,
-    queue: encodedHistogram,
-  }),
-});
-
-const percentiles = z.looseObject({ p50: num, p95: num, p99: num });
-
-export const reportSchema = z.looseObject({
-  schema: z.literal(REPORT_SCHEMA),
-  tool: z.looseObject({ name: z.literal('streamtop'), version: z.string() }),
-  createdAt: z.string(),
-  interrupted: z.boolean(),
-  stopReason: z.enum(['requests', 'duration', 'interrupted', 'bail']),
-  target: z.looseObject({ baseUrl: z.string(), api: z.enum(['openai', 'anthropic']), model: z.string(), simulated: z.boolean() }),
-  settings: z.record(z.string(), z.unknown()),
-  durationMs: z.number().nonnegative(),
-  totals: z.looseObject({
-    requests: count,
-    succeeded: count,
-    failed: count,
-    earlyStopped: count,
-    cancelled: count,
-    dropped: count,
-    warmup: count,
-    outputTokens: num,
-    requestsPerSec: num,
-    outputTokensPerSec: num,
-    tokenSource,
-  }),
-  byMode,
-  errors: z.record(z.string(), count),
-  errorMessages: z.record(z.string(), z.string()),
-  phases: z.array(
-    z.looseObject({
-      index: count,
-      startMs: num,
-      endMs: num.optional(),
-      concurrency: num,
-      rate: num.optional(),
-      streamRatio: num,
-      reason: z.string(),
-      durationMs: num,
-      byMode,
-    }),
-  ),
-  timeline: z.array(
-    z.looseObject({
-      tMs: num,
-      inFlight: num,
-      concurrency: num,
-      rate: num.optional(),
-      completions: num,
-      errors: num,
-      outputTokens: num,
-      ttftMs: percentiles,
-      e2eMs: percentiles,
-    }),
-  ),
-  histograms: z.object({ stream: encodedAccumulator, nonstream: encodedAccumulator }),
-  extras: z.record(z.string(), z.unknown()).optional(),
-});
 
 const MAX_ISSUES = 5;
 
@@ -162,13 +54,11 @@ export function parseReport(data: unknown, name: string): Report {
     throw new UsageError(`${name} is not a valid ${REPORT_SCHEMA} report: ${shown.join('; ')}${more}`);
   }
   checkHistograms(parsed.data.histograms, name);
-  // The schema mirrors Report field by field; zod's inferred type only differs in spelling
-  // (string record keys for ErrorCode, loose index signatures), so the cast is sound.
-  return parsed.data as unknown as Report;
+  return parsed.data;
 }
 
 /** A corrupt base64 blob would otherwise surface only when merge or a gate decodes it. */
-function checkHistograms(h: z.infer<typeof reportSchema>['histograms'], name: string): void {
+function checkHistograms(h: Report['histograms'], name: string): void {
   for (const m of MODES) {
     for (const metric of METRIC_NAMES) {
       const enc = h[m].histograms[metric];

@@ -1,99 +1,27 @@
 import type { Engine, RunOutcome } from '../engine/engine.ts';
-import { ModeAccumulator, type EncodedModeAccumulator, type PhaseInfo, type TimelineEntry } from '../engine/stats.ts';
-import { MODES, type Api, type ErrorCode, type MetricSummary, type Mode } from '../engine/types.ts';
+import type { EncodedModeAccumulator, ModeAccumulator } from '../engine/accumulator.ts';
+import { METRIC_NAMES, MODES, type Mode } from '../engine/types.ts';
+import { REPORT_SCHEMA, type ModeReport, type PhaseReport, type Report } from './schema.ts';
 
 /**
  * The saved run: `streamtop.report/1`. Plain JSON, no secrets. Besides the summaries it carries
  * each mode's HdrHistograms (serialised), so `streamtop merge` can combine runs exactly.
  */
 
-export const REPORT_SCHEMA = 'streamtop.report/1';
-
-export interface ModeReport {
-  requests: number;
-  succeeded: number;
-  failed: number;
-  earlyStopped: number;
-  cancelled: number;
-  outputTokens: number;
-  /** Prompt tokens from server usage (0 when the server did not report them). */
-  inputTokens: number;
-  outputTokensPerSec: number;
-  requestsPerSec: number;
-  tokenSource: { usage: number; tokenizer: number };
-  bytesReceived: number;
-  ttftMs: MetricSummary;
-  ttfbMs: MetricSummary;
-  itlMs: MetricSummary;
-  tpotMs: MetricSummary;
-  e2eMs: MetricSummary;
-  queueMs: MetricSummary;
-  /** New connections opened by this mode's requests, and what they cost (TCP; TLS apart). */
-  connectMs: MetricSummary;
-  tlsMs: MetricSummary;
-}
-
-export interface PhaseReport extends PhaseInfo {
-  durationMs: number;
-  byMode: Record<Mode, ModeReport>;
-}
-
-export interface Report {
-  schema: typeof REPORT_SCHEMA;
-  tool: { name: 'streamtop'; version: string };
-  createdAt: string;
-  /** True when the run was cut short (Ctrl-C, SIGTERM, --bail). */
-  interrupted: boolean;
-  stopReason: RunOutcome['stopReason'];
-  target: { baseUrl: string; api: Api; model: string; simulated: boolean };
-  settings: Record<string, unknown>;
-  durationMs: number;
-  totals: {
-    requests: number;
-    succeeded: number;
-    failed: number;
-    earlyStopped: number;
-    cancelled: number;
-    dropped: number;
-    warmup: number;
-    outputTokens: number;
-    requestsPerSec: number;
-    outputTokensPerSec: number;
-    tokenSource: { usage: number; tokenizer: number };
-  };
-  byMode: Record<Mode, ModeReport>;
-  errors: Partial<Record<ErrorCode, number>>;
-  errorMessages: Partial<Record<ErrorCode, string>>;
-  phases: PhaseReport[];
-  timeline: TimelineEntry[];
-  /** Lossless state for merging: per mode, counters and HdrHistograms (microseconds). */
-  histograms: Record<Mode, EncodedModeAccumulator>;
-  /** Filled by the features that need them (early stop, cost, gates). */
-  extras?: Record<string, unknown>;
-}
+export { REPORT_SCHEMA, type ModeReport, type PhaseReport, type Report } from './schema.ts';
 
 export function modeReport(a: ModeAccumulator, wallMs: number): ModeReport {
   const secs = wallMs / 1000;
+  const { tokensFromUsage, tokensFromTokenizer, ...counters } = a.n;
+  const summaries = Object.fromEntries(METRIC_NAMES.map((m) => [`${m}Ms`, a.h[m].summary()]));
   return {
-    requests: a.requests,
-    succeeded: a.succeeded,
-    failed: a.failed,
-    earlyStopped: a.earlyStopped,
-    cancelled: a.cancelled,
-    outputTokens: a.outputTokens,
-    inputTokens: a.inputTokens,
+    ...counters,
     outputTokensPerSec: secs > 0 ? a.outputTokens / secs : 0,
     requestsPerSec: secs > 0 ? (a.succeeded + a.earlyStopped) / secs : 0,
-    tokenSource: { usage: a.tokensFromUsage, tokenizer: a.tokensFromTokenizer },
-    bytesReceived: a.bytesReceived,
-    ttftMs: a.h.ttft.summary(),
-    ttfbMs: a.h.ttfb.summary(),
-    itlMs: a.h.itl.summary(),
-    tpotMs: a.h.tpot.summary(),
-    e2eMs: a.h.e2e.summary(),
-    queueMs: a.h.queue.summary(),
-    connectMs: a.connect.summary(),
-    tlsMs: a.tls.summary(),
+    tokenSource: { usage: tokensFromUsage, tokenizer: tokensFromTokenizer },
+    ...(summaries as Pick<ModeReport, `${(typeof METRIC_NAMES)[number]}Ms`>),
+    connectMs: a.conn.connect.summary(),
+    tlsMs: a.conn.tls.summary(),
   };
 }
 

@@ -3,6 +3,7 @@ import type { RunPlan } from '../config/run-options.ts';
 import { UsageError } from '../config/usage-error.ts';
 import { Engine } from '../engine/engine.ts';
 import type { EngineConfig } from '../engine/config.ts';
+import { wireFormat } from '../engine/wire/index.ts';
 import type { RequestRecord, TargetInfo } from '../engine/types.ts';
 import { spawnSimulator } from '../sim/spawn.ts';
 import { buildReport, type Report } from '../report/report.ts';
@@ -90,7 +91,7 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
     const sim = opts.simulator !== undefined ? { ...opts.simulator, close: async () => undefined } : await spawnSimulator(plan.sim);
     return {
       // OpenAI base URLs include /v1; Anthropic's do not (see DESIGN.md, wire-format notes).
-      baseUrl: api === 'openai' ? `${sim.url}/v1` : sim.url,
+      baseUrl: wireFormat(api).baseUrlAt(sim.url),
       ...(plan.sim.apiKey !== undefined ? { apiKey: plan.sim.apiKey } : {}),
       ...(sim.ca !== undefined ? { ca: sim.ca } : {}),
       simOrigin: sim.url,

@@ -87,7 +87,7 @@ export async function runVariants(
     const a = acc[i] as ModeAccumulator;
     const report = modeReport(a, wall[i] ?? 0);
     const h = fromIssue[i] as LatencyHistogram;
-    const r: VariantResult = { label: v.label, ttftFromIssueMs: h.summary(), wallMs: wall[i] ?? 0, report, newConnections: a.connect.count };
+    const r: VariantResult = { label: v.label, ttftFromIssueMs: h.summary(), wallMs: wall[i] ?? 0, report, newConnections: a.conn.connect.count };
     a.dispose();
     h.dispose();
     return r;

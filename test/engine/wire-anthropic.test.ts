@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SseEvent } from '../../src/engine/sse.ts';
-import { createStreamInterpreter, parseNonStreamBody } from '../../src/engine/wire/index.ts';
+import { wireFormat } from '../../src/engine/wire/index.ts';
 
 const e = (event: string, data: unknown): SseEvent => ({ event, data: typeof data === 'string' ? data : JSON.stringify(data) });
 const typed = (type: string, rest: Record<string, unknown> = {}): SseEvent => e(type, { type, ...rest });
 
 test('a typical Anthropic stream', () => {
-  const it = createStreamInterpreter('anthropic');
+  const it = wireFormat('anthropic').createStreamInterpreter();
   const seq: Array<[SseEvent, unknown]> = [
     [typed('message_start', { message: { id: 'msg_1', usage: { input_tokens: 25, output_tokens: 1 } } }), { kind: 'ignore' }],
     [typed('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }), { kind: 'ignore' }],
@@ -25,7 +25,7 @@ test('a typical Anthropic stream', () => {
 });
 
 test('thinking, tool input and other deltas', () => {
-  const it = createStreamInterpreter('anthropic');
+  const it = wireFormat('anthropic').createStreamInterpreter();
   const d = (delta: Record<string, unknown>) => it.onEvent(typed('content_block_delta', { index: 0, delta }));
   assert.deepEqual(d({ type: 'thinking_delta', thinking: 'Let me' }), { kind: 'content', text: 'Let me' });
   assert.deepEqual(d({ type: 'signature_delta', signature: 'EqQB' }), { kind: 'ignore' });
@@ -35,14 +35,14 @@ test('thinking, tool input and other deltas', () => {
 });
 
 test('the JSON type wins; the event name is the fallback', () => {
-  const it = createStreamInterpreter('anthropic');
+  const it = wireFormat('anthropic').createStreamInterpreter();
   assert.deepEqual(it.onEvent(e('', { type: 'content_block_delta', delta: { type: 'text_delta', text: 'x' } })), { kind: 'content', text: 'x' });
   assert.deepEqual(it.onEvent(e('message_stop', {})), { kind: 'done' });
   assert.deepEqual(it.onEvent(typed('some_new_event')), { kind: 'ignore' });
 });
 
 test('errors in the middle of an Anthropic stream', () => {
-  const it = createStreamInterpreter('anthropic');
+  const it = wireFormat('anthropic').createStreamInterpreter();
   assert.deepEqual(it.onEvent(e('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })), {
     kind: 'error',
     code: 'stream_error_event',
@@ -55,7 +55,7 @@ test('errors in the middle of an Anthropic stream', () => {
 });
 
 test('non-streaming Anthropic bodies', () => {
-  const ok = parseNonStreamBody('anthropic', {
+  const ok = wireFormat('anthropic').parseNonStreamBody({
     type: 'message',
     content: [
       { type: 'thinking', thinking: 'hm. ' },
@@ -67,11 +67,11 @@ test('non-streaming Anthropic bodies', () => {
     usage: { input_tokens: 10, output_tokens: 4 },
   });
   assert.deepEqual(ok, { ok: true, text: 'hm. Hi there{"a":1}', outputTokens: 4, inputTokens: 10, finishReason: 'end_turn' });
-  assert.deepEqual(parseNonStreamBody('anthropic', { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } }), {
+  assert.deepEqual(wireFormat('anthropic').parseNonStreamBody({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } }), {
     ok: false,
     code: 'stream_error_event',
     message: 'rate_limit_error: slow down',
   });
-  assert.equal(parseNonStreamBody('anthropic', { type: 'message' }).ok, false);
-  assert.equal(parseNonStreamBody('anthropic', []).ok, false);
+  assert.equal(wireFormat('anthropic').parseNonStreamBody({ type: 'message' }).ok, false);
+  assert.equal(wireFormat('anthropic').parseNonStreamBody([]).ok, false);
 });

@@ -1,38 +1,38 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countTokens, parseErrorBody } from '../../src/engine/wire/index.ts';
+import { wireFormat, countTokens } from '../../src/engine/wire/index.ts';
 
 test('error bodies: provider JSON shapes', () => {
   assert.equal(
-    parseErrorBody('openai', 429, '{"error":{"message":"Rate limit reached for gpt-4o","type":"requests","code":"rate_limit_exceeded"}}'),
+    wireFormat('openai').parseErrorBody(429, '{"error":{"message":"Rate limit reached for gpt-4o","type":"requests","code":"rate_limit_exceeded"}}'),
     'requests: Rate limit reached for gpt-4o',
   );
   assert.equal(
-    parseErrorBody('anthropic', 529, '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'),
+    wireFormat('anthropic').parseErrorBody(529, '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'),
     'overloaded_error: Overloaded',
   );
-  assert.equal(parseErrorBody('openai', 400, '{"error":"bad thing"}'), 'bad thing');
-  assert.equal(parseErrorBody('openai', 422, '{"detail":"Not Found"}'), 'Not Found');
-  assert.equal(parseErrorBody('openai', 400, '{"object":"error","message":"too long","type":"BadRequestError"}'), 'BadRequestError: too long');
+  assert.equal(wireFormat('openai').parseErrorBody(400, '{"error":"bad thing"}'), 'bad thing');
+  assert.equal(wireFormat('openai').parseErrorBody(422, '{"detail":"Not Found"}'), 'Not Found');
+  assert.equal(wireFormat('openai').parseErrorBody(400, '{"object":"error","message":"too long","type":"BadRequestError"}'), 'BadRequestError: too long');
 });
 
 test('error bodies: HTML, plain text, empty, long, multi-line', () => {
   const html = '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1>' + 'x'.repeat(5000) + '</body></html>';
-  assert.equal(parseErrorBody('openai', 502, html), 'HTML error page (HTTP 502): 502 Bad Gateway');
-  assert.equal(parseErrorBody('openai', 503, '<html><body>down</body></html>'), 'HTML error page (HTTP 503)');
-  assert.equal(parseErrorBody('openai', 500, ''), 'HTTP 500 with an empty body');
-  assert.equal(parseErrorBody('openai', 500, 'upstream\n  connect error\n'), 'upstream connect error');
-  const long = parseErrorBody('anthropic', 500, 'y'.repeat(1000));
+  assert.equal(wireFormat('openai').parseErrorBody(502, html), 'HTML error page (HTTP 502): 502 Bad Gateway');
+  assert.equal(wireFormat('openai').parseErrorBody(503, '<html><body>down</body></html>'), 'HTML error page (HTTP 503)');
+  assert.equal(wireFormat('openai').parseErrorBody(500, ''), 'HTTP 500 with an empty body');
+  assert.equal(wireFormat('openai').parseErrorBody(500, 'upstream\n  connect error\n'), 'upstream connect error');
+  const long = wireFormat('anthropic').parseErrorBody(500, 'y'.repeat(1000));
   assert.equal(long.length, 200);
   assert.ok(long.endsWith('…'));
-  assert.equal(parseErrorBody('openai', 500, '{not json'), '{not json');
+  assert.equal(wireFormat('openai').parseErrorBody(500, '{not json'), '{not json');
 });
 
 test('error bodies: credentials echoed by a server are masked', () => {
-  const m = parseErrorBody('openai', 401, '{"error":{"message":"Incorrect API key provided: sk-proj-abcdefghijklmnop. You can find...","type":"invalid_request_error"}}');
+  const m = wireFormat('openai').parseErrorBody(401, '{"error":{"message":"Incorrect API key provided: sk-proj-abcdefghijklmnop. You can find...","type":"invalid_request_error"}}');
   assert.ok(!m.includes('abcdefghijklmnop'), m);
   assert.ok(m.includes('sk-***'));
-  assert.ok(!parseErrorBody('openai', 401, 'bad header Authorization: Bearer abc.def.ghi').includes('abc.def'));
+  assert.ok(!wireFormat('openai').parseErrorBody(401, 'bad header Authorization: Bearer abc.def.ghi').includes('abc.def'));
 });
 
 test('countTokens: o200k counts, empty text, special tokens as plain text', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SseEvent } from '../../src/engine/sse.ts';
-import { createStreamInterpreter, parseNonStreamBody, type StreamSignal } from '../../src/engine/wire/index.ts';
+import { wireFormat, type StreamSignal } from '../../src/engine/wire/index.ts';
 import { OpenAiStreamInterpreter } from '../../src/engine/wire/openai.ts';
 import { mulberry32 } from './sse-helpers.ts';
 
@@ -10,7 +10,7 @@ const chunk = (delta: string, finish = 'null', usage = 'null') => `${HEAD}${delt
 const e = (data: string, event = ''): SseEvent => ({ event, data });
 
 test('a typical OpenAI stream: role, content, finish, usage, [DONE]', () => {
-  const it = createStreamInterpreter('openai');
+  const it = wireFormat('openai').createStreamInterpreter();
   const sig = (d: string) => it.onEvent(e(d));
   assert.deepEqual(sig(chunk('{"role":"assistant","content":"","refusal":null}')), { kind: 'ignore' });
   assert.deepEqual(sig(chunk('{"content":"Hel"}')), { kind: 'content', text: 'Hel' });
@@ -29,7 +29,7 @@ test('a typical OpenAI stream: role, content, finish, usage, [DONE]', () => {
 });
 
 test('reasoning and tool-call deltas count as content', () => {
-  const it = createStreamInterpreter('openai');
+  const it = wireFormat('openai').createStreamInterpreter();
   assert.deepEqual(it.onEvent(e(chunk('{"reasoning_content":"think"}'))), { kind: 'content', text: 'think' });
   assert.deepEqual(it.onEvent(e(chunk('{"reasoning":"more"}'))), { kind: 'content', text: 'more' });
   assert.deepEqual(it.onEvent(e(chunk('{"content":null,"reasoning_content":null}'))), { kind: 'ignore' });
@@ -44,7 +44,7 @@ test('reasoning and tool-call deltas count as content', () => {
 });
 
 test('a chunk with both content and usage returns content and keeps the usage', () => {
-  const it = createStreamInterpreter('openai');
+  const it = wireFormat('openai').createStreamInterpreter();
   const s = it.onEvent(e(chunk('{"content":"end"}', '"length"', '{"prompt_tokens":3,"completion_tokens":7}')));
   assert.deepEqual(s, { kind: 'content', text: 'end' });
   assert.equal(it.outputTokens, 7);
@@ -52,7 +52,7 @@ test('a chunk with both content and usage returns content and keeps the usage', 
 });
 
 test('errors in the middle of a stream', () => {
-  const it = createStreamInterpreter('openai');
+  const it = wireFormat('openai').createStreamInterpreter();
   const s1 = it.onEvent(e('{"error":{"message":"The server had an error","type":"server_error","code":null}}'));
   assert.deepEqual(s1, { kind: 'error', code: 'stream_error_event', message: 'server_error: The server had an error' });
   const s2 = it.onEvent(e('{"object":"error","message":"context too long","type":"BadRequestError","code":400}'));
@@ -109,25 +109,25 @@ test('the fast path returns exactly what a full parse does', () => {
 });
 
 test('non-streaming OpenAI bodies', () => {
-  const ok = parseNonStreamBody('openai', {
+  const ok = wireFormat('openai').parseNonStreamBody({
     id: 'x',
     choices: [{ index: 0, message: { role: 'assistant', content: 'Hello', reasoning_content: 'hmm ' }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 5, completion_tokens: 3 },
   });
   assert.deepEqual(ok, { ok: true, text: 'hmm Hello', outputTokens: 3, inputTokens: 5, finishReason: 'stop' });
-  const tools = parseNonStreamBody('openai', {
+  const tools = wireFormat('openai').parseNonStreamBody({
     choices: [{ message: { content: null, tool_calls: [{ function: { name: 'f', arguments: '{"a":1}' } }] } }],
   });
   assert.deepEqual(tools, { ok: true, text: '{"a":1}' });
-  assert.deepEqual(parseNonStreamBody('openai', { error: { message: 'nope', type: 'invalid_request_error' } }), {
+  assert.deepEqual(wireFormat('openai').parseNonStreamBody({ error: { message: 'nope', type: 'invalid_request_error' } }), {
     ok: false,
     code: 'stream_error_event',
     message: 'invalid_request_error: nope',
   });
-  assert.equal(parseNonStreamBody('openai', { choices: [] }).ok, false);
-  assert.equal(parseNonStreamBody('openai', 'text').ok, false);
-  assert.equal(parseNonStreamBody('openai', null).ok, false);
-  const r = parseNonStreamBody('openai', { choices: [{ message: {} }] });
+  assert.equal(wireFormat('openai').parseNonStreamBody({ choices: [] }).ok, false);
+  assert.equal(wireFormat('openai').parseNonStreamBody('text').ok, false);
+  assert.equal(wireFormat('openai').parseNonStreamBody(null).ok, false);
+  const r = wireFormat('openai').parseNonStreamBody({ choices: [{ message: {} }] });
   assert.deepEqual(r, { ok: true, text: '' });
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRequest, type BuildRequestInput } from '../../src/engine/wire/index.ts';
+import { wireFormat, type BuildRequestInput } from '../../src/engine/wire/index.ts';
 import { anthropicUrl } from '../../src/engine/wire/anthropic.ts';
 import { openAiUrl } from '../../src/engine/wire/openai.ts';
 
@@ -14,7 +14,7 @@ const base: BuildRequestInput = {
 };
 
 test('OpenAI streaming request', () => {
-  const r = buildRequest('openai', { ...base, system: 'Be brief', maxTokens: 64 });
+  const r = wireFormat('openai').buildRequest({ ...base, system: 'Be brief', maxTokens: 64 });
   assert.equal(r.url, 'https://api.openai.com/v1/chat/completions');
   assert.deepEqual(r.headers, {
     'content-type': 'application/json',
@@ -36,7 +36,7 @@ test('OpenAI streaming request', () => {
 
 test('OpenAI non-streaming request without key or max tokens', () => {
   const { apiKey: _drop, ...noKey } = base;
-  const r = buildRequest('openai', { ...noKey, stream: false });
+  const r = wireFormat('openai').buildRequest({ ...noKey, stream: false });
   assert.equal(r.headers.accept, 'application/json');
   assert.equal(r.headers.authorization, undefined);
   const body = JSON.parse(r.body) as Record<string, unknown>;
@@ -56,7 +56,7 @@ test('OpenAI URL joining', () => {
 });
 
 test('Anthropic streaming request', () => {
-  const r = buildRequest('anthropic', { ...base, baseUrl: 'https://api.anthropic.com', model: 'claude-x', system: 'Sys', apiKey: 'key-1' });
+  const r = wireFormat('anthropic').buildRequest({ ...base, baseUrl: 'https://api.anthropic.com', model: 'claude-x', system: 'Sys', apiKey: 'key-1' });
   assert.equal(r.url, 'https://api.anthropic.com/v1/messages');
   assert.deepEqual(r.headers, {
     'content-type': 'application/json',
@@ -75,7 +75,7 @@ test('Anthropic streaming request', () => {
 });
 
 test('Anthropic: system messages are folded into the top-level system; max_tokens passes through', () => {
-  const r = buildRequest('anthropic', {
+  const r = wireFormat('anthropic').buildRequest({
     ...base,
     baseUrl: 'https://api.anthropic.com',
     stream: false,
@@ -106,7 +106,7 @@ test('Anthropic URL joining tolerates /v1 and never doubles it', () => {
 });
 
 test('extra headers override ours case-insensitively, without duplicates', () => {
-  const r = buildRequest('anthropic', {
+  const r = wireFormat('anthropic').buildRequest({
     ...base,
     baseUrl: 'https://api.anthropic.com',
     extraHeaders: { 'Anthropic-Version': '2024-01-01', 'X-Custom': 'v' },

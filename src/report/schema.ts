@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { COUNTERS, LATER_COUNTERS, type Counter } from '../engine/accumulator.ts';
+import { METRIC_NAMES, type MetricName } from '../engine/types.ts';
+
+/**
+ * `streamtop.report/1`, declared once. The TypeScript types of a report are inferred from these
+ * schemas, `report`/`compare`/`merge` validate what they read against them, and
+ * docs/report.schema.json is generated from them (scripts/gen-report-schema.ts; a test keeps it in
+ * sync). Objects are loose: fields a newer version adds pass through untouched, and fields that
+ * older versions lacked have defaults, so every report ever written still loads.
+ */
+
+export const REPORT_SCHEMA = 'streamtop.report/1';
+
+const num = z.number();
+const count = z.number().int().nonnegative().meta({ id: 'Count' });
+
+export const metricSummarySchema = z
+  .looseObject({ count, mean: num, min: num, p50: num, p90: num, p95: num, p99: num, max: num })
+  .meta({ id: 'MetricSummary', description: 'One latency distribution in milliseconds; count 0 means no samples (the other fields are then 0).' });
+const EMPTY_SUMMARY = { count: 0, mean: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
+
+const tokenSource = z
+  .looseObject({ usage: num, tokenizer: num })
+  .meta({ id: 'TokenSource', description: 'Output tokens by where the count came from: server usage, or the tokenizer fallback.' });
+
+/**
+ * The type of a parsed report without the open index signatures that loose objects add: code
+ * works with the fields this version knows, while parsing still lets newer fields through.
+ * Records (no named keys) keep their signature.
+ */
+type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+export type Known<T> = T extends readonly (infer U)[]
+  ? Known<U>[]
+  : T extends object
+    ? [keyof KnownKeys<T>] extends [never]
+      ? T
+      : { [K in keyof KnownKeys<T>]: Known<KnownKeys<T>[K]> }
+    : T;
+
+/** One schema per key, keeping the keys in the type. */
+function shapeOf<K extends string, S extends z.ZodType>(keys: readonly K[], schema: (key: K) => S): Record<K, S> {
+  return Object.fromEntries(keys.map((k) => [k, schema(k)])) as Record<K, S>;
+}
+
+/** A counter that reports written before it existed lack: read as 0. */
+function counterSchema(c: Counter): z.ZodType<number, number | undefined> {
+  return LATER_COUNTERS.has(c) ? num.default(0) : num;
+}
+
+/** Counters a mode report shows as they are (the token-source pair is shown as `tokenSource`). */
+const REPORTED_COUNTERS = COUNTERS.filter(
+  (c): c is Exclude<Counter, 'tokensFromUsage' | 'tokensFromTokenizer'> => c !== 'tokensFromUsage' && c !== 'tokensFromTokenizer',
+);
+
+type SummaryKey = `${MetricName}Ms`;
+const SUMMARY_KEYS = METRIC_NAMES.map((m): SummaryKey => `${m}Ms`);
+
+export const modeReportSchema = z.looseObject({
+  ...shapeOf(REPORTED_COUNTERS, counterSchema),
+  outputTokensPerSec: num,
+  requestsPerSec: num,
+  tokenSource,
+  ...shapeOf(SUMMARY_KEYS, () => metricSummarySchema),
+  /** New connections opened by this mode's requests and what they cost (TCP; TLS apart). */
+  connectMs: metricSummarySchema.default(EMPTY_SUMMARY),
+  tlsMs: metricSummarySchema.default(EMPTY_SUMMARY),
+}).meta({ id: 'ModeReport', description: 'Counters, rates and latency summaries of one mode (stream or nonstream).' });
+export type ModeReport = Known<z.output<typeof modeReportSchema>>;
+
+const byMode = z.object({ stream: modeReportSchema, nonstream: modeReportSchema }).meta({ id: 'ByMode' });
+
+export const encodedHistogramSchema = z
+  .looseObject({ hdr: z.string(), count, sumMs: num, minMs: num, maxMs: num })
+  .meta({ id: 'EncodedHistogram', description: 'An HdrHistogram (V2 compressed, base64, microseconds) with its exact count, sum, min and max in ms.' });
+
+export const encodedAccumulatorSchema = z.looseObject({
+  ...shapeOf(COUNTERS, counterSchema),
+  histograms: z.looseObject(shapeOf(METRIC_NAMES, () => encodedHistogramSchema)),
+  connect: encodedHistogramSchema.optional(),
+  tls: encodedHistogramSchema.optional(),
+}).meta({ id: 'EncodedModeAccumulator', description: 'Lossless per-mode state: counters and histograms, what merge combines.' });
+
+const percentiles = z.looseObject({ p50: num, p95: num, p99: num }).meta({ id: 'Percentiles' });
+
+export const STOP_REASONS = ['requests', 'duration', 'interrupted', 'bail', 'user'] as const;
+
+export const phaseReportSchema = z.looseObject({
+  index: count,
+  startMs: num,
+  endMs: num.optional(),
+  concurrency: num,
+  rate: num.optional(),
+  streamRatio: num,
+  reason: z.string(),
+  durationMs: num,
+  byMode,
+});
+export type PhaseReport = Known<z.output<typeof phaseReportSchema>>;
+
+export const timelineEntrySchema = z.looseObject({
+  tMs: num,
+  inFlight: num,
+  concurrency: num,
+  rate: num.optional(),
+  completions: num,
+  errors: num,
+  outputTokens: num,
+  ttftMs: percentiles,
+  e2eMs: percentiles,
+});
+
+export const reportSchema = z.looseObject({
+  schema: z.literal(REPORT_SCHEMA),
+  tool: z.looseObject({ name: z.literal('streamtop'), version: z.string() }),
+  createdAt: z.string(),
+  /** True when the run was cut short (Ctrl-C, SIGTERM, --bail). */
+  interrupted: z.boolean(),
+  stopReason: z.enum(STOP_REASONS),
+  target: z.looseObject({ baseUrl: z.string(), api: z.enum(['openai', 'anthropic']), model: z.string(), simulated: z.boolean() }),
+  settings: z.record(z.string(), z.unknown()),
+  durationMs: z.number().nonnegative(),
+  totals: z.looseObject({
+    requests: count,
+    succeeded: count,
+    failed: count,
+    earlyStopped: count,
+    cancelled: count,
+    dropped: count,
+    warmup: count,
+    outputTokens: num,
+    requestsPerSec: num,
+    outputTokensPerSec: num,
+    tokenSource,
+  }),
+  byMode,
+  /** Failed requests by error code, and the last message seen for each. */
+  errors: z.record(z.string(), count),
+  errorMessages: z.record(z.string(), z.string()),
+  phases: z.array(phaseReportSchema),
+  timeline: z.array(timelineEntrySchema),
+  /** Lossless state for merging: per mode, counters and HdrHistograms (microseconds). */
+  histograms: z.object({ stream: encodedAccumulatorSchema, nonstream: encodedAccumulatorSchema }),
+  /** Filled by the features that need them (early stop, cost, gates). */
+  extras: z.record(z.string(), z.unknown()).optional(),
+});
+export type Report = Known<z.output<typeof reportSchema>>;
+
+/** The JSON Schema published as docs/report.schema.json: what a valid saved report looks like. */
+export function reportJsonSchemaText(): string {
+  const schema = z.toJSONSchema(reportSchema, { io: 'input', target: 'draft-2020-12' });
+  const doc = {
+    ...schema,
+    title: REPORT_SCHEMA,
+    description: 'A run saved by streamtop --json FILE: summaries per mode and segment, a per-second timeline, errors, and serialised HdrHistograms for exact merging.',
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
