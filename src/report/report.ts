@@ -1,6 +1,7 @@
 import type { Engine, RunOutcome } from '../engine/engine.ts';
 import { ModeAccumulator, type EncodedModeAccumulator, type PhaseInfo, type TimelineEntry } from '../engine/stats.ts';
 import { MODES, type Api, type ErrorCode, type MetricSummary, type Mode } from '../engine/types.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 /**
  * The saved run: `streamtop.report/1`. Plain JSON, no secrets. Besides the summaries it carries
@@ -176,7 +177,8 @@ export function buildReport(input: ReportInput): Report {
     createdAt: new Date().toISOString(),
     interrupted: outcome.stopReason === 'interrupted' || outcome.stopReason === 'bail',
     stopReason: outcome.stopReason,
-    target: input.target,
+    // Saved reports get shared: a credential in the URL's query (?api-key=...) stays out.
+    target: { ...input.target, baseUrl: redactUrl(input.target.baseUrl) },
     settings: input.settings,
     durationMs: wall,
     totals: totalsOf(byMode, wall, { dropped: outcome.dropped, warmup: stats.warmupCompleted, cancelled }),

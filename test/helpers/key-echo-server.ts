@@ -46,6 +46,11 @@ export function keyEchoScript(opts: { gapMs: number; kinds?: readonly EchoKind[]
   const kinds = opts.kinds ?? ECHO_KINDS;
   let n = 0;
   return async (req, res, body) => {
+    if (req.method !== 'POST') {
+      // streamtop's reachability check (GET /).
+      res.writeHead(404).end();
+      return;
+    }
     const kind = kinds[n++ % kinds.length] ?? 'echo';
     const auth = authorizationOf(req);
     const key = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : auth;
