@@ -10,7 +10,7 @@ import { Measurement, runAttempt, type AttemptResult } from './runner.ts';
 import { backoffMs, classifyResult, earlyStopPredicate, sleepUnlessAborted } from './attempt-policy.ts';
 import { StatsCollector, type PhaseInfo } from './stats.ts';
 import { PaneBoard, PaneTail } from './panes.ts';
-import { SecretScrubber, urlSecrets } from './secrets.ts';
+import { SecretScrubber, secretsOf } from './secrets.ts';
 import { recordOf } from './record.ts';
 import { ConnectionTimings } from './conn-timing.ts';
 import { buildRequest, preloadTokenizer } from './wire/index.ts';
@@ -104,7 +104,7 @@ export class Engine implements EngineCommands {
     this.panes = new PaneBoard(config.maxPanes);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.connTimings = new ConnectionTimings(this.clock);
-    this.scrubber = new SecretScrubber([config.apiKey, ...urlSecrets(config.baseUrl)]);
+    this.scrubber = new SecretScrubber(secretsOf(config));
     if (deps.dispatcher) {
       this.dispatcher = deps.dispatcher;
       this.ownsDispatcher = false;

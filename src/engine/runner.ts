@@ -49,20 +49,20 @@ export class Measurement {
   finishReason: string | undefined;
   /** Terminal event ([DONE] / message_stop) seen. */
   sawDone = false;
-  /** Whole text, kept as parts and joined only if a tokenizer count is needed. */
+  /**
+   * Whole text, kept as parts and joined only if a tokenizer count is needed. Never shown or
+   * saved: it may hold whatever the server echoed, the key included (panes get `tail`).
+   */
   readonly parts: string[] = [];
-  /** Bounded, scrubbed tail for a visible pane; undefined when nobody watches this request. */
-  readonly tail: PaneTail | undefined;
   abortCause: AbortCause | undefined;
   private abortFn: ((reason: Error) => void) | undefined;
 
   constructor(
     readonly id: number,
     readonly mode: Mode,
-    tail?: PaneTail,
-  ) {
-    this.tail = tail;
-  }
+    /** Bounded, scrubbed tail for a visible pane; undefined when nobody watches this request. */
+    readonly tail?: PaneTail,
+  ) {}
 
   /** Aborts the current attempt (or the next one, if none is on the wire yet). */
   abort(cause: AbortCause): void {

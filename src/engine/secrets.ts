@@ -1,3 +1,4 @@
+import type { EngineConfig } from './config.ts';
 import { collapseWhitespace, cutTo, MAX_MESSAGE_CHARS, redactSecrets } from './wire/common.ts';
 
 /**
@@ -22,7 +23,7 @@ export const MASK = '[redacted]';
  * Matching is a set of all the secrets' pieces (a 40-character key has 33), looked up at each
  * position of the text. A 64K-entry table of each piece's first two characters rejects nearly
  * every position of ordinary text before any substring is made, which keeps the per-event cost
- * of pane text near a plain string append (measured in the report of issue 13).
+ * of pane text near a plain string append (bench/secret-scrub.ts).
  */
 export class SecretScrubber {
   private readonly pieces = new Set<string>();
@@ -181,4 +182,9 @@ function decodeParam(v: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Every secret a run sends, to be kept out of what it shows and writes. Secret headers belong here too. */
+export function secretsOf(config: Pick<EngineConfig, 'apiKey' | 'baseUrl'>): string[] {
+  return [...(config.apiKey !== undefined ? [config.apiKey] : []), ...urlSecrets(config.baseUrl)];
 }
