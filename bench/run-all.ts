@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const BENCHES: { name: string; args: string[] }[] = [
   { name: 'sse-parser', args: [] },
+  { name: 'secret-scrub', args: [] },
   { name: 'sim-throughput', args: [] },
   { name: 'sim-paced', args: ['--streams', '1000'] },
   { name: 'engine-throughput', args: ['--seconds', '5', '--repeat', '3'] },

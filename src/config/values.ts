@@ -1,4 +1,5 @@
 import { invalidFlag } from './usage-error.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 /**
  * Parsers for flag values. Each takes the flag name as typed so errors say exactly which flag,
@@ -72,10 +73,10 @@ export function parseUrl(flag: string, raw: string): string {
   try {
     u = new URL(raw);
   } catch {
-    throw invalidFlag(flag, raw, 'an http:// or https:// URL, e.g. https://api.openai.com/v1');
+    throw invalidFlag(flag, redactUrl(raw), 'an http:// or https:// URL, e.g. https://api.openai.com/v1');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw invalidFlag(flag, raw, 'an http:// or https:// URL, e.g. https://api.openai.com/v1');
+    throw invalidFlag(flag, redactUrl(raw), 'an http:// or https:// URL, e.g. https://api.openai.com/v1');
   if (u.username || u.password)
     throw invalidFlag(flag, '(a URL with credentials, not shown)', 'a URL without user:password; pass keys with --api-key-env');
   return raw.replace(/\/+$/, '');

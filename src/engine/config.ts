@@ -26,7 +26,10 @@ export interface EarlyStopRule {
   source: string;
 }
 
-/** Everything the engine needs, already validated. Secrets live only in `apiKey`. */
+/**
+ * Everything the engine needs, already validated. Secrets: `apiKey`, and credential values in
+ * `baseUrl`'s query (`?api-key=...`); `secretsOf` in secrets.ts lists them for scrubbing.
+ */
 export interface EngineConfig {
   baseUrl: string;
   api: Api;

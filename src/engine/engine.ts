@@ -9,7 +9,8 @@ import { PromptPicker } from './prompts.ts';
 import { Measurement, runAttempt, type AttemptResult } from './runner.ts';
 import { backoffMs, classifyResult, earlyStopPredicate, sleepUnlessAborted } from './attempt-policy.ts';
 import { StatsCollector, type PhaseInfo } from './stats.ts';
-import { PaneBoard } from './panes.ts';
+import { PaneBoard, PaneTail } from './panes.ts';
+import { SecretScrubber, secretsOf } from './secrets.ts';
 import { recordOf } from './record.ts';
 import { ConnectionTimings } from './conn-timing.ts';
 import { preloadTokenizer, wireFormat, type WireFormat } from './wire/index.ts';
@@ -48,6 +49,8 @@ export interface RunOutcome {
 }
 
 const TIMEOUT_SWEEP_MS = 25;
+/** Characters of a watched request's text kept for its pane. */
+const PANE_TAIL_CHARS = 600;
 
 export class Engine implements EngineCommands {
   readonly stats: StatsCollector;
@@ -64,6 +67,8 @@ export class Engine implements EngineCommands {
   private readonly recordListeners = new Set<(r: RequestRecord) => void>();
   private readonly runTag: string;
   private readonly connTimings: ConnectionTimings;
+  /** Whatever a server echoes back (some quote the request's headers, or stream them as text), no secret we sent leaves. */
+  private readonly scrubber: SecretScrubber;
 
   private startAt = 0;
   private endAt: number | undefined;
@@ -101,6 +106,7 @@ export class Engine implements EngineCommands {
     this.panes = new PaneBoard(config.maxPanes);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.connTimings = new ConnectionTimings(this.clock);
+    this.scrubber = new SecretScrubber(secretsOf(config));
     if (deps.dispatcher) {
       this.dispatcher = deps.dispatcher;
       this.ownsDispatcher = false;
@@ -334,7 +340,7 @@ export class Engine implements EngineCommands {
     else this.measuredStarted++;
     const mode: Mode = this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream';
     const watched = this.panes.watch();
-    const m = new Measurement(id, mode, watched);
+    const m = new Measurement(id, mode, watched ? new PaneTail(PANE_TAIL_CHARS, this.scrubber) : undefined);
     this.inFlight.set(id, m);
     const phase = this.stats.currentPhase?.info.index ?? 0;
     this.execute(id, m, ticket, phase, warmup)
@@ -409,7 +415,7 @@ export class Engine implements EngineCommands {
     const { outcome, error } = classifyResult(result, m.contentEvents, this.config.timeouts);
     const rec = this.buildRecord(id, m, ticket, phase, warmup, outcome, error);
     rec.requestId = requestId;
-    const tail = m.tail;
+    const tail = m.tail?.text;
     const conn = this.connTimings.take(requestId);
     if (conn) {
       rec.connectMs = conn.connectMs;
@@ -441,15 +447,8 @@ export class Engine implements EngineCommands {
     });
   }
 
-  /** Whatever a server echoes back (some gateways quote the request's headers), the key never leaves. */
-  private scrub(text: string): string {
-    const key = this.config.apiKey;
-    if (key === undefined || key.length < 4 || !text.includes(key)) return text;
-    return text.split(key).join('[redacted]');
-  }
-
   private emit(rec: RequestRecord, tail?: string): void {
-    if (rec.errorMessage !== undefined) rec.errorMessage = this.scrub(rec.errorMessage);
+    if (rec.errorMessage !== undefined) rec.errorMessage = this.scrubber.message(rec.errorMessage);
     if (rec.outcome === 'cancelled') this.cancelledCount++;
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
     else if (rec.outcome === 'ok') this.consecutiveFailures = 0;

@@ -1,4 +1,5 @@
 import type { ErrorCode } from './types.ts';
+import { cutTo, MAX_RAW_MESSAGE_CHARS } from './wire/common.ts';
 
 /** A classified failure of one attempt. `retryable` follows the --retries rules. */
 export interface AttemptError {
@@ -67,7 +68,8 @@ export function classifyNetworkError(err: unknown, phase: 'connect' | 'headers' 
   const cause = (e.cause ?? {}) as NodeishError;
   const code = String(e.code ?? cause.code ?? '');
   const raw = String(e.message ?? cause.message ?? err);
-  const message = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+  // Bounded, not cut to size: the engine scrubs every message of secrets first, then cuts it.
+  const message = cutTo(raw, MAX_RAW_MESSAGE_CHARS);
   if (code === 'ECONNREFUSED') return { code: 'connect_refused', message: `connection refused (${message})` };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { code: 'dns_failed', message: `DNS lookup failed (${message})` };
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')

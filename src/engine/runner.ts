@@ -4,6 +4,7 @@ import { SseDecoder, type SseEvent } from './sse.ts';
 import type { WireFormat } from './wire/index.ts';
 import { countTokens } from './wire/tokens.ts';
 import type { Clock } from './clock.ts';
+import type { PaneTail } from './panes.ts';
 import { classifyNetworkError, codeForStatus, parseRetryAfter, type AttemptError } from './errors.ts';
 import type { ErrorCode, Mode, PaneState, TokenSource } from './types.ts';
 
@@ -22,7 +23,6 @@ export type AbortCause = 'cancelled' | 'timeout_ttft' | 'timeout_idle' | 'timeou
 
 const MAX_ERROR_BODY = 64 * 1024;
 const MAX_JSON_BODY = 32 * 1024 * 1024;
-const TAIL_CHARS = 600;
 
 /**
  * Everything measured about one logical request, across its attempts. The engine reads it
@@ -49,20 +49,20 @@ export class Measurement {
   finishReason: string | undefined;
   /** Terminal event ([DONE] / message_stop) seen. */
   sawDone = false;
-  /** Whole text, kept as parts and joined only if a tokenizer count is needed. */
+  /**
+   * Whole text, kept as parts and joined only if a tokenizer count is needed. Never shown or
+   * saved: it may hold whatever the server echoed, the key included (panes get `tail`).
+   */
   readonly parts: string[] = [];
-  /** Bounded tail for a visible pane; undefined when nobody watches this request. */
-  tail: string | undefined;
   abortCause: AbortCause | undefined;
   private abortFn: ((reason: Error) => void) | undefined;
 
   constructor(
     readonly id: number,
     readonly mode: Mode,
-    watched: boolean,
-  ) {
-    if (watched) this.tail = '';
-  }
+    /** Bounded, scrubbed tail for a visible pane; undefined when nobody watches this request. */
+    readonly tail?: PaneTail,
+  ) {}
 
   /** Aborts the current attempt (or the next one, if none is on the wire yet). */
   abort(cause: AbortCause): void {
@@ -172,10 +172,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
           m.lastContentAt = now;
           m.contentEvents++;
           m.parts.push(sig.text);
-          if (m.tail !== undefined) {
-            const t = m.tail + sig.text;
-            m.tail = t.length > TAIL_CHARS ? t.slice(t.length - TAIL_CHARS) : t;
-          }
+          m.tail?.push(sig.text);
           if (input.onContent?.(m, sig.text)) {
             m.abortCause = 'early_stop';
             finish({ kind: 'aborted', cause: 'early_stop' });
@@ -320,7 +317,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
         m.lastContentAt = now;
         m.contentEvents = 1;
         m.parts.push(parsed.text);
-        if (m.tail !== undefined) m.tail = parsed.text.slice(-TAIL_CHARS);
+        m.tail?.set(parsed.text);
         m.usageOutputTokens = parsed.outputTokens;
         m.usageInputTokens = parsed.inputTokens;
         m.finishReason = parsed.finishReason;

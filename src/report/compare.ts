@@ -1,6 +1,7 @@
 import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import type { ModeReport, Report } from './report.ts';
 import { fmtMs, fmtNum, table } from './text.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 /**
  * `streamtop compare A.json B.json`: key metrics side by side with the change from A to B and
@@ -96,7 +97,7 @@ function signed(s: string, v: number): string {
 
 function describe(label: string, r: Report): string {
   const secs = (r.durationMs / 1000).toFixed(1);
-  const where = r.target.simulated ? 'built-in simulator' : r.target.baseUrl;
+  const where = r.target.simulated ? 'built-in simulator' : redactUrl(r.target.baseUrl);
   return (
     `${label}: ${where}, ${r.target.api}, model ${r.target.model}, ${secs} s, ${r.totals.requests} requests, ` +
     `${r.createdAt}${r.interrupted ? ' (interrupted)' : ''}`

@@ -3,6 +3,7 @@ import { fmtUsd, type CostResult } from './cost.ts';
 import type { GateResult } from './gates.ts';
 import type { ModeReport, Report } from './report.ts';
 import { fmtMs, fmtNum, phaseRows } from './text.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 /**
  * The report as GitHub-flavoured Markdown, for a pull request or a job summary: report in,
@@ -43,7 +44,8 @@ export function formatMarkdown(r: Report): string {
   const out: string[] = [];
   const t = r.totals;
   out.push(`# streamtop report${r.interrupted ? ' (interrupted)' : ''}`, '');
-  const target = r.target.simulated ? `built-in simulator (\`${r.target.baseUrl}\`)` : `\`${r.target.baseUrl}\``;
+  const url = redactUrl(r.target.baseUrl);
+  const target = r.target.simulated ? `built-in simulator (\`${url}\`)` : `\`${url}\``;
   out.push(
     `**Target:** ${target}, ${r.target.api} API, model \`${r.target.model}\`  `,
     `**Run:** ${(r.durationMs / 1000).toFixed(1)} s, stopped by ${r.stopReason}, ${r.createdAt}, streamtop ${r.tool.version}  `,

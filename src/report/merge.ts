@@ -2,6 +2,7 @@ import { UsageError } from '../config/usage-error.ts';
 import { ModeAccumulator, type EncodedModeAccumulator, type TimelineEntry } from '../engine/stats.ts';
 import { MODES, type ErrorCode, type Mode } from '../engine/types.ts';
 import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type PhaseReport, type Report } from './report.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 /**
  * `streamtop merge`: runs made on several processes or machines against the same target become
@@ -81,7 +82,7 @@ export function mergeReports(reports: readonly Report[], labels?: readonly strin
 
   // The built-in simulator listens on a fresh port each run, so its URL is not compared.
   const targets = new Set(
-    reports.map((r) => `${r.target.api} ${r.target.simulated ? 'built-in simulator' : r.target.baseUrl} ${r.target.model}`),
+    reports.map((r) => `${r.target.api} ${r.target.simulated ? 'built-in simulator' : redactUrl(r.target.baseUrl)} ${r.target.model}`),
   );
   if (targets.size > 1) notes.push(`inputs target different endpoints or models (${[...targets].join('; ')}); target shows the first`);
   const versions = new Set(reports.map((r) => r.tool.version));
@@ -95,7 +96,7 @@ export function mergeReports(reports: readonly Report[], labels?: readonly strin
     createdAt: new Date().toISOString(),
     interrupted: interrupted !== undefined,
     stopReason: interrupted?.stopReason ?? first.stopReason,
-    target: { ...first.target, simulated: reports.every((r) => r.target.simulated) },
+    target: { ...first.target, baseUrl: redactUrl(first.target.baseUrl), simulated: reports.every((r) => r.target.simulated) },
     settings: { mergedFrom: names, mergeNotes: notes, inputs: reports.map((r) => r.settings) },
     durationMs,
     totals,

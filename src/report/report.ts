@@ -2,6 +2,7 @@ import type { Engine, RunOutcome } from '../engine/engine.ts';
 import type { EncodedModeAccumulator, ModeAccumulator } from '../engine/accumulator.ts';
 import { METRIC_NAMES, MODES, type Mode } from '../engine/types.ts';
 import { REPORT_SCHEMA, type ModeReport, type PhaseReport, type Report } from './schema.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 /**
  * The saved run: `streamtop.report/1`. Plain JSON, no secrets. Besides the summaries it carries
@@ -104,7 +105,8 @@ export function buildReport(input: ReportInput): Report {
     createdAt: new Date().toISOString(),
     interrupted: outcome.stopReason === 'interrupted' || outcome.stopReason === 'bail',
     stopReason: outcome.stopReason,
-    target: input.target,
+    // Saved reports get shared: a credential in the URL's query (?api-key=...) stays out.
+    target: { ...input.target, baseUrl: redactUrl(input.target.baseUrl) },
     settings: input.settings,
     durationMs: wall,
     totals: totalsOf(byMode, wall, { dropped: outcome.dropped, warmup: stats.warmupCompleted, cancelled }),

@@ -1,5 +1,6 @@
 import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import type { ModeReport, Report } from './report.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 /** Pure formatting of a report for the terminal: report in, string out. */
 
@@ -55,7 +56,8 @@ export function formatSummary(r: Report): string {
   const lines: string[] = [];
   const secs = r.durationMs / 1000;
   const t = r.totals;
-  const target = r.target.simulated ? `built-in simulator (${r.target.baseUrl})` : r.target.baseUrl;
+  const url = redactUrl(r.target.baseUrl);
+  const target = r.target.simulated ? `built-in simulator (${url})` : url;
   lines.push(`streamtop ${r.interrupted ? '(interrupted) ' : ''}- ${target}, ${r.target.api}, model ${r.target.model}`);
   lines.push(
     `${secs.toFixed(1)} s, ${t.requests} requests: ${t.succeeded} ok, ${t.failed} failed` +

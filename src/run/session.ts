@@ -15,6 +15,7 @@ import type { RunOutcome } from '../engine/engine.ts';
  */
 
 import { VERSION } from '../version.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 export interface Session {
   engine: Engine;
@@ -110,7 +111,8 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
   return {
     baseUrl,
     ...(apiKey !== undefined ? { apiKey } : {}),
-    info: { label: baseUrl, api, model: plan.engine.model, simulated: false },
+    // The header shows it: a credential in its query (?api-key=...) must not.
+    info: { label: redactUrl(baseUrl), api, model: plan.engine.model, simulated: false },
     close: async () => undefined,
   };
 }

@@ -10,6 +10,7 @@ import { engineConfigFor, openTarget } from './session.ts';
 import { VERSION } from '../version.ts';
 import { installInterruptHandlers } from './signals.ts';
 import { ModeAccumulator } from '../engine/stats.ts';
+import { redactUrl } from '../engine/secrets.ts';
 
 /**
  * `streamtop sweep`: runs each pool size (or rate) for a fixed time or count against one target,
@@ -125,7 +126,7 @@ export async function runSweep(
   const result: SweepResult = {
     schema: 'streamtop.sweep/1',
     tool: { name: 'streamtop', version: VERSION },
-    target: { baseUrl: target.baseUrl, api: plan.engine.api, model: plan.engine.model, simulated: target.info.simulated },
+    target: { baseUrl: redactUrl(target.baseUrl), api: plan.engine.api, model: plan.engine.model, simulated: target.info.simulated },
     kind: sweep.kind,
     slo: sloText ?? '',
     levels,
@@ -160,7 +161,7 @@ export function formatSweep(r: SweepResult): string {
     ]),
   ];
   const out = [
-    `sweep of ${unit} sizes against ${r.target.simulated ? 'the built-in simulator' : r.target.baseUrl} (${r.target.api}, ${r.target.model}); latencies in ms`,
+    `sweep of ${unit} sizes against ${r.target.simulated ? 'the built-in simulator' : redactUrl(r.target.baseUrl)} (${r.target.api}, ${r.target.model}); latencies in ms`,
     table(rows),
     '',
   ];

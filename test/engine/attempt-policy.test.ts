@@ -55,7 +55,7 @@ test('classify: each timeout fails with its own code and names its limit and pro
 });
 
 function measured(events: number): Measurement {
-  const m = new Measurement(1, 'stream', false);
+  const m = new Measurement(1, 'stream');
   m.contentEvents = events;
   return m;
 }
@@ -108,11 +108,11 @@ test('early stop: switched off, nothing stops; switched on mid-stream, it applie
 test('sleepUnlessAborted: sleeps the full time, or returns early on abort', async () => {
   // Its timer is unref'd (a retry wait must not hold a stopping process open): keep this test's loop alive.
   const keepAlive = setInterval(() => undefined, 1000);
-  const m = new Measurement(1, 'stream', false);
+  const m = new Measurement(1, 'stream');
   const t0 = performance.now();
   assert.equal(await sleepUnlessAborted(30, m, systemClock), false);
   assert.ok(performance.now() - t0 >= 29, 'slept the whole wait');
-  const aborted = new Measurement(2, 'stream', false);
+  const aborted = new Measurement(2, 'stream');
   const t1 = performance.now();
   setTimeout(() => aborted.abort('cancelled'), 10);
   assert.equal(await sleepUnlessAborted(5000, aborted, systemClock), true);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wireFormat, countTokens } from '../../src/engine/wire/index.ts';
+import { MAX_RAW_MESSAGE_CHARS } from '../../src/engine/wire/common.ts';
 
 test('error bodies: provider JSON shapes', () => {
   assert.equal(
@@ -22,8 +23,9 @@ test('error bodies: HTML, plain text, empty, long, multi-line', () => {
   assert.equal(wireFormat('openai').parseErrorBody(503, '<html><body>down</body></html>'), 'HTML error page (HTTP 503)');
   assert.equal(wireFormat('openai').parseErrorBody(500, ''), 'HTTP 500 with an empty body');
   assert.equal(wireFormat('openai').parseErrorBody(500, 'upstream\n  connect error\n'), 'upstream connect error');
-  const long = wireFormat('anthropic').parseErrorBody(500, 'y'.repeat(1000));
-  assert.equal(long.length, 200);
+  // Bounded here, not cut to 200: the engine scrubs secrets first, then cuts (see test/engine/secrets.test.ts).
+  const long = wireFormat('anthropic').parseErrorBody(500, 'y'.repeat(5000));
+  assert.equal(long.length, MAX_RAW_MESSAGE_CHARS);
   assert.ok(long.endsWith('…'));
   assert.equal(wireFormat('openai').parseErrorBody(500, '{not json'), '{not json');
 });

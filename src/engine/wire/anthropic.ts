@@ -11,9 +11,8 @@ import {
   malformed,
   mergeHeaders,
   numberOrUndefined,
-  oneLine,
   parseBaseUrl,
-  redactSecrets,
+  rawMessage,
   streamError,
   tryParse,
   usageSignal,
@@ -147,7 +146,7 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
 export function parseAnthropicBody(json: unknown): NonStreamResult {
   if (!isRecord(json)) return { ok: false, code: 'body_invalid', message: 'response body is not a JSON object' };
   if (isErrorPayload(json)) {
-    return { ok: false, code: 'stream_error_event', message: oneLine(redactSecrets(errorMessageOf(json) ?? 'error body')) };
+    return { ok: false, code: 'stream_error_event', message: rawMessage(errorMessageOf(json) ?? 'error body') };
   }
   const content = json.content;
   if (!Array.isArray(content)) return { ok: false, code: 'body_invalid', message: 'response has no content array' };

@@ -2,7 +2,14 @@
 
 import type { StreamSignal } from './types.ts';
 
+/** Longest message shown or saved (records, reports, the error panel). */
 export const MAX_MESSAGE_CHARS = 200;
+/**
+ * Bound on a message as the wire layer builds it, before the engine scrubs it of the secrets it
+ * knows and cuts it to MAX_MESSAGE_CHARS: generous, so that the final cut (not this one) decides
+ * what is kept, and small, so that scrubbing a failed request stays cheap.
+ */
+export const MAX_RAW_MESSAGE_CHARS = 1024;
 
 // Shared immutable signals: the hot path returns these for most non-content events without
 // allocating.
@@ -17,9 +24,12 @@ export function numberOrUndefined(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** Collapses whitespace to one line and truncates to `max` characters (with an ellipsis). */
-export function oneLine(s: string, max = MAX_MESSAGE_CHARS): string {
-  const t = s.replace(/\s+/g, ' ').trim();
+export function collapseWhitespace(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** Truncates to `max` characters, the last being an ellipsis when anything was cut. */
+export function cutTo(t: string, max: number): string {
   if (t.length <= max) return t;
   let cut = max - 1;
   // Do not split a surrogate pair.
@@ -28,15 +38,31 @@ export function oneLine(s: string, max = MAX_MESSAGE_CHARS): string {
   return `${t.slice(0, cut)}…`;
 }
 
+/** Collapses whitespace to one line and truncates to `max` characters (with an ellipsis). */
+export function oneLine(s: string, max = MAX_MESSAGE_CHARS): string {
+  return cutTo(collapseWhitespace(s), max);
+}
+
+/** A wire-level message: one line, credential shapes masked, bounded for the engine's final scrub. */
+export function rawMessage(s: string): string {
+  return oneLine(redactSecrets(s), MAX_RAW_MESSAGE_CHARS);
+}
+
 /**
- * Masks things that look like credentials. Error bodies sometimes echo a (partly masked) key, and
- * these messages end up on screen and in reports.
+ * Masks values shaped like credentials, for keys nobody told us about (the engine also masks
+ * every piece of the secrets it sent): `sk-...` keys, `Bearer ...` tokens, and the value after
+ * a credential's name (`"api-key": "..."`, `x-api-key: ...`, `?key=...`), as servers echo them.
  */
 export function redactSecrets(s: string): string {
   return s
     .replace(/\b(sk-(?:ant-)?)[A-Za-z0-9_*-]{6,}/g, '$1***')
-    .replace(/\b(Bearer\s+)[A-Za-z0-9._~+/=*-]+/gi, '$1***');
+    .replace(/\b(Bearer\s+)[A-Za-z0-9._~+/=*-]+/gi, '$1***')
+    .replace(CREDENTIAL_VALUE, '$1$2***');
 }
+
+/** A credential's name, a separator, then a value that is not already masked or a Bearer token. */
+const CREDENTIAL_VALUE =
+  /\b((?:x-)?api[-_]?key|key|(?:access[-_]?|refresh[-_]?)?token|secret|password|sig|signature)(["']?\s*[:=]\s*["']?)(?!Bearer\b|\*\*\*)[A-Za-z0-9._~+/%-]{4,}/gi;
 
 /**
  * A provider error object to one message. Shapes seen in the wild:
@@ -68,11 +94,11 @@ export function isErrorPayload(obj: Record<string, unknown>): boolean {
 
 export function streamError(obj: unknown, raw: string): StreamSignal {
   const msg = errorMessageOf(obj) ?? (raw.length > 0 ? raw : 'error event without a message');
-  return { kind: 'error', code: 'stream_error_event', message: oneLine(redactSecrets(msg)) };
+  return { kind: 'error', code: 'stream_error_event', message: rawMessage(msg) };
 }
 
 export function malformed(raw: string): StreamSignal {
-  return { kind: 'error', code: 'sse_malformed', message: oneLine(`event data is not a JSON object: ${raw}`) };
+  return { kind: 'error', code: 'sse_malformed', message: rawMessage(`event data is not a JSON object: ${raw}`) };
 }
 
 /** Parses JSON; undefined on failure (the hot path must not throw). */
@@ -110,16 +136,16 @@ export function errorBodyMessage(status: number, bodyText: string): string {
     const parsed = tryParse(t);
     if (parsed !== undefined) {
       const msg = errorMessageOf(parsed.value);
-      if (msg !== undefined) return oneLine(redactSecrets(msg));
+      if (msg !== undefined) return rawMessage(msg);
     }
   }
   if (/^<(?:!doctype\s+html|html|head|body)\b/i.test(t) || /<html[\s>]/i.test(t.slice(0, 1024))) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(t)?.[1]?.trim();
     const h1 = /<h1[^>]*>([^<]*)<\/h1>/i.exec(t)?.[1]?.trim();
     const what = title !== undefined && title.length > 0 ? title : h1;
-    return oneLine(redactSecrets(`HTML error page (HTTP ${status})${what !== undefined && what.length > 0 ? `: ${what}` : ''}`));
+    return rawMessage(`HTML error page (HTTP ${status})${what !== undefined && what.length > 0 ? `: ${what}` : ''}`);
   }
-  return oneLine(redactSecrets(t));
+  return rawMessage(t);
 }
 
 export function usageSignal(outputTokens: number | undefined, inputTokens: number | undefined): StreamSignal {

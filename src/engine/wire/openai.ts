@@ -13,9 +13,8 @@ import {
   malformed,
   mergeHeaders,
   numberOrUndefined,
-  oneLine,
   parseBaseUrl,
-  redactSecrets,
+  rawMessage,
   streamError,
   tryParse,
   usageSignal,
@@ -196,7 +195,7 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
 export function parseOpenAiBody(json: unknown): NonStreamResult {
   if (!isRecord(json)) return { ok: false, code: 'body_invalid', message: 'response body is not a JSON object' };
   if (isErrorPayload(json)) {
-    return { ok: false, code: 'stream_error_event', message: oneLine(redactSecrets(errorMessageOf(json) ?? 'error body')) };
+    return { ok: false, code: 'stream_error_event', message: rawMessage(errorMessageOf(json) ?? 'error body') };
   }
   const choices = json.choices;
   const first: unknown = Array.isArray(choices) ? (choices as unknown[])[0] : undefined;
