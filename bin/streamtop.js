@@ -1,19 +1,17 @@
 #!/usr/bin/env node
-// Entry point. `npm install` bundles the sources into dist/ (scripts/build.mjs); without a
-// bundle, or when any file under src/ is newer than it, the TypeScript sources run through tsx,
-// registered here (not via --import) so the bin works when invoked directly, through npx or a
-// symlink. STREAMTOP_FROM_SOURCE=1 forces the sources.
+// Entry point: runs the bundle in dist/ (built by scripts/build.mjs; shipped in the npm package,
+// built by `npm ci` / `npm install` and before `npm test` in a checkout). The bundle is plain
+// JavaScript, so an installed streamtop needs neither tsx nor esbuild at run time.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 
-// The engine measures from a worker thread whose isolate is created later and reads this flag:
-// V8's memory reducer would otherwise compact the heap whenever allocation slows, a 5-20 ms
-// pause in the middle of a measurement (see BENCHMARKS.md, dashboard cost).
-setFlagsFromString('--no-memory-reducer');
-
-// React's development build is several times slower per frame and keeps growing a timing
-// buffer; the dashboard is a production app unless someone asks otherwise.
-process.env.NODE_ENV ??= 'production';
+const bundle = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(bundle)) {
+  // Only a checkout can lack dist/ (the package ships it): say how to make it, not a stack trace.
+  process.stderr.write('streamtop: dist/cli.js is missing (the CLI is not built); run npm run build\n');
+  process.exit(1);
+}
 
 /** Newest modification time of any file under `dir`, ms. */
 function newest(dir) {
@@ -26,21 +24,20 @@ function newest(dir) {
   return max;
 }
 
-function bundleIsFresh() {
-  if (process.env.STREAMTOP_FROM_SOURCE === '1') return false;
-  const bundle = new URL('../dist/cli.js', import.meta.url);
-  if (!existsSync(bundle)) return false;
-  try {
-    return statSync(bundle).mtimeMs >= newest(new URL('../src', import.meta.url).pathname);
-  } catch {
-    return false;
-  }
+// In a checkout (the package ships no src/), an edited source is not run until rebuilt: say so
+// rather than let someone measure code they did not write.
+const src = fileURLToPath(new URL('../src', import.meta.url));
+if (existsSync(src) && newest(src) > statSync(bundle).mtimeMs) {
+  process.stderr.write('streamtop: warning: dist/ is older than src/, so this runs the last build; run npm run build\n');
 }
 
-if (bundleIsFresh()) {
-  await import('../dist/cli.js');
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli.tsx');
-}
+// The engine measures from a worker thread whose isolate is created later and reads this flag:
+// V8's memory reducer would otherwise compact the heap whenever allocation slows, a 5-20 ms
+// pause in the middle of a measurement (see BENCHMARKS.md, dashboard cost).
+setFlagsFromString('--no-memory-reducer');
+
+// React's development build is several times slower per frame and keeps growing a timing
+// buffer; the dashboard is a production app unless someone asks otherwise.
+process.env.NODE_ENV ??= 'production';
+
+await import(bundle.href);

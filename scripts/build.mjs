@@ -1,9 +1,9 @@
 // Bundles the CLI, the engine worker and the simulator's process entry into dist/ (ESM, packages
 // left external), so a start skips compiling TypeScript on the fly: tsx costs ~0.6 s in each of
 // the three places streamtop loads code (CLI, engine worker, simulator process), which made
-// `npm start` take ~5 s to its first frame on a 2-vCPU machine. Run by `npm install` / `npm ci`
-// (the prepare script); bin/streamtop.js falls back to the sources whenever dist/ is missing or
-// older than any file under src/, so editing a source never runs stale code.
+// `npm start` take ~5 s to its first frame on a 2-vCPU machine. bin/streamtop.js runs dist/ only,
+// so the published package needs neither tsx nor esbuild. Run by `npm install` / `npm ci` and
+// `npm pack` (the prepare script) and before `npm test`, `npm start` and `npm run sim`.
 
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
