@@ -33,8 +33,22 @@ export interface ModeReport {
   tlsMs: MetricSummary;
 }
 
+/**
+ * One segment (load setting). Two populations, on purpose: latencies (byMode's percentiles and
+ * counts) are of the requests that started in the segment, so each setting gets the latencies it
+ * caused; throughput (completed, requestsPerSec, outputTokensPerSec, and byMode's per-second
+ * rates) is of the requests that finished while it was in force, over its duration, which is
+ * what the server delivered under that setting. Reports from earlier versions lack `completed`
+ * and the two rates.
+ */
 export interface PhaseReport extends PhaseInfo {
   durationMs: number;
+  /** Requests completed (ok or stopped early) while the segment was in force, warm-up excluded. */
+  completed?: number;
+  /** completed / duration. */
+  requestsPerSec?: number;
+  /** Output tokens of those completions / duration. */
+  outputTokensPerSec?: number;
   byMode: Record<Mode, ModeReport>;
 }
 
@@ -164,9 +178,26 @@ export function buildReport(input: ReportInput): Report {
   const phases: PhaseReport[] = stats.phases.map((p) => {
     const end = p.info.endMs ?? wall;
     const dur = Math.max(0, end - p.info.startMs);
+    const secs = dur / 1000;
+    const rate = (n: number): number => (secs > 0 ? n / secs : 0);
     const pm = {} as Record<Mode, ModeReport>;
-    for (const m of MODES) pm[m] = modeReport(p.modes[m], dur);
-    return { ...p.info, endMs: end, durationMs: dur, byMode: pm };
+    let completed = 0;
+    let tokens = 0;
+    for (const m of MODES) {
+      const f = p.finished[m];
+      pm[m] = { ...modeReport(p.modes[m], dur), requestsPerSec: rate(f.completed), outputTokensPerSec: rate(f.outputTokens) };
+      completed += f.completed;
+      tokens += f.outputTokens;
+    }
+    return {
+      ...p.info,
+      endMs: end,
+      durationMs: dur,
+      completed,
+      requestsPerSec: rate(completed),
+      outputTokensPerSec: rate(tokens),
+      byMode: pm,
+    };
   });
   let cancelled = 0;
   for (const m of MODES) cancelled += stats.cumulative[m].cancelled;
