@@ -133,6 +133,6 @@ export function phaseRows(r: Report): { header: string[]; rows: string[][]; note
       ms(m.e2eMs.p95),
     ];
   });
-  const note = 'completed, completed/s: requests that finished while the setting was in force, whenever they started; latencies: requests that started under it';
+  const note = 'completed(/s): requests finished while the setting held, whenever they started; latencies: requests started under it';
   return { header, rows, note };
 }
