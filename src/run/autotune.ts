@@ -10,8 +10,11 @@ import { defaultSloFor, meetsSlo, parseSlo, type SloRule, type SloSubject } from
  * Each step measures as `streamtop sweep` does: requests that completed during the step, over
  * its length. Its length follows the latencies it sees, not a fixed time: first it settles (at
  * least one E2E p95, so the requests started under the previous pool have drained and the new
- * ones have come round once), then it measures for several E2E p95s, with a floor on the
+ * ones have come round once), then it measures for two E2E p95s, with a floor on the
  * completions counted. A fixed window shorter than the answers would count almost nothing.
+ * Settling ends once a request started under the new pool has finished and at least an E2E p95
+ * has passed: after a decrease no new request starts before the old ones have drained, after an
+ * increase the new ones start at once; either way the pool has then come round once.
  *
  * Goodput needs objectives. With --slo they are the user's; without, the first step (pool 1,
  * the unloaded server) sets them as the sweep does: TTFT under 3x its median.
@@ -106,6 +109,8 @@ export function createAutoTuner(
     let stageStart = 0;
     /** E2E of requests finishing while settling: how long this pool's answers take. */
     let settleE2e: number[] = [];
+    /** Has a request that started under this pool finished? */
+    let cameRound = false;
     let kept: SloSubject[] = [];
     let e2e: number[] = [];
     let completed = 0;
@@ -115,6 +120,7 @@ export function createAutoTuner(
       const e = r.outcome === 'ok' ? r.e2eMs : undefined;
       if (stage === 'settle') {
         if (e !== undefined) settleE2e.push(e);
+        if (r.startMs >= stageStart) cameRound = true;
         return;
       }
       completed++;
@@ -127,6 +133,7 @@ export function createAutoTuner(
       stage = 'settle';
       stageStart = host.elapsedMs();
       settleE2e = [];
+      cameRound = false;
       host.setConcurrency(pool);
     };
 
@@ -158,8 +165,8 @@ export function createAutoTuner(
       if (!running) return;
       const elapsed = host.elapsedMs() - stageStart;
       if (stage === 'settle') {
-        const need = Math.min(MAX_SETTLE_MS, Math.max(MIN_SETTLE_MS, p95(settleE2e) ?? MAX_SETTLE_MS));
-        if (elapsed >= need) {
+        const need = Math.min(MAX_SETTLE_MS, Math.max(MIN_SETTLE_MS, p95(settleE2e) ?? 0));
+        if ((cameRound && elapsed >= need) || elapsed >= MAX_SETTLE_MS) {
           stage = 'measure';
           stageStart = host.elapsedMs();
           kept = [];
