@@ -4,8 +4,7 @@
 import { useMemo } from 'react';
 import { Box } from 'ink';
 import type { ChartKey, SeriesPoint } from '../engine/types.ts';
-import { SERIES_NAMES, chartTitle, renderChart } from '../ui/chart.ts';
-import { fitSegments, formatMs } from '../ui/format.ts';
+import { chartLegend, chartTitle, renderChart } from '../ui/chart.ts';
 import type { Span } from '../ui/styled.ts';
 import { useTheme } from '../ui/theme.ts';
 import { StyledLine } from './StyledLine.tsx';
@@ -19,25 +18,22 @@ export interface ChartPanelProps {
   height: number;
 }
 
-interface LegendItem {
-  text: string;
-  priority: number;
-  colorIndex?: number;
-}
-
 export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: ChartPanelProps): React.JSX.Element | null {
   const theme = useTheme();
   const plotHeight = height - 3;
+  const title = chartTitle(chartKey);
+  // Only the names decide whether the chart can be drawn; the values shown come later.
+  const legendFits = chartLegend(title, undefined, width) !== null;
   // Points arrive once a second but snapshots ten times: each snapshot carries fresh arrays with
   // the same content, so plot again only when the newest point, the marks or the size change.
   const last = points[points.length - 1];
   const chart = useMemo(
     () =>
-      plotHeight >= 1 && width >= 1
+      plotHeight >= 1 && width >= 1 && legendFits
         ? renderChart(points, { width, height: plotHeight, colors: theme.chartSgr, phaseMarksMs })
         : null,
     // eslint-style exhaustive deps would list `points`; its identity changes every snapshot.
-    [last?.tMs, last?.count, points.length, phaseMarksMs.length, width, plotHeight, theme.chartSgr],
+    [last?.tMs, last?.count, points.length, phaseMarksMs.length, width, plotHeight, theme.chartSgr, legendFits],
   );
   if (height < 1 || width < 1) return null;
   let latest: SeriesPoint | undefined = chart?.visible[chart.visible.length - 1];
@@ -47,22 +43,23 @@ export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: Ch
   }
 
   // No "(ms)" in the title: every axis label and legend value carries its own unit (ms or s).
-  const items: LegendItem[] = [{ text: chartTitle(chartKey), priority: 0 }];
-  SERIES_NAMES.forEach((name, i) => {
-    const value = latest === undefined ? '' : ` ${formatMs(latest[name])}`;
-    items.push({ text: `━ ${name}${value}`, priority: i === 0 ? 2 : 1, colorIndex: i });
-  });
+  const fitted = chartLegend(title, latest, width);
   const legend: Span[] = [];
-  fitSegments(items, width, 2).forEach((item, i) => {
-    if (i > 0) legend.push({ text: '  ' });
-    const color = item.colorIndex === undefined ? undefined : theme.chartColor(item.colorIndex);
-    legend.push({ text: item.text, bold: i === 0, ...(color === undefined ? {} : { color }) });
-  });
+  if (fitted === null) {
+    legend.push({ text: title, bold: true });
+  } else {
+    fitted.entries.forEach((entry, i) => {
+      if (i > 0) legend.push({ text: ' '.repeat(fitted.gap) });
+      const color = entry.series === undefined ? undefined : theme.chartColor(entry.series);
+      legend.push({ text: entry.text, bold: i === 0, ...(color === undefined ? {} : { color }) });
+    });
+  }
 
   const lines: Span[][] = [legend];
   if (height >= 2) {
     if (chart === null) {
-      lines.push([{ text: plotHeight >= 1 ? '  waiting for data…' : '', dim: true }]);
+      const why = !legendFits ? '  too narrow to draw' : plotHeight >= 1 ? '  waiting for data…' : '';
+      lines.push([{ text: why, dim: true }]);
       while (lines.length < height) lines.push([]);
     } else {
       for (const line of chart.plot) lines.push([{ text: line, raw: true }]);

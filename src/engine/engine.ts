@@ -169,17 +169,20 @@ export class Engine implements EngineCommands {
 
   // ---- commands --------------------------------------------------------------------------
 
+  // A load change opens its segment before the scheduler acts on it: raising the pool starts
+  // requests synchronously, and those belong to the new setting, not the old one.
   setConcurrency(n: number): void {
     const v = Math.max(1, Math.min(100_000, Math.floor(n)));
     if (v === this.scheduler.concurrency) return;
+    if (this.loadMode === 'closed') this.stats.beginPhase({ ...this.phaseInfo('concurrency'), concurrency: v });
     this.scheduler.setConcurrency(v);
-    if (this.loadMode === 'closed') this.stats.beginPhase(this.phaseInfo('concurrency'));
   }
 
   setRate(r: number): void {
     if (!(this.scheduler instanceof OpenLoopScheduler) || !(r > 0)) return;
-    this.scheduler.setRate(Math.min(1_000_000, r));
-    this.stats.beginPhase(this.phaseInfo('rate'));
+    const v = Math.min(1_000_000, r);
+    this.stats.beginPhase({ ...this.phaseInfo('rate'), rate: v });
+    this.scheduler.setRate(v);
   }
 
   setStreamRatio(r: number): void {
@@ -319,7 +322,7 @@ export class Engine implements EngineCommands {
       errorCode: 'queue_dropped',
       errorMessage: `waited ${Math.round(now - t.intendedMs)} ms for a slot (cap ${this.config.maxQueueDelayMs} ms)`,
       attempts: 0,
-      phase: this.stats.currentPhase?.info.index ?? 0,
+      phase: this.stats.phaseAt(now - this.startAt),
       warmup,
       intendedStartMs: t.intendedMs - this.startAt,
       startMs: now - this.startAt,
@@ -342,11 +345,10 @@ export class Engine implements EngineCommands {
     const watched = this.panes.watch();
     const m = new Measurement(id, mode, watched ? new PaneTail(PANE_TAIL_CHARS, this.scrubber) : undefined);
     this.inFlight.set(id, m);
-    const phase = this.stats.currentPhase?.info.index ?? 0;
-    this.execute(id, m, ticket, phase, warmup)
+    this.execute(id, m, ticket, warmup)
       .catch((err: unknown) => {
         // The runner never rejects; this is a last line of defence so no request is ever lost.
-        this.emit(this.buildRecord(id, m, ticket, phase, warmup, 'failed', {
+        this.emit(this.buildRecord(id, m, ticket, warmup, 'failed', {
           code: 'unknown',
           message: String((err as Error)?.message ?? err),
         }));
@@ -362,7 +364,7 @@ export class Engine implements EngineCommands {
       });
   }
 
-  private async execute(id: number, m: Measurement, ticket: Ticket, phase: number, warmup: boolean): Promise<void> {
+  private async execute(id: number, m: Measurement, ticket: Ticket, warmup: boolean): Promise<void> {
     const prompt = this.prompts.pick();
     const requestId = `st-${this.runTag}-${id}`;
     const built = this.wire.buildRequest({
@@ -413,7 +415,7 @@ export class Engine implements EngineCommands {
     }
 
     const { outcome, error } = classifyResult(result, m.contentEvents, this.config.timeouts);
-    const rec = this.buildRecord(id, m, ticket, phase, warmup, outcome, error);
+    const rec = this.buildRecord(id, m, ticket, warmup, outcome, error);
     rec.requestId = requestId;
     const tail = m.tail?.text;
     const conn = this.connTimings.take(requestId);
@@ -428,22 +430,25 @@ export class Engine implements EngineCommands {
     id: number,
     m: Measurement,
     ticket: Ticket,
-    phase: number,
     warmup: boolean,
     outcome: RequestRecord['outcome'],
     error?: AttemptError,
   ): RequestRecord {
+    // A request belongs to the segment in force when it was written (t0), not when it got its
+    // slot: the two differ when a load change lands between them.
+    const now = this.clock.now();
+    const startedAt = (m.firstT0 ?? now) - this.startAt;
     return recordOf({
       id,
       m,
       intendedMs: ticket.intendedMs,
-      phase,
+      phase: this.stats.phaseAt(startedAt),
       warmup,
       outcome,
       ...(error ? { error } : {}),
       openLoop: this.loadMode === 'open',
       runStartMs: this.startAt,
-      nowMs: this.clock.now(),
+      nowMs: now,
     });
   }
 

@@ -30,9 +30,23 @@ export interface PhaseInfo {
   reason: 'start' | 'concurrency' | 'rate' | 'stream-ratio' | 'manual' | 'sweep';
 }
 
+/** What finished while a segment was in force, whenever it started: the segment's throughput. */
+export interface SegmentThroughput {
+  /** Requests that completed (ok or stopped early), warm-up excluded. */
+  completed: number;
+  outputTokens: number;
+}
+
 export interface Phase {
   info: PhaseInfo;
+  /** Requests that started (t0) in the segment: its latencies. */
   modes: ModeSet;
+  /** Requests that finished in the segment: its throughput (completions / duration). */
+  finished: Record<Mode, SegmentThroughput>;
+}
+
+function newThroughput(): Record<Mode, SegmentThroughput> {
+  return { stream: { completed: 0, outputTokens: 0 }, nonstream: { completed: 0, outputTokens: 0 } };
 }
 
 /** One second of the run, for the report's timeline. */
@@ -136,9 +150,25 @@ export class StatsCollector {
       if (this.phases.length >= MAX_PHASES) return prev.info.index;
     }
     const index = this.phases.length;
-    this.phases.push({ info: { ...info, index }, modes: newModeSet() });
+    this.phases.push({ info: { ...info, index }, modes: newModeSet(), finished: newThroughput() });
     if (index > 0) this.phaseMarksMs.push(info.startMs);
     return index;
+  }
+
+  /**
+   * Index of the segment in force at `ms` (run time): the last one that began at or before it.
+   * Segments begin in time order, so a binary search finds it.
+   */
+  phaseAt(ms: number): number {
+    let lo = 0;
+    let hi = this.phases.length - 1;
+    if (hi < 0) return 0;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.phases[mid]?.info.startMs ?? Infinity) <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** Every error is counted by code, warm-up or not: a failure is never hidden. */
@@ -166,6 +196,13 @@ export class StatsCollector {
     // Gaps of a request that started in an earlier segment go straight to that segment.
     this.cumulative[r.mode].add(r, !current);
     phase?.modes[r.mode].add(r, !current);
+    if (r.outcome === 'ok' || r.outcome === 'early_stopped') {
+      const done = this.currentPhase?.finished[r.mode];
+      if (done) {
+        done.completed++;
+        done.outputTokens += r.outputTokens;
+      }
+    }
     const b = this.ring[this.ringPos];
     if (current && (r.outcome === 'ok' || r.outcome === 'early_stopped')) {
       const p = this.pendingItl[r.mode];

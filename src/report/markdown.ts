@@ -105,7 +105,7 @@ export function formatMarkdown(r: Report): string {
   if (r.phases.length > 1) {
     out.push('## By load setting', '');
     const p = phaseRows(r);
-    out.push(mdTable(p.header, p.rows), '');
+    out.push(mdTable(p.header, p.rows), '', `${p.note}.`, '');
   }
 
   out.push(...extrasSection(r.extras));

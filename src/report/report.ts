@@ -93,9 +93,26 @@ export function buildReport(input: ReportInput): Report {
   const phases: PhaseReport[] = stats.phases.map((p) => {
     const end = p.info.endMs ?? wall;
     const dur = Math.max(0, end - p.info.startMs);
+    const secs = dur / 1000;
+    const rate = (n: number): number => (secs > 0 ? n / secs : 0);
     const pm = {} as Record<Mode, ModeReport>;
-    for (const m of MODES) pm[m] = modeReport(p.modes[m], dur);
-    return { ...p.info, endMs: end, durationMs: dur, byMode: pm };
+    let completed = 0;
+    let tokens = 0;
+    for (const m of MODES) {
+      const f = p.finished[m];
+      pm[m] = { ...modeReport(p.modes[m], dur), requestsPerSec: rate(f.completed), outputTokensPerSec: rate(f.outputTokens) };
+      completed += f.completed;
+      tokens += f.outputTokens;
+    }
+    return {
+      ...p.info,
+      endMs: end,
+      durationMs: dur,
+      completed,
+      requestsPerSec: rate(completed),
+      outputTokensPerSec: rate(tokens),
+      byMode: pm,
+    };
   });
   let cancelled = 0;
   for (const m of MODES) cancelled += stats.cumulative[m].cancelled;

@@ -94,8 +94,11 @@ export const phaseReportSchema = z.looseObject({
   streamRatio: num,
   reason: z.string(),
   durationMs: num,
+  completed: count.optional().describe('Requests completed (ok or stopped early) while the segment was in force, warm-up excluded; absent in older reports.'),
+  requestsPerSec: num.optional().describe('completed / durationMs: what the server delivered under this setting.'),
+  outputTokensPerSec: num.optional().describe('Output tokens of those completions / durationMs.'),
   byMode,
-});
+}).meta({ id: 'SegmentReport', description: 'One load setting (segment): latencies of requests started in it, throughput of completions during it.' });
 export type PhaseReport = Known<z.output<typeof phaseReportSchema>>;
 
 export const timelineEntrySchema = z.looseObject({

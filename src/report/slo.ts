@@ -27,7 +27,20 @@ export function parseSlo(flag: string, raw: string): SloRule[] {
   });
 }
 
-export function meetsSlo(r: RequestRecord, rules: readonly SloRule[]): boolean {
+/** What an objective looks at in a request. */
+export type SloSubject = Pick<RequestRecord, 'outcome' | 'warmup' | 'ttftMs' | 'tpotMs' | 'e2eMs'>;
+
+/**
+ * Without --slo, goodput still needs an objective (sweep and autotune alike): TTFT within 3x
+ * the unloaded median, i.e. "latency has not yet blown up under load". 1 s stands in when
+ * nothing was measured.
+ */
+export function defaultSloFor(unloadedTtftP50Ms: number | undefined): string {
+  const base = unloadedTtftP50Ms !== undefined && unloadedTtftP50Ms > 0 ? unloadedTtftP50Ms : 1000;
+  return `ttft<${Math.max(1, Math.round(base * 3))}ms`;
+}
+
+export function meetsSlo(r: SloSubject, rules: readonly SloRule[]): boolean {
   if (r.outcome !== 'ok' || r.warmup) return false;
   for (const rule of rules) {
     const v = rule.metric === 'ttft' ? r.ttftMs : rule.metric === 'e2e' ? r.e2eMs : r.tpotMs;

@@ -102,19 +102,22 @@ export function formatSummary(r: Report): string {
     lines.push('by load setting:');
     const p = phaseRows(r);
     lines.push(table([p.header, ...p.rows]));
+    lines.push(p.note);
   }
   return lines.join('\n');
 }
 
 /**
- * One row per load setting (segment). Latencies are the streaming requests' when there are any
- * (a non-streaming TTFT is the whole answer, a different quantity), else the non-streaming ones;
- * a segment in which nothing completed shows no latency ('-'), not zeros.
+ * One row per load setting (segment). Throughput is what completed while the segment was in
+ * force, over its length; latencies are of the requests that started in it (see PhaseReport).
+ * Latencies are the streaming requests' when there are any (a non-streaming TTFT is the whole
+ * answer, a different quantity), else the non-streaming ones; a segment in which nothing
+ * completed shows no latency ('-'), not zeros. A report from before segments counted their
+ * completions shows '-' for them.
  */
-export function phaseRows(r: Report): { header: string[]; rows: string[][] } {
-  const header = ['segment', 'load', 'stream %', 'secs', 'ok', 'req/s', 'latency of', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'];
+export function phaseRows(r: Report): { header: string[]; rows: string[][]; note: string } {
+  const header = ['segment', 'load', 'stream %', 'secs', 'completed', 'completed/s', 'latency of', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'];
   const rows = r.phases.map((p) => {
-    const ok = MODES.reduce((a, m) => a + p.byMode[m].succeeded, 0);
     const m = p.byMode.stream.ttftMs.count > 0 ? p.byMode.stream : p.byMode.nonstream;
     const measured = m.ttftMs.count > 0;
     const ms = (v: number): string => (measured ? fmtMs(v) : '-');
@@ -123,8 +126,8 @@ export function phaseRows(r: Report): { header: string[]; rows: string[][] } {
       p.rate !== undefined ? `${fmtNum(p.rate)} rps` : `c=${p.concurrency}`,
       `${Math.round(p.streamRatio * 100)}`,
       (p.durationMs / 1000).toFixed(1),
-      String(ok),
-      p.durationMs > 0 ? fmtNum((ok * 1000) / p.durationMs, 2) : '-',
+      p.completed !== undefined ? String(p.completed) : '-',
+      p.requestsPerSec !== undefined && p.durationMs > 0 ? fmtNum(p.requestsPerSec, 2) : '-',
       !measured ? '-' : m === p.byMode.stream ? 'stream' : 'non-stream',
       ms(m.ttftMs.p50),
       ms(m.ttftMs.p95),
@@ -132,5 +135,6 @@ export function phaseRows(r: Report): { header: string[]; rows: string[][] } {
       ms(m.e2eMs.p95),
     ];
   });
-  return { header, rows };
+  const note = 'completed(/s): requests finished while the setting held, whenever they started; latencies: requests started under it';
+  return { header, rows, note };
 }

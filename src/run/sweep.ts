@@ -3,7 +3,7 @@ import type { RunPlan } from '../config/run-options.ts';
 import { Engine } from '../engine/engine.ts';
 import type { RequestRecord } from '../engine/types.ts';
 import { modeReport, type ModeReport } from '../report/report.ts';
-import { GoodputCounter, parseSlo } from '../report/slo.ts';
+import { GoodputCounter, defaultSloFor, parseSlo } from '../report/slo.ts';
 import { fmtMs, fmtNum, table } from '../report/text.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { engineConfigFor, openTarget } from './session.ts';
@@ -53,10 +53,9 @@ export interface SweepResult {
   interrupted: boolean;
 }
 
-/** Without --slo, goodput needs some objective: TTFT within 3x the unloaded (first level) median. */
+/** Without --slo, the first level (the unloaded server) sets the objective. */
 function defaultSlo(first: SweepLevel | undefined): string {
-  const base = first && first.ttftMs.count > 0 ? first.ttftMs.p50 : 1000;
-  return `ttft<${Math.max(1, Math.round(base * 3))}ms`;
+  return defaultSloFor(first && first.ttftMs.count > 0 ? first.ttftMs.p50 : undefined);
 }
 
 export async function runSweep(

@@ -12,6 +12,53 @@ export const MARKER = '▲';
 const MARKER_LABEL = 'load change';
 
 export const SERIES_NAMES = ['mean', 'p50', 'p95', 'p99'] as const;
+export type SeriesName = (typeof SERIES_NAMES)[number];
+
+/** One legend entry: the title (no colour) or a series, coloured like its line. */
+export interface LegendEntry {
+  text: string;
+  /** Index into SERIES_NAMES, i.e. the line's colour; absent for the title. */
+  series?: number;
+}
+
+export interface Legend {
+  entries: LegendEntry[];
+  /** Spaces between entries. */
+  gap: number;
+}
+
+/** Values go first when space runs short, least read first: the tail and the median stay longest. */
+const VALUE_DROP_ORDER: readonly SeriesName[] = ['mean', 'p50', 'p99', 'p95'];
+
+function legendWidth(l: Legend): number {
+  return l.entries.reduce((n, e) => n + Array.from(e.text).length, 0) + (l.entries.length - 1) * l.gap;
+}
+
+/**
+ * The legend line for `width` columns. Every plotted line keeps its name, so a reader can always
+ * tell which line is which: values are dropped one by one first, then the spacing tightens.
+ * Returns null when not even the names fit; the chart is then not drawn at all.
+ */
+export function chartLegend(title: string, latest: SeriesPoint | undefined, width: number): Legend | null {
+  const build = (withValue: ReadonlySet<SeriesName>, gap: number, glyph: string): Legend => ({
+    gap,
+    entries: [
+      { text: title },
+      ...SERIES_NAMES.map((name, series) => ({
+        text: `${glyph}${name}${latest !== undefined && withValue.has(name) ? ` ${formatMs(latest[name])}` : ''}`,
+        series,
+      })),
+    ],
+  });
+  const shown = new Set<SeriesName>(SERIES_NAMES);
+  const candidates = [build(shown, 2, '━ ')];
+  for (const name of VALUE_DROP_ORDER) {
+    shown.delete(name);
+    candidates.push(build(shown, 2, '━ '));
+  }
+  candidates.push(build(shown, 1, '━'));
+  return candidates.find((l) => legendWidth(l) <= width) ?? null;
+}
 
 export function chartTitle(key: ChartKey): string {
   const [metric, mode] = key.split('.') as [string, string];

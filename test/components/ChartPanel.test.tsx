@@ -63,3 +63,42 @@ test('the chart area shows one chart at 80 columns and two side by side at 120',
   assert.ok(frameSize(wide).width <= 120);
   assert.equal(frameSize(wide).lines, 7);
 });
+
+/** The legend (first line) and whether a plot (an axis) is drawn, at `width` columns. */
+function legendAndPlot(element: React.JSX.Element, width: number): { legend: string; plotted: boolean; frame: string } {
+  const r = renderSized(element, width, 40);
+  const frame = r.lastFrame();
+  r.unmount();
+  return { legend: frame.split('\n')[0] ?? '', plotted: /┤/.test(frame), frame };
+}
+
+test('issue 13 item 15: at 120 columns both legends name all four lines, mean included', () => {
+  const snap = makeSnapshot();
+  const { legend, frame } = legendAndPlot(<ChartArea snapshot={snap} chartKey="ttft.stream" width={120} height={8} />, 120);
+  assert.match(frame, /┤/, 'both charts are drawn');
+  assert.match(legend, /TTFT stream.*TTFT non-stream/);
+  const [left, right] = legend.split('TTFT non-stream');
+  for (const half of [left ?? '', right ?? '']) {
+    for (const name of ['mean', 'p50', 'p95', 'p99']) assert.match(half, new RegExp(`━ ?${name}\\b`), `${name} in "${half}"`);
+  }
+});
+
+test('issue 13 item 15: at every width a chart is drawn, every line keeps its name in the legend', () => {
+  const snap = makeSnapshot();
+  let narrowestDrawn = Infinity;
+  for (const key of ['ttft.nonstream', 'itl.stream'] as const) {
+    // Around each step of the legend (values dropped one by one, then tighter spacing), and wide.
+    for (const width of [8, 20, 30, 35, 36, 37, 43, 44, 45, 50, 51, 56, 57, 59, 62, 63, 68, 69, 80, 130]) {
+      const { legend, plotted } = legendAndPlot(
+        <ChartPanel chartKey={key} points={snap.charts[key]} phaseMarksMs={snap.phaseMarksMs} width={width} height={8} />,
+        width,
+      );
+      assert.ok(Array.from(legend.trimEnd()).length <= width, `${key} at ${width}: "${legend}"`);
+      if (!plotted) continue;
+      narrowestDrawn = Math.min(narrowestDrawn, width);
+      for (const name of ['mean', 'p50', 'p95', 'p99']) assert.match(legend, new RegExp(`━ ?${name}\\b`), `${key} at ${width}: "${legend}"`);
+    }
+  }
+  // The names fit down to 36 columns for the longest title: narrower, the chart is not drawn.
+  assert.ok(narrowestDrawn <= 36, `narrowest drawn chart: ${narrowestDrawn}`);
+});

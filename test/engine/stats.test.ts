@@ -32,3 +32,23 @@ test('every ITL gap lands once in the cumulative, segment and per-second histogr
   assert.equal(s.warmupCompleted, 1);
   s.dispose();
 });
+
+test('a segment counts what finished while it was in force; phaseAt finds the segment of a start time', () => {
+  const s = new StatsCollector({ windowSeconds: 5 });
+  s.beginPhase({ startMs: 0, concurrency: 1, streamRatio: 1, reason: 'start' });
+  s.beginPhase({ startMs: 1000, concurrency: 8, streamRatio: 1, reason: 'concurrency' });
+  s.beginPhase({ startMs: 1000.5, concurrency: 9, streamRatio: 1, reason: 'concurrency' });
+  s.beginPhase({ startMs: 4000, concurrency: 2, streamRatio: 1, reason: 'concurrency' });
+  assert.deepEqual([-1, 0, 999.9, 1000, 1000.2, 1000.5, 3999, 4000, 1e9].map((ms) => s.phaseAt(ms)), [0, 0, 0, 1, 1, 2, 2, 3, 3]);
+  // Finishing now (segment 3) whatever segment they started in: two completions, 22 tokens; a
+  // failure, a cancellation and a warm-up request are not completions.
+  s.record(rec({ phase: 0 }));
+  s.record(rec({ phase: 3, mode: 'nonstream', itlMs: [] }));
+  s.record(rec({ phase: 3, outcome: 'failed', errorCode: 'http_500' }));
+  s.record(rec({ phase: 3, outcome: 'cancelled' }));
+  s.record(rec({ phase: 3, warmup: true }));
+  assert.deepEqual(s.phases[3]?.finished, { stream: { completed: 1, outputTokens: 11 }, nonstream: { completed: 1, outputTokens: 11 } });
+  assert.deepEqual(s.phases[0]?.finished.stream, { completed: 0, outputTokens: 0 });
+  assert.equal(s.phases[0]?.modes.stream.succeeded, 1, 'its latencies still belong to the segment it started in');
+  s.dispose();
+});

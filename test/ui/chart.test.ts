@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AXIS_LABEL_WIDTH, MARKER, markerColumns, pointsForWidth, renderChart } from '../../src/ui/chart.ts';
+import { AXIS_LABEL_WIDTH, MARKER, chartLegend, markerColumns, pointsForWidth, renderChart } from '../../src/ui/chart.ts';
 import { makeSeries } from '../../src/ui/fake-snapshot.ts';
 
 test('renders nothing (instead of throwing) for an empty series', () => {
@@ -54,4 +54,32 @@ test('points with no samples are gaps, not zeros', () => {
   assert.ok(!c.plot.join('\n').includes('0.0ms'));
   const none = points.map((p) => ({ ...p, count: 0 }));
   assert.equal(renderChart(none, { width: 40, height: 3, colors: [], phaseMarksMs: [] }), null);
+});
+
+test('issue 13 item 15: the legend names every series at every width it fits, dropping values before names', () => {
+  const latest = { tMs: 0, count: 10, mean: 244, p50: 231, p95: 1240, p99: 2250 };
+  for (const title of ['ITL stream', 'TTFT non-stream']) {
+    let fitsFrom = Infinity;
+    let valuesBefore = 4;
+    for (let width = 200; width >= 1; width--) {
+      const l = chartLegend(title, latest, width);
+      if (l === null) {
+        fitsFrom = width + 1;
+        break;
+      }
+      const text = l.entries.map((e) => e.text).join(' '.repeat(l.gap));
+      assert.ok(Array.from(text).length <= width, `${title} at ${width}: ${text}`);
+      assert.deepEqual(l.entries.map((e) => e.series), [undefined, 0, 1, 2, 3]);
+      assert.deepEqual(l.entries.slice(1).map((e) => /(mean|p50|p95|p99)/.exec(e.text)?.[1]), ['mean', 'p50', 'p95', 'p99']);
+      // Narrower never shows more values than wider; the mean's value goes first.
+      const values = l.entries.filter((e) => /\d(ms|s)$/.test(e.text)).length;
+      assert.ok(values <= valuesBefore, `${title} at ${width}`);
+      if (values === 3) assert.doesNotMatch(l.entries[1]?.text ?? '', /\d/);
+      valuesBefore = values;
+    }
+    assert.ok(fitsFrom <= title.length + 21, `${title}: names fit from ${fitsFrom} columns`);
+  }
+  // At 120 columns each of two charts gets 59: TTFT stream keeps every name and three values.
+  const at59 = chartLegend('TTFT stream', latest, 59);
+  assert.deepEqual(at59?.entries.map((e) => e.text), ['TTFT stream', '━ mean', '━ p50 231ms', '━ p95 1.24s', '━ p99 2.25s']);
 });

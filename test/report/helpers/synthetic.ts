@@ -113,8 +113,23 @@ export function disposeSet(set: ModeSet): void {
 
 export function phaseOf(index: number, modes: ModeSet, durationMs: number, concurrency: number): PhaseReport {
   const byMode = {} as Record<Mode, ModeReport>;
-  for (const m of MODES) byMode[m] = modeReport(modes[m], durationMs);
-  return { index, startMs: index * durationMs, endMs: (index + 1) * durationMs, concurrency, streamRatio: 0.5, reason: index === 0 ? 'start' : 'concurrency', durationMs, byMode };
+  let completed = 0;
+  for (const m of MODES) {
+    byMode[m] = modeReport(modes[m], durationMs);
+    completed += modes[m].succeeded + modes[m].earlyStopped;
+  }
+  return {
+    index,
+    startMs: index * durationMs,
+    endMs: (index + 1) * durationMs,
+    concurrency,
+    streamRatio: 0.5,
+    reason: index === 0 ? 'start' : 'concurrency',
+    durationMs,
+    completed,
+    requestsPerSec: durationMs > 0 ? (completed * 1000) / durationMs : 0,
+    byMode,
+  };
 }
 
 /** Deterministic values (no Math.random), so failures reproduce. */
