@@ -6,6 +6,8 @@ import { builtinPrompts, loadPromptsFile, singlePrompt } from '../engine/prompts
 import type { Api } from '../engine/types.ts';
 import { UsageError, invalidFlag } from './usage-error.ts';
 import {
+  MAX_RUN_MS,
+  MAX_WAIT_MS,
   parseChoice,
   parseDuration,
   parseIntFlag,
@@ -112,7 +114,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     throw new UsageError('--ramp applies to closed-loop runs (it grows the pool, -c N); with --rate the arrival rate sets the pace: drop one');
 
   const requests = str(raw, 'requests') !== undefined ? parseIntFlag('--requests', str(raw, 'requests') ?? '', 1, 1e9) : undefined;
-  let durationMs = str(raw, 'duration') !== undefined ? parseDuration('--duration', str(raw, 'duration') ?? '', 's') : undefined;
+  let durationMs = str(raw, 'duration') !== undefined ? parseDuration('--duration', str(raw, 'duration') ?? '', 's', MAX_RUN_MS) : undefined;
   if (durationMs !== undefined && durationMs <= 0) throw invalidFlag('--duration', str(raw, 'duration'), 'a duration > 0, e.g. 30s');
   const headless = raw.headless === true || !opts.stdoutIsTTY;
   // Headless runs must end by themselves; the dashboard runs until you quit.
@@ -132,7 +134,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
         : builtinPrompts(system);
 
   const ms = (key: string, flag: string, dflt: number): number =>
-    str(raw, key) !== undefined ? parseDuration(flag, str(raw, key) ?? '', 'ms') : dflt;
+    str(raw, key) !== undefined ? parseDuration(flag, str(raw, key) ?? '', 'ms', MAX_WAIT_MS) : dflt;
   const timeouts: Timeouts = {
     connectMs: ms('connectTimeout', '--connect-timeout', 10_000),
     ttftMs: ms('ttftTimeout', '--ttft-timeout', 0),
@@ -146,7 +148,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   const earlyStopRaw = str(raw, 'earlyStop');
   const earlyStop = earlyStopRaw !== undefined ? parseEarlyStop('--early-stop', earlyStopRaw) : undefined;
 
-  const windowSeconds = str(raw, 'window') !== undefined ? parseDuration('--window', str(raw, 'window') ?? '', 's') / 1000 : 10;
+  const windowSeconds = str(raw, 'window') !== undefined ? parseDuration('--window', str(raw, 'window') ?? '', 's', 600_000) / 1000 : 10;
   if (windowSeconds < 1 || windowSeconds > 600) throw invalidFlag('--window', str(raw, 'window'), 'a window from 1s to 10m');
 
   const price = (key: string, flag: string): number | undefined =>
@@ -210,7 +212,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     ...(durationMs !== undefined ? { durationMs } : {}),
     graceMs: ms('grace', '--grace', 30_000),
     warmup: str(raw, 'warmup') !== undefined ? parseIntFlag('--warmup', str(raw, 'warmup') ?? '', 0, 1e9) : 0,
-    rampSeconds: str(raw, 'ramp') !== undefined ? parseDuration('--ramp', str(raw, 'ramp') ?? '', 's') / 1000 : 0,
+    rampSeconds: str(raw, 'ramp') !== undefined ? parseDuration('--ramp', str(raw, 'ramp') ?? '', 's', MAX_RUN_MS) / 1000 : 0,
     seed: str(raw, 'seed') !== undefined ? parseIntFlag('--seed', str(raw, 'seed') ?? '', 0, 4_294_967_295) : 1,
     ...(str(raw, 'maxTokens') !== undefined ? { maxTokens: parseIntFlag('--max-tokens', str(raw, 'maxTokens') ?? '', 1, 10_000_000) } : {}),
     prompts,

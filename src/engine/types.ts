@@ -24,6 +24,7 @@ export interface MetricSummary {
 
 /** Stable error codes; every failed request is counted under exactly one. */
 export type ErrorCode =
+  | 'http_3xx'
   | 'http_400'
   | 'http_401'
   | 'http_403'
@@ -51,6 +52,8 @@ export type ErrorCode =
   | 'sse_malformed'
   | 'sse_event_too_large'
   | 'bad_content_type'
+  | 'bad_content_encoding'
+  | 'headers_too_large'
   | 'body_invalid'
   | 'queue_dropped'
   | 'cancelled'
