@@ -18,7 +18,7 @@ import {
 import { parseEarlyStop } from './early-stop.ts';
 import { parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
-import { checkOutputPath } from './output-path.ts';
+import { checkOutputPath, refuseSharedOutputPaths } from './output-path.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -51,6 +51,9 @@ export interface RunPlan {
 const API_CHOICES = ['openai', 'anthropic'] as const;
 const ARRIVALS = ['constant', 'poisson'] as const;
 const CONNECTIONS = ['keepalive', 'fresh', 'prewarm', 'h2'] as const;
+
+/** --timeout when not given: the longest one request may take, from its first attempt. */
+export const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;
 
 const DEFAULT_MODEL: Record<Api, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-haiku-4-5' };
 export const SIM_MODEL = 'streamtop-sim';
@@ -139,7 +142,9 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     connectMs: ms('connectTimeout', '--connect-timeout', 10_000),
     ttftMs: ms('ttftTimeout', '--ttft-timeout', 0),
     idleMs: ms('idleTimeout', '--idle-timeout', 60_000),
-    totalMs: ms('timeout', '--timeout', 0),
+    // Without a total limit a server that trickles a byte a second (the idle timeout never fires)
+    // keeps a -n run alive for ever; 10 minutes leaves room for the longest LLM answers.
+    totalMs: ms('timeout', '--timeout', DEFAULT_TOTAL_TIMEOUT_MS),
   };
 
   const connection: ConnectionStrategy =
@@ -163,11 +168,13 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   }
 
   const output: OutputOptions = { headless };
-  for (const [key, flag] of [
+  const outputFlags = [
     ['json', '--json'],
     ['ndjson', '--ndjson'],
     ['markdown', '--markdown'],
-  ] as const) {
+  ] as const;
+  refuseSharedOutputPaths(outputFlags.map(([key, flag]) => [flag, str(raw, key)] as const));
+  for (const [key, flag] of outputFlags) {
     const v = str(raw, key);
     if (v !== undefined) {
       checkOutputPath(flag, v, { inPlace: key === 'ndjson' });

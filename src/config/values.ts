@@ -16,10 +16,10 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, 
 export const MAX_RUN_MS = 30 * 86_400_000;
 export const MAX_WAIT_MS = 86_400_000;
 
-/** A bound in words, in the largest unit that divides it ("30d", "24h", "10m"). */
+/** A bound in words, in the largest unit that divides it ("30d", "24h", "10m"; a single day reads 24h). */
 export function fmtDurationBound(ms: number): string {
   for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const)
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+    if (ms >= (unit === 'd' ? 2 * size : size) && ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }
 

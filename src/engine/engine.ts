@@ -37,7 +37,8 @@ export interface EngineDeps {
   onRecord?: (r: RequestRecord) => void;
 }
 
-export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail';
+/** 'user': ended by the user on purpose (q in the dashboard), a normal end, not an interruption. */
+export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail' | 'user';
 
 export interface RunOutcome {
   stopReason: StopReason;
@@ -219,9 +220,9 @@ export class Engine implements EngineCommands {
     this.notice = { text, until: this.clock.now() + ms };
   }
 
-  /** Interrupts the run: aborts every request in flight, waits for them, closes connections. */
-  stop(): Promise<void> {
-    return this.finish('interrupted');
+  /** Ends the run now: aborts every request in flight, waits for them, closes connections. */
+  stop(reason: 'interrupted' | 'user' = 'interrupted'): Promise<void> {
+    return this.finish(reason);
   }
 
   // ---- run lifecycle ---------------------------------------------------------------------

@@ -194,7 +194,12 @@ export interface EngineCommands {
   resume(): void;
   newSegment(): void;
   toggleEarlyStop(): void;
-  stop(): Promise<void>;
+  /**
+   * Ends the run: aborts every request in flight, waits for them, closes connections.
+   * 'interrupted' (Ctrl-C, SIGTERM: the report is marked interrupted) unless the user ended it
+   * the normal way ('user': q in the dashboard).
+   */
+  stop(reason?: 'interrupted' | 'user'): Promise<void>;
 }
 
 /** A store the engine publishes snapshots to on a timer; shaped for React's useSyncExternalStore. */

@@ -69,7 +69,7 @@ export const reportSchema = z.looseObject({
   tool: z.looseObject({ name: z.literal('streamtop'), version: z.string() }),
   createdAt: z.string(),
   interrupted: z.boolean(),
-  stopReason: z.enum(['requests', 'duration', 'interrupted', 'bail']),
+  stopReason: z.enum(['requests', 'duration', 'interrupted', 'bail', 'user']),
   target: z.looseObject({ baseUrl: z.string(), api: z.enum(['openai', 'anthropic']), model: z.string(), simulated: z.boolean() }),
   settings: z.record(z.string(), z.unknown()),
   durationMs: z.number().nonnegative(),

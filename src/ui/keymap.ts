@@ -16,7 +16,10 @@ export interface UiActions {
   toggleHelp(): void;
   closeHelp(): void;
   cycleChart(): void;
+  /** q: the normal end of a dashboard run (exit 0). */
   quit(): void;
+  /** Ctrl-C: an interruption, as the signal would be outside raw mode (exit 130, report marked interrupted). */
+  interrupt(): void;
 }
 
 export interface KeyContext {
@@ -29,6 +32,7 @@ export interface KeyContext {
 
 export type ActionId =
   | 'quit'
+  | 'interrupt'
   | 'help'
   | 'closeHelp'
   | 'pause'
@@ -86,11 +90,19 @@ const canPause = (s: EngineSnapshot): boolean => s.state === 'running' || s.stat
 export const KEYMAP: readonly KeyBinding[] = [
   {
     id: 'quit',
-    keys: 'q, Ctrl-C',
+    keys: 'q',
     footer: { keys: 'q', label: 'quit', priority: 0 },
-    description: 'quit: abort in-flight requests, print the summary',
-    match: (input, key) => input === 'q' || (key.ctrl && input === 'c'),
+    description: 'quit: end the run (abort in-flight requests), print the summary, exit 0',
+    match: (input, key) => input === 'q' && !key.ctrl,
     run: ({ ui }) => ui.quit(),
+  },
+  {
+    // Raw mode turns Ctrl-C into a key; it still means what the signal means.
+    id: 'interrupt',
+    keys: 'Ctrl-C',
+    description: 'interrupt: abort in-flight requests, print the summary, exit 130 (report marked interrupted)',
+    match: (input, key) => key.ctrl && input === 'c',
+    run: ({ ui }) => ui.interrupt(),
   },
   {
     id: 'help',
@@ -240,7 +252,7 @@ export const KEYMAP: readonly KeyBinding[] = [
 ];
 
 /** Bindings that still work while the help overlay is open (it is modal otherwise). */
-const WHILE_HELP: ReadonlySet<ActionId> = new Set<ActionId>(['quit', 'help', 'closeHelp']);
+const WHILE_HELP: ReadonlySet<ActionId> = new Set<ActionId>(['quit', 'interrupt', 'help', 'closeHelp']);
 
 export function isAvailable(b: KeyBinding, ctx: Pick<KeyContext, 'snapshot' | 'commands' | 'target'>): boolean {
   return b.available === undefined || b.available(ctx);
