@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 
 /** Bad input: one clear line naming the flag, the value and what is allowed; exit 2; no stack. */
-const cases: [string[], RegExp][] = [
+/** [arguments, expected message, the issue item a case guards (in the test's name)]. */
+const cases: [string[], RegExp, string?][] = [
   [['-c', 'zero'], /"zero" for --concurrency.*whole number/],
   [['-c', '0'], /--concurrency.*whole number from 1/],
   [['--stream-ratio', '1.5'], /"1.5" for --stream-ratio.*fraction from 0 to 1/],
@@ -42,18 +43,18 @@ const cases: [string[], RegExp][] = [
   [['compar', 'a', 'b'], /unknown command 'compar' \(did you mean compare\?\)/],
   [['--prompts', '/nonexistent/file.jsonl'], /--prompts \/nonexistent\/file.jsonl: cannot read the file \(no such file or directory\)/],
   // item 5: no duration is unbounded; each limit is stated.
-  [['-d', '800h'], /invalid value "800h" for --duration: expected a duration of at most 30d/],
-  [['--timeout', '48h'], /invalid value "48h" for --timeout: expected a duration of at most 24h/],
-  [['sweep', '--step', '31d'], /invalid value "31d" for --step: expected a duration of at most 30d/],
+  [['-d', '800h'], /invalid value "800h" for --duration: expected a duration of at most 30d/, 'item 5'],
+  [['--timeout', '48h'], /invalid value "48h" for --timeout: expected a duration of at most 24h/, 'item 5'],
+  [['sweep', '--step', '31d'], /invalid value "31d" for --step: expected a duration of at most 30d/, 'item 5'],
   // item 9: a prompts "file" that never ends is refused at the line limit.
-  [['--prompts', '/dev/zero'], /--prompts \/dev\/zero:1: line longer than 16 MiB \(the limit for one prompt\)/],
+  [['--prompts', '/dev/zero'], /--prompts \/dev\/zero:1: line longer than 16 MiB \(the limit for one prompt\)/, 'item 9'],
   // item 10: two outputs on one path.
-  [['--json', 'same.out', '--ndjson', 'same.out'], /--json and --ndjson both write same.out: one would overwrite the other; give each output its own file/],
-  [['--json', 'r.json', '--markdown', './r.json'], /--json and --markdown both write \.\/r.json/],
+  [['--json', 'same.out', '--ndjson', 'same.out'], /--json and --ndjson both write same.out: one would overwrite the other; give each output its own file/, 'item 10'],
+  [['--json', 'r.json', '--markdown', './r.json'], /--json and --markdown both write \.\/r.json/, 'item 10'],
 ];
 
-for (const [args, re] of cases) {
-  test(`streamtop ${args.join(' ')} -> exit 2 with a clear message`, async () => {
+for (const [args, re, item] of cases) {
+  test(`${item !== undefined ? `${item}: ` : ''}streamtop ${args.join(' ')} -> exit 2 with a clear message`, async () => {
     const r = await runCli(args, { timeoutMs: 30_000 });
     assert.equal(r.code, 2, `stderr: ${r.stderr}`);
     assert.match(r.stderr, re);
