@@ -32,7 +32,6 @@ export interface KeyContext {
 
 export type ActionId =
   | 'quit'
-  | 'interrupt'
   | 'help'
   | 'closeHelp'
   | 'pause'
@@ -63,7 +62,7 @@ export interface KeyBinding {
   /** Why it may be unavailable, shown in help. */
   availability?: string;
   match: (input: string, key: Key) => boolean;
-  run: (ctx: KeyContext) => void;
+  run: (ctx: KeyContext, input: string, key: Key) => void;
 }
 
 export function clampConcurrency(n: number): number {
@@ -90,19 +89,12 @@ const canPause = (s: EngineSnapshot): boolean => s.state === 'running' || s.stat
 export const KEYMAP: readonly KeyBinding[] = [
   {
     id: 'quit',
-    keys: 'q',
+    keys: 'q, Ctrl-C',
     footer: { keys: 'q', label: 'quit', priority: 0 },
-    description: 'quit: end the run (abort in-flight requests), print the summary, exit 0',
-    match: (input, key) => input === 'q' && !key.ctrl,
-    run: ({ ui }) => ui.quit(),
-  },
-  {
-    // Raw mode turns Ctrl-C into a key; it still means what the signal means.
-    id: 'interrupt',
-    keys: 'Ctrl-C',
-    description: 'interrupt: abort in-flight requests, print the summary, exit 130 (report marked interrupted)',
-    match: (input, key) => key.ctrl && input === 'c',
-    run: ({ ui }) => ui.interrupt(),
+    description: 'end the run, print the summary: q exits 0, Ctrl-C 130 (interrupted)',
+    match: (input, key) => input === 'q' || (key.ctrl && input === 'c'),
+    // Raw mode turns Ctrl-C into a key; it still means what the signal means: an interruption.
+    run: ({ ui }, _input, key) => (key.ctrl ? ui.interrupt() : ui.quit()),
   },
   {
     id: 'help',
@@ -252,7 +244,7 @@ export const KEYMAP: readonly KeyBinding[] = [
 ];
 
 /** Bindings that still work while the help overlay is open (it is modal otherwise). */
-const WHILE_HELP: ReadonlySet<ActionId> = new Set<ActionId>(['quit', 'interrupt', 'help', 'closeHelp']);
+const WHILE_HELP: ReadonlySet<ActionId> = new Set<ActionId>(['quit', 'help', 'closeHelp']);
 
 export function isAvailable(b: KeyBinding, ctx: Pick<KeyContext, 'snapshot' | 'commands' | 'target'>): boolean {
   return b.available === undefined || b.available(ctx);
@@ -270,6 +262,6 @@ export function resolveKey(input: string, key: Key, ctx: KeyContext): KeyBinding
 /** Handles one keypress; returns the action taken, if any. */
 export function dispatchKey(input: string, key: Key, ctx: KeyContext): ActionId | undefined {
   const b = resolveKey(input, key, ctx);
-  b?.run(ctx);
+  b?.run(ctx, input, key);
   return b?.id;
 }

@@ -104,14 +104,15 @@ test('help is modal: only quit, Ctrl-C, ? and esc work while it is open', () => 
   assert.equal(dispatchKey(' ', NO_KEY, c), undefined);
   assert.equal(dispatchKey('', { ...NO_KEY, escape: true }, c), 'closeHelp');
   assert.equal(dispatchKey('?', NO_KEY, c), 'help');
-  assert.equal(dispatchKey('c', { ...NO_KEY, ctrl: true }, c), 'interrupt');
+  assert.equal(dispatchKey('c', { ...NO_KEY, ctrl: true }, c), 'quit');
   assert.equal(dispatchKey('q', NO_KEY, c), 'quit');
+  assert.deepEqual(c.calls, [['closeHelp'], ['toggleHelp'], ['interrupt'], ['quit']]);
 });
 
 test('item 11: q is a normal end (ui.quit) and Ctrl-C an interruption (ui.interrupt)', () => {
   const c = ctx();
   assert.equal(dispatchKey('q', NO_KEY, c), 'quit');
-  assert.equal(dispatchKey('c', { ...NO_KEY, ctrl: true }, c), 'interrupt');
+  assert.equal(dispatchKey('c', { ...NO_KEY, ctrl: true }, c), 'quit');
   assert.deepEqual(c.calls, [['quit'], ['interrupt']]);
 });
 
