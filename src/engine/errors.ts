@@ -91,7 +91,7 @@ export function classifyNetworkError(err: unknown, phase: 'connect' | 'headers' 
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
     return { code: 'connect_timeout', message: `connect timed out (${message})` };
   if (code === 'UND_ERR_HEADERS_OVERFLOW')
-    return { code: 'headers_too_large', message: `response headers larger than the client accepts (${maxHeaderSize} bytes)` };
+    return { code: 'headers_too_large', message: `response headers larger than the client accepts (${maxHeaderSize} bytes; NODE_OPTIONS=--max-http-header-size=BYTES raises it)` };
   // OpenSSL read an HTTP answer where a TLS record belongs: a plain-HTTP server behind https://.
   // A certificate option (--insecure) cannot help here, so it is named as what it is.
   if (isPlainHttpUnderTls(code, raw))
