@@ -23,8 +23,11 @@ export interface AppProps {
   source: SnapshotSource;
   commands: DashboardCommands;
   target: TargetInfo;
-  /** Called once when the user quits (q / Ctrl-C). The caller then stops the engine, unmounts Ink, prints the summary. */
-  onQuit: () => void;
+  /**
+   * Called once when the user ends the run: 'user' for q (a normal end), 'interrupt' for Ctrl-C.
+   * The caller then stops the engine, unmounts Ink, prints the summary.
+   */
+  onQuit: (how: QuitHow) => void;
   /** Called when the user quits again while the first quit is still finishing (exit at once). */
   onForceQuit?: () => void;
   /** Terminal size override for tests; otherwise read from useStdout() and follow 'resize'. */
@@ -35,6 +38,8 @@ export interface AppProps {
   /** The chart shown first. */
   initialChart?: ChartKey;
 }
+
+export type QuitHow = 'user' | 'interrupt';
 
 export function App(props: AppProps): React.JSX.Element {
   const { source, commands, target, onQuit } = props;
@@ -54,20 +59,21 @@ export function App(props: AppProps): React.JSX.Element {
   useLayoutEffect(() => {
     forceRef.current = props.onForceQuit;
   });
-  const quit = useCallback(() => {
+  const quit = useCallback((how: QuitHow) => {
     if (quitting.current) {
       forceRef.current?.();
       return;
     }
     quitting.current = true;
-    onQuitRef.current();
+    onQuitRef.current(how);
   }, []);
   const ui = useMemo<UiActions>(
     () => ({
       toggleHelp: () => setHelpOpen((open) => !open),
       closeHelp: () => setHelpOpen(false),
       cycleChart: () => setChartKey(nextChartKey),
-      quit,
+      quit: () => quit('user'),
+      interrupt: () => quit('interrupt'),
     }),
     [quit],
   );

@@ -4,6 +4,7 @@ import { UsageError } from './config/usage-error.ts';
 import type { RawOptions } from './config/run-options.ts';
 import { SIM_FLAG_SPECS } from './sim/config.ts';
 import { VERSION } from './version.ts';
+import { endOutputQuietlyWhenClosed } from './run/closed-output.ts';
 
 /**
  * Arguments -> validated config -> one of: dashboard, headless run, simulator, report tools.
@@ -31,7 +32,7 @@ function addRunOptions(cmd: Command, experiment = false): Command {
     .option('--max-queue-delay <TIME>', 'open loop: tickets waiting longer than this are dropped (default 30s)')
     .option('--stream-ratio <R>', 'fraction of requests that stream, 0..1 or a % (default 0.5)')
     .option('-n, --requests <N>', 'stop after N measured requests')
-    .option('-d, --duration <TIME>', 'stop after this long, e.g. 30s, 5m (headless default 10s; a bare number is seconds)')
+    .option('-d, --duration <TIME>', 'stop after this long, e.g. 30s, 5m, 2h, up to 30d (headless default 10s; a bare number is seconds)')
     .option('--grace <TIME>', 'after --duration, let requests in flight finish for up to this long, then cancel them (default 30s)')
     .option('--warmup <N>', 'first N requests are not counted in statistics (default 0)')
     .option('--ramp <TIME>', 'closed loop: reach the pool size gradually over this long (default 0)')
@@ -48,7 +49,7 @@ function addRunOptions(cmd: Command, experiment = false): Command {
     .option('--connect-timeout <TIME>', 'TCP/TLS connect timeout (default 10s; a bare number is ms)')
     .option('--ttft-timeout <TIME>', 'streams: give up if no content this long after sending (default off)')
     .option('--idle-timeout <TIME>', 'give up after this long without a byte (default 60s)')
-    .option('--timeout <TIME>', 'total time limit per request (default off)')
+    .option('--timeout <TIME>', 'total time limit per request, retries included (default 10m; 0 = off)')
     .option('--bail <N>', 'stop the run after N consecutive failures')
     // Features
     .option('--early-stop <RULES>', 'abort streams early: "min-tokens=N,max-tokens=N,stop=REGEX"')
@@ -253,6 +254,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
 }
 
 // Run when executed (bin/streamtop.js imports this module).
+endOutputQuietlyWhenClosed(process.stdout, 'stdout', (line) => {
+  if (!process.stderr.destroyed) process.stderr.write(line);
+});
+endOutputQuietlyWhenClosed(process.stderr, 'stderr', () => undefined);
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -17,6 +17,7 @@ const SIM: TargetInfo = { label: 'built-in simulator', api: 'openai', model: 'si
 interface Harness {
   calls: Call[];
   quits: () => number;
+  quitHows: () => string[];
   frame: () => string;
   press: (data: string) => Promise<void>;
   source: ReturnType<typeof createManualSource>;
@@ -30,12 +31,16 @@ async function mount(
   // `publish: true` makes the fake engine publish each setting change, as the real one does.
   const { commands, calls } = fakeCommands({ ...opts, source: opts.publish === false ? undefined : source });
   let quits = 0;
+  const quitHows: string[] = [];
   const r = render(
     <App
       source={source}
       commands={commands}
       target={opts.target ?? SIM}
-      onQuit={() => quits++}
+      onQuit={(how) => {
+        quits++;
+        quitHows.push(how);
+      }}
       columns={80}
       rows={24}
       noColor
@@ -47,6 +52,7 @@ async function mount(
   return {
     calls,
     quits: () => quits,
+    quitHows: () => quitHows,
     frame: () => stripAnsi(r.lastFrame() ?? ''),
     press: async (data) => {
       r.stdin.write(data);
@@ -205,11 +211,16 @@ test('q calls onQuit once, even if pressed again', async () => {
   assert.equal(h.quits(), 1);
 });
 
-test('Ctrl-C calls onQuit', async () => {
+test('item 11: Ctrl-C calls onQuit as an interruption, q as a normal end', async () => {
   const h = await mount();
   await h.press('\u0003');
   await waitFor(() => h.quits() === 1);
+  assert.deepEqual(h.quitHows(), ['interrupt']);
   assert.deepEqual(h.calls, [], 'the App leaves stopping the engine to the caller');
+  const q = await mount();
+  await q.press('q');
+  await waitFor(() => q.quits() === 1);
+  assert.deepEqual(q.quitHows(), ['user']);
 });
 
 test('re-renders on each published snapshot and shows its notice', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, openSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { accessSync, closeSync, constants, openSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './usage-error.ts';
 
 /** A file-system error in words a user can act on (never the name of a temporary file). */
@@ -74,3 +74,33 @@ const EXAMPLE_NAME: Record<string, string> = {
   '--ndjson': 'requests.ndjson',
   '--output': 'merged.json',
 };
+
+/**
+ * Two outputs on one path would overwrite each other (the last writer wins, silently), so that is
+ * refused up front. Paths are compared after resolving, and through symbolic links when the file
+ * exists, so `x.json`, `./x.json` and a link to it are one path.
+ */
+export function refuseSharedOutputPaths(outputs: ReadonlyArray<readonly [flag: string, path: string | undefined]>): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of outputs) {
+    if (path === undefined || path.trim() === '') continue;
+    const key = canonicalPath(path);
+    const other = seen.get(key);
+    if (other !== undefined)
+      throw new UsageError(`${other} and ${flag} both write ${path}: one would overwrite the other; give each output its own file`);
+    seen.set(key, flag);
+  }
+}
+
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // Not there yet: its directory may still be a link.
+    try {
+      return join(realpathSync(dirname(resolve(path))), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}

@@ -7,6 +7,8 @@ import type { Api } from '../engine/types.ts';
 import { wireFormat } from '../engine/wire/index.ts';
 import { UsageError, invalidFlag } from './usage-error.ts';
 import {
+  MAX_RUN_MS,
+  MAX_WAIT_MS,
   parseChoice,
   parseDuration,
   parseIntFlag,
@@ -17,7 +19,7 @@ import {
 import { parseEarlyStop } from './early-stop.ts';
 import { parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
-import { checkOutputPath } from './output-path.ts';
+import { checkOutputPath, refuseSharedOutputPaths } from './output-path.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -50,6 +52,9 @@ export interface RunPlan {
 const API_CHOICES = ['openai', 'anthropic'] as const;
 const ARRIVALS = ['constant', 'poisson'] as const;
 const CONNECTIONS = ['keepalive', 'fresh', 'prewarm', 'h2'] as const;
+
+/** --timeout when not given: the longest one request may take, from its first attempt. */
+export const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;
 
 const DEFAULT_MODEL: Record<Api, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-haiku-4-5' };
 export const SIM_MODEL = 'streamtop-sim';
@@ -113,7 +118,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     throw new UsageError('--ramp applies to closed-loop runs (it grows the pool, -c N); with --rate the arrival rate sets the pace: drop one');
 
   const requests = str(raw, 'requests') !== undefined ? parseIntFlag('--requests', str(raw, 'requests') ?? '', 1, 1e9) : undefined;
-  let durationMs = str(raw, 'duration') !== undefined ? parseDuration('--duration', str(raw, 'duration') ?? '', 's') : undefined;
+  let durationMs = str(raw, 'duration') !== undefined ? parseDuration('--duration', str(raw, 'duration') ?? '', 's', MAX_RUN_MS) : undefined;
   if (durationMs !== undefined && durationMs <= 0) throw invalidFlag('--duration', str(raw, 'duration'), 'a duration > 0, e.g. 30s');
   const headless = raw.headless === true || !opts.stdoutIsTTY;
   // Headless runs must end by themselves; the dashboard runs until you quit.
@@ -133,12 +138,14 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
         : builtinPrompts(system);
 
   const ms = (key: string, flag: string, dflt: number): number =>
-    str(raw, key) !== undefined ? parseDuration(flag, str(raw, key) ?? '', 'ms') : dflt;
+    str(raw, key) !== undefined ? parseDuration(flag, str(raw, key) ?? '', 'ms', MAX_WAIT_MS) : dflt;
   const timeouts: Timeouts = {
     connectMs: ms('connectTimeout', '--connect-timeout', 10_000),
     ttftMs: ms('ttftTimeout', '--ttft-timeout', 0),
     idleMs: ms('idleTimeout', '--idle-timeout', 60_000),
-    totalMs: ms('timeout', '--timeout', 0),
+    // Without a total limit a server that trickles a byte a second (the idle timeout never fires)
+    // keeps a -n run alive for ever; 10 minutes leaves room for the longest LLM answers.
+    totalMs: ms('timeout', '--timeout', DEFAULT_TOTAL_TIMEOUT_MS),
   };
 
   const connection: ConnectionStrategy =
@@ -147,7 +154,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   const earlyStopRaw = str(raw, 'earlyStop');
   const earlyStop = earlyStopRaw !== undefined ? parseEarlyStop('--early-stop', earlyStopRaw) : undefined;
 
-  const windowSeconds = str(raw, 'window') !== undefined ? parseDuration('--window', str(raw, 'window') ?? '', 's') / 1000 : 10;
+  const windowSeconds = str(raw, 'window') !== undefined ? parseDuration('--window', str(raw, 'window') ?? '', 's', 600_000) / 1000 : 10;
   if (windowSeconds < 1 || windowSeconds > 600) throw invalidFlag('--window', str(raw, 'window'), 'a window from 1s to 10m');
 
   const price = (key: string, flag: string): number | undefined =>
@@ -162,11 +169,13 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
   }
 
   const output: OutputOptions = { headless };
-  for (const [key, flag] of [
+  const outputFlags = [
     ['json', '--json'],
     ['ndjson', '--ndjson'],
     ['markdown', '--markdown'],
-  ] as const) {
+  ] as const;
+  refuseSharedOutputPaths(outputFlags.map(([key, flag]) => [flag, str(raw, key)] as const));
+  for (const [key, flag] of outputFlags) {
     const v = str(raw, key);
     if (v !== undefined) {
       checkOutputPath(flag, v, { inPlace: key === 'ndjson' });
@@ -211,7 +220,7 @@ export function parseRunOptions(raw: RawOptions, opts: { stdoutIsTTY: boolean })
     ...(durationMs !== undefined ? { durationMs } : {}),
     graceMs: ms('grace', '--grace', 30_000),
     warmup: str(raw, 'warmup') !== undefined ? parseIntFlag('--warmup', str(raw, 'warmup') ?? '', 0, 1e9) : 0,
-    rampSeconds: str(raw, 'ramp') !== undefined ? parseDuration('--ramp', str(raw, 'ramp') ?? '', 's') / 1000 : 0,
+    rampSeconds: str(raw, 'ramp') !== undefined ? parseDuration('--ramp', str(raw, 'ramp') ?? '', 's', MAX_RUN_MS) / 1000 : 0,
     seed: str(raw, 'seed') !== undefined ? parseIntFlag('--seed', str(raw, 'seed') ?? '', 0, 4_294_967_295) : 1,
     ...(str(raw, 'maxTokens') !== undefined ? { maxTokens: parseIntFlag('--max-tokens', str(raw, 'maxTokens') ?? '', 1, 10_000_000) } : {}),
     prompts,

@@ -6,15 +6,34 @@ import { redactUrl } from '../engine/secrets.ts';
  * which value and what is allowed.
  */
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** "500ms", "2s", "1.5m", "1h"; a bare number is in `bareUnit`. */
-export function parseDuration(flag: string, raw: string, bareUnit: 'ms' | 's'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(raw);
-  if (!m || m[1] === undefined) throw invalidFlag(flag, raw, `a duration such as 500ms, 30s, 5m or 1h`);
+/**
+ * Upper bounds for duration flags. Every duration has one: Node's timers hold at most 2^31-1 ms
+ * (24.8 days) and silently fire after 1 ms above that, so nothing that reaches a timer may be
+ * unbounded. A run (--duration, --step, --ramp) may last up to 30 days (the engine chains its
+ * timer past the 24.8-day limit); a limit on one request or one wait, up to 24 hours.
+ */
+export const MAX_RUN_MS = 30 * 86_400_000;
+export const MAX_WAIT_MS = 86_400_000;
+
+/** A bound in words, in the largest unit that divides it ("30d", "24h", "10m"; a single day reads 24h). */
+export function fmtDurationBound(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const)
+    if (ms >= (unit === 'd' ? 2 * size : size) && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/** "500ms", "2s", "1.5m", "1h", "2d"; a bare number is in `bareUnit`; at most `maxMs`. */
+export function parseDuration(flag: string, raw: string, bareUnit: 'ms' | 's', maxMs: number): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)?\s*$/i.exec(raw);
+  if (!m || m[1] === undefined)
+    throw invalidFlag(flag, raw, `a duration such as 500ms, 30s, 5m or 1h (at most ${fmtDurationBound(maxMs)})`);
   const n = Number(m[1]);
   const unit = (m[2] ?? bareUnit).toLowerCase();
-  return n * (UNIT_MS[unit] ?? 1);
+  const ms = n * (UNIT_MS[unit] ?? 1);
+  if (ms > maxMs) throw invalidFlag(flag, raw, `a duration of at most ${fmtDurationBound(maxMs)}`);
+  return ms;
 }
 
 export function parseIntFlag(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

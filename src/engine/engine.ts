@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { createDispatcher } from './dispatcher.ts';
 import { ClosedLoopScheduler, OpenLoopScheduler, type LoadHost, type Ticket } from './concurrency.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { setLongTimeout, type LongTimer } from './long-timer.ts';
 import type { EngineConfig } from './config.ts';
 import { isRetryable, type AttemptError } from './errors.ts';
 import { Prng } from './prng.ts';
@@ -37,7 +38,8 @@ export interface EngineDeps {
   onRecord?: (r: RequestRecord) => void;
 }
 
-export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail';
+/** 'user': ended by the user on purpose (q in the dashboard), a normal end, not an interruption. */
+export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail' | 'user';
 
 export interface RunOutcome {
   stopReason: StopReason;
@@ -83,6 +85,7 @@ export class Engine implements EngineCommands {
   private state: RunState = 'starting';
   private notice: { text: string; until: number } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
+  private durationTimer: LongTimer | undefined;
   private resolveDone!: (o: RunOutcome) => void;
   readonly done: Promise<RunOutcome>;
   private stopping: Promise<void> | undefined;
@@ -160,7 +163,7 @@ export class Engine implements EngineCommands {
     const second = setInterval(() => this.stats.tick(this.elapsedMs(), this.loadInfo()), 1000);
     this.timers.push(sweep, second);
     if (this.config.durationMs !== undefined) {
-      this.timers.push(setTimeout(() => void this.finish('duration'), this.config.durationMs));
+      this.durationTimer = setLongTimeout(() => void this.finish('duration'), this.config.durationMs);
     }
     for (const t of this.timers) t.unref();
     this.scheduler.start();
@@ -228,9 +231,9 @@ export class Engine implements EngineCommands {
     this.notice = { text, until: this.clock.now() + ms };
   }
 
-  /** Interrupts the run: aborts every request in flight, waits for them, closes connections. */
-  stop(): Promise<void> {
-    return this.finish('interrupted');
+  /** Ends the run now: aborts every request in flight, waits for them, closes connections. */
+  stop(reason: 'interrupted' | 'user' = 'interrupted'): Promise<void> {
+    return this.finish(reason);
   }
 
   // ---- run lifecycle ---------------------------------------------------------------------
@@ -272,6 +275,7 @@ export class Engine implements EngineCommands {
       }
       this.endAt = this.clock.now();
       for (const t of this.timers) clearInterval(t);
+      this.durationTimer?.clear();
       // A final partial second for the timeline and charts.
       this.stats.tick(this.elapsedMs(), this.loadInfo());
       if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
@@ -375,6 +379,7 @@ export class Engine implements EngineCommands {
       requestId,
       ...(this.config.apiKey !== undefined ? { apiKey: this.config.apiKey } : {}),
       ...(this.config.maxTokens !== undefined ? { maxTokens: this.config.maxTokens } : {}),
+      ...(prompt.body !== undefined ? { extraBody: prompt.body } : {}),
     });
     const url = new URL(built.url);
     const rule = this.config.earlyStop;

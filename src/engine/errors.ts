@@ -1,3 +1,4 @@
+import { maxHeaderSize } from 'node:http';
 import type { ErrorCode } from './types.ts';
 import { cutTo, MAX_RAW_MESSAGE_CHARS } from './wire/common.ts';
 
@@ -25,8 +26,25 @@ export function codeForStatus(status: number): ErrorCode {
     case 504:
       return `http_${status}`;
     default:
-      return status >= 500 ? 'http_5xx' : 'http_4xx';
+      return status >= 500 ? 'http_5xx' : status < 400 ? 'http_3xx' : 'http_4xx';
   }
+}
+
+/**
+ * A redirect is reported, never followed: following it would send the API key to whatever address
+ * the server names. The message shows where it points, so the user can fix --url.
+ */
+export function redirectMessage(status: number, location: string | undefined, requestUrl: URL): string {
+  if (location === undefined || location.trim() === '')
+    return `HTTP ${status}: a redirect without a Location header (not followed)`;
+  let target: string;
+  try {
+    target = new URL(location, requestUrl).toString();
+  } catch {
+    target = location;
+  }
+  if (target.length > 300) target = `${target.slice(0, 300)}…`;
+  return `HTTP ${status}: redirect to ${target} (not followed, so the API key is never sent elsewhere; point --url at the final address)`;
 }
 
 /** Connection errors, 429 and 5xx may be retried, and only before any content arrived. */
@@ -74,6 +92,12 @@ export function classifyNetworkError(err: unknown, phase: 'connect' | 'headers' 
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { code: 'dns_failed', message: `DNS lookup failed (${message})` };
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
     return { code: 'connect_timeout', message: `connect timed out (${message})` };
+  if (code === 'UND_ERR_HEADERS_OVERFLOW')
+    return { code: 'headers_too_large', message: `response headers larger than the client accepts (${maxHeaderSize} bytes; NODE_OPTIONS=--max-http-header-size=BYTES raises it)` };
+  // OpenSSL read an HTTP answer where a TLS record belongs: a plain-HTTP server behind https://.
+  // A certificate option (--insecure) cannot help here, so it is named as what it is.
+  if (isPlainHttpUnderTls(code, raw))
+    return { code: 'tls_failed', message: `the server answered in plain HTTP, not TLS: use an http:// URL (${code})` };
   if (
     code.startsWith('ERR_TLS') ||
     code.startsWith('ERR_SSL') ||
@@ -86,4 +110,10 @@ export function classifyNetworkError(err: unknown, phase: 'connect' | 'headers' 
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED')
     return { code: 'connect_reset', message: `connection reset before the response (${message})` };
   return { code: 'unknown', message };
+}
+
+/** OpenSSL's ways of saying "the bytes after ClientHello were not TLS" (typically an HTTP/1.x reply). */
+export function isPlainHttpUnderTls(code: string, message: string): boolean {
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_HTTP_REQUEST' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return true;
+  return (code.startsWith('ERR_SSL') || code === 'EPROTO') && /wrong version number|packet length too long/i.test(message);
 }

@@ -1,11 +1,13 @@
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Transform } from 'node:stream';
 import { SseDecoder, type SseEvent } from './sse.ts';
 import type { WireFormat } from './wire/index.ts';
 import { countTokens } from './wire/tokens.ts';
 import type { Clock } from './clock.ts';
 import type { PaneTail } from './panes.ts';
-import { classifyNetworkError, codeForStatus, parseRetryAfter, type AttemptError } from './errors.ts';
+import { classifyNetworkError, codeForStatus, parseRetryAfter, redirectMessage, type AttemptError } from './errors.ts';
 import type { ErrorCode, Mode, PaneState, TokenSource } from './types.ts';
 
 /**
@@ -115,6 +117,17 @@ export type AttemptResult =
   | { kind: 'error'; error: AttemptError; contentStarted: boolean }
   | { kind: 'aborted'; cause: AbortCause };
 
+/**
+ * Requests ask for `accept-encoding: identity`, but a proxy may compress anyway; these encodings are
+ * decoded (each chunk is stamped when its decoded bytes come out, which is when a client sees them).
+ */
+const DECODERS: Readonly<Record<string, () => Transform>> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
 function headerString(h: IncomingHttpHeaders, name: string): string | undefined {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
@@ -136,6 +149,8 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
     let bodyLen = 0;
     let contentType = '';
     let retryAfterMs: number | undefined;
+    let location: string | undefined;
+    let decoder: Transform | undefined;
     let streamFailure: AttemptError | undefined;
     let chunkAt = 0;
     const interp = wire.createStreamInterpreter();
@@ -145,6 +160,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
       settled = true;
       m.bindAbort(undefined);
       bodyChunks = [];
+      decoder?.destroy();
       resolve(r);
     };
 
@@ -193,7 +209,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
     };
 
     let activeController: Dispatcher.DispatchController | undefined;
-    const decoder = new SseDecoder((ev) => {
+    const sse = new SseDecoder((ev) => {
       if (activeController) onEvent(ev, activeController);
     }, {
       ...(input.maxEventBytes !== undefined ? { maxEventBytes: input.maxEventBytes } : {}),
@@ -201,6 +217,89 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
         streamFailure = { code: 'sse_event_too_large', message: detail };
       },
     });
+
+    /** A piece of the (decoded) body: into the SSE decoder, or kept for a JSON / error body. */
+    const takeBody = (chunk: Buffer, controller: Dispatcher.DispatchController): void => {
+      if (settled) return;
+      chunkAt = clock.now();
+      if (sink === 'sse') {
+        sse.push(chunk);
+        if (streamFailure && !settled) fail(streamFailure, controller);
+        return;
+      }
+      const cap = sink === 'error' ? MAX_ERROR_BODY : MAX_JSON_BODY;
+      if (bodyLen < cap) {
+        const room = cap - bodyLen;
+        bodyChunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        bodyLen += Math.min(room, chunk.length);
+      } else if (sink === 'json') {
+        fail({ code: 'body_invalid', message: `response body over ${MAX_JSON_BODY} bytes` }, controller);
+      }
+    };
+
+    /** The whole (decoded) body has arrived. */
+    const endBody = (): void => {
+      if (settled) return;
+      const now = clock.now();
+      const status = m.httpStatus ?? 0;
+      if (sink === 'error') {
+        const text = Buffer.concat(bodyChunks).toString('utf8');
+        finish({
+          kind: 'error',
+          contentStarted: false,
+          error: {
+            code: codeForStatus(status),
+            httpStatus: status,
+            message: status < 400 ? redirectMessage(status, location, input.url) : `HTTP ${status}: ${wire.parseErrorBody(status, text)}`,
+            ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          },
+        });
+        return;
+      }
+      if (sink === 'sse') {
+        sse.end();
+        if (streamFailure) return fail(streamFailure);
+        m.usageOutputTokens = interp.outputTokens;
+        m.usageInputTokens = interp.inputTokens;
+        m.finishReason = interp.finishReason;
+        if (m.contentEvents === 0)
+          return fail({ code: 'stream_no_content', message: 'stream ended without any content event' });
+        if (!m.sawDone)
+          return fail({
+            code: 'stream_disconnected',
+            message: `stream ended after ${m.contentEvents} content events without its end marker`,
+          });
+        m.state = 'done';
+        return finish({ kind: 'ok' });
+      }
+      // JSON body: a non-streaming completion, or a JSON answer to a stream request.
+      const text = Buffer.concat(bodyChunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        const what = contentType.includes('html') || /^\s*</.test(text) ? 'an HTML page' : 'invalid JSON';
+        return fail({ code: 'body_invalid', message: `HTTP ${status} with ${what} instead of a completion` });
+      }
+      const parsed = wire.parseNonStreamBody(json);
+      if (!parsed.ok) return fail({ code: parsed.code, message: parsed.message });
+      if (mode === 'stream')
+        return fail({
+          code: 'bad_content_type',
+          message: `asked for a stream, got a ${contentType || 'JSON'} completion (HTTP ${status})`,
+        });
+      m.firstContentAt = now;
+      m.lastContentAt = now;
+      m.contentEvents = 1;
+      m.parts.push(parsed.text);
+      m.tail?.set(parsed.text);
+      m.usageOutputTokens = parsed.outputTokens;
+      m.usageInputTokens = parsed.inputTokens;
+      m.finishReason = parsed.finishReason;
+      m.sawDone = true;
+      m.state = 'done';
+      finish({ kind: 'ok' });
+    };
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(controller) {
@@ -222,9 +321,31 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
         m.httpStatus = statusCode;
         phase = 'body';
         contentType = (headerString(headers, 'content-type') ?? '').toLowerCase();
+        const encoding = (headerString(headers, 'content-encoding') ?? '').trim().toLowerCase();
+        if (encoding !== '' && encoding !== 'identity') {
+          const make = DECODERS[encoding];
+          if (make === undefined) {
+            fail(
+              {
+                code: 'bad_content_encoding',
+                message: `HTTP ${statusCode} body in content-encoding "${encoding}", which streamtop does not decode (it asks for identity; gzip, deflate and br are decoded)`,
+                httpStatus: statusCode,
+              },
+              controller,
+            );
+            return;
+          }
+          decoder = make();
+          decoder.on('data', (c: Buffer) => takeBody(c, controller));
+          decoder.on('end', endBody);
+          decoder.on('error', (e: Error) =>
+            fail({ code: 'body_invalid', message: `HTTP ${statusCode} body is not valid ${encoding} (${e.message})`, httpStatus: statusCode }, controller),
+          );
+        }
         if (statusCode < 200 || statusCode >= 300) {
           sink = 'error';
           retryAfterMs = parseRetryAfter(headers['retry-after']);
+          location = headerString(headers, 'location');
           return;
         }
         if (mode === 'stream') {
@@ -247,83 +368,14 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
       onResponseData(controller, chunk) {
         if (settled) return;
         m.bytes += chunk.length;
-        chunkAt = clock.now();
-        m.lastActivityAt = chunkAt;
-        if (sink === 'sse') {
-          decoder.push(chunk);
-          if (streamFailure && !settled) fail(streamFailure, controller);
-          return;
-        }
-        const cap = sink === 'error' ? MAX_ERROR_BODY : MAX_JSON_BODY;
-        if (bodyLen < cap) {
-          const room = cap - bodyLen;
-          bodyChunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-          bodyLen += Math.min(room, chunk.length);
-        } else if (sink === 'json') {
-          fail({ code: 'body_invalid', message: `response body over ${MAX_JSON_BODY} bytes` }, controller);
-        }
+        m.lastActivityAt = clock.now();
+        if (decoder !== undefined) decoder.write(chunk);
+        else takeBody(chunk, controller);
       },
       onResponseEnd() {
         if (settled) return;
-        const now = clock.now();
-        const status = m.httpStatus ?? 0;
-        if (sink === 'error') {
-          const text = Buffer.concat(bodyChunks).toString('utf8');
-          finish({
-            kind: 'error',
-            contentStarted: false,
-            error: {
-              code: codeForStatus(status),
-              httpStatus: status,
-              message: `HTTP ${status}: ${wire.parseErrorBody(status, text)}`,
-              ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-            },
-          });
-          return;
-        }
-        if (sink === 'sse') {
-          decoder.end();
-          if (streamFailure) return fail(streamFailure);
-          m.usageOutputTokens = interp.outputTokens;
-          m.usageInputTokens = interp.inputTokens;
-          m.finishReason = interp.finishReason;
-          if (m.contentEvents === 0)
-            return fail({ code: 'stream_no_content', message: 'stream ended without any content event' });
-          if (!m.sawDone)
-            return fail({
-              code: 'stream_disconnected',
-              message: `stream ended after ${m.contentEvents} content events without its end marker`,
-            });
-          m.state = 'done';
-          return finish({ kind: 'ok' });
-        }
-        // JSON body: a non-streaming completion, or a JSON answer to a stream request.
-        const text = Buffer.concat(bodyChunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          const what = contentType.includes('html') || /^\s*</.test(text) ? 'an HTML page' : 'invalid JSON';
-          return fail({ code: 'body_invalid', message: `HTTP ${status} with ${what} instead of a completion` });
-        }
-        const parsed = wire.parseNonStreamBody(json);
-        if (!parsed.ok) return fail({ code: parsed.code, message: parsed.message });
-        if (mode === 'stream')
-          return fail({
-            code: 'bad_content_type',
-            message: `asked for a stream, got a ${contentType || 'JSON'} completion (HTTP ${status})`,
-          });
-        m.firstContentAt = now;
-        m.lastContentAt = now;
-        m.contentEvents = 1;
-        m.parts.push(parsed.text);
-        m.tail?.set(parsed.text);
-        m.usageOutputTokens = parsed.outputTokens;
-        m.usageInputTokens = parsed.inputTokens;
-        m.finishReason = parsed.finishReason;
-        m.sawDone = true;
-        m.state = 'done';
-        finish({ kind: 'ok' });
+        if (decoder !== undefined) decoder.end();
+        else endBody();
       },
       onResponseError(_controller, err) {
         if (settled) return;

@@ -24,6 +24,7 @@ export interface MetricSummary {
 
 /** Stable error codes; every failed request is counted under exactly one. */
 export type ErrorCode =
+  | 'http_3xx'
   | 'http_400'
   | 'http_401'
   | 'http_403'
@@ -51,6 +52,8 @@ export type ErrorCode =
   | 'sse_malformed'
   | 'sse_event_too_large'
   | 'bad_content_type'
+  | 'bad_content_encoding'
+  | 'headers_too_large'
   | 'body_invalid'
   | 'queue_dropped'
   | 'cancelled'
@@ -191,7 +194,12 @@ export interface EngineCommands {
   resume(): void;
   newSegment(): void;
   toggleEarlyStop(): void;
-  stop(): Promise<void>;
+  /**
+   * Ends the run: aborts every request in flight, waits for them, closes connections.
+   * 'interrupted' (Ctrl-C, SIGTERM: the report is marked interrupted) unless the user ended it
+   * the normal way ('user': q in the dashboard).
+   */
+  stop(reason?: 'interrupted' | 'user'): Promise<void>;
 }
 
 /** A store the engine publishes snapshots to on a timer; shaped for React's useSyncExternalStore. */

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../config/usage-error.ts';
+import { fmtBytes, InputTooLargeError, MiB, readTextCapped } from '../config/bounded-read.ts';
 import { LatencyHistogram } from '../engine/histogram.ts';
 import { METRIC_NAMES, MODES } from '../engine/types.ts';
 import { REPORT_SCHEMA, reportSchema, type Report } from './schema.ts';
@@ -13,11 +13,22 @@ import { REPORT_SCHEMA, reportSchema, type Report } from './schema.ts';
 
 const MAX_ISSUES = 5;
 
+/**
+ * Largest report file read. A report holds at most a day of per-second timeline and bounded
+ * phases, so real ones stay far below this; the limit keeps a wrong file (a log, a core dump) from
+ * exhausting memory, and it stays under V8's longest string.
+ */
+export const MAX_REPORT_BYTES = 256 * MiB;
+
 export function loadReport(path: string): Report {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextCapped(path, MAX_REPORT_BYTES);
   } catch (e) {
+    if (e instanceof InputTooLargeError) {
+      const size = e.sizeBytes !== undefined ? `it is ${fmtBytes(e.sizeBytes)}, ` : '';
+      throw new UsageError(`cannot read report ${path}: ${size}over the ${fmtBytes(e.limitBytes)} limit for a report; is it a report saved with --json?`);
+    }
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'

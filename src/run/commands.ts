@@ -1,6 +1,6 @@
 import { parseRunOptions, type RawOptions } from '../config/run-options.ts';
 import { invalidFlag, UsageError } from '../config/usage-error.ts';
-import { parseDuration, parseIntFlag, parseIntList, parseNumberList } from '../config/values.ts';
+import { MAX_RUN_MS, parseDuration, parseIntFlag, parseIntList, parseNumberList } from '../config/values.ts';
 import { compareConnections, compareModes } from './experiments.ts';
 import { runSweep } from './sweep.ts';
 
@@ -38,7 +38,7 @@ export async function sweepCommand(opts: RawOptions, io: Io): Promise<number> {
   if (str(opts, 'requests') !== undefined || str(opts, 'duration') !== undefined)
     throw new UsageError('sweep sets the length of each level with --step TIME or --step-requests N, not --requests/--duration');
   const stepRequests = str(opts, 'stepRequests') !== undefined ? parseIntFlag('--step-requests', str(opts, 'stepRequests') ?? '', 1, 1e9) : undefined;
-  const stepMs = str(opts, 'step') !== undefined ? parseDuration('--step', str(opts, 'step') ?? '', 's') : stepRequests === undefined ? 10_000 : undefined;
+  const stepMs = str(opts, 'step') !== undefined ? parseDuration('--step', str(opts, 'step') ?? '', 's', MAX_RUN_MS) : stepRequests === undefined ? 10_000 : undefined;
   if (stepMs !== undefined && stepMs < 100) throw invalidFlag('--step', str(opts, 'step'), 'a time per level of at least 100ms, e.g. 10s');
   // Per-level lengths come from --step; the base plan must not add a default duration.
   // TTFT of streams and of whole answers do not mix in one percentile: a sweep streams unless

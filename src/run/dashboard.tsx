@@ -1,9 +1,9 @@
 import React from 'react';
 import { render } from 'ink';
-import { App } from '../app.tsx';
+import { App, type QuitHow } from '../app.tsx';
 import { printFinished, RemoteEngine } from './remote-engine.ts';
 import { deprioritizeRenderThread } from './priority.ts';
-import { installInterruptHandlers } from './signals.ts';
+import { exitCodeFor, installInterruptHandlers } from './signals.ts';
 
 /**
  * The live dashboard, for an engine already starting (see cli.tsx). The engine runs in a worker
@@ -16,11 +16,15 @@ export async function runDashboard(remote: RemoteEngine, io: { stdout: NodeJS.Wr
   await remote.firstSnapshot();
   // After the worker (and its threads) exist: they keep normal priority, rendering gets less.
   deprioritizeRenderThread();
+  // q ends the run normally (exit 0); Ctrl-C (a key in raw mode) and the signals interrupt it:
+  // 130 for Ctrl-C / SIGINT, 143 for SIGTERM, and the report is marked interrupted.
   let quitting = false;
-  const quit = (): void => {
+  let interruptCode: number | undefined;
+  const quit = (how: QuitHow): void => {
     if (quitting) return;
     quitting = true;
-    void remote.commands.stop();
+    if (how === 'interrupt') interruptCode ??= exitCodeFor('SIGINT');
+    void remote.commands.stop(how === 'user' ? 'user' : 'interrupted');
   };
   // A second Ctrl-C (key or signal) while the first is finishing exits at once; Ink's unmount
   // leaves raw mode first, so the shell is usable.
@@ -30,12 +34,11 @@ export async function runDashboard(remote: RemoteEngine, io: { stdout: NodeJS.Wr
     } catch {
       // Already unmounted.
     }
-    process.exit(130);
+    process.exit(interruptCode ?? exitCodeFor('SIGINT'));
   };
-  let bySignal = false;
-  const interrupts = installInterruptHandlers(() => {
-    bySignal = true;
-    quit();
+  const interrupts = installInterruptHandlers((signal) => {
+    interruptCode = exitCodeFor(signal);
+    quit('interrupt');
   }, forceQuit);
   const ink = render(<App source={remote} commands={remote.commands} target={target} onQuit={quit} onForceQuit={forceQuit} />, {
     exitOnCtrlC: false,
@@ -48,8 +51,7 @@ export async function runDashboard(remote: RemoteEngine, io: { stdout: NodeJS.Wr
     ink.unmount();
     await ink.waitUntilExit().catch(() => undefined);
     printFinished(done, remote.warnings, io);
-    // Quitting with q is the normal way to end the dashboard (exit 0); a signal is an interruption.
-    return bySignal && done.exitCode === 0 ? 130 : done.exitCode;
+    return interruptCode !== undefined && done.exitCode === 0 ? interruptCode : done.exitCode;
   } finally {
     interrupts.dispose();
     try {

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
         return tuner.start();
       case 'stop':
         tuner.stop();
-        void engine.stop();
+        void engine.stop(c.reason);
         return;
     }
   };

@@ -75,7 +75,7 @@ export async function compareModes(plan: RunPlan, o: ExperimentOptions, io: Io):
   if (!price) lines.push('cost: unknown for this model; give --price-in and --price-out ($ per million tokens)');
   io.stdout.write(`${lines.join('\n')}\n`);
   writeJson(plan, { experiment: 'compare-modes', ...o, results: run.results, interrupted: run.interrupted }, io);
-  return run.interrupted ? 130 : 0;
+  return run.exitCode;
 }
 
 function pct(a: number, b: number): string {
@@ -121,7 +121,7 @@ export async function compareConnections(plan: RunPlan, o: ExperimentOptions, io
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
   writeJson(plan, { experiment: 'compare-connections', ...o, results: run.results, interrupted: run.interrupted }, io);
-  return run.interrupted ? 130 : 0;
+  return run.exitCode;
 }
 
 function writeJson(plan: RunPlan, data: unknown, io: Io): void {

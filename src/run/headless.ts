@@ -2,7 +2,7 @@ import type { RunPlan } from '../config/run-options.ts';
 import type { EngineSnapshot } from '../engine/types.ts';
 import { fmtMs, fmtNum } from '../report/text.ts';
 import { printFinished, RemoteEngine } from './remote-engine.ts';
-import { installInterruptHandlers } from './signals.ts';
+import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from './signals.ts';
 
 /**
  * `streamtop --headless` (also when stdout is not a terminal): a progress line at most once a
@@ -27,9 +27,9 @@ export function progressLine(s: EngineSnapshot): string {
 
 export async function runHeadless(plan: RunPlan, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
   const remote = new RemoteEngine(plan, 1000);
-  let interrupted = false;
-  const interrupts = installInterruptHandlers(() => {
-    interrupted = true;
+  let interruptedBy: InterruptSignal | undefined;
+  const interrupts = installInterruptHandlers((signal) => {
+    interruptedBy = signal;
     io.stderr.write('\nstreamtop: interrupted; aborting requests in flight and writing the report (Ctrl-C again to quit at once)\n');
     void remote.commands.stop();
   });
@@ -43,7 +43,7 @@ export async function runHeadless(plan: RunPlan, io: { stdout: NodeJS.WriteStrea
     for (const w of remote.warnings.splice(0)) io.stderr.write(`streamtop: warning: ${w}\n`);
     const done = await remote.finished;
     printFinished(done, remote.warnings, io);
-    if (interrupted) return done.exitCode === 0 ? 130 : done.exitCode;
+    if (interruptedBy !== undefined) return done.exitCode === 0 ? exitCodeFor(interruptedBy) : done.exitCode;
     // --bail: the run was cut short by failures; CI must not read that as a pass.
     if (done.stopReason === 'bail') {
       io.stderr.write('streamtop: stopped early by --bail (consecutive failures)\n');

@@ -109,8 +109,8 @@ export class RemoteEngine implements SnapshotSource {
       resume: () => send({ kind: 'resume' }),
       newSegment: () => send({ kind: 'newSegment' }),
       toggleEarlyStop: () => send({ kind: 'toggleEarlyStop' }),
-      stop: async () => {
-        send({ kind: 'stop' });
+      stop: async (reason = 'interrupted') => {
+        send({ kind: 'stop', reason });
         await this.finished.catch(() => undefined);
       },
       autoTune: () => send({ kind: 'autoTune' }),

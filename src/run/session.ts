@@ -16,6 +16,7 @@ import type { RunOutcome } from '../engine/engine.ts';
 
 import { VERSION } from '../version.ts';
 import { redactUrl } from '../engine/secrets.ts';
+import { describeUnreachable } from './reachability.ts';
 
 export interface Session {
   engine: Engine;
@@ -174,18 +175,7 @@ async function checkReachable(baseUrl: string, timeoutMs: number, insecure: bool
       await agent.close().catch(() => undefined);
     }
   } catch (e) {
-    const err = e as { code?: string; message?: string; cause?: { code?: string } };
-    const code = err.code ?? err.cause?.code ?? '';
-    const why =
-      code === 'ECONNREFUSED'
-        ? 'connection refused (is the server running, and on that port?)'
-        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-          ? 'host name not found'
-          : code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT'
-            ? `no answer within ${timeoutMs} ms`
-            : /CERT|TLS|SSL|SELF_SIGNED/i.test(code)
-              ? `TLS certificate problem (${code}); use --insecure only if you trust the network`
-              : `${code || err.message}`;
+    const why = await describeUnreachable(u, e, timeoutMs);
     throw new UsageError(`cannot reach --url ${u.origin}: ${why}`);
   }
 }

@@ -8,7 +8,7 @@ import { fmtMs, fmtNum, table } from '../report/text.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { engineConfigFor, openTarget } from './session.ts';
 import { VERSION } from '../version.ts';
-import { installInterruptHandlers } from './signals.ts';
+import { exitCodeFor, installInterruptHandlers } from './signals.ts';
 import { ModeAccumulator } from '../engine/stats.ts';
 import { redactUrl } from '../engine/secrets.ts';
 
@@ -65,9 +65,11 @@ export async function runSweep(
 ): Promise<number> {
   const target = await openTarget(plan, { env: process.env, warn: (m) => io.stderr.write(`streamtop: warning: ${m}\n`) });
   let interrupted = false;
+  let exitCode = 0;
   let current: Engine | undefined;
-  const interrupts = installInterruptHandlers(() => {
+  const interrupts = installInterruptHandlers((signal) => {
     interrupted = true;
+    exitCode = exitCodeFor(signal);
     io.stderr.write('\nstreamtop: interrupted; finishing the current level and printing what was measured\n');
     void current?.stop();
   });
@@ -137,7 +139,7 @@ export async function runSweep(
     writeFileAtomic(plan.output.json, `${JSON.stringify(result, null, 2)}\n`);
     io.stderr.write(`streamtop: wrote ${plan.output.json}\n`);
   }
-  return interrupted ? 130 : 0;
+  return exitCode;
 }
 
 export function formatSweep(r: SweepResult): string {

@@ -6,7 +6,7 @@ import { MODES, type MetricSummary } from '../engine/types.ts';
 import { LatencyHistogram } from '../engine/histogram.ts';
 import { modeReport, type ModeReport } from '../report/report.ts';
 import { engineConfigFor, openTarget, type Target } from './session.ts';
-import { installInterruptHandlers } from './signals.ts';
+import { exitCodeFor, installInterruptHandlers } from './signals.ts';
 
 /**
  * Runs several variants of one workload against one target in rounds, interleaved
@@ -36,6 +36,8 @@ export interface VariantRun {
   target: Target;
   results: VariantResult[];
   interrupted: boolean;
+  /** 0, or the exit code of the signal that interrupted the run (130 SIGINT, 143 SIGTERM). */
+  exitCode: number;
 }
 
 export async function runVariants(
@@ -48,9 +50,11 @@ export async function runVariants(
   const fromIssue = variants.map(() => new LatencyHistogram());
   const wall = variants.map(() => 0);
   let interrupted = false;
+  let exitCode = 0;
   let current: Engine | undefined;
-  const interrupts = installInterruptHandlers(() => {
+  const interrupts = installInterruptHandlers((signal) => {
     interrupted = true;
+    exitCode = exitCodeFor(signal);
     void current?.stop();
   });
   try {
@@ -92,5 +96,5 @@ export async function runVariants(
     h.dispose();
     return r;
   });
-  return { target, results, interrupted };
+  return { target, results, interrupted, exitCode };
 }

@@ -18,7 +18,7 @@ export type Command =
   | { kind: 'injectLatencySpike' }
   | { kind: 'injectFaultBurst' }
   | { kind: 'autoTune' }
-  | { kind: 'stop' };
+  | { kind: 'stop'; reason: 'interrupted' | 'user' };
 
 /**
  * The built-in simulator, started by the main thread while the worker boots (the two overlap;

@@ -16,7 +16,10 @@ export interface UiActions {
   toggleHelp(): void;
   closeHelp(): void;
   cycleChart(): void;
+  /** q: the normal end of a dashboard run (exit 0). */
   quit(): void;
+  /** Ctrl-C: an interruption, as the signal would be outside raw mode (exit 130, report marked interrupted). */
+  interrupt(): void;
 }
 
 export interface KeyContext {
@@ -59,7 +62,7 @@ export interface KeyBinding {
   /** Why it may be unavailable, shown in help. */
   availability?: string;
   match: (input: string, key: Key) => boolean;
-  run: (ctx: KeyContext) => void;
+  run: (ctx: KeyContext, input: string, key: Key) => void;
 }
 
 export function clampConcurrency(n: number): number {
@@ -88,9 +91,10 @@ export const KEYMAP: readonly KeyBinding[] = [
     id: 'quit',
     keys: 'q, Ctrl-C',
     footer: { keys: 'q', label: 'quit', priority: 0 },
-    description: 'quit: abort in-flight requests, print the summary',
+    description: 'end the run, print the summary: q exits 0, Ctrl-C 130 (interrupted)',
     match: (input, key) => input === 'q' || (key.ctrl && input === 'c'),
-    run: ({ ui }) => ui.quit(),
+    // Raw mode turns Ctrl-C into a key; it still means what the signal means: an interruption.
+    run: ({ ui }, _input, key) => (key.ctrl ? ui.interrupt() : ui.quit()),
   },
   {
     id: 'help',
@@ -258,6 +262,6 @@ export function resolveKey(input: string, key: Key, ctx: KeyContext): KeyBinding
 /** Handles one keypress; returns the action taken, if any. */
 export function dispatchKey(input: string, key: Key, ctx: KeyContext): ActionId | undefined {
   const b = resolveKey(input, key, ctx);
-  b?.run(ctx);
+  b?.run(ctx, input, key);
   return b?.id;
 }

@@ -62,7 +62,7 @@ export function trackingCommands(
     resume: () => commands.resume(),
     newSegment: () => commands.newSegment(),
     toggleEarlyStop: () => commands.toggleEarlyStop(),
-    stop: () => commands.stop(),
+    stop: (reason) => commands.stop(reason),
     ...(commands.injectLatencySpike ? { injectLatencySpike: () => commands.injectLatencySpike?.() } : {}),
     ...(commands.injectFaultBurst ? { injectFaultBurst: () => commands.injectFaultBurst?.() } : {}),
     ...(commands.autoTune ? { autoTune: () => commands.autoTune?.() } : {}),

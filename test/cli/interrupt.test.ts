@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 
 /** SIGTERM / Ctrl-C mid-run: abort, then still write the summary and every report, marked interrupted. */
-for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-  test(`${sig} in the middle of a headless run writes the summary and reports, marked interrupted`, async () => {
+for (const [sig, exitCode] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const) {
+  test(`item 11: ${sig} in the middle of a headless run exits ${exitCode} and writes the summary and reports, marked interrupted`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'streamtop-int-'));
     const json = join(dir, 'run.json');
     let sent = false;
@@ -26,7 +29,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
       },
     });
     assert.ok(sent, 'the run started');
-    assert.equal(r.code, 130, r.stderr);
+    assert.equal(r.code, exitCode, r.stderr);
     assert.match(r.stdout, /\(interrupted\)/);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { interrupted: boolean; stopReason: string; totals: { succeeded: number } };
     assert.equal(report.interrupted, true);

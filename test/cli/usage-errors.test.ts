@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.ts';
 
 /** Bad input: one clear line naming the flag, the value and what is allowed; exit 2; no stack. */
-const cases: [string[], RegExp][] = [
+/** [arguments, expected message, the issue item a case guards (in the test's name)]. */
+const cases: [string[], RegExp, string?][] = [
   [['-c', 'zero'], /"zero" for --concurrency.*whole number/],
   [['-c', '0'], /--concurrency.*whole number from 1/],
   [['--stream-ratio', '1.5'], /"1.5" for --stream-ratio.*fraction from 0 to 1/],
@@ -41,10 +42,19 @@ const cases: [string[], RegExp][] = [
   [['report', 'a.json', '--markdown', '/nonexistent-dir/r.md'], /--markdown \/nonexistent-dir\/r.md: cannot write there/],
   [['compar', 'a', 'b'], /unknown command 'compar' \(did you mean compare\?\)/],
   [['--prompts', '/nonexistent/file.jsonl'], /--prompts \/nonexistent\/file.jsonl: cannot read the file \(no such file or directory\)/],
+  // item 5: no duration is unbounded; each limit is stated.
+  [['-d', '800h'], /invalid value "800h" for --duration: expected a duration of at most 30d/, 'item 5'],
+  [['--timeout', '48h'], /invalid value "48h" for --timeout: expected a duration of at most 24h/, 'item 5'],
+  [['sweep', '--step', '31d'], /invalid value "31d" for --step: expected a duration of at most 30d/, 'item 5'],
+  // item 9: a prompts "file" that never ends is refused at the line limit.
+  [['--prompts', '/dev/zero'], /--prompts \/dev\/zero:1: line longer than 16 MiB \(the limit for one prompt\)/, 'item 9'],
+  // item 10: two outputs on one path.
+  [['--json', 'same.out', '--ndjson', 'same.out'], /--json and --ndjson both write same.out: one would overwrite the other; give each output its own file/, 'item 10'],
+  [['--json', 'r.json', '--markdown', './r.json'], /--json and --markdown both write \.\/r.json/, 'item 10'],
 ];
 
-for (const [args, re] of cases) {
-  test(`streamtop ${args.join(' ')} -> exit 2 with a clear message`, async () => {
+for (const [args, re, item] of cases) {
+  test(`${item !== undefined ? `${item}: ` : ''}streamtop ${args.join(' ')} -> exit 2 with a clear message`, async () => {
     const r = await runCli(args, { timeoutMs: 30_000 });
     assert.equal(r.code, 2, `stderr: ${r.stderr}`);
     assert.match(r.stderr, re);
@@ -71,4 +81,28 @@ test('--help and --version exit 0', async () => {
   const v = await runCli(['--version']);
   assert.equal(v.code, 0);
   assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+});
+
+test('item 14: a prompts line that sets a field streamtop owns names the line and the field', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-'));
+  const f = join(dir, 'p.jsonl');
+  writeFileSync(f, '{"prompt": "ok", "temperature": 0.1}\n{"prompt": "x", "model": "gpt-5"}\n');
+  const r = await runCli(['--prompts', f, '-n', '1']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /p\.jsonl:2: "model" is set by streamtop \(the model is --model\); remove it from the line/);
+});
+
+test('item 9: a report file over 256 MiB is refused before it is read (report, compare, merge)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-big-'));
+  const big = join(dir, 'big.json');
+  // Sparse: 300 MiB on paper, no disk or memory used until something reads it.
+  const fd = openSync(big, 'w');
+  ftruncateSync(fd, 300 * 1024 * 1024);
+  closeSync(fd);
+  for (const args of [['report', big], ['compare', big, big], ['merge', big, big, '-o', join(dir, 'm.json')]]) {
+    const r = await runCli(args, { timeoutMs: 30_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /cannot read report .*big\.json: it is 300 MiB, over the 256 MiB limit for a report/);
+    assert.doesNotMatch(r.stderr, /ERR_STRING_TOO_LONG|\n\s+at /);
+  }
 });

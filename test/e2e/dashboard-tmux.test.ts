@@ -12,7 +12,8 @@ import { BIN } from '../helpers/cli.ts';
  * prints the summary, and the terminal is left out of raw mode.
  */
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const session = `streamtop-e2e-${process.pid}`;
+// The prefix may be set so that parallel runs on one machine can tell their sessions apart.
+const session = `${process.env.STREAMTOP_E2E_TMUX_PREFIX ?? 'streamtop-e2e'}-${process.pid}`;
 
 function capture(): string {
   return execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
@@ -68,14 +69,45 @@ test('dashboard end to end in tmux: appears, updates, + raises the pool, q exits
     const stty = readFileSync(sttyAfter, 'utf8');
     assert.match(stty, /(^|\s)icanon(\s|$)/, 'terminal left in canonical mode (not raw)');
     assert.match(stty, /(^|\s)echo(\s|$)/, 'echo restored');
-    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { totals: { succeeded: number } };
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { interrupted: boolean; stopReason: string; totals: { succeeded: number } };
     assert.ok(report.totals.succeeded > 0);
+    // item 11: q is the normal end of a dashboard run, not an interruption.
+    assert.equal(report.interrupted, false);
+    assert.equal(report.stopReason, 'user');
   } finally {
     spawnSync('tmux', ['kill-session', '-t', session]);
   }
 });
 
-test('dashboard: SIGTERM mid-run restores the terminal and still writes the report, marked interrupted', { skip: !hasTmux && 'tmux not installed', timeout: 120_000 }, async () => {
+test('item 11: Ctrl-C in the dashboard is an interruption: exit 130, report marked interrupted', { skip: !hasTmux && 'tmux not installed', timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-tmux-int-'));
+  const status = join(dir, 'status.txt');
+  const json = join(dir, 'r.json');
+  const name = `${session}-int`;
+  const cmd = `CI=false NO_COLOR=1 ${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${json}; echo $? > ${status}; sleep 60`;
+  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '100', '-y', '30', 'bash', '-c', cmd]);
+  try {
+    const until0 = Date.now() + 60_000;
+    let screen = '';
+    while (Date.now() < until0) {
+      screen = execFileSync('tmux', ['capture-pane', '-p', '-t', name], { encoding: 'utf8' });
+      if (/RUNNING/.test(screen) && completed(screen) > 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(screen, /RUNNING/);
+    execFileSync('tmux', ['send-keys', '-t', name, 'C-c']);
+    const until = Date.now() + 30_000;
+    while (!existsSync(status) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(readFileSync(status, 'utf8').trim(), '130', 'Ctrl-C exits 130');
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { interrupted: boolean; stopReason: string };
+    assert.equal(report.interrupted, true);
+    assert.equal(report.stopReason, 'interrupted');
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', name]);
+  }
+});
+
+test('item 11: dashboard: SIGTERM mid-run exits 143, restores the terminal and still writes the report, marked interrupted', { skip: !hasTmux && 'tmux not installed', timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'streamtop-tmux-term-'));
   const status = join(dir, 'status.txt');
   const sttyAfter = join(dir, 'stty.txt');
@@ -96,7 +128,7 @@ test('dashboard: SIGTERM mid-run restores the terminal and still writes the repo
     process.kill(Number(pid), 'SIGTERM');
     const until = Date.now() + 30_000;
     while (!existsSync(status) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-    assert.equal(readFileSync(status, 'utf8').trim(), '130', 'interrupted by a signal');
+    assert.equal(readFileSync(status, 'utf8').trim(), '143', 'item 11: interrupted by SIGTERM: 128 + 15');
     await new Promise((r) => setTimeout(r, 300));
     assert.match(readFileSync(sttyAfter, 'utf8'), /(^|\s)icanon(\s|$)/);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { interrupted: boolean; totals: { succeeded: number } };

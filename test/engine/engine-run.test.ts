@@ -185,3 +185,19 @@ test('connection refused is counted, and the run goes on', async () => {
   assert.ok(rs.every((r) => r.errorCode === 'connect_refused'), JSON.stringify(rs.map((r) => r.errorCode)));
   e.dispose();
 });
+
+test('item 11: stop(\'user\') ends the run as a normal end, stop() as an interruption', async () => {
+  server.setScript(pacedOpenAiStream({ ttftMs: 5, gapMs: 5, tokens: 3 }));
+  for (const [reason, expected] of [
+    ['user', 'user'],
+    [undefined, 'interrupted'],
+  ] as const) {
+    const engine = new Engine(testConfig(server.url, { concurrency: 2 }));
+    await engine.start();
+    await sleep(30);
+    await engine.stop(reason);
+    const outcome = await engine.done;
+    engine.dispose();
+    assert.equal(outcome.stopReason, expected);
+  }
+});

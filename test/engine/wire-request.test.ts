@@ -19,6 +19,7 @@ test('OpenAI streaming request', () => {
   assert.deepEqual(r.headers, {
     'content-type': 'application/json',
     accept: 'text/event-stream',
+    'accept-encoding': 'identity',
     'x-request-id': 'req-1',
     authorization: 'Bearer sk-test',
   });
@@ -61,6 +62,7 @@ test('Anthropic streaming request', () => {
   assert.deepEqual(r.headers, {
     'content-type': 'application/json',
     accept: 'text/event-stream',
+    'accept-encoding': 'identity',
     'anthropic-version': '2023-06-01',
     'x-request-id': 'req-1',
     'x-api-key': 'key-1',
@@ -114,4 +116,15 @@ test('extra headers override ours case-insensitively, without duplicates', () =>
   assert.equal(r.headers['anthropic-version'], '2024-01-01');
   assert.equal(r.headers['x-custom'], 'v');
   assert.equal(Object.keys(r.headers).filter((k) => k.toLowerCase() === 'anthropic-version').length, 1);
+});
+
+test('item 14: per-request body fields from a --prompts line are sent, and override --max-tokens', () => {
+  const o = JSON.parse(wireFormat('openai').buildRequest({ ...base, maxTokens: 64, extraBody: { temperature: 0.2, max_tokens: 8 } }).body) as Record<string, unknown>;
+  assert.equal(o.temperature, 0.2);
+  assert.equal(o.max_tokens, 8);
+  assert.equal(o.model, 'gpt-4o-mini');
+  assert.deepEqual(o.stream_options, { include_usage: true });
+  const a = JSON.parse(wireFormat('anthropic').buildRequest({ ...base, baseUrl: 'https://api.anthropic.com', extraBody: { temperature: 1, max_tokens: 32 } }).body) as Record<string, unknown>;
+  assert.equal(a.temperature, 1);
+  assert.equal(a.max_tokens, 32);
 });

@@ -1,16 +1,19 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createGzip } from 'node:zlib';
 import { Engine } from '../../src/engine/engine.ts';
 import type { ErrorCode, RequestRecord } from '../../src/engine/types.ts';
 import type { EngineConfig } from '../../src/engine/config.ts';
 import { testConfig } from '../helpers/engine-config.ts';
 import {
+  compressedOpenAiStream,
   openAiChunk,
   openAiUsage,
   pacedOpenAiStream,
   sleep,
   sseHeaders,
   startScriptedServer,
+  tricklingStream,
   type Script,
 } from '../helpers/scripted-server.ts';
 
@@ -168,6 +171,58 @@ const cases: Case[] = [
     message: /.+/,
   },
   {
+    name: 'item 7: a 301 redirect',
+    fault: (_q, res) => {
+      res.writeHead(301, { location: 'https://elsewhere.example/v1/chat/completions', 'content-type': 'text/html' });
+      res.end('<html>Moved</html>');
+    },
+    code: 'http_3xx',
+    message: /HTTP 301: redirect to https:\/\/elsewhere\.example\/v1\/chat\/completions \(not followed/,
+  },
+  {
+    name: 'item 7: a relative 307 redirect',
+    fault: (_q, res) => {
+      res.writeHead(307, { location: '/v2/chat/completions' });
+      res.end();
+    },
+    code: 'http_3xx',
+    message: /HTTP 307: redirect to http:\/\/127\.0\.0\.1:\d+\/v2\/chat\/completions/,
+  },
+  {
+    name: 'item 7: response headers over the client limit',
+    fault: (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'x-padding': 'p'.repeat(64 * 1024) });
+      res.end('data: [DONE]\n\n');
+    },
+    code: 'headers_too_large',
+    message: /response headers larger than the client accepts \(\d+ bytes/,
+  },
+  {
+    name: 'item 7: a body in an encoding streamtop does not decode',
+    fault: (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'compress-9000' });
+      res.end(Buffer.from([1, 2, 3, 4]));
+    },
+    code: 'bad_content_encoding',
+    message: /content-encoding "compress-9000", which streamtop does not decode \(it asks for identity/,
+  },
+  {
+    name: 'item 7: a gzip header over a body that is not gzip',
+    fault: (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+      res.end(openAiChunk('plain text, not gzip'));
+    },
+    code: 'body_invalid',
+    message: /not valid gzip/,
+  },
+  {
+    name: 'item 13: a server that trickles a byte at a time (the idle timeout never fires)',
+    fault: tricklingStream(50),
+    code: 'timeout_total',
+    message: /total timeout of 600 ms/,
+    over: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 300, totalMs: 600 } },
+  },
+  {
     name: 'a server that never answers',
     fault: () => undefined,
     code: 'timeout_total',
@@ -240,6 +295,70 @@ test('--bail stops the run after N consecutive failures', async () => {
   engine.dispose();
   assert.equal(outcome.stopReason, 'bail');
   assert.ok(records.length >= 5 && records.length < 20, `stopped after ${records.length}`);
+});
+
+for (const encoding of ['gzip', 'br', 'deflate'] as const) {
+  test(`item 7: a ${encoding}-encoded SSE stream is decoded, not reported as stream_no_content`, async () => {
+    const before = server.headers.length;
+    const records = await runWith(alternating(compressedOpenAiStream(encoding)));
+    assert.equal(records.length, 6);
+    for (const r of records) assert.equal(r.outcome, 'ok', `${r.errorCode}: ${r.errorMessage}`);
+    const compressed = records.filter((r) => r.outputTokens === 2);
+    assert.equal(compressed.length, 3, 'the compressed answers were read: 2 usage tokens each');
+    for (const h of server.headers.slice(before)) assert.equal(h['accept-encoding'], 'identity', 'requests ask for no compression');
+  });
+}
+
+test('item 7: a gzip stream flushed event by event is stamped as each event arrives', async () => {
+  const records = await runWith(async (_q, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+    const gz = createGzip();
+    gz.pipe(res);
+    for (const t of ['a', 'b', 'c']) {
+      gz.write(openAiChunk(t));
+      await new Promise<void>((r) => gz.flush(() => r()));
+      await sleep(40);
+    }
+    gz.end(`${openAiUsage(3)}data: [DONE]\n\n`);
+  }, { requests: 2 });
+  for (const r of records) {
+    assert.equal(r.outcome, 'ok', r.errorMessage);
+    assert.equal(r.contentEvents, 3);
+    assert.ok(r.itlMs.every((g) => g >= 20), `gaps follow the server's pacing: ${r.itlMs.join(', ')}`);
+  }
+});
+
+test('item 6: https:// to a plain-HTTP server is named as such, without advice to use --insecure', async () => {
+  server.setScript(healthy);
+  const records: RequestRecord[] = [];
+  const engine = new Engine(testConfig(server.url.replace('http:', 'https:'), { requests: 2, concurrency: 1 }), { onRecord: (r) => records.push(r) });
+  await engine.start();
+  await engine.done;
+  engine.dispose();
+  assert.equal(records.length, 2);
+  for (const r of records) {
+    assert.equal(r.errorCode, 'tls_failed');
+    assert.match(r.errorMessage ?? '', /the server answered in plain HTTP, not TLS: use an http:\/\/ URL/);
+    assert.doesNotMatch(r.errorMessage ?? '', /insecure|certificate/i);
+  }
+});
+
+test('item 14: fields of a --prompts line reach the server in that request\'s body', async () => {
+  const bodies: Record<string, unknown>[] = [];
+  const records = await runWith(
+    (req, res, body) => {
+      bodies.push(JSON.parse(body) as Record<string, unknown>);
+      return healthy(req, res, body);
+    },
+    { requests: 2, prompts: [{ messages: [{ role: 'user', content: 'hi' }], chars: 2, body: { temperature: 0.3, max_tokens: 7 } }] },
+  );
+  assert.ok(records.every((r) => r.outcome === 'ok'));
+  assert.equal(bodies.length, 2);
+  for (const b of bodies) {
+    assert.equal(b.temperature, 0.3);
+    assert.equal(b.max_tokens, 7);
+    assert.equal(b.model, 'test-model');
+  }
 });
 
 test('no unhandled rejection anywhere in the matrix', () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 /**
  * A real HTTP server on 127.0.0.1:0 whose every response a test scripts. Used for the fault
@@ -119,4 +120,29 @@ export function openAiJson(text: string, completion: number): string {
     choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 5, completion_tokens: completion, total_tokens: 5 + completion },
   });
+}
+
+/**
+ * SSE headers, then one comment byte pair every `gapMs` (at most `max` of them): the connection is
+ * never idle, yet no content ever arrives (a stuck upstream behind a keep-alive proxy).
+ */
+export function tricklingStream(gapMs: number, max = 200): Script {
+  return async (_req, res) => {
+    sseHeaders(res);
+    for (let i = 0; i < max && !res.destroyed; i++) {
+      res.write(': \n');
+      await sleep(gapMs);
+    }
+    if (!res.destroyed) res.end();
+  };
+}
+
+const ENCODERS = { gzip: gzipSync, br: brotliCompressSync, deflate: deflateSync } as const;
+
+/** A healthy two-token stream, compressed whole, as a server or proxy that ignores `accept-encoding: identity` sends it. */
+export function compressedOpenAiStream(encoding: keyof typeof ENCODERS): Script {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': encoding });
+    res.end(ENCODERS[encoding](Buffer.from(openAiChunk('one') + openAiChunk(' two') + openAiUsage(2) + 'data: [DONE]\n\n')));
+  };
 }

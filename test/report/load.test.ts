@@ -59,6 +59,13 @@ describe('loadReport', () => {
   });
 
   it('missing file', () => rejects(join(dir, 'nope.json'), /cannot read report/, /no such file/));
+
+  it('item 11: reads a run the user ended with q (stop reason "user", not interrupted)', () => {
+    const r = { ...sample(), stopReason: 'user' as const, interrupted: false };
+    const back = loadReport(write('user.json', r));
+    assert.equal(back.stopReason, 'user');
+    assert.equal(back.interrupted, false);
+  });
   it('a directory', () => {
     const d = join(dir, 'adir');
     mkdirSync(d);

@@ -44,7 +44,7 @@ function ctx(over: Partial<KeyContext> = {}): KeyContext & { calls: ReturnType<t
     snapshot: makeSnapshot(),
     commands,
     target: { label: 'built-in simulator', api: 'openai', model: 'm', simulated: true },
-    ui: { toggleHelp: () => calls.push(['toggleHelp']), closeHelp: () => calls.push(['closeHelp']), cycleChart: () => calls.push(['cycleChart']), quit: () => calls.push(['quit']) },
+    ui: { toggleHelp: () => calls.push(['toggleHelp']), closeHelp: () => calls.push(['closeHelp']), cycleChart: () => calls.push(['cycleChart']), quit: () => calls.push(['quit']), interrupt: () => calls.push(['interrupt']) },
     helpOpen: false,
     calls,
     ...over,
@@ -98,13 +98,22 @@ test('simulator keys need a simulated target and the command', () => {
   assert.deepEqual(d.calls, [['injectLatencySpike']]);
 });
 
-test('help is modal: only quit, ? and esc work while it is open', () => {
+test('help is modal: only quit, Ctrl-C, ? and esc work while it is open', () => {
   const c = ctx({ helpOpen: true });
   assert.equal(dispatchKey('+', NO_KEY, c), undefined);
   assert.equal(dispatchKey(' ', NO_KEY, c), undefined);
   assert.equal(dispatchKey('', { ...NO_KEY, escape: true }, c), 'closeHelp');
   assert.equal(dispatchKey('?', NO_KEY, c), 'help');
   assert.equal(dispatchKey('c', { ...NO_KEY, ctrl: true }, c), 'quit');
+  assert.equal(dispatchKey('q', NO_KEY, c), 'quit');
+  assert.deepEqual(c.calls, [['closeHelp'], ['toggleHelp'], ['interrupt'], ['quit']]);
+});
+
+test('item 11: q is a normal end (ui.quit) and Ctrl-C an interruption (ui.interrupt)', () => {
+  const c = ctx();
+  assert.equal(dispatchKey('q', NO_KEY, c), 'quit');
+  assert.equal(dispatchKey('c', { ...NO_KEY, ctrl: true }, c), 'quit');
+  assert.deepEqual(c.calls, [['quit'], ['interrupt']]);
 });
 
 test('space pauses a running run and resumes a paused one, and does nothing while stopping', () => {

@@ -51,9 +51,13 @@ export function buildAnthropicRequest(input: BuildRequestInput): BuiltRequest {
     stream: input.stream,
   };
   if (systemParts.length > 0) body.system = systemParts.join('\n\n');
+  if (input.extraBody !== undefined) Object.assign(body, input.extraBody);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: input.stream ? 'text/event-stream' : 'application/json',
+    // A compressed stream would need decoding before parsing; ask for none (the runner still
+    // decodes gzip, deflate and br from servers that compress anyway).
+    'accept-encoding': 'identity',
     'anthropic-version': ANTHROPIC_VERSION,
     'x-request-id': input.requestId,
   };

@@ -44,9 +44,13 @@ export function buildOpenAiRequest(input: BuildRequestInput): BuiltRequest {
   if (input.maxTokens !== undefined) body.max_tokens = input.maxTokens;
   // Without this the server sends no usage in a stream and we would have to fall back on a tokenizer.
   if (input.stream) body.stream_options = { include_usage: true };
+  if (input.extraBody !== undefined) Object.assign(body, input.extraBody);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: input.stream ? 'text/event-stream' : 'application/json',
+    // A compressed stream would need decoding before parsing; ask for none (the runner still
+    // decodes gzip, deflate and br from servers that compress anyway).
+    'accept-encoding': 'identity',
     'x-request-id': input.requestId,
   };
   if (input.apiKey !== undefined && input.apiKey.length > 0) headers.authorization = `Bearer ${input.apiKey}`;

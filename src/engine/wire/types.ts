@@ -20,6 +20,11 @@ export interface BuildRequestInput {
   requestId: string;
   /** Added last, so they override ours; names are lower-cased to avoid duplicate headers. */
   extraHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Per-request body fields from a --prompts line (temperature, max_tokens, ...). They override
+   * --max-tokens; the fields streamtop owns (model, messages, stream) never come through here.
+   */
+  extraBody?: Readonly<Record<string, unknown>>;
 }
 
 export interface BuiltRequest {
