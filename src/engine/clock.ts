@@ -92,7 +92,7 @@ export class ManualClock implements Clock {
   }
 
   private add(fn: () => void, ms: number, every: number | undefined): Timer {
-    const timer: ManualTimer = { due: this.t + Math.max(0, ms), seq: this.seq++, every, fn, live: true };
+    const timer: ManualTimer = { due: this.t + (every ?? Math.max(0, ms)), seq: this.seq++, every, fn, live: true };
     this.timers.push(timer);
     return {
       clear: () => {

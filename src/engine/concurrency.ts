@@ -297,7 +297,8 @@ export class OpenLoopScheduler extends BaseScheduler {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.stopped && !this.paused && this.queued > 0 && this.limiter.available > 0) {
+      // canStart(): tickets that arrived before the budget (--requests) was used up must not run after it.
+      while (!this.stopped && !this.paused && this.queued > 0 && this.limiter.available > 0 && this.host.canStart()) {
         const ticket = this.fifo[this.fifoHead++];
         if (!ticket) break;
         if (this.clock.now() - ticket.intendedMs > this.maxQueueDelayMs) {
