@@ -77,19 +77,18 @@ export function backoffMs(attempt: number, e: AttemptError, s: BackoffSettings, 
 export function sleepUnlessAborted(ms: number, m: Measurement, clock: Clock): Promise<boolean> {
   return new Promise((resolve) => {
     const started = clock.now();
-    const t = setInterval(
+    const t = clock.setInterval(
       () => {
         if (m.abortCause !== undefined) {
-          clearInterval(t);
+          t.clear();
           resolve(true);
         } else if (clock.now() - started >= ms) {
-          clearInterval(t);
+          t.clear();
           resolve(false);
         }
       },
       Math.max(1, Math.min(20, ms)),
     );
-    t.unref();
   });
 }
 

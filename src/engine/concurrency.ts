@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock, Timer } from './clock.ts';
 import { Prng } from './prng.ts';
 
 /**
@@ -11,7 +11,8 @@ import { Prng } from './prng.ts';
  * intended start so a slow server cannot hide its slowness by slowing the client
  * (coordinated omission).
  *
- * Timers here are unref'd: the engine's own lifecycle decides when the process may exit.
+ * Timers run on the injected clock (a test moves time by hand) and never keep the process alive:
+ * the engine's own lifecycle decides when the process may exit.
  */
 
 /** A live-resizable counting limiter. Lowering the limit never aborts: holders drain naturally. */
@@ -91,7 +92,7 @@ abstract class BaseScheduler {
   protected paused = false;
   protected stopped = false;
   private target: number;
-  private rampTimer: NodeJS.Timeout | undefined;
+  private rampTimer: Timer | undefined;
 
   constructor(opts: SchedulerOptions) {
     this.clock = opts.clock;
@@ -158,18 +159,17 @@ abstract class BaseScheduler {
 
   private startRamp(seconds: number): void {
     const startedAt = this.clock.now();
-    this.rampTimer = setInterval(() => {
+    this.rampTimer = this.clock.setInterval(() => {
       const frac = (this.clock.now() - startedAt) / (seconds * 1000);
       const n = Math.min(this.target, Math.max(1, Math.ceil(this.target * frac)));
       this.limiter.setLimit(n);
       if (n >= this.target) this.stopRamp();
       this.pump();
     }, 20);
-    this.rampTimer.unref();
   }
 
   private stopRamp(): void {
-    if (this.rampTimer) clearInterval(this.rampTimer);
+    this.rampTimer?.clear();
     this.rampTimer = undefined;
   }
 }
@@ -210,7 +210,7 @@ export class OpenLoopScheduler extends BaseScheduler {
   private readonly maxQueueDelayMs: number;
   private readonly maxQueueLength: number;
   private nextArrivalMs = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private pumping = false;
 
   constructor(opts: OpenLoopOptions) {
@@ -285,12 +285,11 @@ export class OpenLoopScheduler extends BaseScheduler {
     this.clearTimer();
     if (this.stopped || this.paused) return;
     const delay = Math.max(0, this.nextArrivalMs - this.clock.now());
-    this.timer = setTimeout(() => this.tick(), delay);
-    this.timer.unref();
+    this.timer = this.clock.setTimeout(() => this.tick(), delay);
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
   }
 
@@ -298,7 +297,8 @@ export class OpenLoopScheduler extends BaseScheduler {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.stopped && !this.paused && this.queued > 0 && this.limiter.available > 0) {
+      // canStart(): tickets that arrived before the budget (--requests) was used up must not run after it.
+      while (!this.stopped && !this.paused && this.queued > 0 && this.limiter.available > 0 && this.host.canStart()) {
         const ticket = this.fifo[this.fifoHead++];
         if (!ticket) break;
         if (this.clock.now() - ticket.intendedMs > this.maxQueueDelayMs) {

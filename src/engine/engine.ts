@@ -1,8 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from './dispatcher.ts';
 import { ClosedLoopScheduler, OpenLoopScheduler, type LoadHost, type Ticket } from './concurrency.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { setLongTimeout, type LongTimer } from './long-timer.ts';
+import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { EngineConfig } from './config.ts';
 import { isRetryable, type AttemptError } from './errors.ts';
 import { Prng } from './prng.ts';
@@ -53,6 +52,8 @@ export interface RunOutcome {
 const TIMEOUT_SWEEP_MS = 25;
 /** Characters of a watched request's text kept for its pane. */
 const PANE_TAIL_CHARS = 600;
+/** After aborting, how long requests get to settle before the run ends without them (a safety net: an abort settles at once). */
+const ABORT_SETTLE_MS = 5000;
 
 export class Engine implements EngineCommands {
   readonly stats: StatsCollector;
@@ -84,8 +85,9 @@ export class Engine implements EngineCommands {
   private earlyStopOn: boolean;
   private state: RunState = 'starting';
   private notice: { text: string; until: number } | undefined;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private durationTimer: LongTimer | undefined;
+  private readonly timers: Timer[] = [];
+  /** Resolved (and emptied) when the last request in flight settles. */
+  private idleWaiters: (() => void)[] = [];
   private resolveDone!: (o: RunOutcome) => void;
   readonly done: Promise<RunOutcome>;
   private stopping: Promise<void> | undefined;
@@ -159,13 +161,12 @@ export class Engine implements EngineCommands {
     this.startAt = this.clock.now();
     this.state = 'running';
     this.stats.beginPhase(this.phaseInfo('start'));
-    const sweep = setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS);
-    const second = setInterval(() => this.stats.tick(this.elapsedMs(), this.loadInfo()), 1000);
+    const sweep = this.clock.setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS);
+    const second = this.clock.setInterval(() => this.stats.tick(this.elapsedMs(), this.loadInfo()), 1000);
     this.timers.push(sweep, second);
     if (this.config.durationMs !== undefined) {
-      this.durationTimer = setLongTimeout(() => void this.finish('duration'), this.config.durationMs);
+      this.timers.push(this.clock.setTimeout(() => void this.finish('duration'), this.config.durationMs));
     }
-    for (const t of this.timers) t.unref();
     this.scheduler.start();
     this.checkComplete();
   }
@@ -262,20 +263,12 @@ export class Engine implements EngineCommands {
     this.stopping = (async () => {
       // A time limit lets requests in flight finish (up to the grace period) so that the
       // longest requests are not the ones cut from the statistics; an interrupt aborts at once.
-      if (reason === 'duration' && this.config.graceMs > 0) {
-        const until = this.clock.now() + this.config.graceMs;
-        while (this.inFlight.size > 0 && this.clock.now() < until) await new Promise((r) => setTimeout(r, 10));
-      }
-      const pending = [...this.inFlight.values()];
-      for (const m of pending) m.abort('cancelled');
+      if (reason === 'duration' && this.config.graceMs > 0) await this.whenIdle(this.config.graceMs);
+      for (const m of this.inFlight.values()) m.abort('cancelled');
       // Each request settles once its abort lands; wait for every record to be written.
-      const deadline = this.clock.now() + 5000;
-      while (this.inFlight.size > 0 && this.clock.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await this.whenIdle(ABORT_SETTLE_MS);
       this.endAt = this.clock.now();
-      for (const t of this.timers) clearInterval(t);
-      this.durationTimer?.clear();
+      for (const t of this.timers) t.clear();
       // A final partial second for the timeline and charts.
       this.stats.tick(this.elapsedMs(), this.loadInfo());
       if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
@@ -291,6 +284,23 @@ export class Engine implements EngineCommands {
       });
     })();
     return this.stopping;
+  }
+
+  /**
+   * Resolves once no request is in flight, or after `ms` on the engine clock, whichever comes
+   * first. The wait keeps the process alive: the run's results depend on it.
+   */
+  private whenIdle(ms: number): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => done(), ms, { keepAlive: true });
+      const done = (): void => {
+        timer.clear();
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      this.idleWaiters.push(done);
+    });
   }
 
   private phaseInfo(reason: PhaseInfo['reason']): Omit<PhaseInfo, 'index'> {
@@ -359,6 +369,7 @@ export class Engine implements EngineCommands {
       })
       .finally(() => {
         this.inFlight.delete(id);
+        if (this.inFlight.size === 0) for (const w of this.idleWaiters.slice()) w();
         if (watched) this.panes.unwatch();
         // After a macrotask: undici frees the connection only after the body has ended, and a request
         // started at once would find every connection busy and open another (c=8, 64 requests: 12-13

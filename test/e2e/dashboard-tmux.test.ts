@@ -12,8 +12,8 @@ import { BIN } from '../helpers/cli.ts';
  * prints the summary, and the terminal is left out of raw mode.
  */
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-// The prefix may be set so that parallel runs on one machine can tell their sessions apart.
-const session = `${process.env.STREAMTOP_E2E_TMUX_PREFIX ?? 'streamtop-e2e'}-${process.pid}`;
+// STREAMTOP_TMUX_PREFIX lets whoever runs the suite tell its tmux sessions apart from others'.
+const session = `${process.env.STREAMTOP_TMUX_PREFIX ?? 'streamtop-e2e'}-${process.pid}`;
 
 function capture(): string {
   return execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
@@ -29,6 +29,23 @@ async function waitFor(pred: (screen: string) => boolean, timeoutMs: number, wha
   }
   throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
 }
+
+/** Polls a file the shell writes after streamtop exits until its content is complete. */
+async function waitForFile(path: string, complete: (text: string) => boolean, timeoutMs: number): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < until) {
+    text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    if (complete(text)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${path}; it holds: ${JSON.stringify(text)}`);
+}
+
+/** `echo $?` wrote a whole line. */
+const exitLine = (t: string): boolean => /^\d+\n$/.test(t);
+/** `stty -a` wrote its settings (the line with icanon, negated or not, comes after the sizes). */
+const sttyDone = (t: string): boolean => /icanon/.test(t) && t.endsWith('\n');
 
 function poolSize(screen: string): number | undefined {
   const m = /closed loop N=(\d+)/.exec(screen);
@@ -59,14 +76,11 @@ test('dashboard end to end in tmux: appears, updates, + raises the pool, q exits
     await waitFor((s) => /help/i.test(s) && /quit/.test(s), 15_000, 'the help overlay');
     execFileSync('tmux', ['send-keys', '-t', session, 'Escape']);
     execFileSync('tmux', ['send-keys', '-t', session, 'q']);
-    const until = Date.now() + 30_000;
-    while (!existsSync(status) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-    assert.equal(readFileSync(status, 'utf8').trim(), '0', 'exit status 0');
+    assert.equal((await waitForFile(status, exitLine, 30_000)).trim(), '0', 'exit status 0');
     const summary = execFileSync('tmux', ['capture-pane', '-p', '-S', '-200', '-t', session], { encoding: 'utf8' });
     assert.match(summary, /latency \(ms\)/);
     assert.match(summary, /TTFT stream/);
-    await new Promise((r) => setTimeout(r, 300));
-    const stty = readFileSync(sttyAfter, 'utf8');
+    const stty = await waitForFile(sttyAfter, sttyDone, 10_000);
     assert.match(stty, /(^|\s)icanon(\s|$)/, 'terminal left in canonical mode (not raw)');
     assert.match(stty, /(^|\s)echo(\s|$)/, 'echo restored');
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { interrupted: boolean; stopReason: string; totals: { succeeded: number } };
@@ -126,11 +140,8 @@ test('item 11: dashboard: SIGTERM mid-run exits 143, restores the terminal and s
     const pid = spawnSync('pgrep', ['-f', `^${process.execPath} ${BIN} --sim-ttft 50 --sim-itl 10 -c 4 --json ${json}`], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
     assert.ok(pid, 'found the streamtop process');
     process.kill(Number(pid), 'SIGTERM');
-    const until = Date.now() + 30_000;
-    while (!existsSync(status) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-    assert.equal(readFileSync(status, 'utf8').trim(), '143', 'item 11: interrupted by SIGTERM: 128 + 15');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.match(readFileSync(sttyAfter, 'utf8'), /(^|\s)icanon(\s|$)/);
+    assert.equal((await waitForFile(status, exitLine, 30_000)).trim(), '143', 'item 11: interrupted by SIGTERM: 128 + 15');
+    assert.match(await waitForFile(sttyAfter, sttyDone, 10_000), /(^|\s)icanon(\s|$)/);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { interrupted: boolean; totals: { succeeded: number } };
     assert.equal(report.interrupted, true);
     assert.ok(report.totals.succeeded > 0);

@@ -4,6 +4,7 @@ import { Engine } from '../../src/engine/engine.ts';
 import type { RequestRecord } from '../../src/engine/types.ts';
 import { testConfig } from '../helpers/engine-config.ts';
 import { openAiJson, pacedOpenAiStream, sleep, startScriptedServer, sseHeaders, openAiChunk } from '../helpers/scripted-server.ts';
+import { waitFor } from '../helpers/sim-helpers.ts';
 
 const server = await startScriptedServer(pacedOpenAiStream({ ttftMs: 60, gapMs: 15, tokens: 8 }));
 after(() => server.close());
@@ -164,15 +165,15 @@ test('stop() aborts every request in flight, records them as cancelled, and clos
   const records: RequestRecord[] = [];
   const engine = new Engine(testConfig(server.url, { concurrency: 5 }), { onRecord: (r) => records.push(r) });
   await engine.start();
-  await sleep(300);
-  assert.equal(engine.snapshot().inFlight, 5);
+  // 100 tokens 100 ms apart: every request is still streaming when all five are in flight.
+  await waitFor(() => engine.snapshot().inFlight === 5 && records.length === 0, 5000, 'five requests in flight');
   await engine.stop();
   const outcome = await engine.done;
   assert.equal(outcome.stopReason, 'interrupted');
   assert.equal(records.length, 5);
   assert.ok(records.every((r) => r.outcome === 'cancelled'));
-  await sleep(100);
-  assert.equal(server.openSockets(), 0, 'no socket left open');
+  // The server sees each close a moment after the client's destroy.
+  await waitFor(() => server.openSockets() === 0, 5000, 'no socket left open');
   engine.dispose();
 });
 

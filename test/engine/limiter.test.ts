@@ -165,3 +165,48 @@ test('open loop: Poisson arrivals are seeded (same seed, same plan) with the rig
   assert.notDeepEqual(a, c);
   assert.ok(a.length > 5400 && a.length < 6600, `~6000 arrivals in 60 s at 100/s, got ${a.length}`);
 });
+
+test('closed loop: a ramp raises the limit on the engine clock, from 1 to N over the ramp time', () => {
+  const clock = new ManualClock(0);
+  const h = fakeHost(clock);
+  const s = new ClosedLoopScheduler({ clock, host: h.host, concurrency: 10, rampSeconds: 1 });
+  s.start();
+  assert.equal(h.running.length, 1, 'a ramp starts from one');
+  clock.advance(500);
+  assert.equal(s.effectiveLimit, 5, 'half way through the ramp, half the pool');
+  assert.equal(h.running.length, 5);
+  clock.advance(500);
+  assert.equal(h.running.length, 10);
+  assert.equal(clock.pending, 0, 'the ramp timer is gone once the pool is reached');
+  s.stop();
+});
+
+test('open loop: arrivals are timed on the engine clock; advancing it alone enqueues and launches them', () => {
+  const clock = new ManualClock(0);
+  const h = fakeHost(clock);
+  const s = new OpenLoopScheduler({ clock, host: h.host, concurrency: 1, rate: 10, arrival: 'constant', seed: 1, maxQueueDelayMs: 10_000 });
+  s.start();
+  clock.advance(0);
+  assert.equal(h.started, 1);
+  clock.advance(250);
+  assert.equal(s.queued, 2, 'arrivals at 100 and 200 wait for the one slot');
+  clock.advance(50);
+  h.finish(1);
+  assert.equal(h.running[0]?.ticket.intendedMs, 100);
+  s.stop();
+  assert.equal(clock.pending, 0, 'stop() leaves no arrival timer behind');
+  clock.advance(1000);
+  assert.equal(h.started, 2);
+});
+
+test('open loop: tickets already queued never start more requests than the budget', () => {
+  const clock = new ManualClock(0);
+  const h = fakeHost(clock, 4);
+  const s = new OpenLoopScheduler({ clock, host: h.host, concurrency: 2, rate: 10, arrival: 'constant', seed: 1, maxQueueDelayMs: 10_000 });
+  s.start();
+  clock.advance(450); // arrivals at 0..400: 2 running, 3 queued, budget 4
+  assert.equal(h.running.length, 2);
+  for (let i = 0; i < 5; i++) h.finish(1);
+  assert.equal(h.started, 4, 'a fifth ticket from the queue must not run');
+  s.stop();
+});

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import type { SimServer } from '../../src/sim/server.ts';
-import { postJson, readSse, startSim, userMessage } from '../helpers/sim-helpers.ts';
+import { postJson, readSse, startSim, userMessage, waitFor } from '../helpers/sim-helpers.ts';
 
 describe('@anthropic-ai/sdk against the simulator', () => {
   let sim: SimServer;
@@ -93,7 +93,8 @@ describe('@anthropic-ai/sdk rate limits', () => {
     sim = await startSim({ ttft: '300', itl: '0', 'output-tokens': '5', slots: '1', queue: '0' });
     const client = new Anthropic({ baseURL: sim.url, apiKey: 'k', maxRetries: 0 });
     const first = client.messages.create({ model: 'm', max_tokens: 10, messages: userMessage('a') });
-    await new Promise((r) => setTimeout(r, 50));
+    // The second request must find the one slot taken: wait until the first holds it.
+    await waitFor(() => sim.stats().running === 1, 5000, 'the first request in its slot');
     await assert.rejects(client.messages.create({ model: 'm', max_tokens: 10, messages: userMessage('b') }), (err: unknown) => {
       assert.ok(err instanceof Anthropic.RateLimitError);
       assert.equal(err.status, 429);

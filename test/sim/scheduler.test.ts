@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Scheduler, type ScheduledTask } from '../../src/sim/scheduler.ts';
+import { waitFor } from '../helpers/sim-helpers.ts';
 
 describe('Scheduler', () => {
   it('runs tasks in due order, FIFO on ties, and re-runs those that ask', async () => {
@@ -25,7 +26,8 @@ describe('Scheduler', () => {
     s.add(task('a', now + 10, 2)); // 10, 15, 20
     s.add(task('b1', now + 12));
     s.add(task('b2', now + 12));
-    await new Promise((r) => setTimeout(r, 80));
+    // The order is decided by due times, not by how late the timers fire: wait for the work, not a time.
+    await waitFor(() => s.size === 0, 5000, 'every task to run');
     assert.deepEqual(order, ['a', 'b1', 'b2', 'a', 'a', 'c']);
     assert.equal(s.size, 0);
     s.stop();
@@ -47,7 +49,7 @@ describe('Scheduler', () => {
         },
       });
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => late.length === 4000, 10_000, '200 tasks x 20 runs');
     s.stop();
     late.sort((a, b) => a - b);
     assert.equal(late.length, 4000);
