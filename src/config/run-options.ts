@@ -4,7 +4,7 @@ import type { ConnectionStrategy, EngineConfig, Timeouts } from '../engine/confi
 import type { Arrival } from '../engine/concurrency.ts';
 import { builtinPrompts, loadPromptsFile, singlePrompt } from '../engine/prompts.ts';
 import type { Api } from '../engine/types.ts';
-import { UsageError, invalidFlag } from './usage-error.ts';
+import { UsageError, invalidFlag } from '../shared/usage-error.ts';
 import {
   parseChoice,
   parseDuration,
@@ -16,7 +16,7 @@ import {
 import { parseEarlyStop } from './early-stop.ts';
 import { parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
-import { checkOutputPath } from './output-path.ts';
+import { checkOutputPath } from '../shared/output-path.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan

@@ -1,4 +1,4 @@
-import { invalidFlag } from './usage-error.ts';
+import { invalidFlag } from '../shared/usage-error.ts';
 
 /**
  * Parsers for flag values. Each takes the flag name as typed so errors say exactly which flag,

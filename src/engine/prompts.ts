@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../config/usage-error.ts';
+import { UsageError } from '../shared/usage-error.ts';
 import type { ChatMessage } from './wire/types.ts';
 import type { Prng } from './prng.ts';
-import { describeFsError } from '../config/output-path.ts';
+import { describeFsError } from '../shared/output-path.ts';
 
 /**
  * Prompt sources: a single --prompt, a JSONL --prompts file, or the built-in set. Requests draw

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UsageError } from '../config/usage-error.ts';
+import { UsageError } from '../shared/usage-error.ts';
 import { LatencyHistogram } from '../engine/histogram.ts';
 import { METRIC_NAMES, MODES } from '../engine/types.ts';
 import { REPORT_SCHEMA, type Report } from './report.ts';

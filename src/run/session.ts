@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { RunPlan } from '../config/run-options.ts';
-import { UsageError } from '../config/usage-error.ts';
+import { UsageError } from '../shared/usage-error.ts';
 import { Engine } from '../engine/engine.ts';
 import type { EngineConfig } from '../engine/config.ts';
 import type { RequestRecord, TargetInfo } from '../engine/types.ts';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../../src/config/usage-error.ts';
+import { UsageError } from '../../src/shared/usage-error.ts';
 import { evaluateGates, parseFailIf, type Gate } from '../../src/report/gates.ts';
 import { applyExtras } from '../../src/report/extras.ts';
 import { LatencyHistogram } from '../../src/engine/histogram.ts';

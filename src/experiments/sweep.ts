@@ -5,10 +5,10 @@ import type { RequestRecord } from '../engine/types.ts';
 import { modeReport, type ModeReport } from '../report/report.ts';
 import { GoodputCounter, parseSlo } from '../report/slo.ts';
 import { fmtMs, fmtNum, table } from '../report/text.ts';
-import { writeFileAtomic } from './atomic-write.ts';
-import { engineConfigFor, openTarget } from './session.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
+import { engineConfigFor, openTarget } from '../run/session.ts';
 import { VERSION } from '../version.ts';
-import { installInterruptHandlers } from './signals.ts';
+import { installInterruptHandlers } from '../os/signals.ts';
 import { ModeAccumulator } from '../engine/stats.ts';
 
 /**

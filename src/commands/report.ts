@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
-import { checkOutputPath } from '../config/output-path.ts';
-import { UsageError } from '../config/usage-error.ts';
-import { writeFileAtomic } from '../run/atomic-write.ts';
-import { compareReports } from './compare.ts';
-import { loadReport } from './load.ts';
-import { formatMarkdown } from './markdown.ts';
-import { mergeReports } from './merge.ts';
-import { formatSummary } from './text.ts';
+import { checkOutputPath } from '../shared/output-path.ts';
+import { UsageError } from '../shared/usage-error.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
+import { compareReports } from '../report/compare.ts';
+import { loadReport } from '../report/load.ts';
+import { formatMarkdown } from '../report/markdown.ts';
+import { mergeReports } from '../report/merge.ts';
+import { formatSummary } from '../report/text.ts';
 
 /** `streamtop report | compare | merge`: saved runs in, text or a merged report out. */
 

@@ -1,8 +1,8 @@
 import { parseRunOptions, type RawOptions } from '../config/run-options.ts';
-import { invalidFlag, UsageError } from '../config/usage-error.ts';
+import { invalidFlag, UsageError } from '../shared/usage-error.ts';
 import { parseDuration, parseIntFlag, parseIntList, parseNumberList } from '../config/values.ts';
-import { compareConnections, compareModes } from './experiments.ts';
-import { runSweep } from './sweep.ts';
+import { compareConnections, compareModes } from '../experiments/comparisons.ts';
+import { runSweep } from '../experiments/sweep.ts';
 
 /** Option handling for the experiment subcommands (they are always headless). */
 
