@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { resolveSimConfig, withKeyFromEnv, type SimConfig } from '../sim/config.ts';
 import type { ConnectionStrategy, EngineConfig, Timeouts } from '../engine/config.ts';
 import type { Arrival } from '../engine/concurrency.ts';
-import { builtinPrompts, loadPromptsFile, singlePrompt } from '../engine/prompts.ts';
+import { builtinPrompts, singlePrompt } from '../engine/prompts.ts';
+import { loadPromptsFile } from './prompts-file.ts';
 import type { Api } from '../engine/types.ts';
 import { UsageError, invalidFlag } from '../shared/usage-error.ts';
 import {

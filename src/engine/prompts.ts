@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { UsageError } from '../shared/usage-error.ts';
 import type { ChatMessage } from './wire/types.ts';
 import type { Prng } from './prng.ts';
-import { describeFsError } from '../shared/output-path.ts';
 
 /**
- * Prompt sources: a single --prompt, a JSONL --prompts file, or the built-in set. Requests draw
- * from the set with the seeded PRNG so a run repeats.
+ * Prompt sets: a single prompt or the built-in set (a --prompts file is read by
+ * config/prompts-file.ts, so the engine only ever receives Prompt[]). Requests draw from the set
+ * with the seeded PRNG so a run repeats.
  */
 export interface Prompt {
   messages: ChatMessage[];
@@ -43,7 +41,7 @@ const BUILTIN: readonly string[] = [
     'for a customer-support chatbot that answers about 50,000 questions a day.',
 ];
 
-function toPrompt(messages: ChatMessage[]): Prompt {
+export function toPrompt(messages: ChatMessage[]): Prompt {
   return { messages, chars: messages.reduce((n, m) => n + m.content.length, 0) };
 }
 
@@ -55,58 +53,6 @@ export function builtinPrompts(system?: string): Prompt[] {
 
 export function singlePrompt(text: string, system?: string): Prompt[] {
   return [toPrompt([...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: text }])];
-}
-
-const ROLES = new Set(['system', 'user', 'assistant']);
-
-function parseLine(line: string, lineNo: number, file: string, system?: string): Prompt {
-  const where = `${file}:${lineNo}`;
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch (e) {
-    throw new UsageError(`--prompts ${where}: not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new UsageError(`--prompts ${where}: expected an object like {"prompt": "..."} or {"messages": [...]}`);
-  const o = v as Record<string, unknown>;
-  const sys = system ? [{ role: 'system' as const, content: system }] : [];
-  if (typeof o.prompt === 'string') {
-    if (o.prompt.length === 0) throw new UsageError(`--prompts ${where}: "prompt" is empty`);
-    return toPrompt([...sys, { role: 'user', content: o.prompt }]);
-  }
-  if (Array.isArray(o.messages)) {
-    if (o.messages.length === 0) throw new UsageError(`--prompts ${where}: "messages" is empty`);
-    const msgs: ChatMessage[] = o.messages.map((m, i) => {
-      const mm = m as Record<string, unknown> | null;
-      if (!mm || typeof mm !== 'object' || typeof mm.role !== 'string' || !ROLES.has(mm.role) || typeof mm.content !== 'string')
-        throw new UsageError(
-          `--prompts ${where}: messages[${i}] must be {"role": "system"|"user"|"assistant", "content": "text"}`,
-        );
-      return { role: mm.role as ChatMessage['role'], content: mm.content };
-    });
-    return toPrompt([...sys, ...msgs]);
-  }
-  throw new UsageError(`--prompts ${where}: needs a "prompt" string or a "messages" array`);
-}
-
-/** Reads a JSONL prompts file; errors name the file and line. */
-export function loadPromptsFile(file: string, system?: string): Prompt[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--prompts ${file}: cannot read the file (${describeFsError(e)}); give a JSONL file, one {"prompt": "..."} per line`);
-  }
-  const out: Prompt[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]?.trim() ?? '';
-    if (line === '') continue;
-    out.push(parseLine(line, i + 1, file, system));
-  }
-  if (out.length === 0) throw new UsageError(`--prompts ${file}: the file has no prompts (one JSON object per line)`);
-  return out;
 }
 
 export class PromptPicker {
