@@ -17,6 +17,7 @@ import {
 import { parseEarlyStop } from './early-stop.ts';
 import { parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
+import type { ReportOptions } from '../report/options.ts';
 import { checkOutputPath } from '../shared/output-path.ts';
 
 /**
@@ -27,16 +28,11 @@ import { checkOutputPath } from '../shared/output-path.ts';
 /** Raw option values as commander hands them over (all strings or booleans). */
 export type RawOptions = Record<string, string | boolean | undefined>;
 
-export interface OutputOptions {
+export interface OutputOptions extends ReportOptions {
   headless: boolean;
   json?: string;
   ndjson?: string;
   markdown?: string;
-  failIf?: string;
-  slo?: string;
-  priceIn?: number;
-  priceOut?: number;
-  projectPerMonth?: number;
 }
 
 export interface RunPlan {
