@@ -6,7 +6,7 @@ import { modeReport, type ModeReport } from '../report/report.ts';
 import { GoodputCounter, parseSlo } from '../report/slo.ts';
 import { fmtMs, fmtNum, table } from '../report/text.ts';
 import { writeFileAtomic } from '../shared/atomic-write.ts';
-import { engineConfigFor, openTarget } from '../run/session.ts';
+import { engineConfigFor, openTarget } from '../run/target.ts';
 import { VERSION } from '../version.ts';
 import { installInterruptHandlers } from '../os/signals.ts';
 import { ModeAccumulator } from '../engine/stats.ts';

@@ -5,7 +5,7 @@ import { ModeAccumulator } from '../engine/stats.ts';
 import { MODES, type MetricSummary } from '../engine/types.ts';
 import { LatencyHistogram } from '../engine/histogram.ts';
 import { modeReport, type ModeReport } from '../report/report.ts';
-import { engineConfigFor, openTarget, type Target } from '../run/session.ts';
+import { engineConfigFor, openTarget, type Target } from '../run/target.ts';
 import { installInterruptHandlers } from '../os/signals.ts';
 
 /**
