@@ -186,7 +186,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       .option('--round-requests <N>', 'requests per mode per round (default 20)'),
     true,
   ).action(async (opts: RawOptions) => {
-    const { compareModesCommand } = await import('./commands/sweep.ts');
+    const { compareModesCommand } = await import('./commands/compare-modes.ts');
     exitCode = await compareModesCommand(opts, io);
   });
   addRunOptions(
@@ -197,7 +197,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       .option('--round-requests <N>', 'requests per strategy per round (default 20)'),
     true,
   ).action(async (opts: RawOptions) => {
-    const { compareConnectionsCommand } = await import('./commands/sweep.ts');
+    const { compareConnectionsCommand } = await import('./commands/compare-connections.ts');
     exitCode = await compareConnectionsCommand(opts, io);
   });
 
@@ -216,7 +216,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('<A.json>')
     .argument('<B.json>')
     .action(async (a: string, b: string) => {
-      const { compareCommand } = await import('./commands/report.ts');
+      const { compareCommand } = await import('./commands/compare.ts');
       exitCode = compareCommand(a, b, io);
     });
   program
@@ -225,7 +225,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('<RUN.json...>')
     .requiredOption('-o, --output <FILE>', 'where to write the merged report')
     .action(async (files: string[], o: { output: string }) => {
-      const { mergeCommand } = await import('./commands/report.ts');
+      const { mergeCommand } = await import('./commands/merge.ts');
       exitCode = mergeCommand(files, o.output, io);
     });
 
