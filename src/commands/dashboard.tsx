@@ -1,4 +1,3 @@
-import React from 'react';
 import { render } from 'ink';
 import { App } from '../app.tsx';
 import { printFinished, RemoteEngine } from '../worker/remote-engine.ts';
