@@ -6,8 +6,8 @@ module.exports = {
     {
       name: 'no-folder-cycle',
       comment:
-        'Folders of src/ depend one way (cli -> commands -> worker -> experiments -> run -> config -> report -> engine; ' +
-        'shared/ and os/ below all). A cycle between two folders means one of them holds code that belongs to the ' +
+        'Folders of src/ depend one way (cli -> commands -> worker -> experiments -> run -> config -> report and sim; ' +
+        'report, ui and components -> engine; shared/ and os/ below all). A cycle between two folders means one of them holds code that belongs to the ' +
         'other, or to shared/. Checked on folders, so a cycle through any files of the two folders counts.',
       severity: 'error',
       scope: 'folder',
