@@ -31,7 +31,7 @@ const QUICK = args.includes('--quick');
 const WARM_SECONDS = Number(flag('--warm-seconds') ?? (QUICK ? 1 : 6));
 /** One request's length against SIM_FLAGS: ttft 200 + 19 gaps of 20 ms. */
 const REQUEST_SECONDS = 0.58;
-// As the CLI runs its engine: a worker with a 32 MiB semi-space (src/run/remote-engine.ts) and
+// As the CLI runs its engine: a worker with a 32 MiB semi-space (src/worker/remote-engine.ts) and
 // without V8's memory reducer (bin/streamtop.js).
 // --engine-flags "..." adds node / V8 flags to the engine's process for experiments (e.g. --trace-gc).
 const ENGINE_NODE_ARGS = [`--max-semi-space-size=${SEMI ?? 32}`, '--no-memory-reducer', ...(flag('--engine-flags')?.split(' ').filter(Boolean) ?? [])];

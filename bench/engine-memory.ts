@@ -42,7 +42,7 @@ interface Client {
   nodeArgs?: string[];
 }
 const CLIENTS: Client[] = [
-  // First: the engine as the CLI runs it (a worker with a 32 MiB semi-space, src/run/remote-engine.ts).
+  // First: the engine as the CLI runs it (a worker with a 32 MiB semi-space, src/worker/remote-engine.ts).
   { name: 'engine as the CLI runs it (32 MiB semi-space, maxPanes 0, every event recorded)', kind: 'engine', nodeArgs: ['--max-semi-space-size=32', '--no-memory-reducer'] },
   { name: 'engine, default V8 heap', kind: 'engine' },
   { name: 'bare undici + eventsource-parser, records nothing', kind: 'undici' },

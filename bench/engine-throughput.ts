@@ -38,7 +38,7 @@ interface Client {
 }
 const CLIENTS: Client[] = [
   // The CLI runs its engine in a worker thread with a 32 MiB young generation semi-space
-  // (src/run/remote-engine.ts); the same heap setting here, as a node flag.
+  // (src/worker/remote-engine.ts); the same heap setting here, as a node flag.
   { name: 'engine', kind: 'engine', nodeArgs: ['--max-semi-space-size=32', '--no-memory-reducer'] },
   { name: 'engine, default V8 heap', kind: 'engine' },
   { name: 'bare undici + eventsource-parser, records nothing', kind: 'undici' },

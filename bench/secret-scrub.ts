@@ -15,7 +15,7 @@
 // So hiding a key adds ~0.1 us per event, and only to requests that have a pane (at most 24 at a
 // time in the dashboard, none headless); rescanning the tail instead would cost ~40x more.
 
-import { PaneTail } from '../src/engine/panes.ts';
+import { PaneTail } from '../src/engine/pane-tail.ts';
 import { SecretScrubber } from '../src/engine/secrets.ts';
 
 const KEY = 'canary-7Q2xLm9Rt4Vb8Nc3Kd6Wf1Hg5Js0Pa2Ze';

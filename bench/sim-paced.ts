@@ -60,7 +60,6 @@ const sim =
           'output-tokens': String(TOKENS), slots: String(STREAMS * 2), queue: '100000', timestamps: CLIENT_TS,
         }),
       );
-const { hostname, port } = new URL(sim.url);
 
 async function runWithWrk(): Promise<void> {
   const scriptDir = mkdtempSync(join(tmpdir(), 'streamtop-wrk-'));

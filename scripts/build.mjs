@@ -18,7 +18,7 @@ await build({
   absWorkingDir: root,
   // The output names matter: remote-engine.ts starts './engine-worker.js' and spawn.ts runs
   // './sim-main.js', both resolved next to the bundled code.
-  entryPoints: { cli: 'src/cli.tsx', 'engine-worker': 'src/run/engine-host.ts', 'sim-main': 'src/sim/main.ts' },
+  entryPoints: { cli: 'src/cli.tsx', 'engine-worker': 'src/worker/engine-host.ts', 'sim-main': 'src/sim/main.ts' },
   outdir,
   bundle: true,
   splitting: true,

@@ -1,6 +1,6 @@
 import { isatty } from 'node:tty';
 import { Command, CommanderError, Option } from 'commander';
-import { UsageError } from './config/usage-error.ts';
+import { UsageError } from './shared/usage-error.ts';
 import type { RawOptions } from './config/run-options.ts';
 import { SIM_FLAG_SPECS } from './sim/config.ts';
 import { VERSION } from './version.ts';
@@ -90,14 +90,14 @@ async function runMain(opts: RawOptions, io: Io): Promise<number> {
   // frozen: run headless there, as without a terminal.
   const plan = parseRunOptions(opts, { stdoutIsTTY: io.stdout.isTTY === true && isatty(0) && !inCi(process.env) });
   if (plan.output.headless) {
-    const { runHeadless } = await import('./run/headless.ts');
+    const { runHeadless } = await import('./commands/headless.ts');
     return runHeadless(plan, io);
   }
   // The engine worker (and the simulator it starts) get going first: loading Ink and React takes
   // ~0.7 s here, and the two now overlap instead of adding up before the first frame.
-  const { RemoteEngine } = await import('./run/remote-engine.ts');
+  const { RemoteEngine } = await import('./worker/remote-engine.ts');
   const remote = new RemoteEngine(plan);
-  const { runDashboard } = await import('./run/dashboard.tsx');
+  const { runDashboard } = await import('./commands/dashboard.tsx');
   return runDashboard(remote, io);
 }
 
@@ -176,7 +176,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       .option('--step-requests <N>', 'requests per level instead of a time'),
     true,
   ).action(async (opts: RawOptions) => {
-    const { sweepCommand } = await import('./run/commands.ts');
+    const { sweepCommand } = await import('./commands/sweep.ts');
     exitCode = await sweepCommand(opts, io);
   });
   addRunOptions(
@@ -187,7 +187,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       .option('--round-requests <N>', 'requests per mode per round (default 20)'),
     true,
   ).action(async (opts: RawOptions) => {
-    const { compareModesCommand } = await import('./run/commands.ts');
+    const { compareModesCommand } = await import('./commands/compare-modes.ts');
     exitCode = await compareModesCommand(opts, io);
   });
   addRunOptions(
@@ -198,7 +198,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       .option('--round-requests <N>', 'requests per strategy per round (default 20)'),
     true,
   ).action(async (opts: RawOptions) => {
-    const { compareConnectionsCommand } = await import('./run/commands.ts');
+    const { compareConnectionsCommand } = await import('./commands/compare-connections.ts');
     exitCode = await compareConnectionsCommand(opts, io);
   });
 
@@ -208,7 +208,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('<RUN.json>')
     .option('--markdown <FILE>', 'also write it as Markdown')
     .action(async (file: string, o: { markdown?: string }) => {
-      const { reportCommand } = await import('./report/commands.ts');
+      const { reportCommand } = await import('./commands/report.ts');
       exitCode = reportCommand(file, o, io);
     });
   program
@@ -217,7 +217,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('<A.json>')
     .argument('<B.json>')
     .action(async (a: string, b: string) => {
-      const { compareCommand } = await import('./report/commands.ts');
+      const { compareCommand } = await import('./commands/compare.ts');
       exitCode = compareCommand(a, b, io);
     });
   program
@@ -226,7 +226,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('<RUN.json...>')
     .requiredOption('-o, --output <FILE>', 'where to write the merged report')
     .action(async (files: string[], o: { output: string }) => {
-      const { mergeCommand } = await import('./report/commands.ts');
+      const { mergeCommand } = await import('./commands/merge.ts');
       exitCode = mergeCommand(files, o.output, io);
     });
 

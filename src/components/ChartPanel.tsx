@@ -32,7 +32,9 @@ export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: Ch
       plotHeight >= 1 && width >= 1 && legendFits
         ? renderChart(points, { width, height: plotHeight, colors: theme.chartSgr, phaseMarksMs })
         : null,
-    // eslint-style exhaustive deps would list `points`; its identity changes every snapshot.
+    // `points` and the marks are new arrays every snapshot: their newest point, lengths and the
+    // size say whether anything changed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [last?.tMs, last?.count, points.length, phaseMarksMs.length, width, plotHeight, theme.chartSgr, legendFits],
   );
   if (height < 1 || width < 1) return null;

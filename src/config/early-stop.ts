@@ -1,5 +1,5 @@
 import type { EarlyStopRule } from '../engine/config.ts';
-import { invalidFlag } from './usage-error.ts';
+import { invalidFlag } from '../shared/usage-error.ts';
 
 const ALLOWED = 'comma-separated rules: min-tokens=N, max-tokens=N, stop=REGEX (e.g. "min-tokens=50,stop=\\n\\n")';
 

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { resolveSimConfig, withKeyFromEnv, type SimConfig } from '../sim/config.ts';
 import type { ConnectionStrategy, EngineConfig, Timeouts } from '../engine/config.ts';
 import type { Arrival } from '../engine/concurrency.ts';
-import { builtinPrompts, loadPromptsFile, singlePrompt } from '../engine/prompts.ts';
+import { builtinPrompts, singlePrompt } from '../engine/prompts.ts';
+import { loadPromptsFile } from './prompts-file.ts';
 import type { Api } from '../engine/types.ts';
 import { wireFormat } from '../engine/wire/index.ts';
-import { UsageError, invalidFlag } from './usage-error.ts';
+import { UsageError, invalidFlag } from '../shared/usage-error.ts';
 import {
   MAX_RUN_MS,
   MAX_WAIT_MS,
@@ -19,7 +20,8 @@ import {
 import { parseEarlyStop } from './early-stop.ts';
 import { parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
-import { checkOutputPath, refuseSharedOutputPaths } from './output-path.ts';
+import type { ReportOptions } from '../report/options.ts';
+import { checkOutputPath, refuseSharedOutputPaths } from '../shared/output-path.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -29,16 +31,11 @@ import { checkOutputPath, refuseSharedOutputPaths } from './output-path.ts';
 /** Raw option values as commander hands them over (all strings or booleans). */
 export type RawOptions = Record<string, string | boolean | undefined>;
 
-export interface OutputOptions {
+export interface OutputOptions extends ReportOptions {
   headless: boolean;
   json?: string;
   ndjson?: string;
   markdown?: string;
-  failIf?: string;
-  slo?: string;
-  priceIn?: number;
-  priceOut?: number;
-  projectPerMonth?: number;
 }
 
 export interface RunPlan {

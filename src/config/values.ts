@@ -1,4 +1,4 @@
-import { invalidFlag } from './usage-error.ts';
+import { invalidFlag } from '../shared/usage-error.ts';
 import { redactUrl } from '../engine/secrets.ts';
 
 /**

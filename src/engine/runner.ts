@@ -6,7 +6,7 @@ import { SseDecoder, type SseEvent } from './sse.ts';
 import type { WireFormat } from './wire/index.ts';
 import { countTokens } from './wire/tokens.ts';
 import type { Clock } from './clock.ts';
-import type { PaneTail } from './panes.ts';
+import type { PaneTail } from './pane-tail.ts';
 import { classifyNetworkError, codeForStatus, parseRetryAfter, redirectMessage, type AttemptError } from './errors.ts';
 import type { ErrorCode, Mode, PaneState, TokenSource } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { OutputOptions } from '../config/run-options.ts';
+import type { ReportOptions } from './options.ts';
 import { MODES } from '../engine/types.ts';
 import { lookupPrice } from './prices.ts';
 import type { Report } from './report.ts';
@@ -35,7 +35,7 @@ export interface CostResult {
   savedByEarlyStop?: { tokens: number; dollars: number };
 }
 
-export function costOf(report: Report, output: OutputOptions): CostResult | undefined {
+export function costOf(report: Report, output: ReportOptions): CostResult | undefined {
   const table = lookupPrice(report.target.model);
   if (output.priceIn === undefined && output.priceOut === undefined && !table) return undefined;
 

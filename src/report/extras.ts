@@ -1,4 +1,4 @@
-import type { OutputOptions } from '../config/run-options.ts';
+import type { ReportOptions } from './options.ts';
 import type { Report } from './report.ts';
 import { evaluateGates, parseFailIf } from './gates.ts';
 import { costOf } from './cost.ts';
@@ -13,7 +13,7 @@ export interface ExtrasResult {
   exitCode: number;
 }
 
-export function applyExtras(report: Report, output: OutputOptions): ExtrasResult {
+export function applyExtras(report: Report, output: ReportOptions): ExtrasResult {
   const lines: string[] = [];
   let exitCode = 0;
   const extras: Record<string, unknown> = { ...(report.extras ?? {}) };

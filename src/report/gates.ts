@@ -1,4 +1,4 @@
-import { invalidFlag } from '../config/usage-error.ts';
+import { invalidFlag } from '../shared/usage-error.ts';
 import { LatencyHistogram } from '../engine/histogram.ts';
 import { METRIC_NAMES, MODES, type MetricName, type Mode } from '../engine/types.ts';
 import { fmtMs, fmtNum } from './text.ts';

@@ -1,5 +1,5 @@
-import { UsageError } from '../config/usage-error.ts';
-import { fmtBytes, InputTooLargeError, MiB, readTextCapped } from '../config/bounded-read.ts';
+import { UsageError } from '../shared/usage-error.ts';
+import { fmtBytes, InputTooLargeError, MiB, readTextCapped } from '../shared/bounded-read.ts';
 import { LatencyHistogram } from '../engine/histogram.ts';
 import { METRIC_NAMES, MODES } from '../engine/types.ts';
 import { REPORT_SCHEMA, reportSchema, type Report } from './schema.ts';

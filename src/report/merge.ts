@@ -1,4 +1,4 @@
-import { UsageError } from '../config/usage-error.ts';
+import { UsageError } from '../shared/usage-error.ts';
 import { ModeAccumulator, type EncodedModeAccumulator, type TimelineEntry } from '../engine/stats.ts';
 import { MODES, type ErrorCode, type Mode } from '../engine/types.ts';
 import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type PhaseReport, type Report } from './report.ts';

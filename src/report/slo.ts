@@ -1,4 +1,4 @@
-import { invalidFlag } from '../config/usage-error.ts';
+import { invalidFlag } from '../shared/usage-error.ts';
 import type { RequestRecord } from '../engine/types.ts';
 import type { Report } from './report.ts';
 

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { RequestRecord } from '../engine/types.ts';
-import { describeFsError } from '../config/output-path.ts';
+import { describeFsError } from '../shared/output-path.ts';
 
 /**
  * --ndjson: one line per finished request. Appends through a buffered stream so the engine's

@@ -3,7 +3,7 @@ import type { Report } from '../report/report.ts';
 import { formatSummary } from '../report/text.ts';
 import { formatMarkdown } from '../report/markdown.ts';
 import { applyExtras, type ExtrasResult } from '../report/extras.ts';
-import { OutputWriteError, writeFileAtomic } from './atomic-write.ts';
+import { OutputWriteError, writeFileAtomic } from '../shared/atomic-write.ts';
 
 /**
  * Everything a finished run produces, in one place, so the dashboard, headless runs and

@@ -4,7 +4,9 @@ import type { RequestRecord } from '../engine/types.ts';
 import type { Report } from '../report/report.ts';
 import { GoodputCounter, parseSlo } from '../report/slo.ts';
 import { NdjsonSink } from './ndjson.ts';
-import { openSession, type RunningSimulator, type SimAdminClient, type Session } from './session.ts';
+import type { SimAdminClient } from '../sim/admin-client.ts';
+import { openSession, type Session } from './session.ts';
+import { openTarget, type RunningSimulator } from './target.ts';
 
 /**
  * A session plus the per-request sinks the options ask for (--ndjson, --slo goodput, early-stop
@@ -38,12 +40,13 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; 
       }
     }
   };
-  const session = await openSession(plan, {
+  // One way through: plan -> target -> session (the engine) -> report.
+  const target = await openTarget(plan, {
     env: process.env,
-    onRecord,
     warn: opts.warn,
     ...(opts.simulator !== undefined ? { simulator: opts.simulator } : {}),
   });
+  const session = openSession(plan, target, { onRecord });
   let closed: Promise<void> | undefined;
   return {
     session,

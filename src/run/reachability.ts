@@ -1,5 +1,32 @@
+import { Agent, request } from 'undici';
+import { UsageError } from '../shared/usage-error.ts';
 import { connect as tlsConnect } from 'node:tls';
 import { isPlainHttpUnderTls } from '../engine/errors.ts';
+
+/**
+ * Fails fast, with a clear message, when --url cannot be reached at all, instead of filling a
+ * run with connection errors. Any HTTP answer (even 404) counts as reachable.
+ */
+export async function checkReachable(baseUrl: string, timeoutMs: number, insecure: boolean): Promise<void> {
+  const u = new URL(baseUrl);
+  try {
+    const agent = new Agent({ connect: { timeout: timeoutMs, rejectUnauthorized: !insecure } });
+    try {
+      const res = await request(u.origin + '/', {
+        method: 'GET',
+        dispatcher: agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      await res.body.dump();
+    } finally {
+      await agent.close().catch(() => undefined);
+    }
+  } catch (e) {
+    const why = await describeUnreachable(u, e, timeoutMs);
+    throw new UsageError(`cannot reach --url ${u.origin}: ${why}`);
+  }
+}
 
 /**
  * Why --url could not be reached, in words a user can act on. The two scheme mix-ups get their own

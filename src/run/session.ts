@@ -1,23 +1,17 @@
-import { Agent, request } from 'undici';
 import type { RunPlan } from '../config/run-options.ts';
-import { UsageError } from '../config/usage-error.ts';
-import { Engine } from '../engine/engine.ts';
-import type { EngineConfig } from '../engine/config.ts';
-import { wireFormat } from '../engine/wire/index.ts';
+import { Engine, type RunOutcome } from '../engine/engine.ts';
 import type { RequestRecord, TargetInfo } from '../engine/types.ts';
-import { spawnSimulator } from '../sim/spawn.ts';
 import { buildReport, type Report } from '../report/report.ts';
-import type { RunOutcome } from '../engine/engine.ts';
+import { SimAdminClient } from '../sim/admin-client.ts';
+import { VERSION } from '../version.ts';
+import { settingsOf } from './settings.ts';
+import { engineConfigFor, type Target } from './target.ts';
 
 /**
- * One run, UI-agnostic: resolves the target (starting the built-in simulator if no --url),
- * builds the engine, and turns its outcome into a report. Headless and dashboard runs share it.
+ * One run, UI-agnostic: the engine for an opened target (see target.ts), and the turn of its
+ * outcome into a report. Headless and dashboard runs share it. The session owns the target from
+ * here on: close() disposes the engine, then closes the admin client and the target.
  */
-
-import { VERSION } from '../version.ts';
-import { redactUrl } from '../engine/secrets.ts';
-import { describeUnreachable } from './reachability.ts';
-
 export interface Session {
   engine: Engine;
   target: TargetInfo;
@@ -28,110 +22,9 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Settings worth recording in a report. Never includes the key or its value. */
-export function settingsOf(plan: RunPlan): Record<string, unknown> {
-  const e = plan.engine;
-  return {
-    concurrency: e.concurrency,
-    rate: e.rate ?? null,
-    arrival: e.rate !== undefined ? e.arrival : null,
-    streamRatio: e.streamRatio,
-    requests: e.requests ?? null,
-    durationMs: e.durationMs ?? null,
-    warmup: e.warmup,
-    rampSeconds: e.rampSeconds,
-    seed: e.seed,
-    maxTokens: e.maxTokens ?? null,
-    prompts: e.prompts.length,
-    retries: e.retries,
-    timeouts: e.timeouts,
-    connection: e.connection,
-    windowSeconds: e.windowSeconds,
-    earlyStop: e.earlyStop?.source ?? null,
-    apiKeyEnv: plan.apiKeyEnv,
-    ...(plan.sim
-      ? {
-          sim: {
-            profile: plan.sim.profile,
-            ttftMs: plan.sim.ttftMs,
-            itlMs: plan.sim.itlMs,
-            slots: plan.sim.slots,
-            outputTokens: plan.sim.outputTokens,
-            faults: plan.sim.faults,
-          },
-        }
-      : {}),
-  };
-}
-
-/** Where requests go: the built-in simulator (started here) or --url. */
-export interface Target {
-  baseUrl: string;
-  apiKey?: string;
-  ca?: string;
-  simOrigin?: string;
-  info: TargetInfo;
-  close(): Promise<void>;
-}
-
-/** A simulator someone else started and will stop (the dashboard's main thread, say). */
-export interface RunningSimulator {
-  url: string;
-  ca?: string;
-}
-
-export interface TargetOptions {
-  env: NodeJS.ProcessEnv;
-  warn: (msg: string) => void;
-  /** With plan.sim: use this one instead of starting one here. */
-  simulator?: RunningSimulator;
-}
-
-export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Target> {
-  const api = plan.engine.api;
-  if (plan.sim) {
-    const sim = opts.simulator !== undefined ? { ...opts.simulator, close: async () => undefined } : await spawnSimulator(plan.sim);
-    return {
-      // OpenAI base URLs include /v1; Anthropic's do not (see DESIGN.md, wire-format notes).
-      baseUrl: wireFormat(api).baseUrlAt(sim.url),
-      ...(plan.sim.apiKey !== undefined ? { apiKey: plan.sim.apiKey } : {}),
-      ...(sim.ca !== undefined ? { ca: sim.ca } : {}),
-      simOrigin: sim.url,
-      info: { label: 'built-in simulator', api, model: plan.engine.model, simulated: true },
-      close: () => sim.close(),
-    };
-  }
-  const baseUrl = plan.engine.baseUrl ?? '';
-  await checkReachable(baseUrl, plan.engine.timeouts.connectMs || 10_000, plan.engine.insecure);
-  let apiKey = opts.env[plan.apiKeyEnv];
-  if (apiKey === undefined || apiKey === '') {
-    apiKey = undefined;
-    opts.warn(`no API key in $${plan.apiKeyEnv}; sending requests without one (set it, or name another variable with --api-key-env)`);
-  }
-  if (plan.engine.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
-  return {
-    baseUrl,
-    ...(apiKey !== undefined ? { apiKey } : {}),
-    // The header shows it: a credential in its query (?api-key=...) must not.
-    info: { label: redactUrl(baseUrl), api, model: plan.engine.model, simulated: false },
-    close: async () => undefined,
-  };
-}
-
-export function engineConfigFor(plan: RunPlan, target: Target): EngineConfig {
-  return {
-    ...plan.engine,
-    baseUrl: target.baseUrl,
-    simulated: target.info.simulated,
-    ...(target.apiKey !== undefined ? { apiKey: target.apiKey } : {}),
-    ...(target.ca !== undefined ? { ca: target.ca } : {}),
-  };
-}
-
-export async function openSession(plan: RunPlan, opts: TargetOptions & { onRecord?: (r: RequestRecord) => void }): Promise<Session> {
-  const t = await openTarget(plan, opts);
+export function openSession(plan: RunPlan, t: Target, hooks: { onRecord?: (r: RequestRecord) => void } = {}): Session {
   const config = engineConfigFor(plan, t);
-  const engine = new Engine(config, opts.onRecord ? { onRecord: opts.onRecord } : {});
+  const engine = new Engine(config, hooks.onRecord ? { onRecord: hooks.onRecord } : {});
   const admin = t.simOrigin !== undefined ? new SimAdminClient(t.simOrigin, t.ca) : undefined;
   return {
     engine,
@@ -152,64 +45,4 @@ export async function openSession(plan: RunPlan, opts: TargetOptions & { onRecor
       await t.close();
     },
   };
-}
-
-/**
- * Fails fast, with a clear message, when --url cannot be reached at all, instead of filling a
- * run with connection errors. Any HTTP answer (even 404) counts as reachable.
- */
-async function checkReachable(baseUrl: string, timeoutMs: number, insecure: boolean): Promise<void> {
-  const u = new URL(baseUrl);
-  try {
-    const { Agent } = await import('undici');
-    const agent = new Agent({ connect: { timeout: timeoutMs, rejectUnauthorized: !insecure } });
-    try {
-      const res = await request(u.origin + '/', {
-        method: 'GET',
-        dispatcher: agent,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      await res.body.dump();
-    } finally {
-      await agent.close().catch(() => undefined);
-    }
-  } catch (e) {
-    const why = await describeUnreachable(u, e, timeoutMs);
-    throw new UsageError(`cannot reach --url ${u.origin}: ${why}`);
-  }
-}
-
-/**
- * Talks to our own simulator's admin endpoints (latency spikes, fault bursts, ground truth).
- * Its own dispatcher trusts the simulator's self-signed certificate when it serves TLS; nothing
- * else ever does.
- */
-export class SimAdminClient {
-  private readonly agent: Agent;
-
-  constructor(
-    readonly origin: string,
-    ca?: string,
-  ) {
-    this.agent = new Agent({ connect: ca !== undefined ? { ca } : {} });
-  }
-
-  async post(path: string, body: unknown): Promise<unknown> {
-    const res = await request(`${this.origin}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-      dispatcher: this.agent,
-    });
-    const json: unknown = await res.body.json().catch(() => undefined);
-    if (res.statusCode >= 300) throw new Error(`simulator admin answered HTTP ${res.statusCode}`);
-    return json;
-  }
-
-  close(): Promise<void> {
-    return this.agent.close().catch(() => undefined);
-  }
 }

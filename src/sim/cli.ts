@@ -3,7 +3,7 @@
 // process started it, until the parent goes away).
 
 import { Command, CommanderError } from 'commander';
-import { UsageError } from '../config/usage-error.ts';
+import { UsageError } from '../shared/usage-error.ts';
 import { SIM_FLAG_SPECS, SIM_PROFILES, SIM_PROFILE_NAMES, resolveSimConfig, withKeyFromEnv, type SimConfig, type SimFlagValues } from './config.ts';
 import { FAULT_DESCRIPTIONS, FAULT_NAMES } from './faults.ts';
 import { startSimulator } from './server.ts';

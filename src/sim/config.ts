@@ -3,7 +3,7 @@
 // becomes a UsageError naming the flag as the user typed it.
 
 import { z } from 'zod';
-import { UsageError, invalidFlag } from '../config/usage-error.ts';
+import { UsageError, invalidFlag } from '../shared/usage-error.ts';
 import {
   FAULT_NAMES,
   FaultSpecError,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEarlyStop } from '../../src/config/early-stop.ts';
 import { meetsSlo, parseSlo } from '../../src/report/slo.ts';
-import { UsageError } from '../../src/config/usage-error.ts';
+import { UsageError } from '../../src/shared/usage-error.ts';
 import type { RequestRecord } from '../../src/engine/types.ts';
 
 test('--early-stop: every rule, stop= takes the rest (commas allowed), shell escapes', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRunOptions, type RawOptions } from '../../src/config/run-options.ts';
-import { UsageError } from '../../src/config/usage-error.ts';
+import { UsageError } from '../../src/shared/usage-error.ts';
 import { MAX_RUN_MS, MAX_WAIT_MS, parseDuration } from '../../src/config/values.ts';
 
 /** Issue 13's flag-level faults: bounded durations, a default total timeout, one path per output. */

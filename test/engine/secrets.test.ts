@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../src/engine/engine.ts';
-import { PaneTail } from '../../src/engine/panes.ts';
+import { PaneTail } from '../../src/engine/pane-tail.ts';
 import { MASK, SecretScrubber, redactUrl, urlSecrets } from '../../src/engine/secrets.ts';
 import { Prng } from '../../src/engine/prng.ts';
 import type { RequestRecord } from '../../src/engine/types.ts';

@@ -63,12 +63,12 @@ function run(model: string, opts: { inputTokens?: number; extras?: Record<string
 
 describe('costOf', () => {
   it('is undefined with no flags and an unknown model', () => {
-    assert.equal(costOf(run('streamtop-sim'), { headless: true }), undefined);
+    assert.equal(costOf(run('streamtop-sim'), {}), undefined);
   });
 
   it('prices from the flags: total, per request, tokens', () => {
     // 50 input tokens at $1/M + 200 output tokens at $2/M = $0.00045; 10 completed.
-    const c = costOf(run('streamtop-sim'), { headless: true, priceIn: 1, priceOut: 2 });
+    const c = costOf(run('streamtop-sim'), { priceIn: 1, priceOut: 2 });
     assert.ok(c);
     assert.equal(c.inputTokens, 50);
     assert.equal(c.outputTokens, 200);
@@ -81,32 +81,32 @@ describe('costOf', () => {
   });
 
   it('uses the built-in table for a known model, and a flag overrides one side', () => {
-    const t = costOf(run('gpt-4o-mini-2024-07-18'), { headless: true });
+    const t = costOf(run('gpt-4o-mini-2024-07-18'), {});
     assert.ok(t);
     assert.equal(t.priceIn, 0.15);
     assert.equal(t.priceOut, 0.6);
     assert.match(t.source, /built-in table/);
-    const o = costOf(run('gpt-4o-mini'), { headless: true, priceOut: 1 });
+    const o = costOf(run('gpt-4o-mini'), { priceOut: 1 });
     assert.equal(o?.priceIn, 0.15);
     assert.equal(o?.priceOut, 1);
     assert.match(o?.source ?? '', /with --price-out/);
   });
 
   it('one flag and an unknown model: the other side is $0 and says so', () => {
-    const c = costOf(run('my-model'), { headless: true, priceOut: 10 });
+    const c = costOf(run('my-model'), { priceOut: 10 });
     assert.equal(c?.priceIn, 0);
     assert.match(c?.lines.join('\n') ?? '', /no --price-in given and model my-model is not in the built-in table/);
   });
 
   it('projects per-request cost to N requests a month', () => {
-    const c = costOf(run('x'), { headless: true, priceIn: 1, priceOut: 2, projectPerMonth: 1_000_000 });
+    const c = costOf(run('x'), { priceIn: 1, priceOut: 2, projectPerMonth: 1_000_000 });
     assert.ok(c?.projectedPerMonth !== undefined && Math.abs(c.projectedPerMonth - 45) < 1e-9);
     assert.equal(c?.projectRequestsPerMonth, 1_000_000);
     assert.match(c?.lines.join('\n') ?? '', /projected: \$45\.00 a month at 1\.00M requests a month/);
   });
 
   it('says input cost is unknown when the server reported no prompt tokens', () => {
-    const c = costOf(run('x', { inputTokens: 0 }), { headless: true, priceIn: 1, priceOut: 2 });
+    const c = costOf(run('x', { inputTokens: 0 }), { priceIn: 1, priceOut: 2 });
     assert.ok(c);
     assert.equal(c.inputCostKnown, false);
     assert.equal(c.inputTokens, 0);
@@ -118,16 +118,16 @@ describe('costOf', () => {
   });
 
   it('prices the tokens early stop saved', () => {
-    const c = costOf(run('x', { extras: { earlyStop: { tokensSaved: 500_000 } } }), { headless: true, priceIn: 1, priceOut: 2 });
+    const c = costOf(run('x', { extras: { earlyStop: { tokensSaved: 500_000 } } }), { priceIn: 1, priceOut: 2 });
     assert.deepEqual(c?.savedByEarlyStop, { tokens: 500_000, dollars: 1 });
     assert.match(c?.lines.join('\n') ?? '', /early stop saved about 500\.0k output tokens, \$1\.00/);
-    const none = costOf(run('x', { extras: { earlyStop: { tokensSaved: null } } }), { headless: true, priceIn: 1, priceOut: 2 });
+    const none = costOf(run('x', { extras: { earlyStop: { tokensSaved: null } } }), { priceIn: 1, priceOut: 2 });
     assert.equal(none?.savedByEarlyStop, undefined);
   });
 
   it('no completed request: per request 0, no projection', () => {
     const r = reportOf([rec({ mode: 'stream', outcome: 'failed' })], { model: 'x' });
-    const c = costOf(r, { headless: true, priceIn: 1, priceOut: 1, projectPerMonth: 10 });
+    const c = costOf(r, { priceIn: 1, priceOut: 1, projectPerMonth: 10 });
     assert.equal(c?.perRequest, 0);
     assert.match(c?.lines.join('\n') ?? '', /no request completed/);
     assert.match(c?.lines.join('\n') ?? '', /projected: not possible/);
@@ -135,7 +135,7 @@ describe('costOf', () => {
 
   it('lands in report.extras.cost through applyExtras', () => {
     const r = run('gpt-4.1');
-    const out = applyExtras(r, { headless: true });
+    const out = applyExtras(r, {});
     assert.equal(out.exitCode, 0);
     assert.ok(r.extras?.cost);
     assert.match(out.lines.join('\n'), /cost \(model gpt-4\.1, \$2 in \/ \$8 out per million tokens/);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../../src/config/usage-error.ts';
+import { UsageError } from '../../src/shared/usage-error.ts';
 import { evaluateGates, parseFailIf, type Gate } from '../../src/report/gates.ts';
 import { applyExtras } from '../../src/report/extras.ts';
 import { LatencyHistogram } from '../../src/engine/histogram.ts';
@@ -260,7 +260,7 @@ describe('evaluateGates', () => {
 describe('applyExtras with --fail-if', () => {
   it('lists each gate and sets exit code 1 when one fails', () => {
     const r = sampleReport();
-    const out = applyExtras(r, { headless: true, failIf: 'max(ttft)<3s,error-rate<1%' });
+    const out = applyExtras(r, { failIf: 'max(ttft)<3s,error-rate<1%' });
     assert.equal(out.exitCode, 1);
     const text = out.lines.join('\n');
     assert.match(text, /PASS {2}max\(ttft\)/);
@@ -271,6 +271,6 @@ describe('applyExtras with --fail-if', () => {
     assert.equal(gates.results.length, 2);
   });
   it('exit code 0 when all pass', () => {
-    assert.equal(applyExtras(sampleReport(), { headless: true, failIf: 'max(ttft)<3s' }).exitCode, 0);
+    assert.equal(applyExtras(sampleReport(), { failIf: 'max(ttft)<3s' }).exitCode, 0);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../src/config/usage-error.ts';
+import { UsageError } from '../../src/shared/usage-error.ts';
 import { loadReport } from '../../src/report/load.ts';
 import type { Report } from '../../src/report/report.ts';
 import { okRecord, reportOf } from './helpers/synthetic.ts';

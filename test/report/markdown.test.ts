@@ -89,7 +89,7 @@ describe('formatMarkdown', () => {
 
   it('extras: gates with ✅/❌, goodput and cost', () => {
     const r = sample();
-    applyExtras(r, { headless: true, failIf: 'p95(ttft)<1s,error-rate<1%', projectPerMonth: 1000 });
+    applyExtras(r, { failIf: 'p95(ttft)<1s,error-rate<1%', projectPerMonth: 1000 });
     r.extras = { ...r.extras, goodput: { met: 5, total: 7, perSec: 0.5, basis: 'per request' } };
     const md = formatMarkdown(r);
     assert.match(md, /## Gates\n\n❌ 1 of 2 failed/);
@@ -105,7 +105,7 @@ describe('formatMarkdown', () => {
 
   it('all gates passing reads ✅', () => {
     const r = sample();
-    applyExtras(r, { headless: true, failIf: 'max(ttft)<1s' });
+    applyExtras(r, { failIf: 'max(ttft)<1s' });
     assert.match(formatMarkdown(r), /✅ all 1 passed/);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageError } from '../../src/config/usage-error.ts';
+import { UsageError } from '../../src/shared/usage-error.ts';
 import { LIVE_FLAG_NAMES, PatchError, SIM_FLAG_SPECS, SIM_PROFILES, parseLivePatch, publicConfig, resolveSimConfig } from '../../src/sim/config.ts';
 import { drawFault, parseFaultSpec } from '../../src/sim/faults.ts';
 import { mulberry32 } from '../../src/sim/prng.ts';

@@ -12,7 +12,7 @@ export function stripAnsi(s: string): string {
 }
 
 /** Polls `fn` until it stops throwing (or returns true) or the timeout passes. */
-export async function waitFor(fn: () => boolean | void, timeoutMs = 2000): Promise<void> {
+export async function waitFor(fn: () => unknown, timeoutMs = 2000): Promise<void> {
   const start = Date.now();
   let lastError: unknown;
   for (;;) {

@@ -5,8 +5,8 @@ import { ModeAccumulator } from '../engine/stats.ts';
 import { MODES, type MetricSummary } from '../engine/types.ts';
 import { LatencyHistogram } from '../engine/histogram.ts';
 import { modeReport, type ModeReport } from '../report/report.ts';
-import { engineConfigFor, openTarget, type Target } from './session.ts';
-import { exitCodeFor, installInterruptHandlers } from './signals.ts';
+import { engineConfigFor, openTarget, type Target } from '../run/target.ts';
+import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
 
 /**
  * Runs several variants of one workload against one target in rounds, interleaved

@@ -1,33 +1,11 @@
 import { parseRunOptions, type RawOptions } from '../config/run-options.ts';
-import { invalidFlag, UsageError } from '../config/usage-error.ts';
+import { invalidFlag, UsageError } from '../shared/usage-error.ts';
 import { MAX_RUN_MS, parseDuration, parseIntFlag, parseIntList, parseNumberList } from '../config/values.ts';
-import { compareConnections, compareModes } from './experiments.ts';
-import { runSweep } from './sweep.ts';
+import { runSweep } from '../experiments/sweep.ts';
+import { refuseSingleRunOutputs, str } from './experiment-options.ts';
+import type { Io } from './io.ts';
 
-/** Option handling for the experiment subcommands (they are always headless). */
-
-type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
-
-function str(o: RawOptions, k: string): string | undefined {
-  const v = o[k];
-  return typeof v === 'string' ? v : undefined;
-}
-
-/**
- * The experiments write one JSON file of their own (--json) and print their table; the outputs of
- * a single run (per-request lines, a run's Markdown summary, pass/fail gates over one run) have no
- * meaning across levels or variants, so they are refused rather than silently ignored.
- */
-function refuseSingleRunOutputs(opts: RawOptions, command: string): void {
-  for (const [key, flag] of [
-    ['failIf', '--fail-if'],
-    ['markdown', '--markdown'],
-    ['ndjson', '--ndjson'],
-  ] as const) {
-    if (opts[key] !== undefined)
-      throw new UsageError(`${command} does not take ${flag} (it applies to a single run); use --json FILE for its results, or run streamtop --headless with ${flag}`);
-  }
-}
+/** `streamtop sweep`: its flags checked, then one run per level (experiments/sweep.ts). */
 
 export async function sweepCommand(opts: RawOptions, io: Io): Promise<number> {
   refuseSingleRunOutputs(opts, 'sweep');
@@ -70,24 +48,4 @@ export async function sweepCommand(opts: RawOptions, io: Io): Promise<number> {
   const plan = parseRunOptions(base, { stdoutIsTTY: false });
   delete plan.engine.requests;
   return runSweep(plan, { kind, levels, ...(stepMs !== undefined ? { stepMs } : {}), ...(stepRequests !== undefined ? { stepRequests } : {}) }, io);
-}
-
-function experimentOpts(opts: RawOptions): { rounds: number; requestsPerRound: number } {
-  return {
-    rounds: str(opts, 'rounds') !== undefined ? parseIntFlag('--rounds', str(opts, 'rounds') ?? '', 1, 1000) : 5,
-    requestsPerRound: str(opts, 'roundRequests') !== undefined ? parseIntFlag('--round-requests', str(opts, 'roundRequests') ?? '', 1, 1e6) : 20,
-  };
-}
-
-export async function compareModesCommand(opts: RawOptions, io: Io): Promise<number> {
-  refuseSingleRunOutputs(opts, 'compare-modes');
-  const plan = parseRunOptions({ ...opts, requests: '1' }, { stdoutIsTTY: false });
-  return compareModes(plan, experimentOpts(opts), io);
-}
-
-export async function compareConnectionsCommand(opts: RawOptions, io: Io): Promise<number> {
-  refuseSingleRunOutputs(opts, 'compare-connections');
-  if (str(opts, 'connection') !== undefined) throw new UsageError('compare-connections tries every --connection strategy itself; drop --connection');
-  const plan = parseRunOptions({ streamRatio: '1', ...opts, requests: '1' }, { stdoutIsTTY: false });
-  return compareConnections(plan, experimentOpts(opts), io);
 }

@@ -5,10 +5,10 @@ import type { RequestRecord } from '../engine/types.ts';
 import { modeReport, type ModeReport } from '../report/report.ts';
 import { GoodputCounter, defaultSloFor, parseSlo } from '../report/slo.ts';
 import { fmtMs, fmtNum, table } from '../report/text.ts';
-import { writeFileAtomic } from './atomic-write.ts';
-import { engineConfigFor, openTarget } from './session.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
+import { engineConfigFor, openTarget } from '../run/target.ts';
 import { VERSION } from '../version.ts';
-import { exitCodeFor, installInterruptHandlers } from './signals.ts';
+import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
 import { ModeAccumulator } from '../engine/stats.ts';
 import { redactUrl } from '../engine/secrets.ts';
 

@@ -7,7 +7,7 @@
 
 import { test, mock, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAutoTuner, type AutoTuneHost, type AutoTuneResult } from '../../src/run/autotune.ts';
+import { createAutoTuner, type AutoTuneHost, type AutoTuneResult } from '../../src/experiments/autotune.ts';
 import { Prng } from '../../src/engine/prng.ts';
 import type { RequestRecord } from '../../src/engine/types.ts';
 import { defaultSloFor, meetsSlo, parseSlo } from '../../src/report/slo.ts';
@@ -104,7 +104,7 @@ class ModelRun implements AutoTuneHost {
   }
 }
 
-function useMockedTime(): void {
+function mockTimers(): void {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
 }
 
@@ -121,7 +121,7 @@ function sweepBest(profile: Profile, pools: readonly number[]): { best: number; 
   const goodput = new Map<number, number>();
   let slo: string | undefined;
   for (const pool of pools) {
-    useMockedTime();
+    mockTimers();
     const run = new ModelRun(profile, pool, 7 + pool);
     const records: RequestRecord[] = [];
     run.addRecordListener((r) => {
@@ -142,7 +142,7 @@ function sweepBest(profile: Profile, pools: readonly number[]): { best: number; 
 }
 
 function autotune(profile: Profile, startPool: number, slo?: string): { run: ModelRun; result: AutoTuneResult | undefined; tookMs: number } {
-  useMockedTime();
+  mockTimers();
   const run = new ModelRun(profile, startPool, 3);
   run.fill();
   // Five seconds at the starting pool, as in the dashboard before the key press.

@@ -1,9 +1,8 @@
-import React from 'react';
 import { render } from 'ink';
 import { App, type QuitHow } from '../app.tsx';
-import { printFinished, RemoteEngine } from './remote-engine.ts';
-import { deprioritizeRenderThread } from './priority.ts';
-import { exitCodeFor, installInterruptHandlers } from './signals.ts';
+import { printFinished, RemoteEngine } from '../worker/remote-engine.ts';
+import { deprioritizeRenderThread } from '../os/priority.ts';
+import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
 
 /**
  * The live dashboard, for an engine already starting (see cli.tsx). The engine runs in a worker

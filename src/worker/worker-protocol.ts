@@ -1,6 +1,6 @@
 import type { RunPlan } from '../config/run-options.ts';
 import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
-import type { RunningSimulator } from './session.ts';
+import type { RunningSimulator } from '../run/target.ts';
 
 /**
  * Messages between the dashboard (main thread: Ink and React) and the engine (a worker thread).

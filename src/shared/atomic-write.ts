@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { describeFsError } from '../config/output-path.ts';
+import { describeFsError } from './output-path.ts';
 
 /** A report file that could not be written; the message says which and why. */
 export class OutputWriteError extends Error {

@@ -1,7 +1,7 @@
 import type { RunPlan } from '../config/run-options.ts';
 import { lookupPrice } from '../report/prices.ts';
 import { fmtMs, fmtNum, table } from '../report/text.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
 import { runVariants, type Variant, type VariantResult } from './variants.ts';
 
 /**

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPromptsFile } from '../../src/engine/prompts.ts';
-import { UsageError } from '../../src/config/usage-error.ts';
+import { loadPromptsFile } from '../../src/config/prompts-file.ts';
+import { UsageError } from '../../src/shared/usage-error.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'streamtop-prompts-'));
 function file(lines: string[]): string {

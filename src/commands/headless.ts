@@ -1,8 +1,8 @@
 import type { RunPlan } from '../config/run-options.ts';
 import type { EngineSnapshot } from '../engine/types.ts';
 import { fmtMs, fmtNum } from '../report/text.ts';
-import { printFinished, RemoteEngine } from './remote-engine.ts';
-import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from './signals.ts';
+import { printFinished, RemoteEngine } from '../worker/remote-engine.ts';
+import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from '../os/signals.ts';
 
 /**
  * `streamtop --headless` (also when stdout is not a terminal): a progress line at most once a

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { UsageError } from '../config/usage-error.ts';
-import { finishRun } from './outputs.ts';
-import { openRun } from './prepare.ts';
-import { createAutoTuner } from './autotune.ts';
+import { UsageError } from '../shared/usage-error.ts';
+import { finishRun } from '../run/outputs.ts';
+import { openRun } from '../run/prepare.ts';
+import { createAutoTuner } from '../experiments/autotune.ts';
 import type { Command, SimulatorReady, ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forEachLineCapped, InputTooLargeError, readTextCapped } from '../../src/config/bounded-read.ts';
+import { forEachLineCapped, InputTooLargeError, readTextCapped } from '../../src/shared/bounded-read.ts';
 
 /** item 9: input files are read with a ceiling, and line files piece by piece. */
 const dir = mkdtempSync(join(tmpdir(), 'streamtop-bounded-'));
