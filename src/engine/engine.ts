@@ -14,6 +14,7 @@ import { recordOf } from './record.ts';
 import { ConnectionTimings } from './conn-timing.ts';
 import { buildRequest, preloadTokenizer } from './wire/index.ts';
 import { MODES } from './types.ts';
+import { CONCURRENCY, clampRate } from './limits.ts';
 import type {
   EngineCommands,
   EngineSnapshot,
@@ -162,7 +163,7 @@ export class Engine implements EngineCommands {
   // ---- commands --------------------------------------------------------------------------
 
   setConcurrency(n: number): void {
-    const v = Math.max(1, Math.min(100_000, Math.floor(n)));
+    const v = Math.max(CONCURRENCY.min, Math.min(CONCURRENCY.max, Math.floor(n)));
     if (v === this.scheduler.concurrency) return;
     this.scheduler.setConcurrency(v);
     if (this.loadMode === 'closed') this.stats.beginPhase(this.phaseInfo('concurrency'));
@@ -170,7 +171,7 @@ export class Engine implements EngineCommands {
 
   setRate(r: number): void {
     if (!(this.scheduler instanceof OpenLoopScheduler) || !(r > 0)) return;
-    this.scheduler.setRate(Math.min(1_000_000, r));
+    this.scheduler.setRate(clampRate(r));
     this.stats.beginPhase(this.phaseInfo('rate'));
   }
 

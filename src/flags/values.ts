@@ -63,17 +63,23 @@ const DURATION_SYNTAX = 'a duration such as 500ms, 30s, 5m or 1h';
  * given, bounds the result (ms) and its text replaces the syntax in the message.
  */
 export function duration(bareUnit: 'ms' | 's', range?: { minMs?: number; aboveMs?: number; maxMs?: number; allowed: string }): ValueSpec<number> {
-  const schema = rawText
-    .regex(/^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i)
-    .transform((s) => {
-      const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(s);
-      return Number(m?.[1]) * (UNIT_MS[(m?.[2] ?? bareUnit).toLowerCase()] ?? 1);
-    })
-    .superRefine((ms, ctx) => {
-      if (range === undefined) return;
+  const schema = rawText.transform((s, ctx) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$/i.exec(s);
+    // Custom issues carry their own "expected ...": the syntax when unreadable, the range when out of it.
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: DURATION_SYNTAX });
+      return z.NEVER;
+    }
+    const ms = Number(m[1]) * (UNIT_MS[(m[2] ?? bareUnit).toLowerCase()] ?? 1);
+    if (range !== undefined) {
       const low = (range.minMs !== undefined && ms < range.minMs) || (range.aboveMs !== undefined && ms <= range.aboveMs);
-      if (low || (range.maxMs !== undefined && ms > range.maxMs)) ctx.addIssue({ code: 'custom', message: range.allowed });
-    });
+      if (low || (range.maxMs !== undefined && ms > range.maxMs)) {
+        ctx.addIssue({ code: 'custom', message: range.allowed });
+        return z.NEVER;
+      }
+    }
+    return ms;
+  });
   return fromSchema(schema, range?.allowed ?? DURATION_SYNTAX);
 }
 
