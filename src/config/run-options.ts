@@ -1,5 +1,5 @@
 import { resolveSimConfig, withKeyFromEnv, type SimConfig } from '../sim/config.ts';
-import type { EngineConfig } from '../engine/config.ts';
+import type { EngineConfig, TargetConfig } from '../engine/config.ts';
 import { builtinPrompts, loadPromptsFile, singlePrompt } from '../engine/prompts.ts';
 import type { Api } from '../engine/types.ts';
 import { UsageError } from './usage-error.ts';
@@ -34,8 +34,13 @@ export interface OutputOptions {
   projectPerMonth?: number;
 }
 
+/** The engine's config before the target is opened (no key read yet, the simulator not started). */
+export type PlannedEngineConfig = Omit<EngineConfig, 'target'> & {
+  target: Omit<TargetConfig, 'baseUrl' | 'simulated' | 'apiKey' | 'ca'> & { baseUrl?: string };
+};
+
 export interface RunPlan {
-  engine: Omit<EngineConfig, 'baseUrl' | 'simulated' | 'apiKey' | 'ca'> & { baseUrl?: string };
+  engine: PlannedEngineConfig;
   /** Set when the built-in simulator is to be started. */
   sim?: SimConfig;
   apiKeyEnv: string;
@@ -98,33 +103,37 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     throw new UsageError(`--retry-base (${retryBaseMs} ms) is longer than --retry-max (${retryMaxMs} ms): the first backoff cannot exceed the longest; lower --retry-base or raise --retry-max`);
 
   const engine: RunPlan['engine'] = {
-    ...(v.url !== undefined ? { baseUrl: v.url } : {}),
-    api: v.api,
-    model,
-    concurrency: v.concurrency ?? (v.rate !== undefined ? OPEN_LOOP_CONCURRENCY : CLOSED_LOOP_CONCURRENCY),
-    ...(v.rate !== undefined ? { rate: v.rate } : {}),
-    arrival: v.arrival,
-    maxQueueDelayMs: v.maxQueueDelay,
-    streamRatio: v.streamRatio,
-    ...(v.requests !== undefined ? { requests: v.requests } : {}),
-    ...(durationMs !== undefined ? { durationMs } : {}),
-    graceMs: v.grace,
-    warmup: v.warmup,
-    rampSeconds: v.ramp / 1000,
-    seed: v.seed,
-    ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}),
-    prompts,
-    retries: v.retries,
-    retryBaseMs,
-    retryMaxMs,
-    timeouts: { connectMs: v.connectTimeout, ttftMs: v.ttftTimeout, idleMs: v.idleTimeout, totalMs: v.timeout },
-    windowSeconds: v.window / 1000,
-    connection: v.connection,
-    insecure: v.insecure,
-    ...(v.bail !== undefined ? { bail: v.bail } : {}),
-    ...(v.earlyStop ? { earlyStop: v.earlyStop } : {}),
-    earlyStopEnabled: v.earlyStop !== undefined,
-    maxPanes: headless ? 0 : 24,
+    target: {
+      ...(v.url !== undefined ? { baseUrl: v.url } : {}),
+      api: v.api,
+      model,
+      connection: v.connection,
+      insecure: v.insecure,
+    },
+    load: {
+      concurrency: v.concurrency ?? (v.rate !== undefined ? OPEN_LOOP_CONCURRENCY : CLOSED_LOOP_CONCURRENCY),
+      ...(v.rate !== undefined ? { rate: v.rate } : {}),
+      arrival: v.arrival,
+      maxQueueDelayMs: v.maxQueueDelay,
+      streamRatio: v.streamRatio,
+      ...(v.requests !== undefined ? { requests: v.requests } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      graceMs: v.grace,
+      warmup: v.warmup,
+      rampSeconds: v.ramp / 1000,
+      seed: v.seed,
+    },
+    workload: { prompts, ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}) },
+    resilience: {
+      retries: v.retries,
+      retryBaseMs,
+      retryMaxMs,
+      timeouts: { connectMs: v.connectTimeout, ttftMs: v.ttftTimeout, idleMs: v.idleTimeout, totalMs: v.timeout },
+      ...(v.bail !== undefined ? { bail: v.bail } : {}),
+      ...(v.earlyStop ? { earlyStop: v.earlyStop } : {}),
+      earlyStopEnabled: v.earlyStop !== undefined,
+    },
+    outputs: { windowSeconds: v.window / 1000 },
   };
   return { engine, ...(sim ? { sim } : {}), apiKeyEnv, output };
 }

@@ -35,6 +35,8 @@ export interface EngineDeps {
   dispatcher?: Dispatcher;
   /** Called for every finished request (warm-up included), e.g. for --ndjson. */
   onRecord?: (r: RequestRecord) => void;
+  /** In-flight streams whose text tails are kept for display; the dashboard decides (0 headless). */
+  panes?: number;
 }
 
 export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail';
@@ -89,15 +91,15 @@ export class Engine implements EngineCommands {
   ) {
     this.clock = deps.clock ?? systemClock;
     this.onRecord = deps.onRecord;
-    this.streamRatio = config.streamRatio;
-    this.earlyStopOn = config.earlyStopEnabled && config.earlyStop !== undefined;
-    this.runTag = (config.seed >>> 0).toString(36) + '-' + Date.now().toString(36);
-    const root = new Prng(config.seed);
+    this.streamRatio = config.load.streamRatio;
+    this.earlyStopOn = config.resilience.earlyStopEnabled && config.resilience.earlyStop !== undefined;
+    this.runTag = (config.load.seed >>> 0).toString(36) + '-' + Date.now().toString(36);
+    const root = new Prng(config.load.seed);
     this.modePrng = root.fork(1);
     this.retryPrng = root.fork(2);
-    this.prompts = new PromptPicker(config.prompts, root.fork(3));
-    this.stats = new StatsCollector({ windowSeconds: config.windowSeconds });
-    this.panes = new PaneBoard(config.maxPanes);
+    this.prompts = new PromptPicker(config.workload.prompts, root.fork(3));
+    this.stats = new StatsCollector({ windowSeconds: config.outputs.windowSeconds });
+    this.panes = new PaneBoard(deps.panes ?? 0);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.connTimings = new ConnectionTimings(this.clock);
     if (deps.dispatcher) {
@@ -113,21 +115,21 @@ export class Engine implements EngineCommands {
       canStart: () => this.canStart(),
     };
     this.scheduler =
-      config.rate !== undefined
+      config.load.rate !== undefined
         ? new OpenLoopScheduler({
             clock: this.clock,
             host,
-            concurrency: config.concurrency,
-            rate: config.rate,
-            arrival: config.arrival,
-            seed: config.seed,
-            maxQueueDelayMs: config.maxQueueDelayMs,
+            concurrency: config.load.concurrency,
+            rate: config.load.rate,
+            arrival: config.load.arrival,
+            seed: config.load.seed,
+            maxQueueDelayMs: config.load.maxQueueDelayMs,
           })
         : new ClosedLoopScheduler({
             clock: this.clock,
             host,
-            concurrency: config.concurrency,
-            rampSeconds: config.rampSeconds,
+            concurrency: config.load.concurrency,
+            rampSeconds: config.load.rampSeconds,
           });
   }
 
@@ -144,16 +146,16 @@ export class Engine implements EngineCommands {
     // Loading the tokenizer's tables blocks the event loop for ~0.5 s. A server that does not
     // report usage needs it; do it before t0 of any request, not in the middle of the run.
     // The built-in simulator always reports usage, so its runs start without the wait.
-    if (!this.config.simulated) preloadTokenizer();
-    if (this.config.connection === 'prewarm') await this.prewarm();
+    if (!this.config.target.simulated) preloadTokenizer();
+    if (this.config.target.connection === 'prewarm') await this.prewarm();
     this.startAt = this.clock.now();
     this.state = 'running';
     this.stats.beginPhase(this.phaseInfo('start'));
     const sweep = setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS);
     const second = setInterval(() => this.stats.tick(this.elapsedMs(), this.loadInfo()), 1000);
     this.timers.push(sweep, second);
-    if (this.config.durationMs !== undefined) {
-      this.timers.push(setTimeout(() => void this.finish('duration'), this.config.durationMs));
+    if (this.config.load.durationMs !== undefined) {
+      this.timers.push(setTimeout(() => void this.finish('duration'), this.config.load.durationMs));
     }
     for (const t of this.timers) t.unref();
     this.scheduler.start();
@@ -199,7 +201,7 @@ export class Engine implements EngineCommands {
   }
 
   toggleEarlyStop(): void {
-    if (!this.config.earlyStop) {
+    if (!this.config.resilience.earlyStop) {
       this.flash('no --early-stop rule given');
       return;
     }
@@ -227,15 +229,15 @@ export class Engine implements EngineCommands {
 
   private canStart(): boolean {
     if (this.state !== 'running') return false;
-    if (this.config.requests !== undefined && this.measuredStarted >= this.config.requests) return false;
+    if (this.config.load.requests !== undefined && this.measuredStarted >= this.config.load.requests) return false;
     return true;
   }
 
   private checkComplete(): void {
     if (
       this.state === 'running' &&
-      this.config.requests !== undefined &&
-      this.measuredStarted >= this.config.requests &&
+      this.config.load.requests !== undefined &&
+      this.measuredStarted >= this.config.load.requests &&
       this.inFlight.size === 0
     ) {
       void this.finish('requests');
@@ -249,8 +251,8 @@ export class Engine implements EngineCommands {
     this.stopping = (async () => {
       // A time limit lets requests in flight finish (up to the grace period) so that the
       // longest requests are not the ones cut from the statistics; an interrupt aborts at once.
-      if (reason === 'duration' && this.config.graceMs > 0) {
-        const until = this.clock.now() + this.config.graceMs;
+      if (reason === 'duration' && this.config.load.graceMs > 0) {
+        const until = this.clock.now() + this.config.load.graceMs;
         while (this.inFlight.size > 0 && this.clock.now() < until) await new Promise((r) => setTimeout(r, 10));
       }
       const pending = [...this.inFlight.values()];
@@ -300,7 +302,7 @@ export class Engine implements EngineCommands {
   private dropTicket(t: Ticket): void {
     this.droppedCount++;
     const id = ++this.nextId;
-    const warmup = this.warmupStarted < this.config.warmup;
+    const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
     else this.measuredStarted++;
     const now = this.clock.now();
@@ -310,7 +312,7 @@ export class Engine implements EngineCommands {
       mode: this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream',
       outcome: 'dropped',
       errorCode: 'queue_dropped',
-      errorMessage: `waited ${Math.round(now - t.intendedMs)} ms for a slot (cap ${this.config.maxQueueDelayMs} ms)`,
+      errorMessage: `waited ${Math.round(now - t.intendedMs)} ms for a slot (cap ${this.config.load.maxQueueDelayMs} ms)`,
       attempts: 0,
       phase: this.stats.currentPhase?.info.index ?? 0,
       warmup,
@@ -328,7 +330,7 @@ export class Engine implements EngineCommands {
 
   private launch(ticket: Ticket, done: () => void): void {
     const id = ++this.nextId;
-    const warmup = this.warmupStarted < this.config.warmup;
+    const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
     else this.measuredStarted++;
     const mode: Mode = this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream';
@@ -358,17 +360,17 @@ export class Engine implements EngineCommands {
   private async execute(id: number, m: Measurement, ticket: Ticket, phase: number, warmup: boolean): Promise<void> {
     const prompt = this.prompts.pick();
     const requestId = `st-${this.runTag}-${id}`;
-    const built = buildRequest(this.config.api, {
-      baseUrl: this.config.baseUrl,
-      model: this.config.model,
+    const built = buildRequest(this.config.target.api, {
+      baseUrl: this.config.target.baseUrl,
+      model: this.config.target.model,
       messages: prompt.messages,
       stream: m.mode === 'stream',
       requestId,
-      ...(this.config.apiKey !== undefined ? { apiKey: this.config.apiKey } : {}),
-      ...(this.config.maxTokens !== undefined ? { maxTokens: this.config.maxTokens } : {}),
+      ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
+      ...(this.config.workload.maxTokens !== undefined ? { maxTokens: this.config.workload.maxTokens } : {}),
     });
     const url = new URL(built.url);
-    const rule = this.config.earlyStop;
+    const rule = this.config.resilience.earlyStop;
     const onContent = rule && m.mode === 'stream' ? earlyStopPredicate(rule, () => this.earlyStopOn) : undefined;
 
     let result: AttemptResult;
@@ -377,13 +379,13 @@ export class Engine implements EngineCommands {
         {
           dispatcher: this.dispatcher,
           clock: this.clock,
-          api: this.config.api,
+          api: this.config.target.api,
           url,
           headers: built.headers,
           body: built.body,
           mode: m.mode,
-          reset: this.config.connection === 'fresh',
-          ...(this.config.maxEventBytes !== undefined ? { maxEventBytes: this.config.maxEventBytes } : {}),
+          reset: this.config.target.connection === 'fresh',
+          ...(this.config.resilience.maxEventBytes !== undefined ? { maxEventBytes: this.config.resilience.maxEventBytes } : {}),
           ...(onContent ? { onContent } : {}),
         },
         m,
@@ -391,12 +393,12 @@ export class Engine implements EngineCommands {
       if (
         result.kind === 'error' &&
         !result.contentStarted &&
-        m.attempts <= this.config.retries &&
+        m.attempts <= this.config.resilience.retries &&
         isRetryable(result.error) &&
         this.state !== 'stopping' &&
         m.abortCause === undefined
       ) {
-        const wait = backoffMs(m.attempts, result.error, this.config, this.retryPrng);
+        const wait = backoffMs(m.attempts, result.error, this.config.resilience, this.retryPrng);
         m.state = 'queued';
         const aborted = await sleepUnlessAborted(wait, m, this.clock);
         if (!aborted) continue;
@@ -405,7 +407,7 @@ export class Engine implements EngineCommands {
       break;
     }
 
-    const { outcome, error } = classifyResult(result, m.contentEvents, this.config.timeouts);
+    const { outcome, error } = classifyResult(result, m.contentEvents, this.config.resilience.timeouts);
     const rec = this.buildRecord(id, m, ticket, phase, warmup, outcome, error);
     rec.requestId = requestId;
     const tail = m.tail;
@@ -442,7 +444,7 @@ export class Engine implements EngineCommands {
 
   /** Whatever a server echoes back (some gateways quote the request's headers), the key never leaves. */
   private scrub(text: string): string {
-    const key = this.config.apiKey;
+    const key = this.config.target.apiKey;
     if (key === undefined || key.length < 4 || !text.includes(key)) return text;
     return text.split(key).join('[redacted]');
   }
@@ -461,14 +463,14 @@ export class Engine implements EngineCommands {
     } catch {
       // A failing sink (e.g. a full disk for --ndjson) must not take the run down.
     }
-    if (this.config.bail !== undefined && this.consecutiveFailures >= this.config.bail && this.state === 'running') {
-      this.flash(`stopping: ${this.consecutiveFailures} consecutive failures (--bail ${this.config.bail})`);
+    if (this.config.resilience.bail !== undefined && this.consecutiveFailures >= this.config.resilience.bail && this.state === 'running') {
+      this.flash(`stopping: ${this.consecutiveFailures} consecutive failures (--bail ${this.config.resilience.bail})`);
       void this.finish('bail');
     }
   }
 
   private sweepTimeouts(): void {
-    const { ttftMs, idleMs, totalMs } = this.config.timeouts;
+    const { ttftMs, idleMs, totalMs } = this.config.resilience.timeouts;
     if (ttftMs === 0 && idleMs === 0 && totalMs === 0) return;
     const now = this.clock.now();
     for (const m of this.inFlight.values()) {
@@ -482,8 +484,8 @@ export class Engine implements EngineCommands {
   }
 
   private async prewarm(): Promise<void> {
-    const n = Math.min(this.config.concurrency, 512);
-    const origin = new URL(this.config.baseUrl).origin;
+    const n = Math.min(this.config.load.concurrency, 512);
+    const origin = new URL(this.config.target.baseUrl).origin;
     // Any answer (even a 404) leaves an open keep-alive connection in the pool. GET, not HEAD:
     // undici closes the connection after a HEAD.
     await Promise.all(

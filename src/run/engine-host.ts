@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const { plan } = input;
   const preset = input.simulatorFromMain ? await simulator : undefined;
   const run = await openRun(plan, {
+    panes: input.panes,
     warn: (message) => send({ kind: 'warn', message }),
     ...(preset !== undefined ? { simulator: preset } : {}),
   });

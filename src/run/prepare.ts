@@ -18,7 +18,8 @@ export interface PreparedRun {
   close(): Promise<void>;
 }
 
-export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; simulator?: RunningSimulator }): Promise<PreparedRun> {
+/** `panes`: streams whose text tails the engine keeps for a dashboard (0, the default, for none). */
+export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; simulator?: RunningSimulator; panes?: number }): Promise<PreparedRun> {
   const ndjson = plan.output.ndjson !== undefined ? new NdjsonSink(plan.output.ndjson) : undefined;
   const goodput = plan.output.slo !== undefined ? new GoodputCounter(parseSlo('--slo', plan.output.slo)) : undefined;
   const early = { stopped: 0, tokensReceived: 0, completedTokens: 0, completedCount: 0 };
@@ -42,6 +43,7 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; 
     env: process.env,
     onRecord,
     warn: opts.warn,
+    ...(opts.panes !== undefined ? { panes: opts.panes } : {}),
     ...(opts.simulator !== undefined ? { simulator: opts.simulator } : {}),
   });
   let closed: Promise<void> | undefined;
@@ -51,7 +53,7 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; 
       const report = session.report(outcome);
       const extras: Record<string, unknown> = {};
       if (goodput) extras.goodputCounts = { met: goodput.met, total: goodput.total };
-      if (plan.engine.earlyStop) {
+      if (plan.engine.resilience.earlyStop) {
         // What the stopped streams would have cost had they run to the end. Against the built-in
         // simulator that is known exactly (its record of each request's planned length); else it is
         // estimated from the streams that did finish (same prompts, same server).
@@ -69,7 +71,7 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; 
           basis = 'unknown: no stream ran to the end';
         }
         extras.earlyStop = {
-          rule: plan.engine.earlyStop.source,
+          rule: plan.engine.resilience.earlyStop.source,
           streamsStopped: early.stopped,
           tokensReceived: early.tokensReceived,
           estimatedFullTokens: wouldHave ?? null,

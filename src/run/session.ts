@@ -6,7 +6,7 @@ import type { EngineConfig } from '../engine/config.ts';
 import type { RequestRecord, TargetInfo } from '../engine/types.ts';
 import { spawnSimulator } from '../sim/spawn.ts';
 import { buildReport, type Report } from '../report/report.ts';
-import type { RunOutcome } from '../engine/engine.ts';
+import type { EngineDeps, RunOutcome } from '../engine/engine.ts';
 
 /**
  * One run, UI-agnostic: resolves the target (starting the built-in simulator if no --url),
@@ -27,24 +27,24 @@ export interface Session {
 
 /** Settings worth recording in a report. Never includes the key or its value. */
 export function settingsOf(plan: RunPlan): Record<string, unknown> {
-  const e = plan.engine;
+  const { load, workload, resilience, target, outputs } = plan.engine;
   return {
-    concurrency: e.concurrency,
-    rate: e.rate ?? null,
-    arrival: e.rate !== undefined ? e.arrival : null,
-    streamRatio: e.streamRatio,
-    requests: e.requests ?? null,
-    durationMs: e.durationMs ?? null,
-    warmup: e.warmup,
-    rampSeconds: e.rampSeconds,
-    seed: e.seed,
-    maxTokens: e.maxTokens ?? null,
-    prompts: e.prompts.length,
-    retries: e.retries,
-    timeouts: e.timeouts,
-    connection: e.connection,
-    windowSeconds: e.windowSeconds,
-    earlyStop: e.earlyStop?.source ?? null,
+    concurrency: load.concurrency,
+    rate: load.rate ?? null,
+    arrival: load.rate !== undefined ? load.arrival : null,
+    streamRatio: load.streamRatio,
+    requests: load.requests ?? null,
+    durationMs: load.durationMs ?? null,
+    warmup: load.warmup,
+    rampSeconds: load.rampSeconds,
+    seed: load.seed,
+    maxTokens: workload.maxTokens ?? null,
+    prompts: workload.prompts.length,
+    retries: resilience.retries,
+    timeouts: resilience.timeouts,
+    connection: target.connection,
+    windowSeconds: outputs.windowSeconds,
+    earlyStop: resilience.earlyStop?.source ?? null,
     apiKeyEnv: plan.apiKeyEnv,
     ...(plan.sim
       ? {
@@ -85,7 +85,7 @@ export interface TargetOptions {
 }
 
 export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Target> {
-  const api = plan.engine.api;
+  const api = plan.engine.target.api;
   if (plan.sim) {
     const sim = opts.simulator !== undefined ? { ...opts.simulator, close: async () => undefined } : await spawnSimulator(plan.sim);
     return {
@@ -94,22 +94,22 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
       ...(plan.sim.apiKey !== undefined ? { apiKey: plan.sim.apiKey } : {}),
       ...(sim.ca !== undefined ? { ca: sim.ca } : {}),
       simOrigin: sim.url,
-      info: { label: 'built-in simulator', api, model: plan.engine.model, simulated: true },
+      info: { label: 'built-in simulator', api, model: plan.engine.target.model, simulated: true },
       close: () => sim.close(),
     };
   }
-  const baseUrl = plan.engine.baseUrl ?? '';
-  await checkReachable(baseUrl, plan.engine.timeouts.connectMs || 10_000, plan.engine.insecure);
+  const baseUrl = plan.engine.target.baseUrl ?? '';
+  await checkReachable(baseUrl, plan.engine.resilience.timeouts.connectMs || 10_000, plan.engine.target.insecure);
   let apiKey = opts.env[plan.apiKeyEnv];
   if (apiKey === undefined || apiKey === '') {
     apiKey = undefined;
     opts.warn(`no API key in $${plan.apiKeyEnv}; sending requests without one (set it, or name another variable with --api-key-env)`);
   }
-  if (plan.engine.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
+  if (plan.engine.target.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
   return {
     baseUrl,
     ...(apiKey !== undefined ? { apiKey } : {}),
-    info: { label: baseUrl, api, model: plan.engine.model, simulated: false },
+    info: { label: baseUrl, api, model: plan.engine.target.model, simulated: false },
     close: async () => undefined,
   };
 }
@@ -117,17 +117,23 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
 export function engineConfigFor(plan: RunPlan, target: Target): EngineConfig {
   return {
     ...plan.engine,
-    baseUrl: target.baseUrl,
-    simulated: target.info.simulated,
-    ...(target.apiKey !== undefined ? { apiKey: target.apiKey } : {}),
-    ...(target.ca !== undefined ? { ca: target.ca } : {}),
+    target: {
+      ...plan.engine.target,
+      baseUrl: target.baseUrl,
+      simulated: target.info.simulated,
+      ...(target.apiKey !== undefined ? { apiKey: target.apiKey } : {}),
+      ...(target.ca !== undefined ? { ca: target.ca } : {}),
+    },
   };
 }
 
-export async function openSession(plan: RunPlan, opts: TargetOptions & { onRecord?: (r: RequestRecord) => void }): Promise<Session> {
+export async function openSession(plan: RunPlan, opts: TargetOptions & Pick<EngineDeps, 'onRecord' | 'panes'>): Promise<Session> {
   const t = await openTarget(plan, opts);
   const config = engineConfigFor(plan, t);
-  const engine = new Engine(config, opts.onRecord ? { onRecord: opts.onRecord } : {});
+  const engine = new Engine(config, {
+    ...(opts.onRecord ? { onRecord: opts.onRecord } : {}),
+    ...(opts.panes !== undefined ? { panes: opts.panes } : {}),
+  });
   const admin = t.simOrigin !== undefined ? new SimAdminClient(t.simOrigin, t.ca) : undefined;
   return {
     engine,
@@ -137,7 +143,7 @@ export async function openSession(plan: RunPlan, opts: TargetOptions & { onRecor
     report: (outcome) =>
       buildReport({
         version: VERSION,
-        target: { baseUrl: t.baseUrl, api: config.api, model: config.model, simulated: config.simulated },
+        target: { baseUrl: t.baseUrl, api: config.target.api, model: config.target.model, simulated: config.target.simulated },
         settings: settingsOf(plan),
         outcome,
         engine,

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../src/engine/engine.ts';
 import type { ErrorCode, RequestRecord } from '../../src/engine/types.ts';
-import type { EngineConfig } from '../../src/engine/config.ts';
+import { patchConfig, type EngineConfigPatch } from '../../src/engine/config.ts';
 import { testConfig } from '../helpers/engine-config.ts';
 import {
   openAiChunk,
@@ -32,10 +32,10 @@ function alternating(fault: Script): Script {
   return (req, res, body) => (n++ % 2 === 0 ? fault(req, res, body) : healthy(req, res, body));
 }
 
-async function runWith(script: Script, over: Partial<EngineConfig> = {}): Promise<RequestRecord[]> {
+async function runWith(script: Script, over: EngineConfigPatch = {}): Promise<RequestRecord[]> {
   server.setScript(script);
   const records: RequestRecord[] = [];
-  const engine = new Engine(testConfig(server.url, { requests: 6, concurrency: 1, ...over }), { onRecord: (r) => records.push(r) });
+  const engine = new Engine(patchConfig(testConfig(server.url, { load: { requests: 6, concurrency: 1 } }), over), { onRecord: (r) => records.push(r) });
   await engine.start();
   await engine.done;
   engine.dispose();
@@ -47,7 +47,7 @@ interface Case {
   fault: Script;
   code: ErrorCode;
   message: RegExp;
-  over?: Partial<EngineConfig>;
+  over?: EngineConfigPatch;
 }
 
 const cases: Case[] = [
@@ -117,7 +117,7 @@ const cases: Case[] = [
     },
     code: 'timeout_idle',
     message: /idle timeout of 200 ms/,
-    over: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 200, totalMs: 0 } },
+    over: { resilience: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 200, totalMs: 0 } } },
   },
   {
     name: 'malformed JSON in a data line',
@@ -172,7 +172,7 @@ const cases: Case[] = [
     fault: () => undefined,
     code: 'timeout_total',
     message: /total timeout of 300 ms/,
-    over: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 0, totalMs: 300 } },
+    over: { resilience: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 0, totalMs: 300 } } },
   },
 ];
 
@@ -222,7 +222,7 @@ test('retries recover transient faults before content, and count attempts', asyn
       res.writeHead(503, { 'content-type': 'application/json' });
       res.end('{"error":{"message":"busy"}}');
     }),
-    { retries: 1, requests: 4 },
+    { resilience: { retries: 1 }, load: { requests: 4 } },
   );
   assert.ok(records.every((r) => r.outcome === 'ok'));
   assert.ok(records.some((r) => r.attempts === 2));
@@ -234,7 +234,7 @@ test('--bail stops the run after N consecutive failures', async () => {
     res.end();
   });
   const records: RequestRecord[] = [];
-  const engine = new Engine(testConfig(server.url, { requests: 1000, concurrency: 1, bail: 5 }), { onRecord: (r) => records.push(r) });
+  const engine = new Engine(testConfig(server.url, { load: { requests: 1000, concurrency: 1 }, resilience: { bail: 5 } }), { onRecord: (r) => records.push(r) });
   await engine.start();
   const outcome = await engine.done;
   engine.dispose();
