@@ -202,11 +202,11 @@ export class Engine implements EngineCommands {
 
   toggleEarlyStop(): void {
     if (!this.config.resilience.earlyStop) {
-      this.flash('no --early-stop rule given');
+      this.announce('no --early-stop rule given');
       return;
     }
     this.earlyStopOn = !this.earlyStopOn;
-    this.flash(`early stop ${this.earlyStopOn ? 'on' : 'off'}`);
+    this.announce(`early stop ${this.earlyStopOn ? 'on' : 'off'}`);
   }
 
   /** Observes every finished request (e.g. the live autotuner). Returns an unsubscribe. */
@@ -215,8 +215,11 @@ export class Engine implements EngineCommands {
     return () => this.recordListeners.delete(fn);
   }
 
-  /** Shows a short notice in the dashboard. */
-  flash(text: string, ms = 3000): void {
+  /**
+   * The engine's own status for the snapshot's notice line (early stop toggled, a bail). Notices
+   * of the run layer (autotune, fault injection) are laid over the snapshot by their host.
+   */
+  private announce(text: string, ms = 3000): void {
     this.notice = { text, until: this.clock.now() + ms };
   }
 
@@ -464,7 +467,7 @@ export class Engine implements EngineCommands {
       // A failing sink (e.g. a full disk for --ndjson) must not take the run down.
     }
     if (this.config.resilience.bail !== undefined && this.consecutiveFailures >= this.config.resilience.bail && this.state === 'running') {
-      this.flash(`stopping: ${this.consecutiveFailures} consecutive failures (--bail ${this.config.resilience.bail})`);
+      this.announce(`stopping: ${this.consecutiveFailures} consecutive failures (--bail ${this.config.resilience.bail})`);
       void this.finish('bail');
     }
   }

@@ -21,7 +21,8 @@ const STEP_MS = 4000;
 const SETTLE_MS = 1000;
 const MAX_POOL = 1024;
 
-export function createAutoTuner(engine: Engine, slo: string | undefined): AutoTuner {
+/** `notify` shows a short notice on the dashboard (text, for how many ms). */
+export function createAutoTuner(engine: Engine, slo: string | undefined, notify: (text: string, ms: number) => void): AutoTuner {
   let rules: SloRule[] | undefined = slo !== undefined ? parseSlo('--slo', slo) : undefined;
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -51,7 +52,7 @@ export function createAutoTuner(engine: Engine, slo: string | undefined): AutoTu
     });
     const step = (): void => {
       engine.setConcurrency(pool);
-      engine.flash(`autotune: trying pool ${pool}`, STEP_MS);
+      notify(`autotune: trying pool ${pool}`, STEP_MS);
       // Count only requests that start after the new pool size settled.
       timer = setTimeout(() => {
         stepStart = engine.elapsedMs();
@@ -71,7 +72,7 @@ export function createAutoTuner(engine: Engine, slo: string | undefined): AutoTu
           const falling = lastTwo.length === 2 && lastTwo.every((x) => x.goodput < best.goodput * 0.8);
           if (falling || pool * 2 > MAX_POOL) {
             engine.setConcurrency(best.pool);
-            engine.flash(`autotune: best goodput ${best.goodput.toFixed(1)} req/s at pool ${best.pool}; pool set to ${best.pool}`, 10_000);
+            notify(`autotune: best goodput ${best.goodput.toFixed(1)} req/s at pool ${best.pool}; pool set to ${best.pool}`, 10_000);
             stop();
             return;
           }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../config/run-options.ts';
-import type { DashboardCommands, EngineSnapshot, SnapshotSource, TargetInfo } from '../engine/types.ts';
+import type { EngineSnapshot, SnapshotSource, TargetInfo } from '../engine/types.ts';
+import type { DashboardCommands } from '../ui/dashboard-commands.ts';
 import type { ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 import { UsageError } from '../config/usage-error.ts';
 import { spawnSimulator, type SpawnedSimulator } from '../sim/spawn.ts';

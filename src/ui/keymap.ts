@@ -1,7 +1,8 @@
 // Every key binding in one table. The input handler, the footer and the help overlay all read it,
 // so what the screen says a key does is what the key does.
 import type { Key } from 'ink';
-import type { DashboardCommands, EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { DashboardCommands } from './dashboard-commands.ts';
 import { CONCURRENCY, RATE, clampConcurrency, clampRate } from '../engine/limits.ts';
 
 // The keys move the pool and the rate within the engine's own bounds, the same ones the flags
