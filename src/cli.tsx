@@ -4,6 +4,7 @@ import { UsageError } from './config/usage-error.ts';
 import type { RawOptions } from './config/run-options.ts';
 import { addFlags } from './flags/commander.ts';
 import {
+  ALL_COMMANDS,
   COMPARE_COMMAND,
   COMPARE_CONNECTIONS_COMMAND,
   COMPARE_MODES_COMMAND,
@@ -53,7 +54,7 @@ async function runMain(opts: RawOptions, io: Io): Promise<number> {
   return runDashboard(remote, io);
 }
 
-const COMMANDS = ['sim', 'sweep', 'compare-modes', 'compare-connections', 'report', 'compare', 'merge'] as const;
+const COMMANDS: readonly string[] = ALL_COMMANDS.map((c) => c.name).filter((n) => n !== '');
 
 /** Edit distance, for "did you mean" on a mistyped command. */
 function distance(a: string, b: string): number {
@@ -73,7 +74,7 @@ function distance(a: string, b: string): number {
  * an unknown one is named (with the nearest command) instead of "too many arguments".
  */
 function checkCommand(word: string | undefined): void {
-  if (word === undefined || word.startsWith('-') || (COMMANDS as readonly string[]).includes(word)) return;
+  if (word === undefined || word.startsWith('-') || COMMANDS.includes(word)) return;
   const near = COMMANDS.map((c) => ({ c, d: distance(word, c) })).sort((x, y) => x.d - y.d)[0];
   const hint = near !== undefined && near.d <= 2 ? ` (did you mean ${near.c}?)` : '';
   throw new UsageError(`unknown command '${word}'${hint}; commands: ${COMMANDS.join(', ')} (see streamtop --help)`);

@@ -7,7 +7,7 @@
 export type SectionId = 'target' | 'load' | 'workload' | 'resilience' | 'outputs' | 'simulator' | 'command';
 
 export const SECTION_TITLES: Readonly<Record<SectionId, string>> = {
-  command: 'Command',
+  command: 'Experiment',
   target: 'Target',
   load: 'Load',
   workload: 'Workload (prompts)',
