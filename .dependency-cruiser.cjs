@@ -7,7 +7,7 @@ module.exports = {
       name: 'no-folder-cycle',
       comment:
         'Folders of src/ depend one way (cli -> commands -> worker -> experiments -> run -> config -> report and sim; ' +
-        'report, ui and components -> engine; shared/ and os/ below all). A cycle between two folders means one of them holds code that belongs to the ' +
+        'report, ui and components -> engine; config and sim -> flags; shared/ and os/ below all). A cycle between two folders means one of them holds code that belongs to the ' +
         'other, or to shared/. Checked on folders, so a cycle through any files of the two folders counts.',
       severity: 'error',
       scope: 'folder',
@@ -55,6 +55,16 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/components/' },
       to: { path: '^src/(run|worker|commands|experiments)/' },
+    },
+    {
+      name: 'flags-is-machinery',
+      comment:
+        'flags/ is how a flag table becomes commander options, validated values, help and docs/cli.md. The tables ' +
+        'themselves live with their commands (config/run-flags.ts, sim/flags.ts), so the simulator can use the ' +
+        'machinery without depending on the client.',
+      severity: 'error',
+      from: { path: '^src/flags/' },
+      to: { path: '^src/', pathNot: '^src/(flags|shared)/' },
     },
     {
       name: 'shared-is-a-leaf',

@@ -3,7 +3,8 @@
 // turns keys into engine commands through the keymap.
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Box } from 'ink';
-import type { ChartKey, DashboardCommands, SnapshotSource, TargetInfo } from './engine/types.ts';
+import type { ChartKey, SnapshotSource, TargetInfo } from './engine/types.ts';
+import type { DashboardCommands } from './ui/dashboard-commands.ts';
 import { ChartArea, nextChartKey } from './components/ChartArea.tsx';
 import { ErrorPanel } from './components/ErrorPanel.tsx';
 import { Footer, footerLines } from './components/Footer.tsx';

@@ -132,12 +132,14 @@ async function runEngine(job: ChildJob, requests: number | undefined, durationMs
   };
   const engine = new Engine(
     benchConfig(job.baseUrl + '/v1', {
-      concurrency: job.concurrency,
-      streamRatio: job.stream ? 1 : 0,
-      rampSeconds: job.rampSeconds ?? 0,
-      warmup: job.inRunWarmup ?? 0,
-      ...(requests !== undefined ? { requests } : {}),
-      ...(durationMs !== undefined ? { durationMs } : {}),
+      load: {
+        concurrency: job.concurrency,
+        streamRatio: job.stream ? 1 : 0,
+        rampSeconds: job.rampSeconds ?? 0,
+        warmup: job.inRunWarmup ?? 0,
+        ...(requests !== undefined ? { requests } : {}),
+        ...(durationMs !== undefined ? { durationMs } : {}),
+      },
     }),
     { onRecord },
   );

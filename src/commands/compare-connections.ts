@@ -1,13 +1,12 @@
-import { parseRunOptions, type RawOptions } from '../config/run-options.ts';
-import { UsageError } from '../shared/usage-error.ts';
+import { resolveRunPlan, type RawOptions } from '../config/run-options.ts';
+import { COMPARE_CONNECTIONS_COMMAND } from '../config/commands.ts';
+import { parseFlags } from '../flags/parse.ts';
 import { compareConnections } from '../experiments/comparisons.ts';
-import { experimentOpts, refuseSingleRunOutputs, str } from './experiment-options.ts';
 import type { Io } from './io.ts';
 
 /** `streamtop compare-connections`: every --connection strategy, interleaved. */
 export async function compareConnectionsCommand(opts: RawOptions, io: Io): Promise<number> {
-  refuseSingleRunOutputs(opts, 'compare-connections');
-  if (str(opts, 'connection') !== undefined) throw new UsageError('compare-connections tries every --connection strategy itself; drop --connection');
-  const plan = parseRunOptions({ streamRatio: '1', ...opts, requests: '1' }, { stdoutIsTTY: false });
-  return compareConnections(plan, experimentOpts(opts), io);
+  const parsed = parseFlags(COMPARE_CONNECTIONS_COMMAND, opts);
+  const plan = resolveRunPlan(parsed, { headless: true, lengthFromCommand: true });
+  return compareConnections(plan, { rounds: parsed.values.rounds, requestsPerRound: parsed.values.roundRequests }, io);
 }

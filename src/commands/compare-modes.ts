@@ -1,11 +1,12 @@
-import { parseRunOptions, type RawOptions } from '../config/run-options.ts';
+import { resolveRunPlan, type RawOptions } from '../config/run-options.ts';
+import { COMPARE_MODES_COMMAND } from '../config/commands.ts';
+import { parseFlags } from '../flags/parse.ts';
 import { compareModes } from '../experiments/comparisons.ts';
-import { experimentOpts, refuseSingleRunOutputs } from './experiment-options.ts';
 import type { Io } from './io.ts';
 
 /** `streamtop compare-modes`: streaming against non-streaming, interleaved. */
 export async function compareModesCommand(opts: RawOptions, io: Io): Promise<number> {
-  refuseSingleRunOutputs(opts, 'compare-modes');
-  const plan = parseRunOptions({ ...opts, requests: '1' }, { stdoutIsTTY: false });
-  return compareModes(plan, experimentOpts(opts), io);
+  const parsed = parseFlags(COMPARE_MODES_COMMAND, opts);
+  const plan = resolveRunPlan(parsed, { headless: true, lengthFromCommand: true });
+  return compareModes(plan, { rounds: parsed.values.rounds, requestsPerRound: parsed.values.roundRequests }, io);
 }

@@ -2,7 +2,8 @@
 // a second line when the layout allows it (80 columns need two); otherwise they drop by priority,
 // and `q quit` and `? help` always survive.
 import { Box } from 'ink';
-import type { DashboardCommands, EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { DashboardCommands } from '../ui/dashboard-commands.ts';
 import { KEYMAP, isAvailable } from '../ui/keymap.ts';
 import { flattenText, truncate } from '../ui/format.ts';
 import { displayWidth } from '../ui/styled.ts';

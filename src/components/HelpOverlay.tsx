@@ -2,7 +2,8 @@
 // It replaces the dashboard body (not a floating box) so it never pushes the frame past the
 // terminal height.
 import { Box } from 'ink';
-import type { DashboardCommands, EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { DashboardCommands } from '../ui/dashboard-commands.ts';
 import { KEYMAP, RATE_FACTOR, isAvailable } from '../ui/keymap.ts';
 import type { KeyBinding } from '../ui/keymap.ts';
 import { padEnd } from '../ui/format.ts';

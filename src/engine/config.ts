@@ -27,15 +27,24 @@ export interface EarlyStopRule {
 }
 
 /**
- * Everything the engine needs, already validated. Secrets: `apiKey`, and credential values in
+ * Where requests go and how connections are made. Secrets: `apiKey`, and credential values in
  * `baseUrl`'s query (`?api-key=...`); `secretsOf` in secrets.ts lists them for scrubbing.
  */
-export interface EngineConfig {
+export interface TargetConfig {
   baseUrl: string;
   api: Api;
   model: string;
   apiKey?: string;
+  /** The built-in simulator (it always reports usage: no tokenizer needed). */
   simulated: boolean;
+  connection: ConnectionStrategy;
+  insecure: boolean;
+  /** Extra CA (PEM) to trust: only for the built-in simulator's self-signed certificate. */
+  ca?: string;
+}
+
+/** How much load, in what shape, for how long. */
+export interface LoadConfig {
   concurrency: number;
   /** Open loop when set. */
   rate?: number;
@@ -45,25 +54,62 @@ export interface EngineConfig {
   /** Measured requests to run (warm-up excluded); undefined = until duration or stop. */
   requests?: number;
   durationMs?: number;
-  /** After --duration, how long requests in flight may take to finish before being cancelled. */
+  /** After the duration, how long requests in flight may take to finish before being cancelled. */
   graceMs: number;
   warmup: number;
   rampSeconds: number;
   seed: number;
-  maxTokens?: number;
+}
+
+/** What each request asks for. */
+export interface WorkloadConfig {
   prompts: Prompt[];
+  maxTokens?: number;
+}
+
+/** Retries, time limits and the rules that end requests or the run early. */
+export interface ResilienceConfig {
   retries: number;
   retryBaseMs: number;
   retryMaxMs: number;
   timeouts: Timeouts;
-  windowSeconds: number;
-  connection: ConnectionStrategy;
-  insecure: boolean;
-  /** Extra CA (PEM) to trust: only for the built-in simulator's self-signed certificate. */
-  ca?: string;
+  /** Stop the run after this many consecutive failures. */
   bail?: number;
   earlyStop?: EarlyStopRule;
   earlyStopEnabled: boolean;
-  maxPanes: number;
+  /** Largest SSE event accepted before the stream counts as malformed. */
   maxEventBytes?: number;
+}
+
+/** What the engine measures for its readers. */
+export interface OutputsConfig {
+  /** Rolling window of the interval statistics (live charts, timeline). */
+  windowSeconds: number;
+}
+
+/**
+ * Everything the engine needs, already validated, grouped as the command-line flags are
+ * (src/flags/run-flags.ts). How many live panes to keep is not here: the dashboard decides
+ * (EngineDeps.panes).
+ */
+export interface EngineConfig {
+  target: TargetConfig;
+  load: LoadConfig;
+  workload: WorkloadConfig;
+  resilience: ResilienceConfig;
+  outputs: OutputsConfig;
+}
+
+/** Changes to some fields of some groups (a sweep level, an experiment's variant). */
+export type EngineConfigPatch = { [G in keyof EngineConfig]?: Partial<EngineConfig[G]> };
+
+/** `base` with `patch` applied group by group. */
+export function patchConfig(base: EngineConfig, patch: EngineConfigPatch): EngineConfig {
+  return {
+    target: { ...base.target, ...patch.target },
+    load: { ...base.load, ...patch.load },
+    workload: { ...base.workload, ...patch.workload },
+    resilience: { ...base.resilience, ...patch.resilience },
+    outputs: { ...base.outputs, ...patch.outputs },
+  };
 }

@@ -16,6 +16,7 @@ import { recordOf } from './record.ts';
 import { ConnectionTimings } from './conn-timing.ts';
 import { preloadTokenizer, wireFormat, type WireFormat } from './wire/index.ts';
 import { MODES } from './types.ts';
+import { CONCURRENCY, clampRate } from './limits.ts';
 import type {
   EngineCommands,
   EngineSnapshot,
@@ -36,6 +37,8 @@ export interface EngineDeps {
   dispatcher?: Dispatcher;
   /** Called for every finished request (warm-up included), e.g. for --ndjson. */
   onRecord?: (r: RequestRecord) => void;
+  /** In-flight streams whose text tails are kept for display; the dashboard decides (0 headless). */
+  panes?: number;
 }
 
 /** 'user': ended by the user on purpose (q in the dashboard), a normal end, not an interruption. */
@@ -99,17 +102,17 @@ export class Engine implements EngineCommands {
     deps: EngineDeps = {},
   ) {
     this.clock = deps.clock ?? systemClock;
-    this.wire = wireFormat(config.api);
+    this.wire = wireFormat(config.target.api);
     this.onRecord = deps.onRecord;
-    this.streamRatio = config.streamRatio;
-    this.earlyStopOn = config.earlyStopEnabled && config.earlyStop !== undefined;
-    this.runTag = (config.seed >>> 0).toString(36) + '-' + Date.now().toString(36);
-    const root = new Prng(config.seed);
+    this.streamRatio = config.load.streamRatio;
+    this.earlyStopOn = config.resilience.earlyStopEnabled && config.resilience.earlyStop !== undefined;
+    this.runTag = (config.load.seed >>> 0).toString(36) + '-' + Date.now().toString(36);
+    const root = new Prng(config.load.seed);
     this.modePrng = root.fork(1);
     this.retryPrng = root.fork(2);
-    this.prompts = new PromptPicker(config.prompts, root.fork(3));
-    this.stats = new StatsCollector({ windowSeconds: config.windowSeconds });
-    this.panes = new PaneBoard(config.maxPanes);
+    this.prompts = new PromptPicker(config.workload.prompts, root.fork(3));
+    this.stats = new StatsCollector({ windowSeconds: config.outputs.windowSeconds });
+    this.panes = new PaneBoard(deps.panes ?? 0);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.connTimings = new ConnectionTimings(this.clock);
     this.scrubber = new SecretScrubber(secretsOf(config));
@@ -126,21 +129,21 @@ export class Engine implements EngineCommands {
       canStart: () => this.canStart(),
     };
     this.scheduler =
-      config.rate !== undefined
+      config.load.rate !== undefined
         ? new OpenLoopScheduler({
             clock: this.clock,
             host,
-            concurrency: config.concurrency,
-            rate: config.rate,
-            arrival: config.arrival,
-            seed: config.seed,
-            maxQueueDelayMs: config.maxQueueDelayMs,
+            concurrency: config.load.concurrency,
+            rate: config.load.rate,
+            arrival: config.load.arrival,
+            seed: config.load.seed,
+            maxQueueDelayMs: config.load.maxQueueDelayMs,
           })
         : new ClosedLoopScheduler({
             clock: this.clock,
             host,
-            concurrency: config.concurrency,
-            rampSeconds: config.rampSeconds,
+            concurrency: config.load.concurrency,
+            rampSeconds: config.load.rampSeconds,
           });
   }
 
@@ -157,16 +160,16 @@ export class Engine implements EngineCommands {
     // Loading the tokenizer's tables blocks the event loop for ~0.5 s. A server that does not
     // report usage needs it; do it before t0 of any request, not in the middle of the run.
     // The built-in simulator always reports usage, so its runs start without the wait.
-    if (!this.config.simulated) preloadTokenizer();
-    if (this.config.connection === 'prewarm') await this.prewarm();
+    if (!this.config.target.simulated) preloadTokenizer();
+    if (this.config.target.connection === 'prewarm') await this.prewarm();
     this.startAt = this.clock.now();
     this.state = 'running';
     this.stats.beginPhase(this.phaseInfo('start'));
     const sweep = this.clock.setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS);
     const second = this.clock.setInterval(() => this.stats.tick(this.elapsedMs(), this.loadInfo()), 1000);
     this.timers.push(sweep, second);
-    if (this.config.durationMs !== undefined) {
-      this.timers.push(this.clock.setTimeout(() => void this.finish('duration'), this.config.durationMs));
+    if (this.config.load.durationMs !== undefined) {
+      this.timers.push(this.clock.setTimeout(() => void this.finish('duration'), this.config.load.durationMs));
     }
     this.scheduler.start();
     this.checkComplete();
@@ -177,7 +180,7 @@ export class Engine implements EngineCommands {
   // A load change opens its segment before the scheduler acts on it: raising the pool starts
   // requests synchronously, and those belong to the new setting, not the old one.
   setConcurrency(n: number): void {
-    const v = Math.max(1, Math.min(100_000, Math.floor(n)));
+    const v = Math.max(CONCURRENCY.min, Math.min(CONCURRENCY.max, Math.floor(n)));
     if (v === this.scheduler.concurrency) return;
     if (this.loadMode === 'closed') this.stats.beginPhase({ ...this.phaseInfo('concurrency'), concurrency: v });
     this.scheduler.setConcurrency(v);
@@ -185,7 +188,7 @@ export class Engine implements EngineCommands {
 
   setRate(r: number): void {
     if (!(this.scheduler instanceof OpenLoopScheduler) || !(r > 0)) return;
-    const v = Math.min(1_000_000, r);
+    const v = clampRate(r);
     this.stats.beginPhase({ ...this.phaseInfo('rate'), rate: v });
     this.scheduler.setRate(v);
   }
@@ -214,12 +217,12 @@ export class Engine implements EngineCommands {
   }
 
   toggleEarlyStop(): void {
-    if (!this.config.earlyStop) {
-      this.flash('no --early-stop rule given');
+    if (!this.config.resilience.earlyStop) {
+      this.announce('no --early-stop rule given');
       return;
     }
     this.earlyStopOn = !this.earlyStopOn;
-    this.flash(`early stop ${this.earlyStopOn ? 'on' : 'off'}`);
+    this.announce(`early stop ${this.earlyStopOn ? 'on' : 'off'}`);
   }
 
   /** Observes every finished request (e.g. the live autotuner). Returns an unsubscribe. */
@@ -228,8 +231,11 @@ export class Engine implements EngineCommands {
     return () => this.recordListeners.delete(fn);
   }
 
-  /** Shows a short notice in the dashboard. */
-  flash(text: string, ms = 3000): void {
+  /**
+   * The engine's own status for the snapshot's notice line (early stop toggled, a bail). Notices
+   * of the run layer (autotune, fault injection) are laid over the snapshot by their host.
+   */
+  private announce(text: string, ms = 3000): void {
     this.notice = { text, until: this.clock.now() + ms };
   }
 
@@ -242,15 +248,15 @@ export class Engine implements EngineCommands {
 
   private canStart(): boolean {
     if (this.state !== 'running') return false;
-    if (this.config.requests !== undefined && this.measuredStarted >= this.config.requests) return false;
+    if (this.config.load.requests !== undefined && this.measuredStarted >= this.config.load.requests) return false;
     return true;
   }
 
   private checkComplete(): void {
     if (
       this.state === 'running' &&
-      this.config.requests !== undefined &&
-      this.measuredStarted >= this.config.requests &&
+      this.config.load.requests !== undefined &&
+      this.measuredStarted >= this.config.load.requests &&
       this.inFlight.size === 0
     ) {
       void this.finish('requests');
@@ -264,7 +270,7 @@ export class Engine implements EngineCommands {
     this.stopping = (async () => {
       // A time limit lets requests in flight finish (up to the grace period) so that the
       // longest requests are not the ones cut from the statistics; an interrupt aborts at once.
-      if (reason === 'duration' && this.config.graceMs > 0) await this.whenIdle(this.config.graceMs);
+      if (reason === 'duration' && this.config.load.graceMs > 0) await this.whenIdle(this.config.load.graceMs);
       for (const m of this.inFlight.values()) m.abort('cancelled');
       // Each request settles once its abort lands; wait for every record to be written.
       await this.whenIdle(ABORT_SETTLE_MS);
@@ -325,7 +331,7 @@ export class Engine implements EngineCommands {
   private dropTicket(t: Ticket): void {
     this.droppedCount++;
     const id = ++this.nextId;
-    const warmup = this.warmupStarted < this.config.warmup;
+    const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
     else this.measuredStarted++;
     const now = this.clock.now();
@@ -335,7 +341,7 @@ export class Engine implements EngineCommands {
       mode: this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream',
       outcome: 'dropped',
       errorCode: 'queue_dropped',
-      errorMessage: `waited ${Math.round(now - t.intendedMs)} ms for a slot (cap ${this.config.maxQueueDelayMs} ms)`,
+      errorMessage: `waited ${Math.round(now - t.intendedMs)} ms for a slot (cap ${this.config.load.maxQueueDelayMs} ms)`,
       attempts: 0,
       phase: this.stats.phaseAt(now - this.startAt),
       warmup,
@@ -353,7 +359,7 @@ export class Engine implements EngineCommands {
 
   private launch(ticket: Ticket, done: () => void): void {
     const id = ++this.nextId;
-    const warmup = this.warmupStarted < this.config.warmup;
+    const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
     else this.measuredStarted++;
     const mode: Mode = this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream';
@@ -384,17 +390,17 @@ export class Engine implements EngineCommands {
     const prompt = this.prompts.pick();
     const requestId = `st-${this.runTag}-${id}`;
     const built = this.wire.buildRequest({
-      baseUrl: this.config.baseUrl,
-      model: this.config.model,
+      baseUrl: this.config.target.baseUrl,
+      model: this.config.target.model,
       messages: prompt.messages,
       stream: m.mode === 'stream',
       requestId,
-      ...(this.config.apiKey !== undefined ? { apiKey: this.config.apiKey } : {}),
-      ...(this.config.maxTokens !== undefined ? { maxTokens: this.config.maxTokens } : {}),
+      ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
+      ...(this.config.workload.maxTokens !== undefined ? { maxTokens: this.config.workload.maxTokens } : {}),
       ...(prompt.body !== undefined ? { extraBody: prompt.body } : {}),
     });
     const url = new URL(built.url);
-    const rule = this.config.earlyStop;
+    const rule = this.config.resilience.earlyStop;
     const onContent = rule && m.mode === 'stream' ? earlyStopPredicate(rule, () => this.earlyStopOn) : undefined;
 
     let result: AttemptResult;
@@ -408,8 +414,8 @@ export class Engine implements EngineCommands {
           headers: built.headers,
           body: built.body,
           mode: m.mode,
-          reset: this.config.connection === 'fresh',
-          ...(this.config.maxEventBytes !== undefined ? { maxEventBytes: this.config.maxEventBytes } : {}),
+          reset: this.config.target.connection === 'fresh',
+          ...(this.config.resilience.maxEventBytes !== undefined ? { maxEventBytes: this.config.resilience.maxEventBytes } : {}),
           ...(onContent ? { onContent } : {}),
         },
         m,
@@ -417,12 +423,12 @@ export class Engine implements EngineCommands {
       if (
         result.kind === 'error' &&
         !result.contentStarted &&
-        m.attempts <= this.config.retries &&
+        m.attempts <= this.config.resilience.retries &&
         isRetryable(result.error) &&
         this.state !== 'stopping' &&
         m.abortCause === undefined
       ) {
-        const wait = backoffMs(m.attempts, result.error, this.config, this.retryPrng);
+        const wait = backoffMs(m.attempts, result.error, this.config.resilience, this.retryPrng);
         m.state = 'queued';
         const aborted = await sleepUnlessAborted(wait, m, this.clock);
         if (!aborted) continue;
@@ -431,7 +437,7 @@ export class Engine implements EngineCommands {
       break;
     }
 
-    const { outcome, error } = classifyResult(result, m.contentEvents, this.config.timeouts);
+    const { outcome, error } = classifyResult(result, m.contentEvents, this.config.resilience.timeouts);
     const rec = this.buildRecord(id, m, ticket, warmup, outcome, error);
     rec.requestId = requestId;
     const tail = m.tail?.text;
@@ -483,14 +489,14 @@ export class Engine implements EngineCommands {
     } catch {
       // A failing sink (e.g. a full disk for --ndjson) must not take the run down.
     }
-    if (this.config.bail !== undefined && this.consecutiveFailures >= this.config.bail && this.state === 'running') {
-      this.flash(`stopping: ${this.consecutiveFailures} consecutive failures (--bail ${this.config.bail})`);
+    if (this.config.resilience.bail !== undefined && this.consecutiveFailures >= this.config.resilience.bail && this.state === 'running') {
+      this.announce(`stopping: ${this.consecutiveFailures} consecutive failures (--bail ${this.config.resilience.bail})`);
       void this.finish('bail');
     }
   }
 
   private sweepTimeouts(): void {
-    const { ttftMs, idleMs, totalMs } = this.config.timeouts;
+    const { ttftMs, idleMs, totalMs } = this.config.resilience.timeouts;
     if (ttftMs === 0 && idleMs === 0 && totalMs === 0) return;
     const now = this.clock.now();
     for (const m of this.inFlight.values()) {
@@ -504,8 +510,8 @@ export class Engine implements EngineCommands {
   }
 
   private async prewarm(): Promise<void> {
-    const n = Math.min(this.config.concurrency, 512);
-    const origin = new URL(this.config.baseUrl).origin;
+    const n = Math.min(this.config.load.concurrency, 512);
+    const origin = new URL(this.config.target.baseUrl).origin;
     // Any answer (even a 404) leaves an open keep-alive connection in the pool. GET, not HEAD:
     // undici closes the connection after a HEAD.
     await Promise.all(

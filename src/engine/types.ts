@@ -208,16 +208,6 @@ export interface SnapshotSource {
   getSnapshot(): EngineSnapshot;
 }
 
-/** Optional extras the dashboard offers when available (built-in simulator, autotune). */
-export interface DashboardCommands extends EngineCommands {
-  /** Built-in simulator only: raise its latency for a few seconds. */
-  injectLatencySpike?(): void;
-  /** Built-in simulator only: a burst of injected faults for a few seconds. */
-  injectFaultBurst?(): void;
-  /** Search the pool size with the best goodput live and leave the pool there. */
-  autoTune?(): void;
-}
-
 export interface TargetInfo {
   /** URL, or "built-in simulator". */
   label: string;

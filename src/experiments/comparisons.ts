@@ -17,7 +17,7 @@ export interface ExperimentOptions {
 }
 
 function priceFor(plan: RunPlan): { in: number; out: number } | undefined {
-  const known = lookupPrice(plan.engine.model);
+  const known = lookupPrice(plan.engine.target.model);
   const pin = plan.output.priceIn ?? known?.in;
   const pout = plan.output.priceOut ?? known?.out;
   if (pin === undefined && pout === undefined) return undefined;
@@ -33,8 +33,8 @@ function costPerRequest(r: VariantResult, price: { in: number; out: number } | u
 
 export async function compareModes(plan: RunPlan, o: ExperimentOptions, io: Io): Promise<number> {
   const variants: Variant[] = [
-    { label: 'streaming', patch: { streamRatio: 1 } },
-    { label: 'non-streaming', patch: { streamRatio: 0 } },
+    { label: 'streaming', patch: { load: { streamRatio: 1 } } },
+    { label: 'non-streaming', patch: { load: { streamRatio: 0 } } },
   ];
   const run = await runVariants(plan, variants, { ...o, stderr: io.stderr });
   await run.target.close();
@@ -59,8 +59,8 @@ export async function compareModes(plan: RunPlan, o: ExperimentOptions, io: Io):
     }),
   ];
   const lines = [
-    `streaming vs non-streaming, same prompts, ${o.rounds} interleaved rounds of ${o.requestsPerRound} requests each at concurrency ${plan.engine.concurrency}`,
-    `target: ${run.target.info.label} (${plan.engine.api}, ${plan.engine.model}); times in ms`,
+    `streaming vs non-streaming, same prompts, ${o.rounds} interleaved rounds of ${o.requestsPerRound} requests each at concurrency ${plan.engine.load.concurrency}`,
+    `target: ${run.target.info.label} (${plan.engine.target.api}, ${plan.engine.target.model}); times in ms`,
     '',
     table(rows, (c) => c > 0),
   ];
@@ -85,12 +85,12 @@ function pct(a: number, b: number): string {
 }
 
 export async function compareConnections(plan: RunPlan, o: ExperimentOptions, io: Io): Promise<number> {
-  const https = plan.sim ? plan.sim.tls : (plan.engine.baseUrl ?? '').startsWith('https:');
+  const https = plan.sim ? plan.sim.tls : (plan.engine.target.baseUrl ?? '').startsWith('https:');
   const variants: Variant[] = [
-    { label: 'keepalive', patch: { connection: 'keepalive' } },
-    { label: 'fresh', patch: { connection: 'fresh' } },
-    { label: 'prewarm', patch: { connection: 'prewarm' } },
-    ...(https ? [{ label: 'h2', patch: { connection: 'h2' as const } }] : []),
+    { label: 'keepalive', patch: { target: { connection: 'keepalive' } } },
+    { label: 'fresh', patch: { target: { connection: 'fresh' } } },
+    { label: 'prewarm', patch: { target: { connection: 'prewarm' } } },
+    ...(https ? [{ label: 'h2', patch: { target: { connection: 'h2' as const } } }] : []),
   ];
   const run = await runVariants(plan, variants, { ...o, stderr: io.stderr });
   await run.target.close();
@@ -113,7 +113,7 @@ export async function compareConnections(plan: RunPlan, o: ExperimentOptions, io
     ]),
   ];
   const lines = [
-    `connection strategies, ${o.rounds} interleaved rounds of ${o.requestsPerRound} requests each at concurrency ${plan.engine.concurrency}`,
+    `connection strategies, ${o.rounds} interleaved rounds of ${o.requestsPerRound} requests each at concurrency ${plan.engine.load.concurrency}`,
     `target: ${run.target.info.label}${https ? ' (TLS)' : ' (plain HTTP: no TLS handshake to save; h2 needs TLS)'}; times in ms; connect/TLS are means over new connections`,
     'TTFT starts when the request is written (after any connect); "incl. connect" starts when it was issued, so it pays for new connections',
     '',

@@ -1,5 +1,6 @@
 import asciichart from 'asciichart';
 import type { RunPlan } from '../config/run-options.ts';
+import { patchConfig } from '../engine/config.ts';
 import { Engine } from '../engine/engine.ts';
 import type { RequestRecord } from '../engine/types.ts';
 import { modeReport, type ModeReport } from '../report/report.ts';
@@ -10,7 +11,7 @@ import { engineConfigFor, openTarget } from '../run/target.ts';
 import { VERSION } from '../version.ts';
 import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
 import { ModeAccumulator } from '../engine/stats.ts';
-import { redactUrl } from '../engine/secrets.ts';
+import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
  * `streamtop sweep`: runs each pool size (or rate) for a fixed time or count against one target,
@@ -80,14 +81,13 @@ export async function runSweep(
     for (const level of sweep.levels) {
       if (interrupted) break;
       const records: RequestRecord[] = [];
-      const config = engineConfigFor(plan, target);
-      const cfg = {
-        ...config,
-        ...(sweep.kind === 'concurrency' ? { concurrency: level } : { rate: level }),
-        ...(sweep.stepRequests !== undefined ? { requests: sweep.stepRequests } : {}),
-        ...(sweep.stepMs !== undefined ? { durationMs: sweep.stepMs } : {}),
-        maxPanes: 0,
-      };
+      const cfg = patchConfig(engineConfigFor(plan, target), {
+        load: {
+          ...(sweep.kind === 'concurrency' ? { concurrency: level } : { rate: level }),
+          ...(sweep.stepRequests !== undefined ? { requests: sweep.stepRequests } : {}),
+          ...(sweep.stepMs !== undefined ? { durationMs: sweep.stepMs } : {}),
+        },
+      });
       const engine = new Engine(cfg, { onRecord: (r) => records.push(r) });
       current = engine;
       io.stderr.write(`streamtop: sweep ${sweep.kind} ${level} ...`);
@@ -127,7 +127,7 @@ export async function runSweep(
   const result: SweepResult = {
     schema: 'streamtop.sweep/1',
     tool: { name: 'streamtop', version: VERSION },
-    target: { baseUrl: redactUrl(target.baseUrl), api: plan.engine.api, model: plan.engine.model, simulated: target.info.simulated },
+    target: { baseUrl: redactUrl(target.baseUrl), api: plan.engine.target.api, model: plan.engine.target.model, simulated: target.info.simulated },
     kind: sweep.kind,
     slo: sloText ?? '',
     levels,

@@ -1,5 +1,5 @@
 import type { RunPlan } from '../config/run-options.ts';
-import type { EngineConfig } from '../engine/config.ts';
+import { patchConfig, type EngineConfigPatch } from '../engine/config.ts';
 import { Engine } from '../engine/engine.ts';
 import { ModeAccumulator } from '../engine/stats.ts';
 import { MODES, type MetricSummary } from '../engine/types.ts';
@@ -15,7 +15,7 @@ import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
  */
 export interface Variant {
   label: string;
-  patch: Partial<EngineConfig>;
+  patch: EngineConfigPatch;
 }
 
 export interface VariantResult {
@@ -61,13 +61,9 @@ export async function runVariants(
     for (let round = 0; round < opts.rounds && !interrupted; round++) {
       for (let i = 0; i < variants.length && !interrupted; i++) {
         const v = variants[i] as Variant;
-        const cfg: EngineConfig = {
-          ...engineConfigFor(plan, target),
-          maxPanes: 0,
-          requests: opts.requestsPerRound,
-          ...v.patch,
-        };
-        delete cfg.durationMs;
+        // Each round is a count of requests, never a time.
+        const cfg = patchConfig(patchConfig(engineConfigFor(plan, target), { load: { requests: opts.requestsPerRound } }), v.patch);
+        delete cfg.load.durationMs;
         const h = fromIssue[i] as LatencyHistogram;
         const engine = new Engine(cfg, {
           onRecord: (r) => {

@@ -1,7 +1,7 @@
 import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import type { ModeReport, Report } from './report.ts';
 import { fmtMs, fmtNum, table } from './text.ts';
-import { redactUrl } from '../engine/secrets.ts';
+import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
  * `streamtop compare A.json B.json`: key metrics side by side with the change from A to B and

@@ -3,7 +3,7 @@ import { fmtUsd, type CostResult } from './cost.ts';
 import type { GateResult } from './gates.ts';
 import type { ModeReport, Report } from './report.ts';
 import { fmtMs, fmtNum, phaseRows } from './text.ts';
-import { redactUrl } from '../engine/secrets.ts';
+import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
  * The report as GitHub-flavoured Markdown, for a pull request or a job summary: report in,

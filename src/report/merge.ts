@@ -2,7 +2,7 @@ import { UsageError } from '../shared/usage-error.ts';
 import { ModeAccumulator, type EncodedModeAccumulator, type TimelineEntry } from '../engine/stats.ts';
 import { MODES, type ErrorCode, type Mode } from '../engine/types.ts';
 import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type PhaseReport, type Report } from './report.ts';
-import { redactUrl } from '../engine/secrets.ts';
+import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
  * `streamtop merge`: runs made on several processes or machines against the same target become

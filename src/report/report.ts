@@ -2,7 +2,7 @@ import type { Engine, RunOutcome } from '../engine/engine.ts';
 import type { EncodedModeAccumulator, ModeAccumulator } from '../engine/accumulator.ts';
 import { METRIC_NAMES, MODES, type Mode } from '../engine/types.ts';
 import { REPORT_SCHEMA, type ModeReport, type PhaseReport, type Report } from './schema.ts';
-import { redactUrl } from '../engine/secrets.ts';
+import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
  * The saved run: `streamtop.report/1`. Plain JSON, no secrets. Besides the summaries it carries

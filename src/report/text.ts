@@ -1,6 +1,6 @@
 import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import type { ModeReport, Report } from './report.ts';
-import { redactUrl } from '../engine/secrets.ts';
+import { redactUrl } from '../shared/url-secrets.ts';
 
 /** Pure formatting of a report for the terminal: report in, string out. */
 

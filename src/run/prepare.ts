@@ -20,7 +20,8 @@ export interface PreparedRun {
   close(): Promise<void>;
 }
 
-export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; simulator?: RunningSimulator }): Promise<PreparedRun> {
+/** `panes`: streams whose text tails the engine keeps for a dashboard (0, the default, for none). */
+export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; simulator?: RunningSimulator; panes?: number }): Promise<PreparedRun> {
   const ndjson = plan.output.ndjson !== undefined ? new NdjsonSink(plan.output.ndjson) : undefined;
   const goodput = plan.output.slo !== undefined ? new GoodputCounter(parseSlo('--slo', plan.output.slo)) : undefined;
   const early = { stopped: 0, tokensReceived: 0, completedTokens: 0, completedCount: 0 };
@@ -46,7 +47,7 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; 
     warn: opts.warn,
     ...(opts.simulator !== undefined ? { simulator: opts.simulator } : {}),
   });
-  const session = openSession(plan, target, { onRecord });
+  const session = openSession(plan, target, { onRecord, ...(opts.panes !== undefined ? { panes: opts.panes } : {}) });
   let closed: Promise<void> | undefined;
   return {
     session,
@@ -54,7 +55,7 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; 
       const report = session.report(outcome);
       const extras: Record<string, unknown> = {};
       if (goodput) extras.goodputCounts = { met: goodput.met, total: goodput.total };
-      if (plan.engine.earlyStop) {
+      if (plan.engine.resilience.earlyStop) {
         // What the stopped streams would have cost had they run to the end. Against the built-in
         // simulator that is known exactly (its record of each request's planned length); else it is
         // estimated from the streams that did finish (same prompts, same server).
@@ -72,7 +73,7 @@ export async function openRun(plan: RunPlan, opts: { warn: (m: string) => void; 
           basis = 'unknown: no stream ran to the end';
         }
         extras.earlyStop = {
-          rule: plan.engine.earlyStop.source,
+          rule: plan.engine.resilience.earlyStop.source,
           streamsStopped: early.stopped,
           tokensReceived: early.tokensReceived,
           estimatedFullTokens: wouldHave ?? null,

@@ -1,6 +1,6 @@
 import type { RunPlan } from '../config/run-options.ts';
-import { Engine, type RunOutcome } from '../engine/engine.ts';
-import type { RequestRecord, TargetInfo } from '../engine/types.ts';
+import { Engine, type EngineDeps, type RunOutcome } from '../engine/engine.ts';
+import type { TargetInfo } from '../engine/types.ts';
 import { buildReport, type Report } from '../report/report.ts';
 import { SimAdminClient } from '../sim/admin-client.ts';
 import { VERSION } from '../version.ts';
@@ -22,9 +22,13 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export function openSession(plan: RunPlan, t: Target, hooks: { onRecord?: (r: RequestRecord) => void } = {}): Session {
+/** `deps.panes`: streams whose text tails the engine keeps for a dashboard (0, the default, for none). */
+export function openSession(plan: RunPlan, t: Target, deps: Pick<EngineDeps, 'onRecord' | 'panes'> = {}): Session {
   const config = engineConfigFor(plan, t);
-  const engine = new Engine(config, hooks.onRecord ? { onRecord: hooks.onRecord } : {});
+  const engine = new Engine(config, {
+    ...(deps.onRecord ? { onRecord: deps.onRecord } : {}),
+    ...(deps.panes !== undefined ? { panes: deps.panes } : {}),
+  });
   const admin = t.simOrigin !== undefined ? new SimAdminClient(t.simOrigin, t.ca) : undefined;
   return {
     engine,
@@ -34,7 +38,7 @@ export function openSession(plan: RunPlan, t: Target, hooks: { onRecord?: (r: Re
     report: (outcome) =>
       buildReport({
         version: VERSION,
-        target: { baseUrl: t.baseUrl, api: config.api, model: config.model, simulated: config.simulated },
+        target: { baseUrl: t.baseUrl, api: config.target.api, model: config.target.model, simulated: config.target.simulated },
         settings: settingsOf(plan),
         outcome,
         engine,

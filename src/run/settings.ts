@@ -2,24 +2,24 @@ import type { RunPlan } from '../config/run-options.ts';
 
 /** Settings worth recording in a report. Never includes the key or its value. */
 export function settingsOf(plan: RunPlan): Record<string, unknown> {
-  const e = plan.engine;
+  const { load, workload, resilience, target, outputs } = plan.engine;
   return {
-    concurrency: e.concurrency,
-    rate: e.rate ?? null,
-    arrival: e.rate !== undefined ? e.arrival : null,
-    streamRatio: e.streamRatio,
-    requests: e.requests ?? null,
-    durationMs: e.durationMs ?? null,
-    warmup: e.warmup,
-    rampSeconds: e.rampSeconds,
-    seed: e.seed,
-    maxTokens: e.maxTokens ?? null,
-    prompts: e.prompts.length,
-    retries: e.retries,
-    timeouts: e.timeouts,
-    connection: e.connection,
-    windowSeconds: e.windowSeconds,
-    earlyStop: e.earlyStop?.source ?? null,
+    concurrency: load.concurrency,
+    rate: load.rate ?? null,
+    arrival: load.rate !== undefined ? load.arrival : null,
+    streamRatio: load.streamRatio,
+    requests: load.requests ?? null,
+    durationMs: load.durationMs ?? null,
+    warmup: load.warmup,
+    rampSeconds: load.rampSeconds,
+    seed: load.seed,
+    maxTokens: workload.maxTokens ?? null,
+    prompts: workload.prompts.length,
+    retries: resilience.retries,
+    timeouts: resilience.timeouts,
+    connection: target.connection,
+    windowSeconds: outputs.windowSeconds,
+    earlyStop: resilience.earlyStop?.source ?? null,
     apiKeyEnv: plan.apiKeyEnv,
     ...(plan.sim
       ? {

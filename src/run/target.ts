@@ -4,7 +4,7 @@ import type { TargetInfo } from '../engine/types.ts';
 import { spawnSimulator } from '../sim/spawn.ts';
 import { checkReachable } from './reachability.ts';
 import { wireFormat } from '../engine/wire/index.ts';
-import { redactUrl } from '../engine/secrets.ts';
+import { redactUrl } from '../shared/url-secrets.ts';
 
 /** Where requests go: the built-in simulator (started here) or --url. */
 export interface Target {
@@ -31,7 +31,7 @@ export interface TargetOptions {
 
 /** Starts the built-in simulator (or adopts one already started), or checks that --url answers. */
 export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Target> {
-  const api = plan.engine.api;
+  const api = plan.engine.target.api;
   if (plan.sim) {
     const sim = opts.simulator !== undefined ? { ...opts.simulator, close: async () => undefined } : await spawnSimulator(plan.sim);
     return {
@@ -40,23 +40,23 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
       ...(plan.sim.apiKey !== undefined ? { apiKey: plan.sim.apiKey } : {}),
       ...(sim.ca !== undefined ? { ca: sim.ca } : {}),
       simOrigin: sim.url,
-      info: { label: 'built-in simulator', api, model: plan.engine.model, simulated: true },
+      info: { label: 'built-in simulator', api, model: plan.engine.target.model, simulated: true },
       close: () => sim.close(),
     };
   }
-  const baseUrl = plan.engine.baseUrl ?? '';
-  await checkReachable(baseUrl, plan.engine.timeouts.connectMs || 10_000, plan.engine.insecure);
+  const baseUrl = plan.engine.target.baseUrl ?? '';
+  await checkReachable(baseUrl, plan.engine.resilience.timeouts.connectMs || 10_000, plan.engine.target.insecure);
   let apiKey = opts.env[plan.apiKeyEnv];
   if (apiKey === undefined || apiKey === '') {
     apiKey = undefined;
     opts.warn(`no API key in $${plan.apiKeyEnv}; sending requests without one (set it, or name another variable with --api-key-env)`);
   }
-  if (plan.engine.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
+  if (plan.engine.target.insecure) opts.warn('--insecure: TLS certificates are NOT verified; anyone on the path can read and change this traffic');
   return {
     baseUrl,
     ...(apiKey !== undefined ? { apiKey } : {}),
     // The header shows it: a credential in its query (?api-key=...) must not.
-    info: { label: redactUrl(baseUrl), api, model: plan.engine.model, simulated: false },
+    info: { label: redactUrl(baseUrl), api, model: plan.engine.target.model, simulated: false },
     close: async () => undefined,
   };
 }
@@ -65,9 +65,12 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
 export function engineConfigFor(plan: RunPlan, target: Target): EngineConfig {
   return {
     ...plan.engine,
-    baseUrl: target.baseUrl,
-    simulated: target.info.simulated,
-    ...(target.apiKey !== undefined ? { apiKey: target.apiKey } : {}),
-    ...(target.ca !== undefined ? { ca: target.ca } : {}),
+    target: {
+      ...plan.engine.target,
+      baseUrl: target.baseUrl,
+      simulated: target.info.simulated,
+      ...(target.apiKey !== undefined ? { apiKey: target.apiKey } : {}),
+      ...(target.ca !== undefined ? { ca: target.ca } : {}),
+    },
   };
 }

@@ -4,7 +4,10 @@
 
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../shared/usage-error.ts';
-import { SIM_FLAG_SPECS, SIM_PROFILES, SIM_PROFILE_NAMES, resolveSimConfig, withKeyFromEnv, type SimConfig, type SimFlagValues } from './config.ts';
+import { addFlags } from '../flags/commander.ts';
+import { parseFlags } from '../flags/parse.ts';
+import { SIM_COMMAND } from './flags.ts';
+import { SIM_PROFILES, SIM_PROFILE_NAMES, resolveSimConfig, withKeyFromEnv, type SimConfig } from './config.ts';
 import { FAULT_DESCRIPTIONS, FAULT_NAMES } from './faults.ts';
 import { startSimulator } from './server.ts';
 
@@ -43,26 +46,12 @@ Examples:
 
 function buildCommand(): Command {
   const program = new Command('streamtop sim')
-    .description('Run the built-in LLM simulator: OpenAI and Anthropic chat APIs with a latency model and fault injection.')
+    .description(SIM_COMMAND.description)
     .exitOverride()
     .allowExcessArguments(false)
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined })
     .addHelpText('after', helpFooter());
-  for (const spec of SIM_FLAG_SPECS) {
-    program.option(spec.valueName === undefined ? `--${spec.name}` : `--${spec.name} <${spec.valueName}>`, spec.description);
-  }
-  return program;
-}
-
-/** Flags as given, keyed by name without dashes (what resolveSimConfig takes). */
-function collectFlags(program: Command): SimFlagValues {
-  const opts = program.opts<Record<string, string | boolean | undefined>>();
-  const flags: SimFlagValues = {};
-  for (const option of program.options) {
-    const name = option.long?.replace(/^--/, '');
-    if (name !== undefined) flags[name] = opts[option.attributeName()];
-  }
-  return flags;
+  return addFlags(program, SIM_COMMAND);
 }
 
 export async function simMain(argv: string[]): Promise<number> {
@@ -74,7 +63,7 @@ export async function simMain(argv: string[]): Promise<number> {
   let config: SimConfig;
   try {
     program.parse(argv, { from: 'user' });
-    config = resolveSimConfig(withKeyFromEnv(collectFlags(program), process.env));
+    config = resolveSimConfig(withKeyFromEnv(parseFlags(SIM_COMMAND, program.opts()).sim, process.env));
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;

@@ -130,23 +130,28 @@ export const SIM_PROFILES: Readonly<Record<SimProfileName, Readonly<ProfileKnobs
   },
 };
 
+/**
+ * One simulator flag as the command-line layer sees it (src/flags builds `streamtop sim`'s and
+ * the main command's `--sim-*` options, their help and docs/cli.md from these).
+ */
 export interface SimFlagSpec {
   /** Flag name without dashes or prefix, e.g. 'ttft' (`--ttft`, `--sim-ttft`). */
   name: string;
   /** Placeholder for the value in help; absent for boolean flags. */
   valueName?: string;
   description: string;
-}
-
-interface FlagDef extends SimFlagSpec {
+  /** The SimConfig field it sets (its default is that field of resolveSimConfig({})). */
   key: keyof SimConfig;
   /** What a valid value looks like, completing "expected ...". */
   allowed: string;
-  schema: z.ZodType<unknown, unknown>;
   /** Changeable at run time through POST /admin/config. */
   live: boolean;
   /** Never echo the value back (the API key). */
   secret?: boolean;
+}
+
+interface FlagDef extends SimFlagSpec {
+  schema: z.ZodType<unknown, unknown>;
 }
 
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
@@ -182,7 +187,7 @@ const faultsSchema: z.ZodType<FaultRates, unknown> = z.string().transform((s, ct
 
 const FLAG_DEFS: readonly FlagDef[] = [
   { name: 'profile', valueName: 'NAME', key: 'profile', live: false, allowed: `one of ${SIM_PROFILE_NAMES.join(', ')}`,
-    description: `defaults for the other knobs: ${SIM_PROFILE_NAMES.join(', ')} (default: default)`, schema: z.enum(SIM_PROFILE_NAMES) },
+    description: `defaults for the other knobs: ${SIM_PROFILE_NAMES.join(', ')}`, schema: z.enum(SIM_PROFILE_NAMES) },
   { name: 'ttft', valueName: 'MS', key: 'ttftMs', live: true, allowed: 'milliseconds, a number >= 0',
     description: 'base time to first token once a request holds a slot', schema: decimal(3_600_000) },
   { name: 'prefill-per-token', valueName: 'MS', key: 'prefillPerTokenMs', live: true, allowed: 'milliseconds, a number >= 0',
@@ -204,30 +209,28 @@ const FLAG_DEFS: readonly FlagDef[] = [
   { name: 'tpm', valueName: 'N', key: 'tpm', live: true, allowed: 'an integer >= 0 (0 = unlimited)',
     description: 'prompt + completion tokens per minute before 429 with retry-after (0 = unlimited)', schema: integer(0, 1e15) },
   { name: 'seed', valueName: 'N', key: 'seed', live: false, allowed: 'an integer from 0 to 4294967295',
-    description: 'seed for text, lengths, jitter and faults (default 42)', schema: integer(0, 4_294_967_295) },
+    description: 'seed for text, lengths, jitter and faults', schema: integer(0, 4_294_967_295) },
   { name: 'api-key', valueName: 'KEY', key: 'apiKey', live: false, secret: true, allowed: 'a non-empty key',
     description: 'require this key (Authorization: Bearer or x-api-key), else 401', schema: z.string().min(1) },
   { name: 'host', valueName: 'HOST', key: 'host', live: false, allowed: 'a host name or IP address',
-    description: 'address to bind (default 127.0.0.1)', schema: z.string().trim().min(1).regex(/^[A-Za-z0-9.:\-[\]%]+$/) },
+    description: 'address to bind', schema: z.string().trim().min(1).regex(/^[A-Za-z0-9.:\-[\]%]+$/) },
   { name: 'port', valueName: 'PORT', key: 'port', live: false, allowed: 'an integer from 0 to 65535 (0 = any free port)',
     description: 'port to listen on (0 = any free port)', schema: integer(0, 65_535) },
   { name: 'faults', valueName: 'SPEC', key: 'faults', live: true, allowed: `NAME=PROBABILITY pairs separated by commas, NAME one of ${FAULT_NAMES.join(', ')}`,
     description: `per-request fault probabilities, e.g. "http429=0.02,disconnect=0.01" (${FAULT_NAMES.join(', ')})`, schema: faultsSchema },
   { name: 'stall-ms', valueName: 'MS', key: 'stallMs', live: true, allowed: 'milliseconds, a number >= 0',
-    description: 'length of a stall fault and of slow-headers (default 5000)', schema: decimal(3_600_000) },
+    description: 'length of a stall fault and of slow-headers', schema: decimal(3_600_000) },
   { name: 'timestamps', key: 'timestamps', live: true, allowed: 'true or false',
     description: 'add "sim_ts" (server send time, epoch ms with sub-ms precision) to every JSON chunk', schema: booleanFlag },
   { name: 'max-body-bytes', valueName: 'BYTES', key: 'maxBodyBytes', live: false, allowed: 'an integer from 1 to 1073741824',
-    description: 'largest request body accepted, else 413 (default 4194304)', schema: integer(1, 1 << 30) },
+    description: 'largest request body accepted, else 413', schema: integer(1, 1 << 30) },
   { name: 'max-records', valueName: 'N', key: 'maxRecords', live: false, allowed: 'an integer from 1 to 10000000',
-    description: 'per-request timing records kept for /admin/requests (default 200000)', schema: integer(1, 10_000_000) },
+    description: 'per-request timing records kept for /admin/requests', schema: integer(1, 10_000_000) },
   { name: 'tls', key: 'tls', live: false, allowed: 'true or false',
     description: 'serve HTTPS (and HTTP/2) with a self-signed certificate generated at start', schema: booleanFlag },
 ];
 
-export const SIM_FLAG_SPECS: ReadonlyArray<SimFlagSpec> = FLAG_DEFS.map(({ name, valueName, description }) =>
-  valueName === undefined ? { name, description } : { name, valueName, description },
-);
+export const SIM_FLAG_SPECS: ReadonlyArray<SimFlagSpec> = FLAG_DEFS.map(({ schema: _schema, ...spec }) => spec);
 
 /** Flags that POST /admin/config may change while the simulator runs. */
 export const LIVE_FLAG_NAMES: readonly string[] = FLAG_DEFS.filter((d) => d.live).map((d) => d.name);

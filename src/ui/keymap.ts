@@ -1,14 +1,19 @@
 // Every key binding in one table. The input handler, the footer and the help overlay all read it,
 // so what the screen says a key does is what the key does.
 import type { Key } from 'ink';
-import type { DashboardCommands, EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { DashboardCommands } from './dashboard-commands.ts';
+import { CONCURRENCY, RATE, clampConcurrency, clampRate } from '../engine/limits.ts';
 
-export const MIN_CONCURRENCY = 1;
-export const MAX_CONCURRENCY = 10_000;
+// The keys move the pool and the rate within the engine's own bounds, the same ones the flags
+// accept: a pool started with -c 20000 grows by one on `+`, it is not clamped to a smaller cap.
+export const MIN_CONCURRENCY = CONCURRENCY.min;
+export const MAX_CONCURRENCY = CONCURRENCY.max;
+export { clampConcurrency };
 /** Open-loop rate changes are multiplicative: a fixed step is too coarse at 1/s and too fine at 500/s. */
 export const RATE_FACTOR = 1.25;
-export const MIN_RATE = 0.1;
-export const MAX_RATE = 100_000;
+export const MIN_RATE = RATE.min;
+export const MAX_RATE = RATE.max;
 export const RATIO_STEP = 0.1;
 
 /** UI-side effects a binding may trigger (the rest go to the engine's commands). */
@@ -65,10 +70,6 @@ export interface KeyBinding {
   run: (ctx: KeyContext, input: string, key: Key) => void;
 }
 
-export function clampConcurrency(n: number): number {
-  return Math.min(MAX_CONCURRENCY, Math.max(MIN_CONCURRENCY, Math.round(n)));
-}
-
 /** Steps of exactly 0.1 (no float drift after many presses), clamped to 0..1. */
 export function stepRatio(ratio: number, delta: number): number {
   const tenths = Math.round(ratio * 10) + Math.round(delta * 10);
@@ -79,8 +80,7 @@ export function stepRatio(ratio: number, delta: number): number {
 export function stepRate(rate: number | undefined, up: boolean): number {
   const base = rate !== undefined && rate > 0 ? rate : 1;
   const next = up ? base * RATE_FACTOR : base / RATE_FACTOR;
-  const rounded = Number(next.toPrecision(3));
-  return Math.min(MAX_RATE, Math.max(MIN_RATE, rounded));
+  return clampRate(Number(next.toPrecision(3)));
 }
 
 const isOpenLoop = ({ snapshot }: Pick<KeyContext, 'snapshot'>): boolean => snapshot.loadMode === 'open';

@@ -6,7 +6,8 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useInput, useStdin } from 'ink';
 import type { Key } from 'ink';
-import type { DashboardCommands, EngineSnapshot } from '../engine/types.ts';
+import type { EngineSnapshot } from '../engine/types.ts';
+import type { DashboardCommands } from './dashboard-commands.ts';
 import { dispatchKey } from './keymap.ts';
 import type { ActionId, KeyContext } from './keymap.ts';
 

@@ -3,6 +3,7 @@ import { UsageError } from '../shared/usage-error.ts';
 import { finishRun } from '../run/outputs.ts';
 import { openRun } from '../run/prepare.ts';
 import { createAutoTuner } from '../experiments/autotune.ts';
+import { Notices } from './notices.ts';
 import type { Command, SimulatorReady, ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 
 /**
@@ -30,16 +31,26 @@ async function main(): Promise<void> {
   const { plan } = input;
   const preset = input.simulatorFromMain ? await simulator : undefined;
   const run = await openRun(plan, {
+    panes: input.panes,
     warn: (message) => send({ kind: 'warn', message }),
     ...(preset !== undefined ? { simulator: preset } : {}),
   });
   const { engine, target, simAdmin } = run.session;
-  const tuner = createAutoTuner(engine, plan.output.slo);
+  const notices = new Notices();
+  const tuner = createAutoTuner(
+    {
+      setConcurrency: (n) => engine.setConcurrency(n),
+      flash: notices.flash,
+      elapsedMs: () => engine.elapsedMs(),
+      addRecordListener: (fn) => engine.addRecordListener(fn),
+    },
+    plan.output.slo,
+  );
   const admin = (body: Record<string, unknown>, what: string): void => {
     if (!simAdmin) return;
     simAdmin.post('/admin/config', body).then(
-      () => engine.flash(what),
-      (e: unknown) => engine.flash(`simulator admin failed: ${(e as Error).message}`),
+      () => notices.flash(what),
+      (e: unknown) => notices.flash(`simulator admin failed: ${(e as Error).message}`),
     );
   };
   onCommand = (c: Command): void => {
@@ -72,15 +83,15 @@ async function main(): Promise<void> {
   };
   send({ kind: 'ready', target, simulated: target.simulated });
   // The first snapshot goes at once (the dashboard's first frame waits for it), then on the timer.
-  send({ kind: 'snapshot', snapshot: engine.snapshot() });
-  const timer = setInterval(() => send({ kind: 'snapshot', snapshot: engine.snapshot() }), input.snapshotIntervalMs);
+  send({ kind: 'snapshot', snapshot: notices.apply(engine.snapshot()) });
+  const timer = setInterval(() => send({ kind: 'snapshot', snapshot: notices.apply(engine.snapshot()) }), input.snapshotIntervalMs);
   try {
     await engine.start();
     for (const c of early.splice(0)) onCommand(c);
     const outcome = await engine.done;
     tuner.stop();
     clearInterval(timer);
-    send({ kind: 'snapshot', snapshot: engine.snapshot() });
+    send({ kind: 'snapshot', snapshot: notices.apply(engine.snapshot()) });
     const report = await run.report(outcome);
     const done = finishRun(report, plan.output, await run.finishSinks());
     send({ kind: 'finished', ...done, interrupted: report.interrupted, stopReason: outcome.stopReason });

@@ -1,9 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../config/run-options.ts';
-import type { DashboardCommands, EngineSnapshot, SnapshotSource, TargetInfo } from '../engine/types.ts';
+import type { EngineSnapshot, SnapshotSource, TargetInfo } from '../engine/types.ts';
+import type { DashboardCommands } from '../ui/dashboard-commands.ts';
 import type { ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 import { UsageError } from '../shared/usage-error.ts';
 import { spawnSimulator, type SpawnedSimulator } from '../sim/spawn.ts';
+
+/**
+ * Streams whose text tails the engine keeps for the dashboard: more than a large terminal shows
+ * (the layout picks how many fit), few enough that the tails cost nothing measurable.
+ */
+export const DASHBOARD_PANES = 24;
 
 /**
  * The dashboard's handle on an engine running in a worker thread: a SnapshotSource for React and
@@ -33,11 +40,12 @@ export class RemoteEngine implements SnapshotSource {
   /** The built-in simulator, when this thread started it (it outlives the worker's session). */
   private readonly simulator: Promise<SpawnedSimulator> | undefined;
 
-  constructor(plan: RunPlan, snapshotIntervalMs = 100) {
+  /** `panes`: in-flight streams whose text the dashboard shows (the engine keeps their tails). */
+  constructor(plan: RunPlan, snapshotIntervalMs = 100, panes = DASHBOARD_PANES) {
     // The simulator process starts now, from this thread, while the worker boots: started by the
     // worker it waited for the worker's ~0.3 s of loading, on the way to the first frame.
     this.simulator = plan.sim !== undefined ? spawnSimulator(plan.sim) : undefined;
-    const data: WorkerInput = { plan, snapshotIntervalMs, simulatorFromMain: this.simulator !== undefined };
+    const data: WorkerInput = { plan, snapshotIntervalMs, panes, simulatorFromMain: this.simulator !== undefined };
     this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), {
       workerData: data,
       // A larger young generation (32 MiB semi-spaces, 96 MiB in all) halves the scavenges on the

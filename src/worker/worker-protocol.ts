@@ -40,6 +40,8 @@ export type ToMain =
 export interface WorkerInput {
   plan: RunPlan;
   snapshotIntervalMs: number;
+  /** Streams whose text the dashboard can show: the engine keeps a tail for this many. */
+  panes: number;
   /** The main thread starts the simulator and sends a SimulatorReady when it listens. */
   simulatorFromMain: boolean;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { Engine } from '../../src/engine/engine.ts';
 import { ManualClock } from '../../src/engine/clock.ts';
-import type { EngineConfig } from '../../src/engine/config.ts';
+import type { EngineConfigPatch } from '../../src/engine/config.ts';
 import type { RequestRecord } from '../../src/engine/types.ts';
 import { testConfig } from '../helpers/engine-config.ts';
 import { openAiChunk, openAiUsage, sseHeaders, startScriptedServer } from '../helpers/scripted-server.ts';
@@ -47,7 +47,7 @@ interface ClockRun {
   records: RequestRecord[];
 }
 
-async function startRun(over: Partial<EngineConfig>): Promise<ClockRun> {
+async function startRun(over: EngineConfigPatch): Promise<ClockRun> {
   parked.length = 0;
   received = 0;
   maxParked = 0;
@@ -67,7 +67,7 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 
 test('open loop: latency counts from the intended start; queue delay is measured; old tickets are dropped', LIMIT, async () => {
   // Arrivals every 100 ms, one slot, tickets older than 150 ms dropped, 4 requests.
-  const { clock, engine, records } = await startRun({ rate: 10, concurrency: 1, maxQueueDelayMs: 150, requests: 4 });
+  const { clock, engine, records } = await startRun({ load: { rate: 10, concurrency: 1, maxQueueDelayMs: 150, requests: 4 } });
   clock.advance(0); // the first arrival, at 0
   await parkedCount(1);
   clock.advance(200); // arrivals at 100 and 200 wait for the slot
@@ -113,7 +113,7 @@ test('open loop: latency counts from the intended start; queue delay is measured
 });
 
 test('warm-up requests are recorded (marked) but kept out of the statistics', LIMIT, async () => {
-  const { clock, engine, records } = await startRun({ concurrency: 1, warmup: 2, requests: 3 });
+  const { clock, engine, records } = await startRun({ load: { concurrency: 1, warmup: 2, requests: 3 } });
   // Warm-ups are slow (1000 ms), measured requests fast (10 ms): any warm-up in the statistics shows.
   for (let i = 0; i < 5; i++) {
     await parkedCount(1);
@@ -135,7 +135,7 @@ test('warm-up requests are recorded (marked) but kept out of the statistics', LI
 });
 
 test('--duration with grace: requests in flight may finish during the grace, the rest are cancelled at its end', LIMIT, async () => {
-  const { clock, engine, records } = await startRun({ concurrency: 2, durationMs: 1000, graceMs: 500 });
+  const { clock, engine, records } = await startRun({ load: { concurrency: 2, durationMs: 1000, graceMs: 500 } });
   await parkedCount(2);
   clock.advance(999);
   assert.equal(engine.snapshot().state, 'running');
@@ -159,7 +159,7 @@ test('--duration with grace: requests in flight may finish during the grace, the
 });
 
 test('--duration: the run ends as soon as the last request finishes inside the grace, without waiting it out', LIMIT, async () => {
-  const { clock, engine, records } = await startRun({ concurrency: 2, durationMs: 1000, graceMs: 30_000 });
+  const { clock, engine, records } = await startRun({ load: { concurrency: 2, durationMs: 1000, graceMs: 30_000 } });
   await parkedCount(2);
   clock.advance(1000);
   release();
@@ -172,7 +172,7 @@ test('--duration: the run ends as soon as the last request finishes inside the g
 });
 
 test('--duration without grace cancels every request in flight at the limit', LIMIT, async () => {
-  const { clock, engine, records } = await startRun({ concurrency: 3, durationMs: 1000, graceMs: 0 });
+  const { clock, engine, records } = await startRun({ load: { concurrency: 3, durationMs: 1000, graceMs: 0 } });
   await parkedCount(3);
   clock.advance(1000);
   const outcome = await engine.done;
@@ -183,7 +183,7 @@ test('--duration without grace cancels every request in flight at the limit', LI
 });
 
 test('a live pool resize: raising starts requests at once; lowering lets requests finish and refills only below the new size', LIMIT, async () => {
-  const { engine, records } = await startRun({ concurrency: 2 });
+  const { engine, records } = await startRun({ load: { concurrency: 2 } });
   await parkedCount(2);
   engine.setConcurrency(4);
   await parkedCount(4);

@@ -19,7 +19,7 @@ async function run(over: Parameters<typeof testConfig>[1]): Promise<{ records: R
 
 test('streaming: TTFT, ITL gaps, E2E, TPOT and usage tokens are measured', async () => {
   server.setScript(pacedOpenAiStream({ ttftMs: 60, gapMs: 15, tokens: 8 }));
-  const { records, engine } = await run({ requests: 4, concurrency: 2 });
+  const { records, engine } = await run({ load: { requests: 4, concurrency: 2 } });
   assert.equal(records.length, 4);
   for (const r of records) {
     assert.equal(r.outcome, 'ok', r.errorMessage);
@@ -56,7 +56,7 @@ test('keep-alive: a closed loop of N opens N connections and reuses them, stream
           },
     );
     const before = server.connectionsAccepted();
-    const { records, engine } = await run({ requests: 40, concurrency: 4, streamRatio });
+    const { records, engine } = await run({ load: { requests: 40, concurrency: 4, streamRatio } });
     assert.equal(records.filter((r) => r.outcome === 'ok').length, 40, records.find((r) => r.outcome !== 'ok')?.errorMessage);
     // Before the fix the next request was written before undici had freed the finished one's
     // connection and opened a new one: 6-7 connections for a pool of 4.
@@ -65,7 +65,7 @@ test('keep-alive: a closed loop of N opens N connections and reuses them, stream
   }
   // Pre-warmed: the pool's 4 connections are opened before the first request, and only those.
   const before = server.connectionsAccepted();
-  const { records, engine } = await run({ requests: 40, concurrency: 4, streamRatio: 0, connection: 'prewarm' });
+  const { records, engine } = await run({ load: { requests: 40, concurrency: 4, streamRatio: 0 }, target: { connection: 'prewarm' } });
   assert.equal(records.filter((r) => r.outcome === 'ok').length, 40);
   assert.equal(server.connectionsAccepted() - before, 4, 'prewarm opens the pool and the requests reuse it');
   assert.equal(records.filter((r) => r.connectMs !== undefined).length, 0, 'no measured request paid for a connect');
@@ -74,7 +74,7 @@ test('keep-alive: a closed loop of N opens N connections and reuses them, stream
 
 test('without usage the tokenizer counts the whole text, and says so', async () => {
   server.setScript(pacedOpenAiStream({ ttftMs: 5, gapMs: 1, tokens: 5, usage: false }));
-  const { records, engine } = await run({ requests: 1 });
+  const { records, engine } = await run({ load: { requests: 1 } });
   assert.equal(records[0]?.tokenSource, 'tokenizer');
   assert.ok((records[0]?.outputTokens ?? 0) >= 5);
   engine.dispose();
@@ -86,7 +86,7 @@ test('non-streaming: TTFT is the whole body', async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(openAiJson('hello there world', 3));
   });
-  const { records, engine } = await run({ requests: 2, streamRatio: 0 });
+  const { records, engine } = await run({ load: { requests: 2, streamRatio: 0 } });
   for (const r of records) {
     assert.equal(r.outcome, 'ok', r.errorMessage);
     assert.equal(r.mode, 'nonstream');
@@ -108,7 +108,7 @@ test('HTTP errors are counted by code with the provider message; retries honour 
     }
     void pacedOpenAiStream({ ttftMs: 5, gapMs: 1, tokens: 3 })(_req, res, '');
   });
-  const { records, engine } = await run({ requests: 3, concurrency: 1, retries: 2 });
+  const { records, engine } = await run({ load: { requests: 3, concurrency: 1 }, resilience: { retries: 2 } });
   for (const r of records) {
     assert.equal(r.outcome, 'ok');
     assert.equal(r.attempts, 2);
@@ -122,7 +122,7 @@ test('HTTP errors are counted by code with the provider message; retries honour 
     res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { message: 'boom inside', type: 'server_error' } }));
   });
-  const r2 = await run({ requests: 2, concurrency: 1 });
+  const r2 = await run({ load: { requests: 2, concurrency: 1 } });
   assert.equal(r2.records.every((r) => r.outcome === 'failed' && r.errorCode === 'http_500'), true);
   assert.match(r2.engine.stats.errors.get('http_500')?.lastMessage ?? '', /boom inside/);
   r2.engine.dispose();
@@ -137,7 +137,7 @@ test('a stream that breaks after content is recorded as incomplete and never ret
     await sleep(10);
     res.destroy();
   });
-  const { records, engine } = await run({ requests: 1, retries: 3 });
+  const { records, engine } = await run({ load: { requests: 1 }, resilience: { retries: 3 } });
   assert.equal(calls, 1);
   assert.equal(records[0]?.outcome, 'failed');
   assert.equal(records[0]?.errorCode, 'stream_disconnected');
@@ -152,10 +152,10 @@ test('idle and TTFT timeouts fire with their own codes', async () => {
     await sleep(2000);
     res.end();
   });
-  const a = await run({ requests: 1, timeouts: { connectMs: 1000, ttftMs: 150, idleMs: 0, totalMs: 0 } });
+  const a = await run({ load: { requests: 1 }, resilience: { timeouts: { connectMs: 1000, ttftMs: 150, idleMs: 0, totalMs: 0 } } });
   assert.equal(a.records[0]?.errorCode, 'timeout_ttft');
   a.engine.dispose();
-  const b = await run({ requests: 1, timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 150, totalMs: 0 } });
+  const b = await run({ load: { requests: 1 }, resilience: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 150, totalMs: 0 } } });
   assert.equal(b.records[0]?.errorCode, 'timeout_idle');
   b.engine.dispose();
 });
@@ -163,7 +163,7 @@ test('idle and TTFT timeouts fire with their own codes', async () => {
 test('stop() aborts every request in flight, records them as cancelled, and closes connections', async () => {
   server.setScript(pacedOpenAiStream({ ttftMs: 10, gapMs: 100, tokens: 100 }));
   const records: RequestRecord[] = [];
-  const engine = new Engine(testConfig(server.url, { concurrency: 5 }), { onRecord: (r) => records.push(r) });
+  const engine = new Engine(testConfig(server.url, { load: { concurrency: 5 } }), { onRecord: (r) => records.push(r) });
   await engine.start();
   // 100 tokens 100 ms apart: every request is still streaming when all five are in flight.
   await waitFor(() => engine.snapshot().inFlight === 5 && records.length === 0, 5000, 'five requests in flight');
@@ -179,7 +179,7 @@ test('stop() aborts every request in flight, records them as cancelled, and clos
 
 test('connection refused is counted, and the run goes on', async () => {
   const rs: RequestRecord[] = [];
-  const e = new Engine(testConfig('http://127.0.0.1:1/v1', { requests: 3, concurrency: 1 }), { onRecord: (r) => rs.push(r) });
+  const e = new Engine(testConfig('http://127.0.0.1:1/v1', { load: { requests: 3, concurrency: 1 } }), { onRecord: (r) => rs.push(r) });
   await e.start();
   await e.done;
   assert.equal(rs.length, 3);
@@ -193,7 +193,7 @@ test('item 11: stop(\'user\') ends the run as a normal end, stop() as an interru
     ['user', 'user'],
     [undefined, 'interrupted'],
   ] as const) {
-    const engine = new Engine(testConfig(server.url, { concurrency: 2 }));
+    const engine = new Engine(testConfig(server.url, { load: { concurrency: 2 } }));
     await engine.start();
     await sleep(30);
     await engine.stop(reason);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../src/engine/engine.ts';
 import { PaneTail } from '../../src/engine/pane-tail.ts';
-import { MASK, SecretScrubber, redactUrl, urlSecrets } from '../../src/engine/secrets.ts';
+import { MASK, SecretScrubber } from '../../src/engine/secrets.ts';
+import { redactUrl, urlSecrets } from '../../src/shared/url-secrets.ts';
 import { Prng } from '../../src/engine/prng.ts';
 import type { RequestRecord } from '../../src/engine/types.ts';
 import { testConfig } from '../helpers/engine-config.ts';
@@ -13,7 +14,7 @@ const OTHER = 'hdr-Zx81Qw27Er63Ty45'; // a second secret, as a secret header's v
 
 test('issue 13 item 1: pane text never holds a piece of the key, even split across two stream events', async () => {
   const server = await startScriptedServer(keyEchoScript({ gapMs: 25, kinds: ['echo'] }));
-  const engine = new Engine(testConfig(server.url, { apiKey: CANARY_KEY, requests: 8, concurrency: 3, streamRatio: 0.6, maxPanes: 4 }));
+  const engine = new Engine(testConfig(server.url, { target: { apiKey: CANARY_KEY }, load: { requests: 8, concurrency: 3, streamRatio: 0.6 } }), { panes: 4 });
   const records: RequestRecord[] = [];
   engine.addRecordListener((r) => records.push(r));
   const seen: string[] = [];

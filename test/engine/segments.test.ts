@@ -23,7 +23,7 @@ test('issue 13 item 3: the requests a pool change starts carry the new segment',
   const server = await startScriptedServer(pacedOpenAiStream({ ttftMs: 20, gapMs: 5, tokens: 6 }));
   after(() => server.close());
   const records: RequestRecord[] = [];
-  const engine = new Engine(testConfig(server.url, { concurrency: 2 }), { onRecord: (r) => records.push(r) });
+  const engine = new Engine(testConfig(server.url, { load: { concurrency: 2 } }), { onRecord: (r) => records.push(r) });
   await engine.start();
   try {
     await waitFor(() => records.length >= 6, 10_000, 'six requests at c=2');
@@ -61,7 +61,7 @@ test("issue 13 item 3: a segment's req/s is its completions over its duration, w
   const sim = await spawnSim({ ttft: '40', itl: '10', 'output-tokens': '40', slots: '64', 'load-factor': '0', 'prefill-per-token': '0' });
   after(() => sim.close());
   const records: RequestRecord[] = [];
-  const engine = new Engine(testConfig(`${sim.url}/v1`, { concurrency: 2, streamRatio: 0.5 }), {
+  const engine = new Engine(testConfig(`${sim.url}/v1`, { load: { concurrency: 2, streamRatio: 0.5 } }), {
     onRecord: (r) => records.push(r),
   });
   await engine.start();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createGzip } from 'node:zlib';
 import { Engine } from '../../src/engine/engine.ts';
 import type { ErrorCode, RequestRecord } from '../../src/engine/types.ts';
-import type { EngineConfig } from '../../src/engine/config.ts';
+import { patchConfig, type EngineConfigPatch } from '../../src/engine/config.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from '../../src/engine/sse.ts';
 import { testConfig } from '../helpers/engine-config.ts';
 import { waitFor } from '../helpers/sim-helpers.ts';
@@ -39,10 +39,10 @@ function alternating(fault: Script): Script {
   return (req, res, body) => (n++ % 2 === 0 ? fault(req, res, body) : healthy(req, res, body));
 }
 
-async function runWith(script: Script, over: Partial<EngineConfig> = {}): Promise<RequestRecord[]> {
+async function runWith(script: Script, over: EngineConfigPatch = {}): Promise<RequestRecord[]> {
   server.setScript(script);
   const records: RequestRecord[] = [];
-  const engine = new Engine(testConfig(server.url, { requests: 6, concurrency: 1, ...over }), { onRecord: (r) => records.push(r) });
+  const engine = new Engine(patchConfig(testConfig(server.url, { load: { requests: 6, concurrency: 1 } }), over), { onRecord: (r) => records.push(r) });
   await engine.start();
   await engine.done;
   engine.dispose();
@@ -54,7 +54,7 @@ interface Case {
   fault: Script;
   code: ErrorCode;
   message: RegExp;
-  over?: Partial<EngineConfig>;
+  over?: EngineConfigPatch;
 }
 
 const cases: Case[] = [
@@ -124,7 +124,7 @@ const cases: Case[] = [
     },
     code: 'timeout_idle',
     message: /idle timeout of 200 ms/,
-    over: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 200, totalMs: 0 } },
+    over: { resilience: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 200, totalMs: 0 } } },
   },
   {
     name: 'malformed JSON in a data line',
@@ -224,14 +224,14 @@ const cases: Case[] = [
     fault: tricklingStream(50),
     code: 'timeout_total',
     message: /total timeout of 600 ms/,
-    over: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 300, totalMs: 600 } },
+    over: { resilience: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 300, totalMs: 600 } } },
   },
   {
     name: 'a server that never answers',
     fault: () => undefined,
     code: 'timeout_total',
     message: /total timeout of 300 ms/,
-    over: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 0, totalMs: 300 } },
+    over: { resilience: { timeouts: { connectMs: 1000, ttftMs: 0, idleMs: 0, totalMs: 300 } } },
   },
 ];
 
@@ -304,7 +304,7 @@ test('retries recover transient faults before content, and count attempts', asyn
       res.writeHead(503, { 'content-type': 'application/json' });
       res.end('{"error":{"message":"busy"}}');
     }),
-    { retries: 1, requests: 4 },
+    { resilience: { retries: 1 }, load: { requests: 4 } },
   );
   assert.ok(records.every((r) => r.outcome === 'ok'));
   assert.ok(records.some((r) => r.attempts === 2));
@@ -316,7 +316,7 @@ test('--bail stops the run after N consecutive failures', async () => {
     res.end();
   });
   const records: RequestRecord[] = [];
-  const engine = new Engine(testConfig(server.url, { requests: 1000, concurrency: 1, bail: 5 }), { onRecord: (r) => records.push(r) });
+  const engine = new Engine(testConfig(server.url, { load: { requests: 1000, concurrency: 1 }, resilience: { bail: 5 } }), { onRecord: (r) => records.push(r) });
   await engine.start();
   const outcome = await engine.done;
   engine.dispose();
@@ -347,7 +347,7 @@ test('item 7: a gzip stream flushed event by event is stamped as each event arri
       await sleep(40);
     }
     gz.end(`${openAiUsage(3)}data: [DONE]\n\n`);
-  }, { requests: 2 });
+  }, { load: { requests: 2 } });
   for (const r of records) {
     assert.equal(r.outcome, 'ok', r.errorMessage);
     assert.equal(r.contentEvents, 3);
@@ -358,7 +358,7 @@ test('item 7: a gzip stream flushed event by event is stamped as each event arri
 test('item 6: https:// to a plain-HTTP server is named as such, without advice to use --insecure', async () => {
   server.setScript(healthy);
   const records: RequestRecord[] = [];
-  const engine = new Engine(testConfig(server.url.replace('http:', 'https:'), { requests: 2, concurrency: 1 }), { onRecord: (r) => records.push(r) });
+  const engine = new Engine(testConfig(server.url.replace('http:', 'https:'), { load: { requests: 2, concurrency: 1 } }), { onRecord: (r) => records.push(r) });
   await engine.start();
   await engine.done;
   engine.dispose();
@@ -377,7 +377,7 @@ test('item 14: fields of a --prompts line reach the server in that request\'s bo
       bodies.push(JSON.parse(body) as Record<string, unknown>);
       return healthy(req, res, body);
     },
-    { requests: 2, prompts: [{ messages: [{ role: 'user', content: 'hi' }], chars: 2, body: { temperature: 0.3, max_tokens: 7 } }] },
+    { load: { requests: 2 }, workload: { prompts: [{ messages: [{ role: 'user', content: 'hi' }], chars: 2, body: { temperature: 0.3, max_tokens: 7 } }] } },
   );
   assert.ok(records.every((r) => r.outcome === 'ok'));
   assert.equal(bodies.length, 2);

@@ -30,7 +30,7 @@ async function simStats(): Promise<Stats> {
 test('early stop: streams end at the rule, the simulator counts the cancellations, the tokens not sent are saved', async () => {
   const records: RequestRecord[] = [];
   const rule = parseEarlyStop('--early-stop', 'max-tokens=20');
-  const engine = new Engine(testConfig(`${sim.url}/v1`, { requests: 10, concurrency: 5, earlyStop: rule, earlyStopEnabled: true, simulated: true }), {
+  const engine = new Engine(testConfig(`${sim.url}/v1`, { load: { requests: 10, concurrency: 5 }, resilience: { earlyStop: rule, earlyStopEnabled: true }, target: { simulated: true } }), {
     onRecord: (r) => records.push(r),
   });
   await engine.start();
@@ -53,7 +53,7 @@ test('the simulator with injected faults: every request accounted for, each fail
   const faulty = await startSimulator(resolveSimConfig({ ttft: '2', itl: '1', 'output-tokens': '10', faults: 'http500=0.1,http429=0.1,disconnect=0.1,malformed=0.1', 'stall-ms': '300' }));
   try {
     const records: RequestRecord[] = [];
-    const engine = new Engine(testConfig(`${faulty.url}/v1`, { requests: 200, concurrency: 16, streamRatio: 0.7 }), { onRecord: (r) => records.push(r) });
+    const engine = new Engine(testConfig(`${faulty.url}/v1`, { load: { requests: 200, concurrency: 16, streamRatio: 0.7 } }), { onRecord: (r) => records.push(r) });
     await engine.start();
     await engine.done;
     const snap = engine.snapshot();

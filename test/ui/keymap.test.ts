@@ -4,6 +4,8 @@ import type { Key } from 'ink';
 import {
   KEYMAP,
   MAX_CONCURRENCY,
+  MAX_RATE,
+  MIN_RATE,
   dispatchKey,
   clampConcurrency,
   stepRate,
@@ -57,13 +59,20 @@ test('every binding has a unique id and a description', () => {
   for (const b of KEYMAP) assert.ok(b.description.length > 0 && b.keys.length > 0, b.id);
 });
 
-test('pool size clamps to 1..10000', () => {
+test("pool size clamps to the engine's limits (1..100000)", () => {
+  assert.equal(MAX_CONCURRENCY, 100_000);
   assert.equal(clampConcurrency(0), 1);
   assert.equal(clampConcurrency(-9), 1);
   assert.equal(clampConcurrency(MAX_CONCURRENCY + 10), MAX_CONCURRENCY);
   const c = ctx({ snapshot: makeSnapshot({ concurrency: 5 }) });
   dispatchKey('[', NO_KEY, c);
   assert.deepEqual(c.calls, [['setConcurrency', 1]]);
+});
+
+test('+ above the old 10000 cap grows the pool by one (-c 20000 then + is 20001)', () => {
+  const c = ctx({ snapshot: makeSnapshot({ concurrency: 20_000 }) });
+  dispatchKey('+', NO_KEY, c);
+  assert.deepEqual(c.calls, [['setConcurrency', 20_001]]);
 });
 
 test('stream ratio steps by exactly 0.1 within 0..1', () => {
@@ -79,7 +88,10 @@ test('rate steps multiply by 1.25 and keep 3 significant digits', () => {
   assert.equal(stepRate(10, false), 8);
   assert.equal(stepRate(12.5, true), 15.6);
   assert.equal(stepRate(undefined, true), 1.25);
-  assert.equal(stepRate(0.1, false), 0.1);
+  // The floor is the engine's (and --rate's) lowest rate, not a keymap-only one.
+  assert.equal(stepRate(0.1, false), 0.08);
+  assert.equal(stepRate(MIN_RATE, false), MIN_RATE);
+  assert.equal(stepRate(MAX_RATE, true), MAX_RATE);
 });
 
 test('rate keys do nothing in closed loop', () => {

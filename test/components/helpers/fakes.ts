@@ -1,6 +1,7 @@
 // Fake engine pieces for dashboard tests: commands that record their calls, and (optionally)
 // apply setting changes to a manual snapshot source the way the engine would.
-import type { DashboardCommands, EngineSnapshot } from '../../../src/engine/types.ts';
+import type { EngineSnapshot } from '../../../src/engine/types.ts';
+import type { DashboardCommands } from '../../../src/ui/dashboard-commands.ts';
 import type { ManualSource } from '../../../src/ui/snapshot-store.ts';
 
 export type Call = [string, ...unknown[]];

@@ -1,0 +1,242 @@
+import { parseEarlyStop } from './early-stop.ts';
+import { checkOutputPath } from '../shared/output-path.ts';
+import { CONCURRENCY, RATE } from '../engine/limits.ts';
+import { FAIL_IF_GRAMMAR, parseFailIf } from '../report/gates.ts';
+import { parseSlo } from '../report/slo.ts';
+import { flag, type FlagTable } from '../flags/types.ts';
+import { choice, decimal, duration, fromParser, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, secretText, text, wholeNumber } from '../flags/values.ts';
+import { z } from 'zod';
+import { invalidFlag } from '../shared/usage-error.ts';
+
+/**
+ * The main command's flags (a run: dashboard or headless). The experiment commands inherit them
+ * (src/flags/experiment-flags.ts); the `--sim-*` flags come from the simulator's own table
+ * (src/flags/sim-flags.ts).
+ */
+
+export const API_CHOICES = ['openai', 'anthropic'] as const;
+export const ARRIVALS = ['constant', 'poisson'] as const;
+export const CONNECTIONS = ['keepalive', 'fresh', 'prewarm', 'h2'] as const;
+
+/** Closed loop keeps this many in flight; open loop caps them at OPEN_LOOP_CONCURRENCY. */
+export const CLOSED_LOOP_CONCURRENCY = 8;
+export const OPEN_LOOP_CONCURRENCY = 1000;
+/** A headless run must end by itself: without -n or -d it runs this long. */
+export const HEADLESS_DURATION_MS = 10_000;
+/** The first backoff, unless --retry-max is shorter. */
+export const RETRY_BASE_MS = 500;
+/**
+ * --timeout when not given: the longest one request may take, from its first attempt. Without a
+ * total limit a server that trickles a byte a second (the idle timeout never fires) keeps a -n run
+ * alive for ever; 10 minutes leaves room for the longest LLM answers.
+ */
+export const DEFAULT_TOTAL_TIMEOUT_MS = 600_000;
+/** Bounds of the duration flags: a run's length, and one wait or one request's limit. */
+const RUN = { maxMs: MAX_RUN_MS };
+const WAIT = { maxMs: MAX_WAIT_MS };
+
+const outputFile = (inPlace: boolean) =>
+  fromParser((flag, raw) => {
+    checkOutputPath(flag, raw, { inPlace });
+    return raw;
+  }, 'a file path in an existing, writable directory');
+
+const dollarsPerMillion = decimal(0, 1e6, 'dollars per million tokens, a number >= 0');
+
+const PER_MONTH = 'requests a month, e.g. 1000000/month or 2.5m/month';
+/** "1000000/month", "2.5m/month", "50k". */
+const perMonth = fromParser((flag, raw) => {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m)?\s*(\/\s*month)?\s*$/i.exec(raw);
+  if (!m || m[1] === undefined) throw invalidFlag(flag, raw, PER_MONTH);
+  const mult = m[2]?.toLowerCase() === 'k' ? 1e3 : m[2]?.toLowerCase() === 'm' ? 1e6 : 1;
+  return Number(m[1]) * mult;
+}, PER_MONTH);
+
+const needsRate = (flag: string, why: string) => ({ flag: 'rate', message: `--${flag} only applies to open-loop runs${why}: add --rate R (requests per second)` });
+
+export const RUN_FLAGS = {
+  // ---- target
+  url: flag({
+    name: 'url', valueName: 'URL', section: 'target',
+    help: 'endpoint base URL (OpenAI: include /v1, e.g. https://api.openai.com/v1; Anthropic: https://api.anthropic.com)',
+    defaultText: 'start the built-in simulator',
+    value: fromParser(parseUrl, 'an http:// or https:// URL without user:password'),
+  }),
+  api: flag({
+    name: 'api', valueName: 'API', section: 'target', help: 'wire format',
+    value: choice(API_CHOICES), default: 'openai' as (typeof API_CHOICES)[number],
+  }),
+  model: flag({
+    name: 'model', valueName: 'NAME', section: 'target', help: 'model name sent with each request',
+    defaultText: 'streamtop-sim (simulator), gpt-4o-mini (openai) or claude-haiku-4-5 (anthropic)',
+    value: text('a model name, e.g. gpt-4o-mini'),
+  }),
+  apiKeyEnv: flag({
+    name: 'api-key-env', valueName: 'VAR', section: 'target', help: 'environment variable holding the API key',
+    defaultText: 'OPENAI_API_KEY or ANTHROPIC_API_KEY, by --api',
+    value: secretText(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), 'the NAME of an environment variable (letters, digits, _) that holds the key, not the key itself'),
+  }),
+  apiKey: flag({
+    name: 'api-key', valueName: 'KEY', section: 'target', help: 'refused: name an environment variable with --api-key-env', hidden: true, secret: true,
+    value: secretText(z.string(), 'nothing: keys are not taken on the command line'),
+    refused: { message: 'API keys are not accepted on the command line (they end up in shell history and ps): put the key in an environment variable and name it with --api-key-env VAR' },
+  }),
+  insecure: flag({
+    name: 'insecure', section: 'target', help: 'do not verify TLS certificates (prints a warning)', value: onOff, default: false,
+  }),
+  connection: flag({
+    name: 'connection', valueName: 'MODE', section: 'target',
+    help: 'keepalive (reuse connections) | fresh (new connection per request) | prewarm (open the pool first) | h2 (HTTP/2 over TLS)',
+    value: choice(CONNECTIONS), default: 'keepalive' as (typeof CONNECTIONS)[number],
+  }),
+
+  // ---- load
+  concurrency: flag({
+    name: 'concurrency', short: 'c', valueName: 'N', section: 'load',
+    help: 'closed loop: requests in flight; open loop (--rate): cap on requests in flight; the dashboard keys change it within the same limits',
+    defaultText: `${CLOSED_LOOP_CONCURRENCY} (closed loop), ${OPEN_LOOP_CONCURRENCY} (open loop)`,
+    value: wholeNumber(CONCURRENCY.min, CONCURRENCY.max),
+  }),
+  rate: flag({
+    name: 'rate', valueName: 'R', section: 'load', unit: 'requests/s',
+    help: 'open loop: arrivals per second (latency counted from the intended start)',
+    defaultText: 'off (closed loop)',
+    value: decimal(RATE.min, RATE.max, `requests per second, a number from ${RATE.min} to ${RATE.max}`),
+  }),
+  arrival: flag({
+    name: 'arrival', valueName: 'KIND', section: 'load', help: 'open-loop arrivals: evenly spaced or a Poisson process',
+    value: choice(ARRIVALS), default: 'constant' as (typeof ARRIVALS)[number],
+    requires: [needsRate('arrival', '')],
+  }),
+  maxQueueDelay: flag({
+    name: 'max-queue-delay', valueName: 'TIME', section: 'load', unit: 'ms',
+    help: 'open loop: tickets waiting longer than this for a slot are dropped',
+    value: duration('ms', WAIT), default: 30_000, defaultText: '30s',
+    requires: [{ flag: 'rate', message: '--max-queue-delay only applies to open-loop runs (tickets wait for a slot there): add --rate R, or drop it' }],
+  }),
+  streamRatio: flag({
+    name: 'stream-ratio', valueName: 'R', section: 'load', help: 'fraction of requests that stream, 0..1 or a %',
+    value: ratio(), default: 0.5,
+  }),
+  requests: flag({
+    name: 'requests', short: 'n', valueName: 'N', section: 'load', help: 'stop after N measured requests',
+    value: wholeNumber(1, 1e9),
+  }),
+  duration: flag({
+    name: 'duration', short: 'd', valueName: 'TIME', section: 'load', unit: 's',
+    help: 'stop after this long, e.g. 30s, 5m, 2h, up to 30d',
+    defaultText: `headless: ${HEADLESS_DURATION_MS / 1000}s unless -n is given; dashboard: until you quit`,
+    value: duration('s', { aboveMs: 0, maxMs: MAX_RUN_MS }),
+  }),
+  grace: flag({
+    name: 'grace', valueName: 'TIME', section: 'load', unit: 'ms',
+    help: 'after --duration, let requests in flight finish for up to this long, then cancel them',
+    value: duration('ms', WAIT), default: 30_000, defaultText: '30s',
+  }),
+  warmup: flag({
+    name: 'warmup', valueName: 'N', section: 'load', help: 'the first N requests are not counted in statistics',
+    value: wholeNumber(0, 1e9), default: 0,
+  }),
+  ramp: flag({
+    name: 'ramp', valueName: 'TIME', section: 'load', unit: 's', help: 'closed loop: reach the pool size gradually over this long',
+    value: duration('s', RUN), default: 0, defaultText: '0 (at once)',
+    conflicts: [{ flag: 'rate', message: '--ramp applies to closed-loop runs (it grows the pool, -c N); with --rate the arrival rate sets the pace: drop one' }],
+  }),
+  seed: flag({
+    name: 'seed', valueName: 'N', section: 'load', help: 'seed for the stream/non-stream mix, prompt choice, arrivals and backoff',
+    value: wholeNumber(0, 4_294_967_295), default: 1,
+  }),
+
+  // ---- workload
+  prompt: flag({
+    name: 'prompt', valueName: 'TEXT', section: 'workload', help: 'send this prompt',
+    defaultText: 'a built-in set of prompts', value: text('non-empty text'),
+    conflicts: [{ flag: 'prompts', message: '--prompt and --prompts are alternatives: give one' }],
+  }),
+  prompts: flag({
+    name: 'prompts', valueName: 'FILE', section: 'workload', help: 'JSONL file, one {"prompt": "..."} or {"messages": [...]} per line',
+    value: text('a file path'),
+  }),
+  system: flag({
+    name: 'system', valueName: 'TEXT', section: 'workload', help: 'system prompt', value: fromParser((_f, raw) => raw, 'any text'),
+  }),
+  maxTokens: flag({
+    name: 'max-tokens', valueName: 'N', section: 'workload', help: 'max output tokens per request',
+    defaultText: "the server's", value: wholeNumber(1, 10_000_000),
+  }),
+
+  // ---- resilience
+  retries: flag({
+    name: 'retries', valueName: 'N', section: 'resilience', help: 'retry connection errors, 429 and 5xx before any content, with backoff',
+    value: wholeNumber(0, 100), default: 0,
+  }),
+  retryBase: flag({
+    name: 'retry-base', valueName: 'TIME', section: 'resilience', unit: 'ms',
+    help: 'first backoff (doubles per attempt, jittered over the upper half; retry-after wins)',
+    defaultText: `${RETRY_BASE_MS}ms, or --retry-max if shorter`, value: duration('ms', WAIT),
+  }),
+  retryMax: flag({
+    name: 'retry-max', valueName: 'TIME', section: 'resilience', unit: 'ms', help: 'longest backoff',
+    value: duration('ms', WAIT), default: 20_000, defaultText: '20s',
+  }),
+  connectTimeout: flag({
+    name: 'connect-timeout', valueName: 'TIME', section: 'resilience', unit: 'ms', help: 'TCP/TLS connect timeout',
+    value: duration('ms', WAIT), default: 10_000, defaultText: '10s',
+  }),
+  ttftTimeout: flag({
+    name: 'ttft-timeout', valueName: 'TIME', section: 'resilience', unit: 'ms', help: 'streams: give up if no content this long after sending',
+    value: duration('ms', WAIT), default: 0, defaultText: 'off',
+  }),
+  idleTimeout: flag({
+    name: 'idle-timeout', valueName: 'TIME', section: 'resilience', unit: 'ms', help: 'give up after this long without a byte',
+    value: duration('ms', WAIT), default: 60_000, defaultText: '60s',
+  }),
+  timeout: flag({
+    name: 'timeout', valueName: 'TIME', section: 'resilience', unit: 'ms', help: 'total time limit per request, retries included (0 = off)',
+    value: duration('ms', WAIT), default: DEFAULT_TOTAL_TIMEOUT_MS, defaultText: '10m',
+  }),
+  bail: flag({
+    name: 'bail', valueName: 'N', section: 'resilience', help: 'stop the run after N consecutive failures',
+    defaultText: 'never', value: wholeNumber(1, 1e9),
+  }),
+  earlyStop: flag({
+    name: 'early-stop', valueName: 'RULES', section: 'resilience', help: 'abort streams early: "min-tokens=N,max-tokens=N,stop=REGEX" (stop= last)',
+    defaultText: 'off', value: fromParser(parseEarlyStop, 'comma-separated rules: min-tokens=N, max-tokens=N, stop=REGEX'),
+  }),
+
+  // ---- outputs
+  headless: flag({
+    name: 'headless', section: 'outputs',
+    help: 'no dashboard: progress on stderr, summary on stdout (automatic when stdout is not a terminal or CI is set)',
+    value: onOff, default: false,
+  }),
+  json: flag({ name: 'json', valueName: 'FILE', section: 'outputs', help: 'write the full report (streamtop.report/1) as JSON', value: outputFile(false) }),
+  ndjson: flag({ name: 'ndjson', valueName: 'FILE', section: 'outputs', help: 'write one JSON line per request', value: outputFile(true) }),
+  markdown: flag({ name: 'markdown', valueName: 'FILE', section: 'outputs', help: 'write a Markdown summary (for a pull request)', value: outputFile(false) }),
+  slo: flag({
+    name: 'slo', valueName: 'SLOS', section: 'outputs', help: 'objectives for goodput, e.g. "ttft<500ms,tpot<50ms,e2e<10s"',
+    value: fromParser((f, raw) => (parseSlo(f, raw), raw), 'comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ttft, tpot, e2e)'),
+  }),
+  failIf: flag({
+    name: 'fail-if', valueName: 'GATES', section: 'outputs', help: 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"',
+    value: fromParser((f, raw) => ({ text: raw, gates: parseFailIf(f, raw) }), FAIL_IF_GRAMMAR),
+  }),
+  priceIn: flag({
+    name: 'price-in', valueName: 'USD', section: 'outputs', help: 'input price, dollars per million tokens',
+    defaultText: 'built-in table by model', value: dollarsPerMillion,
+  }),
+  priceOut: flag({
+    name: 'price-out', valueName: 'USD', section: 'outputs', help: 'output price, dollars per million tokens',
+    defaultText: 'built-in table by model', value: dollarsPerMillion,
+  }),
+  project: flag({
+    name: 'project', valueName: 'N/month', section: 'outputs', help: 'cost projection for N requests a month, e.g. 1000000/month',
+    value: perMonth,
+  }),
+  window: flag({
+    name: 'window', valueName: 'TIME', section: 'outputs', unit: 's', help: 'rolling window of the live charts and timeline percentiles',
+    value: duration('s', { minMs: 1000, maxMs: 600_000, allowed: 'a window from 1s to 10m' }), default: 10_000, defaultText: '10s',
+  }),
+} satisfies FlagTable;
+
+export type RunFlags = typeof RUN_FLAGS;
