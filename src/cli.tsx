@@ -203,12 +203,13 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
 
   program
     .command('report')
-    .description('re-render a saved run (--json file)')
+    .description('re-render a saved run (--json file); --html also renders sweep and compare-* results')
     .argument('<RUN.json>')
     .option('--markdown <FILE>', 'also write it as Markdown')
-    .action(async (file: string, o: { markdown?: string }) => {
+    .option('--html <FILE>', 'also write a self-contained HTML page with charts (takes a run, sweep or compare-* --json file)')
+    .action(async (file: string, o: { markdown?: string; html?: string }) => {
       const { reportCommand } = await import('./report/commands.ts');
-      exitCode = reportCommand(file, o, io);
+      exitCode = await reportCommand(file, o, io);
     });
   program
     .command('compare')

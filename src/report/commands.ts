@@ -3,6 +3,7 @@ import { checkOutputPath } from '../config/output-path.ts';
 import { UsageError } from '../config/usage-error.ts';
 import { writeFileAtomic } from '../run/atomic-write.ts';
 import { compareReports } from './compare.ts';
+import { loadSavedResult, writeResultHtml } from './html/index.ts';
 import { loadReport } from './load.ts';
 import { formatMarkdown } from './markdown.ts';
 import { mergeReports } from './merge.ts';
@@ -12,13 +13,32 @@ import { formatSummary } from './text.ts';
 
 type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
-export function reportCommand(file: string, o: { markdown?: string }, io: Io): number {
+/**
+ * `report FILE`: a saved run's summary again, and optionally as Markdown or a self-contained HTML
+ * page. `--html` also takes what sweep and compare-* save with --json.
+ */
+export async function reportCommand(file: string, o: { markdown?: string; html?: string }, io: Io): Promise<number> {
   if (o.markdown !== undefined) checkOutputPath('--markdown', o.markdown);
-  const r = loadReport(file);
-  io.stdout.write(`${formatSummary(r)}\n`);
-  if (o.markdown) {
-    writeFileAtomic(o.markdown, formatMarkdown(r));
+  if (o.html !== undefined) checkOutputPath('--html', o.html);
+  const saved = loadSavedResult(file);
+  if (saved.kind === 'run') {
+    io.stdout.write(`${formatSummary(saved.report)}\n`);
+  } else {
+    if (o.markdown !== undefined) throw new UsageError(`--markdown renders a run report; ${file} is a ${saved.kind} result: use --html FILE for it`);
+    if (saved.kind === 'sweep') {
+      // The sweep module loads the engine; only a sweep file needs its formatter.
+      const { formatSweep } = await import('../run/sweep.ts');
+      io.stdout.write(`${formatSweep(saved.sweep)}\n`);
+    }
+    else if (o.html === undefined) throw new UsageError(`${file} is a ${saved.comparison.experiment} result: render it with --html FILE (its table was printed when it ran)`);
+  }
+  if (o.markdown && saved.kind === 'run') {
+    writeFileAtomic(o.markdown, formatMarkdown(saved.report));
     io.stderr.write(`streamtop: wrote ${o.markdown}\n`);
+  }
+  if (o.html) {
+    writeResultHtml(o.html, saved);
+    io.stderr.write(`streamtop: wrote ${o.html}\n`);
   }
   return 0;
 }

@@ -117,7 +117,10 @@ export const CLIENT_JS = String.raw`
         ctx.lineTo(x, bottom);
         ctx.stroke();
         // Labels of nearby markers would overlap: stagger them over three rows.
-        ctx.fillText(m.label, x + 3 * ratio, top + (12 + 13 * (k % 3)) * ratio);
+        // Near the right edge the label goes to the left of its line.
+        var w = ctx.measureText(m.label).width;
+        var tx = x + 3 * ratio + w > u.bbox.left + u.bbox.width ? x - 3 * ratio - w : x + 3 * ratio;
+        ctx.fillText(m.label, tx, top + (12 + 13 * (k % 3)) * ratio);
       });
       ctx.restore();
     };

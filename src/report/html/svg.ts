@@ -8,6 +8,8 @@ import { escapeHtml } from './escape.ts';
  */
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+/** Axis ticks are round numbers: no trailing zeros. */
+const tickText = (v: number): string => String(Number(v.toPrecision(3)));
 
 /** Round tick steps (1, 2, 5 x 10^k) covering 0..max. */
 export function niceTicks(max: number, target = 5): number[] {
@@ -74,7 +76,7 @@ export function barChartSvg(id: string, groups: BarGroup[], unit: string, descri
   for (const t of ticks) {
     const tx = x(t).toFixed(1);
     parts.push(`<line x1="${tx}" y1="4" x2="${tx}" y2="${axisY}" class="svg-grid"/>`);
-    parts.push(`<text x="${tx}" y="${axisY + 14}" text-anchor="middle" class="svg-tick">${fmt(t)}</text>`);
+    parts.push(`<text x="${tx}" y="${axisY + 14}" text-anchor="middle" class="svg-tick">${tickText(t)}</text>`);
   }
   parts.push(`<text x="${labelW + plotW / 2}" y="${axisY + 30}" text-anchor="middle" class="svg-tick">${escapeHtml(unit)}</text>`);
   const h = axisY + 36;
@@ -105,7 +107,8 @@ export function curveChartSvg(
 ): string {
   const left = 64;
   const right = 24;
-  const topPad = 16;
+  // Room above the plot for the legend, so it never covers a point.
+  const topPad = 30;
   const plotW = 640;
   const plotH = 300;
   const all = curves.flatMap((c) => c.points);
@@ -118,11 +121,11 @@ export function curveChartSvg(
   const parts: string[] = [];
   for (const t of yt) {
     parts.push(`<line x1="${left}" y1="${py(t).toFixed(1)}" x2="${left + plotW}" y2="${py(t).toFixed(1)}" class="svg-grid"/>`);
-    parts.push(`<text x="${left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" class="svg-tick">${fmt(t)}</text>`);
+    parts.push(`<text x="${left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" class="svg-tick">${tickText(t)}</text>`);
   }
   for (const t of xt) {
     parts.push(`<line x1="${px(t).toFixed(1)}" y1="${topPad}" x2="${px(t).toFixed(1)}" y2="${topPad + plotH}" class="svg-grid"/>`);
-    parts.push(`<text x="${px(t).toFixed(1)}" y="${topPad + plotH + 16}" text-anchor="middle" class="svg-tick">${fmt(t)}</text>`);
+    parts.push(`<text x="${px(t).toFixed(1)}" y="${topPad + plotH + 16}" text-anchor="middle" class="svg-tick">${tickText(t)}</text>`);
   }
   parts.push(`<text x="${left + plotW / 2}" y="${topPad + plotH + 34}" text-anchor="middle">${escapeHtml(axes.x)}</text>`);
   parts.push(`<text transform="translate(14 ${topPad + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(axes.y)}</text>`);
@@ -141,11 +144,14 @@ export function curveChartSvg(
   if (highlight) {
     const first = curves[0]?.points.find((p) => p.tag === highlight.tag);
     if (first) {
-      parts.push(`<text x="${(px(first.x) + 12).toFixed(1)}" y="${(py(first.y) + 18).toFixed(1)}" class="svg-callout">${escapeHtml(highlight.label)}</text>`);
+      // Right of the point, or left of it when the point is near the right edge.
+      const nearRight = px(first.x) > left + plotW * 0.7;
+      const tx = nearRight ? px(first.x) - 12 : px(first.x) + 12;
+      parts.push(`<text x="${tx.toFixed(1)}" y="${(py(first.y) + 22).toFixed(1)}" text-anchor="${nearRight ? 'end' : 'start'}" class="svg-callout">${escapeHtml(highlight.label)}</text>`);
     }
   }
   const legend = curves
-    .map((c, i) => `<g transform="translate(${left + 10 + i * 150} ${topPad + 4})"><rect width="14" height="4" y="4" fill="${c.color}"/><text x="20" y="10">${escapeHtml(c.label)}</text></g>`)
+    .map((c, i) => `<g transform="translate(${left + i * 150} 4)"><rect width="14" height="4" y="4" fill="${c.color}"/><text x="20" y="10">${escapeHtml(c.label)}</text></g>`)
     .join('');
   const h = topPad + plotH + 44;
   return `<svg id="${escapeHtml(id)}" class="svg-chart" viewBox="0 0 ${left + plotW + right} ${h}" role="img" aria-label="${escapeHtml(description)}">${parts.join('')}${legend}</svg>`;
