@@ -78,6 +78,9 @@ function headerSection(r: Report): string {
   return factsHtml(facts);
 }
 
+/** The terminal pads labels to line up its columns; a table cell needs no padding. */
+const oneSpace = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
 function summarySection(r: Report): string {
   const t = r.totals;
   const src = t.tokenSource.tokenizer > 0 ? (t.tokenSource.usage > 0 ? 'usage + tokenizer' : 'tokenizer') : 'server usage';
@@ -85,8 +88,8 @@ function summarySection(r: Report): string {
   const table: DataTable = {
     caption: 'Latency per mode, in ms (the same table as the terminal summary)',
     head: ['latency (ms)', ...LATENCY_COLUMNS],
-    rows: rows.map((row) => [row.label.trim(), ...latencyCells(row.summary)]),
-    rowAttrs: rows.map((row) => ({ 'data-row': row.label.trim(), 'data-mode': row.mode })),
+    rows: rows.map((row) => [oneSpace(row.label), ...latencyCells(row.summary)]),
+    rowAttrs: rows.map((row) => ({ 'data-row': oneSpace(row.label), 'data-mode': row.mode })),
   };
   const parts = [
     `<p class="callout" id="throughput">Throughput: <b>${escapeHtml(fmtNum(t.requestsPerSec, 2))} req/s</b>, <b>${escapeHtml(fmtNum(t.outputTokensPerSec))} output tok/s</b> (${escapeHtml(fmtNum(t.outputTokens))} tokens, counted from ${escapeHtml(src)})</p>`,
