@@ -19,6 +19,7 @@ const BENCHES: { name: string; args: string[] }[] = [
   { name: 'engine-memory', args: ['--streams', '10000'] },
   { name: 'dashboard-cost', args: ['--seconds', '45', '--rounds', '3', '--ramp', '0.58'] },
   { name: 'claims', args: [] },
+  { name: 'html-report', args: ['--repeat', '5'] },
   { name: 'soak', args: [] },
 ];
 

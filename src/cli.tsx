@@ -136,7 +136,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   addFlags(subcommand(REPORT_COMMAND.name, REPORT_COMMAND.description), REPORT_COMMAND).action(async (file: string, opts: RawOptions) => {
     const { values } = parseFlags(REPORT_COMMAND, opts);
     const { reportCommand } = await import('./commands/report.ts');
-    exitCode = reportCommand(file, values.markdown !== undefined ? { markdown: values.markdown } : {}, io);
+    exitCode = await reportCommand(file, {
+      ...(values.markdown !== undefined ? { markdown: values.markdown } : {}),
+      ...(values.html !== undefined ? { html: values.html } : {}),
+    }, io);
   });
   addFlags(subcommand(COMPARE_COMMAND.name, COMPARE_COMMAND.description), COMPARE_COMMAND).action(async (a: string, b: string) => {
     const { compareCommand } = await import('./commands/compare.ts');

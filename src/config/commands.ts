@@ -45,10 +45,14 @@ const outputFile = fromParser((flagName, raw) => {
 
 export const REPORT_COMMAND = {
   name: 'report',
-  description: 're-render a saved run (--json file)',
-  args: [{ name: 'RUN.json', help: 'a report written by --json' }],
+  description: 're-render a saved run (--json file); --html also renders sweep and compare-* results',
+  args: [{ name: 'RUN.json', help: 'a report written by --json (a run, a sweep or a compare-* result)' }],
   flags: {
-    markdown: flag({ name: 'markdown', valueName: 'FILE', section: 'outputs', help: 'also write it as Markdown', value: outputFile }),
+    markdown: flag({ name: 'markdown', valueName: 'FILE', section: 'outputs', help: 'also write it as Markdown (runs only)', value: outputFile }),
+    html: flag({
+      name: 'html', valueName: 'FILE', section: 'outputs',
+      help: 'also write a self-contained HTML page with charts (a run, sweep or compare-* --json file)', value: outputFile,
+    }),
   },
 } satisfies CommandSpec;
 

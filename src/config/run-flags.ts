@@ -213,6 +213,11 @@ export const RUN_FLAGS = {
   json: flag({ name: 'json', valueName: 'FILE', section: 'outputs', help: 'write the full report (streamtop.report/1) as JSON', value: outputFile(false) }),
   ndjson: flag({ name: 'ndjson', valueName: 'FILE', section: 'outputs', help: 'write one JSON line per request', value: outputFile(true) }),
   markdown: flag({ name: 'markdown', valueName: 'FILE', section: 'outputs', help: 'write a Markdown summary (for a pull request)', value: outputFile(false) }),
+  html: flag({
+    name: 'html', valueName: 'FILE', section: 'outputs',
+    help: 'write a self-contained HTML report with charts (runs, sweeps and comparisons; opens offline in any browser)',
+    value: outputFile(false),
+  }),
   slo: flag({
     name: 'slo', valueName: 'SLOS', section: 'outputs', help: 'objectives for goodput, e.g. "ttft<500ms,tpot<50ms,e2e<10s"',
     value: fromParser((f, raw) => (parseSlo(f, raw), raw), 'comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ttft, tpot, e2e)'),

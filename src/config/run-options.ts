@@ -31,6 +31,7 @@ export interface OutputOptions extends ReportOptions {
   json?: string;
   ndjson?: string;
   markdown?: string;
+  html?: string;
 }
 
 /** The engine's config before the target is opened (no key read yet, the simulator not started). */
@@ -86,10 +87,12 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     ['--json', v.json],
     ['--ndjson', v.ndjson],
     ['--markdown', v.markdown],
+    ['--html', v.html],
   ]);
   if (v.json !== undefined) output.json = v.json;
   if (v.ndjson !== undefined) output.ndjson = v.ndjson;
   if (v.markdown !== undefined) output.markdown = v.markdown;
+  if (v.html !== undefined) output.html = v.html;
   if (v.failIf !== undefined) {
     if (v.slo === undefined && v.failIf.gates.some((g) => g.kind === 'scalar' && g.metric === 'goodput'))
       throw new UsageError('--fail-if goodput needs objectives to count against: add --slo, e.g. --slo "ttft<500ms,e2e<10s"');

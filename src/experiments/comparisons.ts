@@ -2,7 +2,10 @@ import type { RunPlan } from '../config/run-options.ts';
 import { lookupPrice } from '../report/prices.ts';
 import { fmtMs, fmtNum, table } from '../report/text.ts';
 import { writeFileAtomic } from '../shared/atomic-write.ts';
-import { runVariants, type Variant, type VariantResult } from './variants.ts';
+import { writeResultHtml } from '../report/html/index.ts';
+import { redactUrl } from '../shared/url-secrets.ts';
+import { VERSION } from '../version.ts';
+import { runVariants, type Variant, type VariantResult, type VariantRun } from './variants.ts';
 
 /**
  * `streamtop compare-modes` and `streamtop compare-connections`: the claims articles make about
@@ -14,6 +17,29 @@ type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 export interface ExperimentOptions {
   rounds: number;
   requestsPerRound: number;
+}
+
+/** What compare-modes and compare-connections write with --json (and `report --html` renders). */
+export interface ComparisonResult extends ExperimentOptions {
+  experiment: 'compare-modes' | 'compare-connections';
+  tool: { name: 'streamtop'; version: string };
+  target: { baseUrl: string; api: string; model: string; simulated: boolean };
+  concurrency: number;
+  results: VariantResult[];
+  interrupted: boolean;
+}
+
+function comparisonResult(experiment: ComparisonResult['experiment'], plan: RunPlan, o: ExperimentOptions, run: VariantRun): ComparisonResult {
+  const t = run.target;
+  return {
+    experiment,
+    ...o,
+    tool: { name: 'streamtop', version: VERSION },
+    target: { baseUrl: redactUrl(t.baseUrl), api: plan.engine.target.api, model: plan.engine.target.model, simulated: t.info.simulated },
+    concurrency: plan.engine.load.concurrency,
+    results: run.results,
+    interrupted: run.interrupted,
+  };
 }
 
 function priceFor(plan: RunPlan): { in: number; out: number } | undefined {
@@ -74,7 +100,7 @@ export async function compareModes(plan: RunPlan, o: ExperimentOptions, io: Io):
   }
   if (!price) lines.push('cost: unknown for this model; give --price-in and --price-out ($ per million tokens)');
   io.stdout.write(`${lines.join('\n')}\n`);
-  writeJson(plan, { experiment: 'compare-modes', ...o, results: run.results, interrupted: run.interrupted }, io);
+  writeOutputs(plan, comparisonResult('compare-modes', plan, o, run), io);
   return run.exitCode;
 }
 
@@ -120,12 +146,17 @@ export async function compareConnections(plan: RunPlan, o: ExperimentOptions, io
     table(rows, (c) => c > 0),
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
-  writeJson(plan, { experiment: 'compare-connections', ...o, results: run.results, interrupted: run.interrupted }, io);
+  writeOutputs(plan, comparisonResult('compare-connections', plan, o, run), io);
   return run.exitCode;
 }
 
-function writeJson(plan: RunPlan, data: unknown, io: Io): void {
-  if (!plan.output.json) return;
-  writeFileAtomic(plan.output.json, `${JSON.stringify(data, null, 2)}\n`);
-  io.stderr.write(`streamtop: wrote ${plan.output.json}\n`);
+function writeOutputs(plan: RunPlan, data: ComparisonResult, io: Io): void {
+  if (plan.output.json) {
+    writeFileAtomic(plan.output.json, `${JSON.stringify(data, null, 2)}\n`);
+    io.stderr.write(`streamtop: wrote ${plan.output.json}\n`);
+  }
+  if (plan.output.html) {
+    writeResultHtml(plan.output.html, { kind: 'comparison', comparison: data });
+    io.stderr.write(`streamtop: wrote ${plan.output.html}\n`);
+  }
 }

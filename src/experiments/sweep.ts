@@ -7,6 +7,7 @@ import { modeReport, type ModeReport } from '../report/report.ts';
 import { GoodputCounter, defaultSloFor, parseSlo } from '../report/slo.ts';
 import { fmtMs, fmtNum, table } from '../report/text.ts';
 import { writeFileAtomic } from '../shared/atomic-write.ts';
+import { writeResultHtml } from '../report/html/index.ts';
 import { engineConfigFor, openTarget } from '../run/target.ts';
 import { VERSION } from '../version.ts';
 import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
@@ -138,6 +139,10 @@ export async function runSweep(
   if (plan.output.json) {
     writeFileAtomic(plan.output.json, `${JSON.stringify(result, null, 2)}\n`);
     io.stderr.write(`streamtop: wrote ${plan.output.json}\n`);
+  }
+  if (plan.output.html) {
+    writeResultHtml(plan.output.html, { kind: 'sweep', sweep: result });
+    io.stderr.write(`streamtop: wrote ${plan.output.html}\n`);
   }
   return exitCode;
 }

@@ -21,6 +21,11 @@ const MAX_ISSUES = 5;
 export const MAX_REPORT_BYTES = 256 * MiB;
 
 export function loadReport(path: string): Report {
+  return parseReport(readJsonFile(path), path);
+}
+
+/** Reads and parses a JSON file streamtop wrote, with errors that name the file and the problem. */
+export function readJsonFile(path: string): unknown {
   let text: string;
   try {
     text = readTextCapped(path, MAX_REPORT_BYTES);
@@ -40,13 +45,11 @@ export function loadReport(path: string): Report {
             : (code ?? (e as Error).message);
     throw new UsageError(`cannot read report ${path}: ${why}`);
   }
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (e) {
     throw new UsageError(`${path} is not JSON (${(e as Error).message}); expected a report saved with --json`);
   }
-  return parseReport(data, path);
 }
 
 /** Validates already-parsed JSON; `name` is used in messages (a file name, or "stdin"). */
@@ -59,13 +62,17 @@ export function parseReport(data: unknown, name: string): Report {
   }
   const parsed = reportSchema.safeParse(data);
   if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const shown = issues.slice(0, MAX_ISSUES).map((i) => `${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`);
-    const more = issues.length > MAX_ISSUES ? `; and ${issues.length - MAX_ISSUES} more` : '';
-    throw new UsageError(`${name} is not a valid ${REPORT_SCHEMA} report: ${shown.join('; ')}${more}`);
+    throw new UsageError(`${name} is not a valid ${REPORT_SCHEMA} report: ${describeIssues(parsed.error.issues)}`);
   }
   checkHistograms(parsed.data.histograms, name);
   return parsed.data;
+}
+
+/** The first few schema issues, each with the path of the field at fault. */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const shown = issues.slice(0, MAX_ISSUES).map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(top level)'}: ${i.message}`);
+  const more = issues.length > MAX_ISSUES ? `; and ${issues.length - MAX_ISSUES} more` : '';
+  return `${shown.join('; ')}${more}`;
 }
 
 /** A corrupt base64 blob would otherwise surface only when merge or a gate decodes it. */

@@ -35,21 +35,38 @@ export function table(rows: string[][], alignRight: (col: number) => boolean = (
 
 const MODE_LABEL: Record<Mode, string> = { stream: 'stream', nonstream: 'non-stream' };
 
-function metricRows(label: string, pick: (m: ModeReport) => MetricSummary, byMode: Record<Mode, ModeReport>): string[][] {
-  return MODES.filter((m) => byMode[m].requests > 0 && pick(byMode[m]).count > 0).map((m) => {
-    const s = pick(byMode[m]);
-    return [
-      `${label} ${MODE_LABEL[m]}`,
-      String(s.count),
-      fmtMs(s.mean),
-      fmtMs(s.min),
-      fmtMs(s.p50),
-      fmtMs(s.p90),
-      fmtMs(s.p95),
-      fmtMs(s.p99),
-      fmtMs(s.max),
-    ];
-  });
+/** One row of the latency table: a metric of one mode, with its summary. */
+export interface LatencyRow {
+  label: string;
+  mode: Mode;
+  summary: MetricSummary;
+}
+
+function metricRows(label: string, pick: (m: ModeReport) => MetricSummary, byMode: Record<Mode, ModeReport>): LatencyRow[] {
+  return MODES.filter((m) => byMode[m].requests > 0 && pick(byMode[m]).count > 0).map((m) => ({ label: `${label} ${MODE_LABEL[m]}`, mode: m, summary: pick(byMode[m]) }));
+}
+
+/**
+ * The rows of the latency table, in the order the terminal prints them; the HTML report shows the
+ * same rows, so the two can never disagree on which numbers a run has.
+ */
+export function latencyRows(r: Report): LatencyRow[] {
+  const rows = [
+    ...metricRows('TTFT', (m) => m.ttftMs, r.byMode),
+    ...metricRows('ITL ', (m) => m.itlMs, { stream: r.byMode.stream, nonstream: { ...r.byMode.nonstream, requests: 0 } }),
+    ...metricRows('TPOT', (m) => m.tpotMs, r.byMode),
+    ...metricRows('E2E ', (m) => m.e2eMs, r.byMode),
+    ...metricRows('TTFB', (m) => m.ttfbMs, r.byMode),
+  ];
+  if (r.byMode.stream.queueMs.max > 0 || r.byMode.nonstream.queueMs.max > 0) rows.push(...metricRows('queue', (m) => m.queueMs, r.byMode));
+  return rows;
+}
+
+/** The summary columns after the label, formatted as the terminal shows them. */
+export const LATENCY_COLUMNS = ['n', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
+
+export function latencyCells(s: MetricSummary): string[] {
+  return [String(s.count), fmtMs(s.mean), fmtMs(s.min), fmtMs(s.p50), fmtMs(s.p90), fmtMs(s.p95), fmtMs(s.p99), fmtMs(s.max)];
 }
 
 export function formatSummary(r: Report): string {
@@ -69,16 +86,8 @@ export function formatSummary(r: Report): string {
     `throughput: ${fmtNum(t.requestsPerSec, 2)} req/s, ${fmtNum(t.outputTokensPerSec)} output tok/s (${fmtNum(t.outputTokens)} tokens, counted from ${src})`,
   );
   lines.push('');
-  const header = ['latency (ms)', 'n', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'max'];
-  const rows = [
-    header,
-    ...metricRows('TTFT', (m) => m.ttftMs, r.byMode),
-    ...metricRows('ITL ', (m) => m.itlMs, { stream: r.byMode.stream, nonstream: { ...r.byMode.nonstream, requests: 0 } }),
-    ...metricRows('TPOT', (m) => m.tpotMs, r.byMode),
-    ...metricRows('E2E ', (m) => m.e2eMs, r.byMode),
-    ...metricRows('TTFB', (m) => m.ttfbMs, r.byMode),
-  ];
-  if (r.byMode.stream.queueMs.max > 0 || r.byMode.nonstream.queueMs.max > 0) rows.push(...metricRows('queue', (m) => m.queueMs, r.byMode));
+  const header = ['latency (ms)', ...LATENCY_COLUMNS];
+  const rows = [header, ...latencyRows(r).map((row) => [row.label, ...latencyCells(row.summary)])];
   lines.push(table(rows, (c) => c > 0));
   const s = r.byMode.stream.ttftMs;
   const n = r.byMode.nonstream.ttftMs;

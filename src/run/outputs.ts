@@ -2,6 +2,7 @@ import type { OutputOptions } from '../config/run-options.ts';
 import type { Report } from '../report/report.ts';
 import { formatSummary } from '../report/text.ts';
 import { formatMarkdown } from '../report/markdown.ts';
+import { renderRunHtml } from '../report/html/index.ts';
 import { applyExtras, type ExtrasResult } from '../report/extras.ts';
 import { OutputWriteError, writeFileAtomic } from '../shared/atomic-write.ts';
 
@@ -35,6 +36,7 @@ export function finishRun(report: Report, output: OutputOptions, sinkFailures: r
   };
   write(output.json, () => `${JSON.stringify(report, null, 2)}\n`);
   write(output.markdown, () => formatMarkdown(report));
+  write(output.html, () => renderRunHtml(report));
   const text = [formatSummary(report), ...extras.lines].join('\n');
   return { text, exitCode: failures.length > 0 ? 1 : extras.exitCode, written, failures, notices: noticesFor(report, output) };
 }

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import type { PhaseReport, Report } from '../report.ts';
+import { fmtMs, fmtNum } from '../text.ts';
+import { COLORS, type ChartMarker, type ChartSeries, type ChartSpec } from './chart-spec.ts';
+import type { DataTable } from './page.ts';
+
+/**
+ * The run over time, from the report's per-second `timeline`: latency percentiles, load,
+ * throughput and errors, with each load change marked where it happened.
+ *
+ * Only what the timeline holds is drawn. It keeps one distribution per second for both modes
+ * together (no per-mode split), and p50/p95/p99 of TTFT and E2E; a mean, ITL or TTFO series is
+ * drawn only when a report carries one (`mean` in a metric, or `itlMs` / `ttfoMs` entries).
+ */
+
+const percentiles = z.looseObject({ p50: z.number(), p95: z.number(), p99: z.number(), mean: z.number().optional() });
+type Percentiles = z.output<typeof percentiles>;
+
+const LATENCY_METRICS = [
+  { key: 'ttftMs', title: 'TTFT over time' },
+  { key: 'ttfoMs', title: 'TTFO over time' },
+  { key: 'itlMs', title: 'ITL over time' },
+  { key: 'e2eMs', title: 'E2E over time' },
+] as const;
+
+export interface TimelineChart {
+  spec: ChartSpec;
+  title: string;
+  table: DataTable;
+  note?: string;
+}
+
+function metricOf(entry: Report['timeline'][number], key: string): Percentiles | undefined {
+  const parsed = percentiles.safeParse((entry as Record<string, unknown>)[key]);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function markerLabel(p: PhaseReport): string {
+  switch (p.reason) {
+    case 'concurrency':
+      return `c=${p.concurrency}`;
+    case 'rate':
+      return `${fmtNum(p.rate ?? 0)} req/s`;
+    case 'stream-ratio':
+      return `stream ${Math.round(p.streamRatio * 100)}%`;
+    default:
+      return `${p.reason}: ${p.rate !== undefined ? `${fmtNum(p.rate)} req/s` : `c=${p.concurrency}`}`;
+  }
+}
+
+/** A marker at every load change (the first segment is the start, not a change). */
+export function loadMarkers(r: Report): ChartMarker[] {
+  return r.phases.filter((p) => p.index > 0).map((p) => ({ x: p.startMs / 1000, label: markerLabel(p) }));
+}
+
+const secs = (tMs: number): string => (tMs / 1000).toFixed(1);
+
+export function timelineCharts(r: Report): TimelineChart[] {
+  const tl = r.timeline;
+  if (tl.length === 0) return [];
+  const x = tl.map((e) => Number((e.tMs / 1000).toFixed(3)));
+  const markers = loadMarkers(r);
+  const charts: TimelineChart[] = [];
+  const window = typeof r.settings.windowSeconds === 'number' ? `${r.settings.windowSeconds} s` : 'a few seconds';
+
+  for (const metric of LATENCY_METRICS) {
+    const points = tl.map((e) => metricOf(e, metric.key));
+    if (points.every((p) => p === undefined)) continue;
+    const pick = (f: (p: Percentiles) => number | undefined): (number | null)[] =>
+      points.map((p) => {
+        const v = p === undefined ? undefined : f(p);
+        // A second with no completion in the window has percentiles of 0: a gap, not a zero latency.
+        return v === undefined || !(v > 0) ? null : v;
+      });
+    const series: ChartSeries[] = [
+      { label: 'p50', color: COLORS.p50, values: pick((p) => p.p50) },
+      { label: 'p95', color: COLORS.p95, values: pick((p) => p.p95) },
+      { label: 'p99', color: COLORS.p99, values: pick((p) => p.p99) },
+    ];
+    const hasMean = points.some((p) => p?.mean !== undefined);
+    if (hasMean) series.push({ label: 'mean', color: COLORS.mean, values: pick((p) => p.mean) });
+    const id = `tl-${metric.key}`;
+    charts.push({
+      title: metric.title,
+      note: `Percentiles over the last ${window} at each second, streaming and non-streaming requests together (the report's timeline does not split them by mode${hasMean ? '' : ' and keeps no mean'}).`,
+      spec: { id, xKind: 'seconds', xLabel: 'seconds into the run', yLabel: 'ms', yUnit: 'ms', x, series, markers },
+      table: {
+        caption: `${metric.title} (ms), one row per second`,
+        head: ['t (s)', ...series.map((s) => s.label)],
+        rows: tl.map((e, i) => [secs(e.tMs), ...series.map((s) => (s.values[i] == null ? '-' : fmtMs(s.values[i] ?? 0)))]),
+      },
+    });
+  }
+
+  // Counts per timeline interval, turned into rates over that interval (the last one is partial).
+  const dt = tl.map((e, i) => (e.tMs - (i > 0 ? (tl[i - 1]?.tMs ?? 0) : 0)) / 1000);
+  const rate = (f: (e: Report['timeline'][number]) => number): (number | null)[] =>
+    tl.map((e, i) => ((dt[i] ?? 0) > 0 ? f(e) / (dt[i] ?? 1) : null));
+
+  const openLoop = tl.some((e) => e.rate !== undefined);
+  const load: ChartSeries[] = [{ label: 'in flight', color: COLORS.a, values: tl.map((e) => e.inFlight) }];
+  if (openLoop) load.push({ label: 'arrival rate (req/s)', color: COLORS.c, values: tl.map((e) => e.rate ?? null), stepped: true });
+  else load.push({ label: 'pool size', color: COLORS.muted, values: tl.map((e) => e.concurrency), stepped: true, dash: [4, 3] });
+  charts.push({
+    title: 'Load: requests in flight',
+    spec: { id: 'tl-load', xKind: 'seconds', xLabel: 'seconds into the run', yLabel: 'requests', yUnit: '', x, series: load, markers },
+    table: {
+      caption: 'Requests in flight at each second, and the load setting',
+      head: ['t (s)', ...load.map((s) => s.label)],
+      rows: tl.map((e, i) => [secs(e.tMs), ...load.map((s) => fmtNum(s.values[i] ?? 0))]),
+    },
+  });
+
+  const tput: ChartSeries[] = [
+    { label: 'completed/s', color: COLORS.d, values: rate((e) => e.completions) },
+    { label: 'errors/s', color: COLORS.error, values: rate((e) => e.errors) },
+  ];
+  charts.push({
+    title: 'Throughput and errors',
+    spec: { id: 'tl-throughput', xKind: 'seconds', xLabel: 'seconds into the run', yLabel: 'per second', yUnit: '/s', x, series: tput, markers },
+    table: {
+      caption: 'Requests completed and failed in each interval, per second',
+      head: ['t (s)', 'completed', 'errors', 'completed/s', 'errors/s'],
+      rows: tl.map((e, i) => [secs(e.tMs), String(e.completions), String(e.errors), fmtNum(tput[0]?.values[i] ?? 0, 2), fmtNum(tput[1]?.values[i] ?? 0, 2)]),
+    },
+  });
+
+  const tokens: ChartSeries[] = [{ label: 'output tokens/s', color: COLORS.c, values: rate((e) => e.outputTokens) }];
+  charts.push({
+    title: 'Output tokens per second',
+    spec: { id: 'tl-tokens', xKind: 'seconds', xLabel: 'seconds into the run', yLabel: 'tokens/s', yUnit: 'tok/s', x, series: tokens, markers },
+    table: {
+      caption: 'Output tokens received in each interval, per second',
+      head: ['t (s)', 'tokens', 'tokens/s'],
+      rows: tl.map((e, i) => [secs(e.tMs), String(e.outputTokens), fmtNum(tokens[0]?.values[i] ?? 0)]),
+    },
+  });
+  return charts;
+}
