@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { newModeSet, type TimelineEntry } from '../src/engine/stats.ts';
 import type { Mode } from '../src/engine/types.ts';
 import { renderRunHtml } from '../src/report/html/index.ts';
-import { disposeSet, lcg, okRecord, phaseOf, rec, reportFrom } from '../test/report/helpers/synthetic.ts';
+import { disposeSet, lcg, okRecord, segmentOf, rec, reportFrom } from '../test/report/helpers/synthetic.ts';
 import { haveChromium, launchBrowser } from '../test/report/helpers/browser.ts';
 
 function arg(name: string, dflt: number): number {
@@ -27,25 +27,25 @@ function arg(name: string, dflt: number): number {
 const REQUESTS = arg('requests', 200_000);
 const REPEAT = arg('repeat', 5);
 const DURATION_MS = 600_000;
-const PHASES = [8, 16, 32, 64];
+const SEGMENTS = [8, 16, 32, 64];
 
 const rand = lcg(7);
 const all = newModeSet();
-const perPhase = PHASES.map(() => newModeSet());
+const perSegment = SEGMENTS.map(() => newModeSet());
 const buildStart = performance.now();
 for (let i = 0; i < REQUESTS; i++) {
   const mode: Mode = rand() < 0.5 ? 'stream' : 'nonstream';
-  const phase = Math.min(PHASES.length - 1, Math.floor((i / REQUESTS) * PHASES.length));
-  const load = (PHASES[phase] ?? 8) / 8;
+  const segment = Math.min(SEGMENTS.length - 1, Math.floor((i / REQUESTS) * SEGMENTS.length));
+  const load = (SEGMENTS[segment] ?? 8) / 8;
   const r =
     rand() < 0.01
-      ? rec({ mode, outcome: 'failed', errorCode: rand() < 0.5 ? 'http_429' : 'http_503', errorMessage: 'rate limited', phase })
-      : okRecord(mode, (40 + 200 * rand() ** 3) * load, { phase, itlMs: mode === 'stream' ? Array.from({ length: 20 }, () => 4 + 10 * rand() ** 4) : [] });
+      ? rec({ mode, outcome: 'failed', errorCode: rand() < 0.5 ? 'http_429' : 'http_503', errorMessage: 'rate limited', segment })
+      : okRecord(mode, (40 + 200 * rand() ** 3) * load, { segment, itlMs: mode === 'stream' ? Array.from({ length: 20 }, () => 4 + 10 * rand() ** 4) : [] });
   all[mode].add(r);
-  perPhase[phase]?.[mode].add(r);
+  perSegment[segment]?.[mode].add(r);
 }
 const timeline: TimelineEntry[] = Array.from({ length: DURATION_MS / 1000 }, (_, s) => {
-  const load = (PHASES[Math.floor((s / (DURATION_MS / 1000)) * PHASES.length)] ?? 8) / 8;
+  const load = (SEGMENTS[Math.floor((s / (DURATION_MS / 1000)) * SEGMENTS.length)] ?? 8) / 8;
   const p50 = 60 * load * (0.9 + 0.2 * rand());
   return {
     tMs: (s + 1) * 1000,
@@ -58,16 +58,16 @@ const timeline: TimelineEntry[] = Array.from({ length: DURATION_MS / 1000 }, (_,
     e2eMs: { p50: p50 * 4, p95: p50 * 9, p99: p50 * 14 },
   };
 });
-const phaseMs = DURATION_MS / PHASES.length;
+const segmentMs = DURATION_MS / SEGMENTS.length;
 const report = reportFrom(all, {
   durationMs: DURATION_MS,
   timeline,
-  phases: perPhase.map((set, i) => phaseOf(i, set, phaseMs, PHASES[i] ?? 8)),
+  segments: perSegment.map((set, i) => segmentOf(i, set, segmentMs, SEGMENTS[i] ?? 8)),
   errors: { http_429: Math.round(REQUESTS * 0.005), http_503: Math.round(REQUESTS * 0.005) },
   errorMessages: { http_429: 'rate limited', http_503: 'service unavailable' },
 });
 disposeSet(all);
-for (const s of perPhase) disposeSet(s);
+for (const s of perSegment) disposeSet(s);
 const buildMs = performance.now() - buildStart;
 
 const dir = mkdtempSync(join(tmpdir(), 'streamtop-html-bench-'));

@@ -32,7 +32,7 @@ export function ChartArea({ snapshot, chartKey, width, height }: ChartAreaProps)
           <ChartPanel
             chartKey={key}
             points={snapshot.charts[key]}
-            phaseMarksMs={snapshot.phaseMarksMs}
+            segmentMarksMs={snapshot.segmentMarksMs}
             width={each}
             height={height}
           />

@@ -12,13 +12,13 @@ import { StyledLine } from './StyledLine.tsx';
 export interface ChartPanelProps {
   chartKey: ChartKey;
   points: readonly SeriesPoint[];
-  phaseMarksMs: readonly number[];
+  segmentMarksMs: readonly number[];
   width: number;
   /** Total lines: legend + plot + marker row. Below 4 only the legend shows. */
   height: number;
 }
 
-export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: ChartPanelProps): React.JSX.Element | null {
+export function ChartPanel({ chartKey, points, segmentMarksMs, width, height }: ChartPanelProps): React.JSX.Element | null {
   const theme = useTheme();
   const plotHeight = height - 3;
   const title = chartTitle(chartKey);
@@ -30,12 +30,12 @@ export function ChartPanel({ chartKey, points, phaseMarksMs, width, height }: Ch
   const chart = useMemo(
     () =>
       plotHeight >= 1 && width >= 1 && legendFits
-        ? renderChart(points, { width, height: plotHeight, colors: theme.chartSgr, phaseMarksMs })
+        ? renderChart(points, { width, height: plotHeight, colors: theme.chartSgr, segmentMarksMs })
         : null,
     // `points` and the marks are new arrays every snapshot: their newest point, lengths and the
     // size say whether anything changed.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [last?.tMs, last?.count, points.length, phaseMarksMs.length, width, plotHeight, theme.chartSgr, legendFits],
+    [last?.tMs, last?.count, points.length, segmentMarksMs.length, width, plotHeight, theme.chartSgr, legendFits],
   );
   if (height < 1 || width < 1) return null;
   let latest: SeriesPoint | undefined = chart?.visible[chart.visible.length - 1];

@@ -41,7 +41,7 @@ export function loadSegments(s: EngineSnapshot): Segment[] {
     { text: `${formatRate(s.requestsPerSec)} req/s`, priority: 0 },
     { text: `${formatRate(s.outputTokensPerSec)} tok/s`, priority: 1 },
     { text: `errors ${formatCount(s.errorsTotal)}`, priority: 0, role: errRole },
-    { text: `segment ${s.phase}`, priority: 4 },
+    { text: `segment ${s.segment}`, priority: 4 },
   );
   if (s.earlyStopEnabled) segments.push({ text: 'early stop on', priority: 3, role: 'warn' });
   if (s.loadMode === 'closed') {

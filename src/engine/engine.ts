@@ -8,7 +8,7 @@ import { Prng } from './prng.ts';
 import { PromptPicker } from './prompts.ts';
 import { Measurement, runAttempt, type AttemptResult } from './runner.ts';
 import { backoffMs, classifyResult, earlyStopPredicate, sleepUnlessAborted } from './attempt-policy.ts';
-import { StatsCollector, type PhaseInfo } from './stats.ts';
+import { StatsCollector, type SegmentInfo } from './stats.ts';
 import { PaneBoard } from './panes.ts';
 import { PaneTail } from './pane-tail.ts';
 import { SecretScrubber, secretsOf } from './secrets.ts';
@@ -164,7 +164,7 @@ export class Engine implements EngineCommands {
     if (this.config.target.connection === 'prewarm') await this.prewarm();
     this.startAt = this.clock.now();
     this.state = 'running';
-    this.stats.beginPhase(this.phaseInfo('start'));
+    this.stats.beginSegment(this.segmentInfo('start'));
     const sweep = this.clock.setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS);
     const second = this.clock.setInterval(() => this.stats.tick(this.elapsedMs(), this.loadInfo()), 1000);
     this.timers.push(sweep, second);
@@ -182,14 +182,14 @@ export class Engine implements EngineCommands {
   setConcurrency(n: number): void {
     const v = Math.max(CONCURRENCY.min, Math.min(CONCURRENCY.max, Math.floor(n)));
     if (v === this.scheduler.concurrency) return;
-    if (this.loadMode === 'closed') this.stats.beginPhase({ ...this.phaseInfo('concurrency'), concurrency: v });
+    if (this.loadMode === 'closed') this.stats.beginSegment({ ...this.segmentInfo('concurrency'), concurrency: v });
     this.scheduler.setConcurrency(v);
   }
 
   setRate(r: number): void {
     if (!(this.scheduler instanceof OpenLoopScheduler) || !(r > 0)) return;
     const v = clampRate(r);
-    this.stats.beginPhase({ ...this.phaseInfo('rate'), rate: v });
+    this.stats.beginSegment({ ...this.segmentInfo('rate'), rate: v });
     this.scheduler.setRate(v);
   }
 
@@ -197,7 +197,7 @@ export class Engine implements EngineCommands {
     const v = Math.round(Math.max(0, Math.min(1, r)) * 100) / 100;
     if (v === this.streamRatio) return;
     this.streamRatio = v;
-    this.stats.beginPhase(this.phaseInfo('stream-ratio'));
+    this.stats.beginSegment(this.segmentInfo('stream-ratio'));
   }
 
   pause(): void {
@@ -212,8 +212,8 @@ export class Engine implements EngineCommands {
     this.scheduler.resume();
   }
 
-  newSegment(reason: PhaseInfo['reason'] = 'manual'): void {
-    this.stats.beginPhase(this.phaseInfo(reason));
+  newSegment(reason: SegmentInfo['reason'] = 'manual'): void {
+    this.stats.beginSegment(this.segmentInfo(reason));
   }
 
   toggleEarlyStop(): void {
@@ -310,7 +310,7 @@ export class Engine implements EngineCommands {
     });
   }
 
-  private phaseInfo(reason: PhaseInfo['reason']): Omit<PhaseInfo, 'index'> {
+  private segmentInfo(reason: SegmentInfo['reason']): Omit<SegmentInfo, 'index'> {
     return {
       startMs: this.state === 'starting' ? 0 : this.elapsedMs(),
       concurrency: this.scheduler.concurrency,
@@ -343,7 +343,7 @@ export class Engine implements EngineCommands {
       errorCode: 'queue_dropped',
       errorMessage: `waited ${Math.round(now - t.intendedMs)} ms for a slot (cap ${this.config.load.maxQueueDelayMs} ms)`,
       attempts: 0,
-      phase: this.stats.phaseAt(now - this.startAt),
+      segment: this.stats.segmentAt(now - this.startAt),
       warmup,
       intendedStartMs: t.intendedMs - this.startAt,
       startMs: now - this.startAt,
@@ -465,7 +465,7 @@ export class Engine implements EngineCommands {
       id,
       m,
       intendedMs: ticket.intendedMs,
-      phase: this.stats.phaseAt(startedAt),
+      segment: this.stats.segmentAt(startedAt),
       warmup,
       outcome,
       ...(error ? { error } : {}),
@@ -561,10 +561,10 @@ export class Engine implements EngineCommands {
       outputTokensPerSec: secs > 0 ? tokens / secs : 0,
       errorsTotal: this.stats.errorsTotal,
       earlyStopEnabled: this.earlyStopOn,
-      phase: this.stats.currentPhase?.info.index ?? 0,
+      segment: this.stats.currentSegment?.info.index ?? 0,
       byMode,
       charts,
-      phaseMarksMs: this.stats.phaseMarksMs.slice(),
+      segmentMarksMs: this.stats.segmentMarksMs.slice(),
       panes,
       errors: this.stats.errorGroups(),
       ...(notice ? { notice } : {}),

@@ -12,7 +12,7 @@ export interface RecordInput {
   id: number;
   m: Measurement;
   intendedMs: number;
-  phase: number;
+  segment: number;
   warmup: boolean;
   outcome: RequestRecord['outcome'];
   error?: AttemptError;
@@ -34,7 +34,7 @@ export function recordOf(i: RecordInput): RequestRecord {
     mode: m.mode,
     outcome: i.outcome,
     attempts: m.attempts,
-    phase: i.phase,
+    segment: i.segment,
     warmup: i.warmup,
     intendedStartMs: i.intendedMs - i.runStartMs,
     startMs: t0 - i.runStartMs,

@@ -7,7 +7,7 @@ export { ModeAccumulator, type EncodedModeAccumulator } from './accumulator.ts';
 /**
  * Statistics, three ways over the same records:
  * - cumulative: the whole run (the summary);
- * - per phase: a new segment each time the load setting changes, so each concurrency level or
+ * - per segment: a new segment each time the load setting changes, so each concurrency level or
  *   rate gets its own percentiles;
  * - per second: interval histograms in a ring, merged over a rolling window for the live charts.
  * Means come from exact sums (see LatencyHistogram).
@@ -19,7 +19,7 @@ export function newModeSet(): ModeSet {
   return { stream: new ModeAccumulator(), nonstream: new ModeAccumulator() };
 }
 
-export interface PhaseInfo {
+export interface SegmentInfo {
   index: number;
   startMs: number;
   endMs?: number;
@@ -37,8 +37,8 @@ export interface SegmentThroughput {
   outputTokens: number;
 }
 
-export interface Phase {
-  info: PhaseInfo;
+export interface Segment {
+  info: SegmentInfo;
   /** Requests that started (t0) in the segment: its latencies. */
   modes: ModeSet;
   /** Requests that finished in the segment: its throughput (completions / duration). */
@@ -93,7 +93,7 @@ function resetBucket(b: SecondBucket): void {
   b.outputTokens = 0;
 }
 
-const MAX_PHASES = 1000;
+const MAX_SEGMENTS = 1000;
 const MAX_SERIES = 900;
 const MAX_TIMELINE = 86_400;
 const MAX_ERROR_CODES = 64;
@@ -106,10 +106,10 @@ export interface StatsOptions {
 
 export class StatsCollector {
   readonly cumulative: ModeSet = newModeSet();
-  readonly phases: Phase[] = [];
+  readonly segments: Segment[] = [];
   readonly timeline: TimelineEntry[] = [];
   readonly charts: Record<ChartKey, SeriesPoint[]>;
-  readonly phaseMarksMs: number[] = [];
+  readonly segmentMarksMs: number[] = [];
   readonly errors = new Map<ErrorCode, ErrorGroup>();
   warmupCompleted = 0;
   completed = 0;
@@ -136,22 +136,22 @@ export class StatsCollector {
     >;
   }
 
-  get currentPhase(): Phase | undefined {
-    return this.phases[this.phases.length - 1];
+  get currentSegment(): Segment | undefined {
+    return this.segments[this.segments.length - 1];
   }
 
   /** Starts a new segment; the previous one ends now. */
-  beginPhase(info: Omit<PhaseInfo, 'index'>): number {
+  beginSegment(info: Omit<SegmentInfo, 'index'>): number {
     this.flush();
-    const prev = this.currentPhase;
+    const prev = this.currentSegment;
     if (prev) {
       prev.info.endMs = info.startMs;
       // Bounded: past the cap, further changes fold into the last segment.
-      if (this.phases.length >= MAX_PHASES) return prev.info.index;
+      if (this.segments.length >= MAX_SEGMENTS) return prev.info.index;
     }
-    const index = this.phases.length;
-    this.phases.push({ info: { ...info, index }, modes: newModeSet(), finished: newThroughput() });
-    if (index > 0) this.phaseMarksMs.push(info.startMs);
+    const index = this.segments.length;
+    this.segments.push({ info: { ...info, index }, modes: newModeSet(), finished: newThroughput() });
+    if (index > 0) this.segmentMarksMs.push(info.startMs);
     return index;
   }
 
@@ -159,13 +159,13 @@ export class StatsCollector {
    * Index of the segment in force at `ms` (run time): the last one that began at or before it.
    * Segments begin in time order, so a binary search finds it.
    */
-  phaseAt(ms: number): number {
+  segmentAt(ms: number): number {
     let lo = 0;
-    let hi = this.phases.length - 1;
+    let hi = this.segments.length - 1;
     if (hi < 0) return 0;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.phases[mid]?.info.startMs ?? Infinity) <= ms) lo = mid;
+      if ((this.segments[mid]?.info.startMs ?? Infinity) <= ms) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -190,14 +190,14 @@ export class StatsCollector {
       return;
     }
     this.completed++;
-    const phaseIndex = Math.min(r.phase, this.phases.length - 1);
-    const phase = this.phases[phaseIndex];
-    const current = phaseIndex === this.phases.length - 1;
+    const segmentIndex = Math.min(r.segment, this.segments.length - 1);
+    const segment = this.segments[segmentIndex];
+    const current = segmentIndex === this.segments.length - 1;
     // Gaps of a request that started in an earlier segment go straight to that segment.
     this.cumulative[r.mode].add(r, !current);
-    phase?.modes[r.mode].add(r, !current);
+    segment?.modes[r.mode].add(r, !current);
     if (r.outcome === 'ok' || r.outcome === 'early_stopped') {
-      const done = this.currentPhase?.finished[r.mode];
+      const done = this.currentSegment?.finished[r.mode];
       if (done) {
         done.completed++;
         done.outputTokens += r.outputTokens;
@@ -221,13 +221,13 @@ export class StatsCollector {
 
   /** Folds the pending ITL gaps into the cumulative, current-segment and current-second histograms. */
   flush(): void {
-    const phase = this.currentPhase;
+    const segment = this.currentSegment;
     const b = this.ring[this.ringPos];
     for (const m of MODES) {
       const p = this.pendingItl[m];
       if (p.count === 0) continue;
       this.cumulative[m].h.itl.add(p);
-      phase?.modes[m].h.itl.add(p);
+      segment?.modes[m].h.itl.add(p);
       if (m === 'stream') b?.itl.add(p);
       p.reset();
     }
@@ -292,7 +292,7 @@ export class StatsCollector {
 
   dispose(): void {
     for (const m of MODES) this.cumulative[m].dispose();
-    for (const p of this.phases) for (const m of MODES) p.modes[m].dispose();
+    for (const p of this.segments) for (const m of MODES) p.modes[m].dispose();
     for (const b of this.ring) {
       for (const m of MODES) {
         b.ttft[m].dispose();

@@ -75,7 +75,7 @@ export interface RequestRecord {
   httpStatus?: number;
   attempts: number;
   /** Segment (load setting) the request started in. */
-  phase: number;
+  segment: number;
   warmup: boolean;
   /** Intended start (open loop) or slot grant (closed loop), ms since run start. */
   intendedStartMs: number;
@@ -174,11 +174,11 @@ export interface EngineSnapshot {
   outputTokensPerSec: number;
   errorsTotal: number;
   earlyStopEnabled: boolean;
-  phase: number;
+  segment: number;
   byMode: Record<Mode, ModeStats>;
   charts: Record<ChartKey, SeriesPoint[]>;
   /** Chart-time (ms since run start) of each load change, for markers. */
-  phaseMarksMs: number[];
+  segmentMarksMs: number[];
   panes: PaneSnapshot[];
   errors: ErrorGroup[];
   /** A short status line for transient notices (e.g. "latency spike injected"). */

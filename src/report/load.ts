@@ -15,7 +15,7 @@ const MAX_ISSUES = 5;
 
 /**
  * Largest report file read. A report holds at most a day of per-second timeline and bounded
- * phases, so real ones stay far below this; the limit keeps a wrong file (a log, a core dump) from
+ * segments, so real ones stay far below this; the limit keeps a wrong file (a log, a core dump) from
  * exhausting memory, and it stays under V8's longest string.
  */
 export const MAX_REPORT_BYTES = 256 * MiB;
@@ -60,12 +60,22 @@ export function parseReport(data: unknown, name: string): Report {
     const seen = schema === undefined ? 'no "schema" field' : `schema ${JSON.stringify(schema)}`;
     throw new UsageError(`${name} is not a streamtop report: ${seen}, expected "${REPORT_SCHEMA}" (save one with --json FILE)`);
   }
-  const parsed = reportSchema.safeParse(data);
+  const parsed = reportSchema.safeParse(withCurrentNames(data as Record<string, unknown>));
   if (!parsed.success) {
     throw new UsageError(`${name} is not a valid ${REPORT_SCHEMA} report: ${describeIssues(parsed.error.issues)}`);
   }
   checkHistograms(parsed.data.histograms, name);
   return parsed.data;
+}
+
+/**
+ * Reports written before the load settings were called segments everywhere name them `phases`
+ * (and each request's NDJSON line `phase`); they are read under today's name.
+ */
+function withCurrentNames(data: Record<string, unknown>): Record<string, unknown> {
+  if (data.segments !== undefined || data.phases === undefined) return data;
+  const { phases, ...rest } = data;
+  return { ...rest, segments: phases };
 }
 
 /** The first few schema issues, each with the path of the field at fault. */

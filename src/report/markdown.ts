@@ -2,7 +2,7 @@ import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import { fmtUsd, type CostResult } from './cost.ts';
 import type { GateResult } from './gates.ts';
 import type { ModeReport, Report } from './report.ts';
-import { fmtMs, fmtNum, phaseRows } from './text.ts';
+import { fmtMs, fmtNum, segmentRows } from './text.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
@@ -102,9 +102,9 @@ export function formatMarkdown(r: Report): string {
     );
   }
 
-  if (r.phases.length > 1) {
+  if (r.segments.length > 1) {
     out.push('## By load setting', '');
-    const p = phaseRows(r);
+    const p = segmentRows(r);
     out.push(mdTable(p.header, p.rows), '', `${p.note}.`, '');
   }
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../shared/usage-error.ts';
 import { ModeAccumulator, type EncodedModeAccumulator, type TimelineEntry } from '../engine/stats.ts';
 import { MODES, type ErrorCode, type Mode } from '../engine/types.ts';
-import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type PhaseReport, type Report } from './report.ts';
+import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type SegmentReport, type Report } from './report.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
@@ -16,7 +16,7 @@ import { redactUrl } from '../shared/url-secrets.ts';
  * other, and would understate throughput N times for parallel ones.
  */
 
-export interface MergedPhase extends PhaseReport {
+export interface MergedSegment extends SegmentReport {
   /** Index of the input report (in merge order) the segment came from. */
   source: number;
 }
@@ -65,16 +65,16 @@ export function mergeReports(reports: readonly Report[], labels?: readonly strin
     cancelled: sum((r) => r.totals.cancelled),
   });
 
-  // Per-phase reports hold summaries, not histograms, so segments from different runs cannot be
+  // Per-segment reports hold summaries, not histograms, so segments from different runs cannot be
   // combined exactly. A single segment per input is just the whole run (already merged above);
   // several are kept side by side, tagged with their input.
-  const phases: MergedPhase[] = [];
-  if (reports.some((r) => r.phases.length > 1)) {
+  const segments: MergedSegment[] = [];
+  if (reports.some((r) => r.segments.length > 1)) {
     let index = 0;
-    for (const [source, r] of reports.entries()) for (const p of r.phases) phases.push({ ...p, index: index++, source });
-    notes.push('phases are listed per input (source = input index, times from its own start), not merged');
+    for (const [source, r] of reports.entries()) for (const p of r.segments) segments.push({ ...p, index: index++, source });
+    notes.push('segments are listed per input (source = input index, times from its own start), not merged');
   } else {
-    notes.push('phases omitted: every input had a single load setting, which the merged totals already cover');
+    notes.push('segments omitted: every input had a single load setting, which the merged totals already cover');
   }
 
   const timeline = mergeTimelines(reports.map((r) => r.timeline));
@@ -103,7 +103,7 @@ export function mergeReports(reports: readonly Report[], labels?: readonly strin
     byMode,
     errors,
     errorMessages,
-    phases,
+    segments,
     timeline,
     histograms,
     ...(extras ? { extras } : {}),

@@ -1,7 +1,7 @@
 import type { Engine, RunOutcome } from '../engine/engine.ts';
 import type { EncodedModeAccumulator, ModeAccumulator } from '../engine/accumulator.ts';
 import { METRIC_NAMES, MODES, type Mode } from '../engine/types.ts';
-import { REPORT_SCHEMA, type ModeReport, type PhaseReport, type Report } from './schema.ts';
+import { REPORT_SCHEMA, type ModeReport, type SegmentReport, type Report } from './schema.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
@@ -9,7 +9,7 @@ import { redactUrl } from '../shared/url-secrets.ts';
  * each mode's HdrHistograms (serialised), so `streamtop merge` can combine runs exactly.
  */
 
-export { REPORT_SCHEMA, type ModeReport, type PhaseReport, type Report } from './schema.ts';
+export { REPORT_SCHEMA, type ModeReport, type SegmentReport, type Report } from './schema.ts';
 
 export function modeReport(a: ModeAccumulator, wallMs: number): ModeReport {
   const secs = wallMs / 1000;
@@ -90,7 +90,7 @@ export function buildReport(input: ReportInput): Report {
     errors[g.code] = g.count;
     errorMessages[g.code] = g.lastMessage;
   }
-  const phases: PhaseReport[] = stats.phases.map((p) => {
+  const segments: SegmentReport[] = stats.segments.map((p) => {
     const end = p.info.endMs ?? wall;
     const dur = Math.max(0, end - p.info.startMs);
     const secs = dur / 1000;
@@ -130,7 +130,7 @@ export function buildReport(input: ReportInput): Report {
     byMode,
     errors,
     errorMessages,
-    phases,
+    segments,
     timeline: stats.timeline.slice(),
     histograms,
   };

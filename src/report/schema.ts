@@ -85,7 +85,7 @@ const percentiles = z.looseObject({ p50: num, p95: num, p99: num }).meta({ id: '
 
 export const STOP_REASONS = ['requests', 'duration', 'interrupted', 'bail', 'user'] as const;
 
-export const phaseReportSchema = z.looseObject({
+export const segmentReportSchema = z.looseObject({
   index: count,
   startMs: num,
   endMs: num.optional(),
@@ -99,7 +99,7 @@ export const phaseReportSchema = z.looseObject({
   outputTokensPerSec: num.optional().describe('Output tokens of those completions / durationMs.'),
   byMode,
 }).meta({ id: 'SegmentReport', description: 'One load setting (segment): latencies of requests started in it, throughput of completions during it.' });
-export type PhaseReport = Known<z.output<typeof phaseReportSchema>>;
+export type SegmentReport = Known<z.output<typeof segmentReportSchema>>;
 
 export const timelineEntrySchema = z.looseObject({
   tMs: num,
@@ -140,7 +140,7 @@ export const reportSchema = z.looseObject({
   /** Failed requests by error code, and the last message seen for each. */
   errors: z.record(z.string(), count),
   errorMessages: z.record(z.string(), z.string()),
-  phases: z.array(phaseReportSchema),
+  segments: z.array(segmentReportSchema),
   timeline: z.array(timelineEntrySchema),
   /** Lossless state for merging: per mode, counters and HdrHistograms (microseconds). */
   histograms: z.object({ stream: encodedAccumulatorSchema, nonstream: encodedAccumulatorSchema }),

@@ -106,10 +106,10 @@ export function formatSummary(r: Report): string {
       lines.push(`  ${code.padEnd(20)} ${String(count).padStart(6)}  ${r.errorMessages[code as keyof Report['errors']] ?? ''}`);
     }
   }
-  if (r.phases.length > 1) {
+  if (r.segments.length > 1) {
     lines.push('');
     lines.push('by load setting:');
-    const p = phaseRows(r);
+    const p = segmentRows(r);
     lines.push(table([p.header, ...p.rows]));
     lines.push(p.note);
   }
@@ -118,15 +118,15 @@ export function formatSummary(r: Report): string {
 
 /**
  * One row per load setting (segment). Throughput is what completed while the segment was in
- * force, over its length; latencies are of the requests that started in it (see PhaseReport).
+ * force, over its length; latencies are of the requests that started in it (see SegmentReport).
  * Latencies are the streaming requests' when there are any (a non-streaming TTFT is the whole
  * answer, a different quantity), else the non-streaming ones; a segment in which nothing
  * completed shows no latency ('-'), not zeros. A report from before segments counted their
  * completions shows '-' for them.
  */
-export function phaseRows(r: Report): { header: string[]; rows: string[][]; note: string } {
+export function segmentRows(r: Report): { header: string[]; rows: string[][]; note: string } {
   const header = ['segment', 'load', 'stream %', 'secs', 'completed', 'completed/s', 'latency of', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'];
-  const rows = r.phases.map((p) => {
+  const rows = r.segments.map((p) => {
     const m = p.byMode.stream.ttftMs.count > 0 ? p.byMode.stream : p.byMode.nonstream;
     const measured = m.ttftMs.count > 0;
     const ms = (v: number): string => (measured ? fmtMs(v) : '-');

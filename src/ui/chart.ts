@@ -79,7 +79,7 @@ export interface ChartLines {
   visible: SeriesPoint[];
 }
 
-/** Column (in the plot line) of each phase mark inside the visible window. */
+/** Column (in the plot line) of each segment mark inside the visible window. */
 export function markerColumns(visible: readonly SeriesPoint[], marksMs: readonly number[]): number[] {
   const first = visible[0];
   const last = visible[visible.length - 1];
@@ -103,7 +103,7 @@ export function markerColumns(visible: readonly SeriesPoint[], marksMs: readonly
  */
 export function renderChart(
   points: readonly SeriesPoint[],
-  opts: { width: number; height: number; colors: readonly string[]; phaseMarksMs: readonly number[] },
+  opts: { width: number; height: number; colors: readonly string[]; segmentMarksMs: readonly number[] },
 ): ChartLines | null {
   const n = pointsForWidth(opts.width);
   // A point with no samples in its window is "no data", not a latency of 0 ms: drop it rather
@@ -144,7 +144,7 @@ export function renderChart(
     const span = padStart(`-${Math.round((newest.tMs - first.tMs) / 1000)}s`, AXIS_LABEL_WIDTH);
     Array.from(span).forEach((c, i) => (cells[i] = c));
   }
-  const cols = markerColumns(visible, opts.phaseMarksMs).filter((c) => c < cells.length);
+  const cols = markerColumns(visible, opts.segmentMarksMs).filter((c) => c < cells.length);
   for (const col of cols) cells[col] = MARKER;
   // Explain the marker on its own row (the legend line is full at 80 columns): right-aligned when
   // that stretch is free, otherwise right after the last marker, otherwise not at all.

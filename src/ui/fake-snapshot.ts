@@ -57,7 +57,7 @@ export function makeSeries(base: number, points: number, endMs: number, stepMs =
   for (let i = 0; i < points; i++) {
     const tMs = endMs - (points - 1 - i) * stepMs;
     // Two incommensurate waves, plus a step up after the load change at 60% of the window,
-    // so charts have visible structure and the phase marker lines up with something.
+    // so charts have visible structure and the segment marker lines up with something.
     const wave = 1 + 0.12 * Math.sin(i / 3) + 0.06 * Math.sin(i / 1.7);
     const step = i > points * 0.6 ? 1.35 : 1;
     const p50 = round(base * wave * step);
@@ -138,10 +138,10 @@ export function makeSnapshot(overrides: Partial<EngineSnapshot> = {}): EngineSna
     outputTokensPerSec: 1388,
     errorsTotal: 7,
     earlyStopEnabled: false,
-    phase: 1,
+    segment: 1,
     byMode: { stream: stream, nonstream },
     charts,
-    phaseMarksMs: [elapsedMs - 23_500],
+    segmentMarksMs: [elapsedMs - 23_500],
     panes: makePanes(),
     errors: [
       { code: 'http_429', count: 4, lastMessage: 'Rate limit exceeded: retry after 1s' },

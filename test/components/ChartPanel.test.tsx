@@ -14,7 +14,7 @@ afterEach(cleanup);
 const FG = /\u001B\[(?:\d+;)*(?:3[0-7]|9[0-7])(?:;\d+)*m/;
 
 test('without data: the legend and a placeholder, at the full height', () => {
-  const { lastFrame } = render(<ChartPanel chartKey="ttft.stream" points={[]} phaseMarksMs={[]} width={80} height={7} />);
+  const { lastFrame } = render(<ChartPanel chartKey="ttft.stream" points={[]} segmentMarksMs={[]} width={80} height={7} />);
   const frame = stripAnsi(lastFrame() ?? '');
   assert.match(frame, /TTFT stream  ━/);
   assert.match(frame, /waiting for data/);
@@ -24,7 +24,7 @@ test('without data: the legend and a placeholder, at the full height', () => {
 test('with data: legend with units and latest values, plot, and a marker at the load change', () => {
   const points = makeSeries(180, 200, 100_000);
   const { lastFrame } = render(
-    <ChartPanel chartKey="ttft.stream" points={points} phaseMarksMs={[90_000]} width={80} height={8} />,
+    <ChartPanel chartKey="ttft.stream" points={points} segmentMarksMs={[90_000]} width={80} height={8} />,
   );
   const frame = stripAnsi(lastFrame() ?? '');
   const lines = frame.split('\n');
@@ -39,13 +39,13 @@ test('NO_COLOR: no colour codes at all; with colour the series are coloured', ()
   const points = makeSeries(20, 50, 25_000);
   const plain = render(
     <ThemeContext.Provider value={createTheme(true)}>
-      <ChartPanel chartKey="itl.stream" points={points} phaseMarksMs={[]} width={60} height={6} />
+      <ChartPanel chartKey="itl.stream" points={points} segmentMarksMs={[]} width={60} height={6} />
     </ThemeContext.Provider>,
   ).lastFrame() ?? '';
   assert.ok(!FG.test(plain), 'no colour codes');
   const colored = render(
     <ThemeContext.Provider value={createTheme(false)}>
-      <ChartPanel chartKey="itl.stream" points={points} phaseMarksMs={[]} width={60} height={6} />
+      <ChartPanel chartKey="itl.stream" points={points} segmentMarksMs={[]} width={60} height={6} />
     </ThemeContext.Provider>,
   ).lastFrame() ?? '';
   assert.ok(FG.test(colored), 'asciichart and legend colours');
@@ -90,7 +90,7 @@ test('issue 13 item 15: at every width a chart is drawn, every line keeps its na
     // Around each step of the legend (values dropped one by one, then tighter spacing), and wide.
     for (const width of [8, 20, 30, 35, 36, 37, 43, 44, 45, 50, 51, 56, 57, 59, 62, 63, 68, 69, 80, 130]) {
       const { legend, plotted } = legendAndPlot(
-        <ChartPanel chartKey={key} points={snap.charts[key]} phaseMarksMs={snap.phaseMarksMs} width={width} height={8} />,
+        <ChartPanel chartKey={key} points={snap.charts[key]} segmentMarksMs={snap.segmentMarksMs} width={width} height={8} />,
         width,
       );
       assert.ok(Array.from(legend.trimEnd()).length <= width, `${key} at ${width}: "${legend}"`);

@@ -41,7 +41,7 @@ test('--slo: parses ms and s, rejects other metrics and operators', () => {
 
 function rec(over: Partial<RequestRecord>): RequestRecord {
   return {
-    id: 1, requestId: 'x', mode: 'stream', outcome: 'ok', attempts: 1, phase: 0, warmup: false, intendedStartMs: 0, startMs: 0,
+    id: 1, requestId: 'x', mode: 'stream', outcome: 'ok', attempts: 1, segment: 0, warmup: false, intendedStartMs: 0, startMs: 0,
     queueMs: 0, contentEvents: 10, itlMs: [], outputTokens: 10, tokenSource: 'usage', bytesReceived: 0, ...over,
   };
 }

@@ -36,7 +36,7 @@ function streamed(mode: Mode = 'stream'): Measurement {
 }
 
 function input(m: Measurement, over: Partial<RecordInput> = {}): RecordInput {
-  return { id: 7, m, intendedMs: INTENDED, phase: 2, warmup: false, outcome: 'ok', openLoop: false, runStartMs: RUN_START, nowMs: T0 + 500, ...over };
+  return { id: 7, m, intendedMs: INTENDED, segment: 2, warmup: false, outcome: 'ok', openLoop: false, runStartMs: RUN_START, nowMs: T0 + 500, ...over };
 }
 
 test('closed loop: TTFB, TTFT and E2E count from t0 (the write), not from the slot grant', () => {
@@ -48,7 +48,7 @@ test('closed loop: TTFB, TTFT and E2E count from t0 (the write), not from the sl
   assert.equal(r.intendedStartMs, INTENDED - RUN_START);
   assert.equal(r.queueMs, T0 - INTENDED);
   assert.deepEqual(r.itlMs, [30, 40], 'one gap per pair of content events');
-  assert.equal(r.phase, 2);
+  assert.equal(r.segment, 2);
   assert.equal(r.httpStatus, 200);
   assert.equal(r.inputTokens, 12);
   assert.equal(r.finishReason, 'stop');

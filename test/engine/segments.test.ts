@@ -15,7 +15,7 @@ import { postJson, spawnSim, waitFor } from '../helpers/sim-helpers.ts';
 /** The segment in force at `ms`: the last one that began at or before it. */
 function segmentAt(engine: Engine, ms: number): number {
   let index = 0;
-  for (const p of engine.stats.phases) if (p.info.startMs <= ms) index = p.info.index;
+  for (const p of engine.stats.segments) if (p.info.startMs <= ms) index = p.info.index;
   return index;
 }
 
@@ -34,18 +34,18 @@ test('issue 13 item 3: the requests a pool change starts carry the new segment',
   } finally {
     await engine.stop();
   }
-  const change = engine.stats.phases[1]?.info.startMs;
+  const change = engine.stats.segments[1]?.info.startMs;
   assert.ok(change !== undefined, 'the pool change opened a segment');
   const after1 = records.filter((r) => r.startMs >= change);
   assert.ok(after1.length >= 20, `requests started after the change: ${after1.length}`);
   // Every request carries the segment in force when it was written, on both sides of each change.
-  const wrong = records.filter((r) => r.phase !== segmentAt(engine, r.startMs));
+  const wrong = records.filter((r) => r.segment !== segmentAt(engine, r.startMs));
   assert.deepEqual(
-    wrong.map((r) => `#${r.id} started ${r.startMs.toFixed(1)} ms in segment ${r.phase}`),
+    wrong.map((r) => `#${r.id} started ${r.startMs.toFixed(1)} ms in segment ${r.segment}`),
     [],
-    `segments begin at ${engine.stats.phases.map((p) => p.info.startMs.toFixed(1)).join(', ')} ms`,
+    `segments begin at ${engine.stats.segments.map((p) => p.info.startMs.toFixed(1)).join(', ')} ms`,
   );
-  const counts = engine.stats.phases.map((p) => p.info.concurrency);
+  const counts = engine.stats.segments.map((p) => p.info.concurrency);
   assert.deepEqual(counts, [2, 6, 3]);
   engine.dispose();
 });
@@ -95,8 +95,8 @@ test("issue 13 item 3: a segment's req/s is its completions over its duration, w
     .filter((r) => r.status === 'completed' && r.endMs !== null)
     .map((r) => truth.timeOrigin + (r.endMs ?? 0) - runStartEpoch);
 
-  assert.equal(report.phases.length, 2);
-  for (const p of report.phases) {
+  assert.equal(report.segments.length, 2);
+  for (const p of report.segments) {
     const end = p.endMs ?? report.durationMs;
     const serverRate = (doneAt.filter((t) => t >= p.startMs && t < end).length * 1000) / p.durationMs;
     // What the segment reports, per mode and in total, is one number.

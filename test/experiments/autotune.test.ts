@@ -91,7 +91,7 @@ class ModelRun implements AutoTuneHost {
         this.inFlight--;
         const e2eMs = Date.now() - startMs;
         const rec: RequestRecord = {
-          id, requestId: `m-${id}`, mode: 'stream', outcome: 'ok', attempts: 1, phase: 0, warmup: false,
+          id, requestId: `m-${id}`, mode: 'stream', outcome: 'ok', attempts: 1, segment: 0, warmup: false,
           intendedStartMs: startMs, startMs, queueMs: 0, ttftMs, e2eMs, tpotMs: (e2eMs - ttftMs) / Math.max(1, tokens - 1),
           contentEvents: tokens, itlMs: [], outputTokens: tokens, tokenSource: 'usage', bytesReceived: 0,
         };

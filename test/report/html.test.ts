@@ -7,7 +7,7 @@ import { percentileCurve } from '../../src/report/html/distribution.ts';
 import { parseSavedResult, renderRunHtml, renderSweepHtml } from '../../src/report/html/index.ts';
 import type { ChartSpec } from '../../src/report/html/chart-spec.ts';
 import { UsageError } from '../../src/shared/usage-error.ts';
-import { disposeSet, okRecord, phaseOf, reportOf } from './helpers/synthetic.ts';
+import { disposeSet, okRecord, segmentOf, reportOf } from './helpers/synthetic.ts';
 
 /** The HTML renderer without a browser: escaping, what is drawn from which report field, secrets. */
 
@@ -60,8 +60,8 @@ test('the page loads nothing: no external script, style, image or font', () => {
 test('load changes are marked on every timeline chart, and segments get their table', () => {
   const sets = [newModeSet(), newModeSet()];
   try {
-    const phases = [phaseOf(0, sets[0]!, 5000, 4), phaseOf(1, sets[1]!, 5000, 16)];
-    const r = reportOf(records, { phases, timeline: [entry(1000), entry(6000, { concurrency: 16 })] });
+    const segments = [segmentOf(0, sets[0]!, 5000, 4), segmentOf(1, sets[1]!, 5000, 16)];
+    const r = reportOf(records, { segments, timeline: [entry(1000), entry(6000, { concurrency: 16 })] });
     const html = renderRunHtml(r);
     const timeline = chartsOf(html).filter((c) => c.id.startsWith('tl-'));
     assert.ok(timeline.length >= 5);

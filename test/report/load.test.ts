@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { UsageError } from '../../src/shared/usage-error.ts';
 import { loadReport } from '../../src/report/load.ts';
 import type { Report } from '../../src/report/report.ts';
-import { okRecord, reportOf } from './helpers/synthetic.ts';
+import { newModeSet } from '../../src/engine/stats.ts';
+import { disposeSet, okRecord, reportFrom, reportOf, segmentOf } from './helpers/synthetic.ts';
 
 let dir = '';
 before(() => {
@@ -56,6 +57,21 @@ describe('loadReport', () => {
     const r = JSON.parse(JSON.stringify(sample())) as { byMode: { stream: Record<string, unknown> } };
     delete r.byMode.stream.inputTokens;
     assert.equal(loadReport(write('old.json', r)).byMode.stream.inputTokens, 0);
+  });
+
+  it('reads the load settings of older reports, saved as "phases", as segments', () => {
+    const set = newModeSet();
+    try {
+      set.stream.add(okRecord('stream', 50));
+      const r = reportFrom(set, { segments: [segmentOf(0, set, 5000, 4), segmentOf(1, set, 5000, 16)] });
+      const { segments, ...rest } = JSON.parse(JSON.stringify(r)) as Report;
+      const loaded = loadReport(write('phases.json', { ...rest, phases: segments }));
+      assert.equal(loaded.segments.length, 2);
+      assert.deepEqual(loaded.segments, segments);
+      assert.equal((loaded as unknown as { phases?: unknown }).phases, undefined);
+    } finally {
+      disposeSet(set);
+    }
   });
 
   it('missing file', () => rejects(join(dir, 'nope.json'), /cannot read report/, /no such file/));

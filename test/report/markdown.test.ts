@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { newModeSet } from '../../src/engine/stats.ts';
 import { formatMarkdown, mdCell } from '../../src/report/markdown.ts';
 import { applyExtras } from '../../src/report/extras.ts';
-import { disposeSet, okRecord, phaseOf, rec, reportFrom, reportOf } from './helpers/synthetic.ts';
+import { disposeSet, okRecord, segmentOf, rec, reportFrom, reportOf } from './helpers/synthetic.ts';
 
 const HEADER = '| metric | n | mean | p50 | p90 | p95 | p99 | max |';
 
@@ -56,16 +56,16 @@ describe('formatMarkdown', () => {
     assert.match(md, /## Errors\n\n\| code \| count \| last message \|\n\|:---\|---:\|:---\|\n\| `http_500` \| 3 \| boom \|\n\| `http_429` \| 1 \| Too many \\\| requests retry later \|/);
   });
 
-  it('phases table only when there is more than one phase', () => {
+  it('segments table only when there is more than one segment', () => {
     assert.doesNotMatch(formatMarkdown(sample()), /By load setting/);
     const set = newModeSet();
     try {
       set.stream.add(okRecord('stream', 50));
-      const r = reportFrom(set, { phases: [phaseOf(0, set, 5000, 4), phaseOf(1, set, 5000, 16)] });
+      const r = reportFrom(set, { segments: [segmentOf(0, set, 5000, 4), segmentOf(1, set, 5000, 16)] });
       const md = formatMarkdown(r);
       assert.match(md, /## By load setting\n\n\| segment \| load \| stream % \| secs \|/);
       assert.match(md, /\| 1 \| c=16 \| 50 \| 5\.0 \| 1 \| 0\.20 \| stream \| 50\.0 \|/);
-      const one = reportFrom(set, { phases: [phaseOf(0, set, 5000, 4)] });
+      const one = reportFrom(set, { segments: [segmentOf(0, set, 5000, 4)] });
       assert.doesNotMatch(formatMarkdown(one), /By load setting/);
     } finally {
       disposeSet(set);
@@ -77,7 +77,7 @@ describe('formatMarkdown', () => {
     const empty = newModeSet();
     try {
       set.stream.add(okRecord('stream', 50));
-      const r = reportFrom(set, { phases: [phaseOf(0, set, 5000, 4), phaseOf(1, empty, 3000, 16)] });
+      const r = reportFrom(set, { segments: [segmentOf(0, set, 5000, 4), segmentOf(1, empty, 3000, 16)] });
       const md = formatMarkdown(r);
       assert.match(md, /\| 1 \| c=16 \| 50 \| 3\.0 \| 0 \| 0 \| - \| - \| - \| - \| - \|/);
       assert.match(md, /\| 0 \| c=4 \| 50 \| 5\.0 \| 1 \| 0\.20 \| stream \| 50\.0 \|/);

@@ -6,7 +6,7 @@ import { METRIC_NAMES, MODES, type Mode, type RequestRecord } from '../../src/en
 import { modeReport } from '../../src/report/report.ts';
 import { mergeReports, mergeTimelines } from '../../src/report/merge.ts';
 import { parseReport } from '../../src/report/load.ts';
-import { disposeSet, lcg, okRecord, phaseOf, rec, reportFrom, reportOf } from './helpers/synthetic.ts';
+import { disposeSet, lcg, okRecord, segmentOf, rec, reportFrom, reportOf } from './helpers/synthetic.ts';
 
 /**
  * Records with a spread of latencies (a long tail), both modes, a few failures and early stops.
@@ -164,16 +164,16 @@ describe('mergeReports: everything else', () => {
     assert.equal(mergeReports([r1, reportOf([])]).extras, undefined);
   });
 
-  it('single-phase inputs: phases omitted; several: listed per input and renumbered', () => {
+  it('single-segment inputs: segments omitted; several: listed per input and renumbered', () => {
     const set = newModeSet();
     try {
       set.stream.add(okRecord('stream', 10));
-      const one = reportFrom(set, { phases: [phaseOf(0, set, 10_000, 4)] });
-      assert.deepEqual(mergeReports([one, one]).phases, []);
-      const two = reportFrom(set, { phases: [phaseOf(0, set, 5000, 4), phaseOf(1, set, 5000, 8)] });
+      const one = reportFrom(set, { segments: [segmentOf(0, set, 10_000, 4)] });
+      assert.deepEqual(mergeReports([one, one]).segments, []);
+      const two = reportFrom(set, { segments: [segmentOf(0, set, 5000, 4), segmentOf(1, set, 5000, 8)] });
       const m = mergeReports([one, two]);
       assert.deepEqual(
-        m.phases.map((p) => [p.index, (p as { source?: number }).source, p.concurrency]),
+        m.segments.map((p) => [p.index, (p as { source?: number }).source, p.concurrency]),
         [
           [0, 0, 4],
           [1, 1, 4],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { redactSecrets } from '../../engine/wire/common.ts';
 import type { Report } from '../report.ts';
-import { LATENCY_COLUMNS, fmtMs, fmtNum, latencyCells, latencyRows, phaseRows } from '../text.ts';
+import { LATENCY_COLUMNS, fmtMs, fmtNum, latencyCells, latencyRows, segmentRows } from '../text.ts';
 import type { ChartSpec } from './chart-spec.ts';
 import { distributionCharts } from './distribution.ts';
 import { escapeHtml } from './escape.ts';
@@ -38,7 +38,7 @@ export function loadModel(r: Report): string {
   if (ramp !== undefined && ramp > 0) parts.push(`ramp ${ramp} s`);
   const conn = strSetting(r, 'connection');
   if (conn !== undefined) parts.push(`connections: ${conn}`);
-  if (r.phases.length > 1) parts.push(`${r.phases.length - 1} load change${r.phases.length > 2 ? 's' : ''}`);
+  if (r.segments.length > 1) parts.push(`${r.segments.length - 1} load change${r.segments.length > 2 ? 's' : ''}`);
   return parts.join('; ');
 }
 
@@ -104,8 +104,8 @@ function summarySection(r: Report): string {
       ),
     );
   }
-  if (r.phases.length > 1) {
-    const p = phaseRows(r);
+  if (r.segments.length > 1) {
+    const p = segmentRows(r);
     parts.push(`<h3>By load setting</h3><div class="table-wrap">${tableHtml({ caption: 'One row per segment (load setting); latencies in ms', head: p.header, rows: p.rows }, { id: 'segments-table' })}</div>`);
   }
   return section('Summary', parts.join('\n'), 'summary');

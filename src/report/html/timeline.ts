@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PhaseReport, Report } from '../report.ts';
+import type { SegmentReport, Report } from '../report.ts';
 import { fmtMs, fmtNum } from '../text.ts';
 import { COLORS, type ChartMarker, type ChartSeries, type ChartSpec } from './chart-spec.ts';
 import type { DataTable } from './page.ts';
@@ -35,7 +35,7 @@ function metricOf(entry: Report['timeline'][number], key: string): Percentiles |
   return parsed.success ? parsed.data : undefined;
 }
 
-export function markerLabel(p: PhaseReport): string {
+export function markerLabel(p: SegmentReport): string {
   switch (p.reason) {
     case 'concurrency':
       return `c=${p.concurrency}`;
@@ -50,7 +50,7 @@ export function markerLabel(p: PhaseReport): string {
 
 /** A marker at every load change (the first segment is the start, not a change). */
 export function loadMarkers(r: Report): ChartMarker[] {
-  return r.phases.filter((p) => p.index > 0).map((p) => ({ x: p.startMs / 1000, label: markerLabel(p) }));
+  return r.segments.filter((p) => p.index > 0).map((p) => ({ x: p.startMs / 1000, label: markerLabel(p) }));
 }
 
 const secs = (tMs: number): string => (tMs / 1000).toFixed(1);

@@ -5,7 +5,7 @@ import {
   modeReport,
   totalsOf,
   type ModeReport,
-  type PhaseReport,
+  type SegmentReport,
   type Report,
 } from '../../../src/report/report.ts';
 import type { EncodedModeAccumulator } from '../../../src/engine/stats.ts';
@@ -21,7 +21,7 @@ export function rec(p: Partial<RequestRecord> & { mode: Mode }): RequestRecord {
     requestId: 'r',
     outcome: 'ok',
     attempts: 1,
-    phase: 0,
+    segment: 0,
     warmup: false,
     intendedStartMs: 0,
     startMs: 0,
@@ -57,7 +57,7 @@ export interface ReportOpts {
   simulated?: boolean;
   errors?: Partial<Record<ErrorCode, number>>;
   errorMessages?: Partial<Record<ErrorCode, string>>;
-  phases?: PhaseReport[];
+  segments?: SegmentReport[];
   timeline?: TimelineEntry[];
   extras?: Record<string, unknown>;
   settings?: Record<string, unknown>;
@@ -89,7 +89,7 @@ export function reportFrom(modes: ModeSet, o: ReportOpts = {}): Report {
     byMode,
     errors: o.errors ?? {},
     errorMessages: o.errorMessages ?? {},
-    phases: o.phases ?? [],
+    segments: o.segments ?? [],
     timeline: o.timeline ?? [],
     histograms,
     ...(o.extras ? { extras: o.extras } : {}),
@@ -111,7 +111,7 @@ export function disposeSet(set: ModeSet): void {
   for (const m of MODES) set[m].dispose();
 }
 
-export function phaseOf(index: number, modes: ModeSet, durationMs: number, concurrency: number): PhaseReport {
+export function segmentOf(index: number, modes: ModeSet, durationMs: number, concurrency: number): SegmentReport {
   const byMode = {} as Record<Mode, ModeReport>;
   let completed = 0;
   for (const m of MODES) {
