@@ -53,37 +53,35 @@ describe('serving model', () => {
     const { records } = (await lookup.json()) as { records: Rec[] };
     const t0 = Math.min(...records.map((r) => r.receivedMs));
     const detail = records.map((r) => `${(r.receivedMs - t0).toFixed(1)}+${(r.admittedMs - r.receivedMs).toFixed(1)}`).join(' ');
-    const byAdmission = [...records].sort((a, b) => a.admittedMs - b.admittedMs);
-    const firstFour = byAdmission.slice(0, 4);
-    const secondFour = byAdmission.slice(4);
     // Server side, the ground truth: the simulator's own record of when each request arrived, got a
-    // slot and ended. Bounds are generous (two test files share two cores; a token write or a body
-    // read can run tens of ms late), but a wrong queueing model is off by a whole generation.
-    const ends = firstFour.map((r) => r.endMs).sort((a, b) => a - b);
-    const firstEnd = ends[0] as number;
-    for (const r of firstFour) {
-      // Admitted without waiting for a slot: before any slot freed, and soon after arriving.
-      assert.ok(r.admittedMs < firstEnd, `first four admitted before any slot freed (${detail})`);
-      assert.ok(r.admittedMs - r.receivedMs < 75, `first four admitted on arrival (${detail})`);
-      assert.ok(Math.abs(r.lastTokenMs - r.admittedMs - 150) < 50, `generation time ${r.lastTokenMs - r.admittedMs}`);
+    // slot and ended. On a busy machine the eight arrivals spread over tens of ms, so each request is
+    // judged by what the server held when it arrived: with a slot free it is admitted on arrival;
+    // with all four busy it waits and gets the slot the moment one frees (the release admits
+    // synchronously). A wrong queueing model is off by a whole generation (150 ms).
+    const byArrival = [...records].sort((a, b) => a.receivedMs - b.receivedMs);
+    const ends = records.map((r) => r.endMs);
+    let waited = 0;
+    for (const r of byArrival) {
+      const busy = records.filter((o) => o !== r && o.admittedMs <= r.receivedMs && r.receivedMs < o.endMs).length;
+      if (busy < 4) {
+        assert.ok(r.admittedMs - r.receivedMs < 75, `admitted on arrival with ${busy} running (${detail})`);
+      } else {
+        waited++;
+        const freed = ends.some((e) => Math.abs(r.admittedMs - e) < 10);
+        assert.ok(freed, `with four running, admitted when a slot freed (${detail})`);
+      }
+      assert.ok(Math.abs(r.lastTokenMs - r.admittedMs - 150) < 50, `generation time ${(r.lastTokenMs - r.admittedMs).toFixed(1)} (${detail})`);
     }
-    secondFour.forEach((r, i) => {
-      // Each of the others waited and got the slot the moment one freed (the release admits synchronously).
-      assert.ok(Math.abs(r.admittedMs - (ends[i] as number)) < 10, `admitted when a slot freed (${detail})`);
-      assert.ok(r.receivedMs < firstEnd, `arrived while all four slots were busy (${detail})`);
-      assert.ok(r.admittedMs - r.receivedMs > 75, `waited for a slot (${detail})`);
-    });
+    assert.ok(waited >= 1, `eight at once on four slots: some must wait (${detail})`);
     // Never more than four generating at once.
     for (const r of records) {
       const running = records.filter((o) => o.admittedMs <= r.admittedMs && r.admittedMs < o.endMs).length;
       assert.ok(running <= 4, `${running} running when one was admitted (${detail})`);
     }
-    // Client side (looser: this process shares two cores with the rest of the suite): the queued
-    // four see about one generation more TTFT than the first four.
+    // Client side: whoever waited for a slot sees it in TTFT.
     const ttfts = results.map((r) => r.ttft).sort((a, b) => a - b);
-    const extra = mean(ttfts.slice(4)) - mean(ttfts.slice(0, 4));
-    assert.ok(ttfts[0] as number >= 55, `TTFT at least the configured 60 ms (${ttfts[0]})`);
-    assert.ok(extra > 75 && extra < 300, `queued requests wait about one generation (${extra.toFixed(1)} ms more)`);
+    assert.ok((ttfts[0] as number) >= 55, `TTFT at least the configured 60 ms (${ttfts[0]})`);
+    assert.ok((ttfts[ttfts.length - 1] as number) - (ttfts[0] as number) > 75, `the last TTFT includes a wait for a slot (${ttfts.map((t) => t.toFixed(0)).join(' ')})`);
     const stats = await getJson<{ completed: number }>(`${sim.url}/admin/stats`);
     assert.equal(stats.completed, 32);
   });
@@ -99,12 +97,14 @@ describe('serving model', () => {
     const serverGaps = rec.tokenMs.slice(1).map((t, i) => t - (rec.tokenMs[i] as number));
     const crowdRec = await getJson<Rec>(`${sim.url}/admin/requests/crowd-3`);
     const crowdGaps = crowdRec.tokenMs.slice(1).map((t, i) => t - (crowdRec.tokenMs[i] as number));
-    // Alone: 10 * (1 + 1/8) = 11.25 ms; eight running: 10 * (1 + 8/8) = 20 ms.
-    assert.ok(Math.abs(mean(serverGaps) - 11.25) < 1.5, `alone ITL ${mean(serverGaps).toFixed(2)}`);
+    // Alone: 10 * (1 + 1/8) = 11.25 ms; eight running: 10 * (1 + 8/8) = 20 ms. Timers on a busy
+    // machine fire late by a ms or two per token, so the alone figure gets room above; the loaded
+    // one is the check of the formula (without the load factor it would be 10).
+    assert.ok(median(serverGaps) > 10.5 && median(serverGaps) < 14.5, `alone ITL median ${median(serverGaps).toFixed(2)}`);
     // The median, not the mean: on a busy machine the eight requests reach the server a little
     // apart, so the first and last gaps of a stream run with fewer than eight (a mean of 17.75 ms
     // was seen in CI); the middle of the stream runs with all eight.
-    assert.ok(Math.abs(median(crowdGaps) - 20) < 2, `loaded ITL median ${median(crowdGaps).toFixed(2)} (mean ${mean(crowdGaps).toFixed(2)})`);
+    assert.ok(Math.abs(median(crowdGaps) - 20) < 3, `loaded ITL median ${median(crowdGaps).toFixed(2)} (mean ${mean(crowdGaps).toFixed(2)})`);
     assert.ok(mean(crowd.flatMap((c) => c.gaps)) > 1.5 * mean(alone.gaps), 'clients see it too');
   });
 });
