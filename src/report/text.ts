@@ -13,6 +13,12 @@ export function fmtMs(v: number): string {
   return `${(v / 1000).toFixed(1)}s`;
 }
 
+/** fmtMs with its unit, for prose: "316 ms", "12.8s". */
+export function fmtMsWithUnit(v: number): string {
+  const t = fmtMs(v);
+  return t.endsWith('s') || t === '-' ? t : `${t} ms`;
+}
+
 export function fmtNum(v: number, digits = 1): string {
   if (!Number.isFinite(v)) return '-';
   if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
@@ -94,8 +100,8 @@ export function formatSummary(r: Report): string {
   if (s.count > 0 && n.count > 0 && s.p50 > 0) {
     lines.push('');
     lines.push(
-      `first token: streaming ${fmtMs(s.p50)} ms vs non-streaming ${fmtMs(n.p50)} ms (p50), ${(n.p50 / s.p50).toFixed(1)}x sooner; ` +
-        `whole answer: ${fmtMs(r.byMode.stream.e2eMs.p50)} vs ${fmtMs(r.byMode.nonstream.e2eMs.p50)} ms`,
+      `first token: streaming ${fmtMsWithUnit(s.p50)} vs non-streaming ${fmtMsWithUnit(n.p50)} (p50), ${(n.p50 / s.p50).toFixed(1)}x sooner; ` +
+        `whole answer: ${fmtMsWithUnit(r.byMode.stream.e2eMs.p50)} vs ${fmtMsWithUnit(r.byMode.nonstream.e2eMs.p50)}`,
     );
   }
   const errs = Object.entries(r.errors);
