@@ -47,15 +47,18 @@ export function redirectMessage(status: number, location: string | undefined, re
   return `HTTP ${status}: redirect to ${target} (not followed, so the API key is never sent elsewhere; point --url at the final address)`;
 }
 
-/** Connection errors, 429 and 5xx may be retried, and only before any content arrived. */
+/**
+ * Connection errors, 429 and 5xx may be retried, and only before any content arrived. Timeouts are
+ * not: they end the request (an aborted attempt, see attempt-policy.ts), since a retry would
+ * restart the clock the user set as the limit.
+ */
 export function isRetryable(e: AttemptError): boolean {
   if (e.httpStatus !== undefined) return e.httpStatus === 429 || e.httpStatus >= 500;
   return (
     e.code === 'connect_refused' ||
     e.code === 'connect_reset' ||
     e.code === 'connect_timeout' ||
-    e.code === 'dns_failed' ||
-    e.code === 'timeout_ttft'
+    e.code === 'dns_failed'
   );
 }
 
