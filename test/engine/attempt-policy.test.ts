@@ -4,6 +4,7 @@ import { backoffMs, classifyResult, earlyStopPredicate, sleepUnlessAborted } fro
 import { systemClock } from '../../src/engine/clock.ts';
 import { Prng } from '../../src/engine/prng.ts';
 import { Measurement } from '../../src/engine/runner.ts';
+import { isRetryable } from '../../src/engine/errors.ts';
 
 const timeouts = { connectMs: 0, ttftMs: 1500, idleMs: 700, totalMs: 9000 };
 
@@ -118,4 +119,14 @@ test('sleepUnlessAborted: sleeps the full time, or returns early on abort', asyn
   assert.equal(await sleepUnlessAborted(5000, aborted, systemClock), true);
   assert.ok(performance.now() - t1 < 2000, 'returned on abort, long before the wait');
   clearInterval(keepAlive);
+});
+
+test('what --retries retries: connection errors, 429 and 5xx; never a timeout or a 4xx', () => {
+  for (const code of ['connect_refused', 'connect_reset', 'connect_timeout', 'dns_failed'] as const)
+    assert.equal(isRetryable({ code, message: '' }), true, code);
+  assert.equal(isRetryable({ code: 'http_429', httpStatus: 429, message: '' }), true);
+  assert.equal(isRetryable({ code: 'http_503', httpStatus: 503, message: '' }), true);
+  assert.equal(isRetryable({ code: 'http_400', httpStatus: 400, message: '' }), false);
+  for (const code of ['timeout_ttft', 'timeout_idle', 'timeout_total', 'tls_failed', 'stream_disconnected'] as const)
+    assert.equal(isRetryable({ code, message: '' }), false, code);
 });
