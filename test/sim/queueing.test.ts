@@ -97,10 +97,12 @@ describe('serving model', () => {
     const serverGaps = rec.tokenMs.slice(1).map((t, i) => t - (rec.tokenMs[i] as number));
     const crowdRec = await getJson<Rec>(`${sim.url}/admin/requests/crowd-3`);
     const crowdGaps = crowdRec.tokenMs.slice(1).map((t, i) => t - (crowdRec.tokenMs[i] as number));
-    // Alone: 10 * (1 + 1/8) = 11.25 ms; eight running: 10 * (1 + 8/8) = 20 ms. Timers on a busy
-    // machine fire late by a ms or two per token, so the alone figure gets room above; the loaded
-    // one is the check of the formula (without the load factor it would be 10).
-    assert.ok(median(serverGaps) > 10.5 && median(serverGaps) < 14.5, `alone ITL median ${median(serverGaps).toFixed(2)}`);
+    // Alone: 10 * (1 + 1/8) = 11.25 ms; eight running: 10 * (1 + 8/8) = 20 ms. The simulator keeps
+    // tokens on a schedule, so a late timer is followed by a short gap: single gaps (and their
+    // median) wander on a busy machine while their mean stays on the schedule, late by at most the
+    // last token's delay spread over the stream. Hence the mean, with room above; the loaded
+    // median is the check of the formula (without the load factor it would be 10).
+    assert.ok(mean(serverGaps) > 10.6 && mean(serverGaps) < 14.5, `alone ITL mean ${mean(serverGaps).toFixed(2)} (median ${median(serverGaps).toFixed(2)})`);
     // The median, not the mean: on a busy machine the eight requests reach the server a little
     // apart, so the first and last gaps of a stream run with fewer than eight (a mean of 17.75 ms
     // was seen in CI); the middle of the stream runs with all eight.
