@@ -330,6 +330,10 @@ export class Engine implements EngineCommands {
 
   private dropTicket(t: Ticket): void {
     this.droppedCount++;
+    // The prompt this request would have sent is drawn anyway: the k-th request then always
+    // carries the k-th prompt of the seed, whatever happened to earlier ones, so engines with the
+    // same seed (several targets in one run) send the same prompt as their k-th request.
+    this.prompts.pick();
     const id = ++this.nextId;
     const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
@@ -398,6 +402,7 @@ export class Engine implements EngineCommands {
       ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
       ...(this.config.workload.maxTokens !== undefined ? { maxTokens: this.config.workload.maxTokens } : {}),
       ...(prompt.body !== undefined ? { extraBody: prompt.body } : {}),
+      ...(this.config.target.headers !== undefined ? { extraHeaders: this.config.target.headers } : {}),
     });
     const url = new URL(built.url);
     const rule = this.config.resilience.earlyStop;
