@@ -81,7 +81,9 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
   const list = plan.targets ?? [];
   const targets = await openAll(list, io);
   let interruptedBy: InterruptSignal | undefined;
-  const stopAll = (): Promise<void[]> => Promise.all(targets.map((t) => t.session.engine.stop()));
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(targets.map((t) => t.session.engine.stop()));
+  };
   const interrupts = installInterruptHandlers((signal) => {
     interruptedBy = signal;
     io.stderr.write('\nstreamtop: interrupted; aborting requests in flight and writing the report (Ctrl-C again to quit at once)\n');
