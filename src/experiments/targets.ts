@@ -10,6 +10,7 @@ import { OutputWriteError, writeFileAtomic } from '../shared/atomic-write.ts';
 import { UsageError } from '../shared/usage-error.ts';
 import { openSession, type Session } from '../run/session.ts';
 import { openTarget, type Target } from '../run/target.ts';
+import { PairGate } from './pair-gate.ts';
 import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from '../os/signals.ts';
 
 /**
@@ -42,7 +43,7 @@ interface OpenedTarget {
 }
 
 /** Opens every target (simulators start in parallel); on any failure closes what was opened. */
-async function openAll(targets: readonly TargetRunPlan[], io: Io): Promise<OpenedTarget[]> {
+async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, io: Io): Promise<OpenedTarget[]> {
   const plans = targets.map((t) => withHeaderEnvs(t, process.env));
   const opened = await Promise.allSettled(
     plans.map((plan, i) => openTarget(plan, { env: process.env, warn: (m) => io.stderr.write(`streamtop: warning: ${targets[i]?.name ?? ''}: ${m}\n`) })),
@@ -58,7 +59,10 @@ async function openAll(targets: readonly TargetRunPlan[], io: Io): Promise<Opene
   return plans.map((plan, i) => {
     const target = (opened[i] as PromiseFulfilledResult<Target>).value;
     const log = new PairLog();
-    const session = openSession(plan, target, { onRecord: (r) => log.add(r.id, sampleOf(r)) });
+    const session = openSession(plan, target, {
+      onRecord: (r) => log.add(r.id, sampleOf(r)),
+      ...(gate ? { startGate: (id: number) => gate.wait(i, id) } : {}),
+    });
     return { name: targets[i]?.name ?? String(i), plan, session, log };
   });
 }
@@ -79,13 +83,17 @@ function targetReport(name: string, r: Report): TargetReport {
 
 export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
   const list = plan.targets ?? [];
-  const targets = await openAll(list, io);
+  // Closed loop: pairs start together (the gate). Open loop: every engine draws the same arrival
+  // times from the seed, so the k-th arrivals already coincide; a gate would only add queueing.
+  const gate = plan.engine.load.rate === undefined ? new PairGate(list.length, plan.engine.load.seed) : undefined;
+  const targets = await openAll(list, gate, io);
   let interruptedBy: InterruptSignal | undefined;
   const stopAll = async (): Promise<void> => {
     await Promise.all(targets.map((t) => t.session.engine.stop()));
   };
   const interrupts = installInterruptHandlers((signal) => {
     interruptedBy = signal;
+    gate?.close();
     io.stderr.write('\nstreamtop: interrupted; aborting requests in flight and writing the report (Ctrl-C again to quit at once)\n');
     void stopAll();
   });
@@ -93,12 +101,17 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
   const progress = setInterval(() => {
     io.stderr.write(`${targetsProgressLine(Date.now() - t0, targets.map((t) => ({ name: t.name, s: t.session.engine.snapshot() })))}\n`);
   }, 1000);
+  let timeUp: NodeJS.Timeout | undefined;
   try {
     await Promise.all(targets.map((t) => t.session.engine.start()));
+    // At the end of --duration no new pair may start: requests held for a partner are dropped at once.
+    const durationMs = plan.engine.load.durationMs;
+    if (gate && durationMs !== undefined) timeUp = setTimeout(() => gate.close(), durationMs);
     // One target bailing out (--bail) ends the comparison: the others would run on alone.
     const outcomes: RunOutcome[] = await Promise.all(
       targets.map(async (t) => {
         const o = await t.session.engine.done;
+        gate?.retire(targets.indexOf(t));
         if (o.stopReason === 'bail') void stopAll();
         return o;
       }),
@@ -117,7 +130,12 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
       comparison: comparePaired(
         targets.map((t) => t.name),
         targets.map((t) => t.log),
-        { seed: plan.engine.load.seed },
+        {
+          seed: plan.engine.load.seed,
+          pairing: gate
+            ? 'request index; each pair started together, in a seeded shuffled order'
+            : 'request index; open loop: every target got the same seeded arrival times',
+        },
       ),
     };
     io.stdout.write(`${formatTargetsSummary(report)}\n`);
@@ -139,6 +157,7 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
     return exitCode;
   } finally {
     clearInterval(progress);
+    clearTimeout(timeUp);
     interrupts.dispose();
     await Promise.all(targets.map((t) => t.session.close()));
   }

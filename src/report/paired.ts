@@ -59,6 +59,8 @@ const LATENCY: readonly { metric: Metric; unit: 'ms' | 'tok/s'; higherIsBetter: 
 export interface CompareOptions {
   seed: number;
   iterations?: number;
+  /** How the requests were paired, in words for the report. */
+  pairing?: string;
 }
 
 const round = (v: number): number => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : v);
@@ -137,5 +139,5 @@ export function comparePaired(names: readonly string[], logs: readonly PairLog[]
       });
     }
   }
-  return { reference: refName, targets: [...names], confidence: 0.95, iterations, seed: opts.seed, pairing: 'request index', rows };
+  return { reference: refName, targets: [...names], confidence: 0.95, iterations, seed: opts.seed, pairing: opts.pairing ?? 'request index', rows };
 }

@@ -21,7 +21,8 @@ test('two simulators, one 50 ms slower to the first token: the verdict says so, 
   const ttft = report.comparison?.rows.find((row) => row.metric === 'ttft' && row.mode === 'stream' && row.target === 'b');
   const d = ttft?.diff.p50;
   assert.ok(d !== undefined && d.lo !== null, JSON.stringify(ttft));
-  assert.ok(Math.abs(d.diff - 50) <= 3, `TTFT p50 difference ${d.diff} ms`);
+  // 50 ms exactly on a quiet machine (docs/targets.md); the bound leaves room for a loaded test box.
+  assert.ok(Math.abs(d.diff - 50) <= 25, `TTFT p50 difference ${d.diff} ms`);
   assert.ok(d.lo > 0, `interval [${d.lo}, ${d.hi}]`);
   assert.equal(ttft?.withinNoise, false);
 
