@@ -53,3 +53,28 @@ test('a header-env variable that is not set is named before anything starts', as
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--target a: header-env x-auth:STREAMTOP_TEST_UNSET_VAR: \$STREAMTOP_TEST_UNSET_VAR is not set/);
 });
+
+test('a header-env value is sent to its target and never shown or written, even when the server echoes it', async () => {
+  const { startScriptedServer } = await import('../helpers/scripted-server.ts');
+  const { CANARY_KEY, leakedPiece } = await import('../helpers/key-echo-server.ts');
+  const { readFileSync } = await import('node:fs');
+  const server = await startScriptedServer((req, res) => {
+    const got = String(req.headers['x-gw-auth'] ?? '(none)');
+    res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `bad gateway credential ${got}`, type: 'auth' } }));
+  });
+  try {
+    const json = join(dir, 'secret.json');
+    const r = await runCli(
+      ['--headless', '-d', '2s', '-c', '2', '--sim-output-tokens', '5', '--target', 'a=sim:fast', '--target', `gw=${server.url},header-env=x-gw-auth:STREAMTOP_TEST_GW_AUTH`, '--json', json],
+      { env: { STREAMTOP_TEST_GW_AUTH: CANARY_KEY } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(server.headers.some((h) => h['x-gw-auth'] === CANARY_KEY), 'the header reached the target');
+    assert.match(r.stdout, /errors by target:\n\s+gw\s+http_401/);
+    assert.match(r.stdout, /gw vs a: errors stream more errors \(worse\)/);
+    for (const [what, text] of [['stdout', r.stdout], ['stderr', r.stderr], ['report', readFileSync(json, 'utf8')]] as const)
+      assert.equal(leakedPiece(text, CANARY_KEY), undefined, `${what} leaks the header value`);
+  } finally {
+    await server.close();
+  }
+});
