@@ -87,7 +87,7 @@ export const RUN_FLAGS = {
   }),
   target: flag({
     name: 'target', valueName: 'SPEC', section: 'target', repeatable: true,
-    help: 'compare endpoints in one run, each with its own pool and the same prompts: NAME=URL or NAME=sim:PROFILE[,api=..,model=..,key-env=..,header=..,header-env=..,body=..,c=N,KNOB=V]; the first is the reference',
+    help: 'compare endpoints in one run, the same requests to each (the first is the reference): NAME=URL or NAME=sim:PROFILE, then ,FIELD=VALUE (see docs/targets.md)',
     value: fromParser(parseTargetFlag, TARGET_GRAMMAR),
     conflicts: [
       { flag: 'url', message: '--target and --url are alternatives: with --target each target names its own URL (NAME=URL)' },

@@ -41,7 +41,7 @@ function weightedQuantiles(values: Float64Array, order: Uint32Array, counts: Uin
   const wanted = qs.map((q) => {
     const h = q * (n - 1);
     const lo = Math.floor(h);
-    return { lo, hi: Math.min(n - 1, lo + 1), frac: h - lo, loV: NaN, hiV: NaN };
+    return { lo, hi: Math.min(n - 1, lo + 1), frac: h - lo };
   });
   let seen = 0;
   let next = 0;
