@@ -4,23 +4,23 @@ import { Prng } from '../engine/prng.ts';
  * Starts the k-th request of every target together (closed-loop runs with several targets). Each
  * engine holds request k at the gate once it has a slot for it; when every target still running
  * has arrived, the pair is released, in an order shuffled per pair (seeded) so that no target
- * always writes first. A target whose engine has stopped launching is retired and no longer
- * waited for.
+ * always writes first. When one engine ends, the gate closes: no pair can form without it.
  *
  * No deadlock: the smallest id waiting anywhere is reached by every other target, whose requests
- * in flight all have smaller ids, are not held, and so finish and free the slots for it.
+ * in flight all have smaller ids, are not held, and so finish and free the slots for it (while
+ * every engine runs; the first to end closes the gate).
  */
 export class PairGate {
   /** id -> target index -> release (true: write it). */
   private readonly waiting = new Map<number, Map<number, (go: boolean) => void>>();
   private closed = false;
-  private readonly active: Set<number>;
+  private readonly targets: number;
   private readonly prng: Prng;
   /** Targets in the order each released pair went out (for tests and the report). */
   readonly firstCounts: number[];
 
   constructor(targets: number, seed: number) {
-    this.active = new Set(Array.from({ length: targets }, (_, i) => i));
+    this.targets = targets;
     this.prng = new Prng(seed).fork(7);
     this.firstCounts = Array.from({ length: targets }, () => 0);
   }
@@ -36,14 +36,8 @@ export class PairGate {
     });
   }
 
-  /** The target launches nothing more: pairs stop waiting for it. */
-  retire(target: number): void {
-    if (!this.active.delete(target)) return;
-    for (const id of [...this.waiting.keys()].sort((a, b) => a - b)) this.tryRelease(id);
-  }
-
   /**
-   * The comparison is over (its time is up): requests held now and later are not sent, so no
+   * The comparison is over (an engine ended): requests held now and later are not sent, so no
    * engine waits out its grace period for a pair that will never form.
    */
   close(): void {
@@ -63,7 +57,7 @@ export class PairGate {
   private tryRelease(id: number): void {
     const pair = this.waiting.get(id);
     if (pair === undefined) return;
-    for (const t of this.active) if (!pair.has(t)) return;
+    if (pair.size < this.targets) return;
     this.waiting.delete(id);
     const order = [...pair.entries()];
     // Fisher-Yates with the seeded generator: the pair's writing order.

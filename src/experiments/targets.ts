@@ -101,17 +101,16 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
   const progress = setInterval(() => {
     io.stderr.write(`${targetsProgressLine(Date.now() - t0, targets.map((t) => ({ name: t.name, s: t.session.engine.snapshot() })))}\n`);
   }, 1000);
-  let timeUp: NodeJS.Timeout | undefined;
   try {
     await Promise.all(targets.map((t) => t.session.engine.start()));
-    // At the end of --duration no new pair may start: requests held for a partner are dropped at once.
-    const durationMs = plan.engine.load.durationMs;
-    if (gate && durationMs !== undefined) timeUp = setTimeout(() => gate.close(), durationMs);
     // One target bailing out (--bail) ends the comparison: the others would run on alone.
     const outcomes: RunOutcome[] = await Promise.all(
       targets.map(async (t) => {
         const o = await t.session.engine.done;
-        gate?.retire(targets.indexOf(t));
+        // The first engine to end (its -n or -d reached, or stopped) ends the comparison: no pair
+        // can form without it, so requests held for it are cancelled unsent. (Engines do not start
+        // at the same instant, one loading its tokenizer say, so one may end before the others.)
+        gate?.close();
         if (o.stopReason === 'bail') void stopAll();
         return o;
       }),
@@ -157,7 +156,6 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
     return exitCode;
   } finally {
     clearInterval(progress);
-    clearTimeout(timeUp);
     interrupts.dispose();
     await Promise.all(targets.map((t) => t.session.close()));
   }

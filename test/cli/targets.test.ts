@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'streamtop-targets-cli-'));
 
 test('two simulators, one 50 ms slower to the first token: the verdict says so, with an interval excluding 0', async () => {
   const json = join(dir, 'slower.json');
-  const r = await runCli(['--headless', '-d', '3s', '-c', '4', '--seed', '3', '--sim-jitter', '0', '--sim-output-tokens', '20', '--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=+50', '--json', json]);
+  const r = await runCli(['--headless', '-n', '120', '-c', '8', '--stream-ratio', '1', '--seed', '3', '--sim-jitter', '0', '--sim-output-tokens', '20', '--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=+50', '--json', json]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /b vs a: TTFT stream p50 slower \(worse\)/);
   const report = loadReport(json);
@@ -38,12 +38,16 @@ test('two simulators, one 50 ms slower to the first token: the verdict says so, 
 
 test('two identical simulators: the differences are within noise', async () => {
   const json = join(dir, 'same.json');
-  const r = await runCli(['--headless', '-d', '3s', '-c', '4', '--seed', '4', '--sim-output-tokens', '20', '--target', 'a=sim:fast', '--target', 'b=sim:fast', '--json', json]);
+  const r = await runCli(['--headless', '-n', '120', '-c', '8', '--stream-ratio', '1', '--seed', '4', '--sim-output-tokens', '20', '--target', 'a=sim:fast', '--target', 'b=sim:fast', '--json', json]);
   assert.equal(r.code, 0, r.stderr);
   const ttft = loadReport(json).comparison?.rows.find((row) => row.metric === 'ttft' && row.mode === 'stream');
-  assert.ok(ttft !== undefined && ttft.diff.p50?.lo !== null, JSON.stringify(ttft));
-  assert.equal(ttft.withinNoise, true, JSON.stringify(ttft.diff.p50));
-  assert.match(r.stdout, /b vs a: TTFT stream p50 within noise/);
+  assert.ok(ttft !== undefined && ttft.diff.p50 !== undefined && ttft.diff.p50.lo !== null, JSON.stringify(ttft));
+  assert.equal(ttft.pairs, 120);
+  // A 95 % interval misses 0 one time in twenty by chance, and a loaded machine can tilt one side by
+  // a millisecond or two; what must never happen is a real-looking difference between equals.
+  const d = ttft.diff.p50;
+  assert.ok(ttft.withinNoise || Math.abs(d.diff) < 3, `identical targets differ by ${d.diff} ms [${d.lo}, ${d.hi}]`);
+  if (ttft.withinNoise) assert.match(r.stdout, /b vs a: TTFT stream p50 within noise/);
 });
 
 test('a header-env variable that is not set is named before anything starts', async () => {
@@ -65,7 +69,7 @@ test('a header-env value is sent to its target and never shown or written, even 
   try {
     const json = join(dir, 'secret.json');
     const r = await runCli(
-      ['--headless', '-d', '2s', '-c', '2', '--sim-output-tokens', '5', '--target', 'a=sim:fast', '--target', `gw=${server.url},header-env=x-gw-auth:STREAMTOP_TEST_GW_AUTH`, '--json', json],
+      ['--headless', '-n', '30', '-c', '2', '--stream-ratio', '1', '--sim-output-tokens', '5', '--target', 'a=sim:fast', '--target', `gw=${server.url},header-env=x-gw-auth:STREAMTOP_TEST_GW_AUTH`, '--json', json],
       { env: { STREAMTOP_TEST_GW_AUTH: CANARY_KEY } },
     );
     assert.equal(r.code, 0, r.stderr);
