@@ -26,6 +26,11 @@ export function progressLine(s: EngineSnapshot): string {
 }
 
 export async function runHeadless(plan: RunPlan, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
+  if (plan.targets !== undefined) {
+    // Several endpoints: one engine each, in this process (experiments/targets.ts).
+    const { runTargets } = await import('../experiments/targets.ts');
+    return runTargets(plan, io);
+  }
   const remote = new RemoteEngine(plan, 1000);
   let interruptedBy: InterruptSignal | undefined;
   const interrupts = installInterruptHandlers((signal) => {

@@ -3,7 +3,7 @@ import { checkOutputPath } from '../shared/output-path.ts';
 import { UsageError } from '../shared/usage-error.ts';
 import { writeFileAtomic } from '../shared/atomic-write.ts';
 import { mergeReports } from '../report/merge.ts';
-import { loadReport } from '../report/load.ts';
+import { loadReport, refuseMultiTarget } from '../report/load.ts';
 import { formatSummary } from '../report/text.ts';
 import type { Io } from './io.ts';
 
@@ -11,7 +11,12 @@ import type { Io } from './io.ts';
 export function mergeCommand(files: string[], output: string, io: Io): number {
   if (files.length < 2) throw new UsageError('merge needs at least two reports: streamtop merge A.json B.json -o ALL.json');
   checkOutputPath('--output', output);
-  const merged = mergeReports(files.map(loadReport));
+  const reports = files.map((f) => {
+    const r = loadReport(f);
+    refuseMultiTarget(r, f, 'merge');
+    return r;
+  });
+  const merged = mergeReports(reports);
   merged.settings = { ...merged.settings, mergedFrom: files.map((f) => basename(f)) };
   writeFileAtomic(output, `${JSON.stringify(merged, null, 2)}\n`);
   io.stdout.write(`${formatSummary(merged)}\n`);

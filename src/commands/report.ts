@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../shared/atomic-write.ts';
 import { loadSavedResult, writeResultHtml } from '../report/html/index.ts';
 import { formatMarkdown } from '../report/markdown.ts';
 import { formatSummary } from '../report/text.ts';
+import { formatTargetsSummary } from '../report/targets-text.ts';
 import type { Io } from './io.ts';
 
 /**
@@ -14,7 +15,12 @@ export async function reportCommand(file: string, o: { markdown?: string; html?:
   if (o.markdown !== undefined) checkOutputPath('--markdown', o.markdown);
   if (o.html !== undefined) checkOutputPath('--html', o.html);
   const saved = loadSavedResult(file);
-  if (saved.kind === 'run') {
+  if (saved.kind === 'run' && saved.report.targets !== undefined) {
+    // Several targets: the Markdown and HTML pages show one run; saying so beats showing the reference alone.
+    for (const [flag, path] of [['--markdown', o.markdown], ['--html', o.html]] as const)
+      if (path !== undefined) throw new UsageError(`${flag} is not available for a multi-target run yet (${file} holds ${saved.report.targets.length} targets; the page shows one): drop it`);
+    io.stdout.write(`${formatTargetsSummary(saved.report)}\n`);
+  } else if (saved.kind === 'run') {
     io.stdout.write(`${formatSummary(saved.report)}\n`);
   } else {
     if (o.markdown !== undefined) throw new UsageError(`--markdown renders a run report; ${file} is a ${saved.kind} result: use --html FILE for it`);

@@ -30,6 +30,12 @@ function singleRunOutputs(flagName: string): Partial<AnyFlagDef> {
 
 const NO_CHARTS = refuse({ why: 'it has no live charts or timeline' });
 
+/** Experiments measure one endpoint; several are compared by a run with --target. */
+const ONE_TARGET = {
+  target: refuse({ why: 'it measures one endpoint', instead: '--url, or compare endpoints with streamtop --headless --target A=URL --target B=URL' }),
+  targets: refuse({ why: 'it measures one endpoint', instead: '--url, or compare endpoints with streamtop --headless --targets FILE' }),
+};
+
 export const SWEEP_FLAGS = {
   concurrencyLevels: flag({
     name: 'concurrency-levels', valueName: 'LIST', section: 'command', help: 'pool sizes to try, in order',
@@ -75,6 +81,7 @@ export const SWEEP_FLAGS = {
     failIf: singleRunOutputs('--fail-if'),
     markdown: singleRunOutputs('--markdown'),
     ndjson: singleRunOutputs('--ndjson'),
+    ...ONE_TARGET,
   }),
 } satisfies FlagTable;
 
@@ -94,6 +101,7 @@ function roundsOnly(perWhat: string): Changes<typeof RUN_FLAGS> {
     failIf: singleRunOutputs('--fail-if'),
     markdown: singleRunOutputs('--markdown'),
     ndjson: singleRunOutputs('--ndjson'),
+    ...ONE_TARGET,
   };
 }
 

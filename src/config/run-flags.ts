@@ -1,4 +1,5 @@
 import { parseEarlyStop } from './early-stop.ts';
+import { loadTargetsFile, parseTargetFlag, TARGET_GRAMMAR } from './targets.ts';
 import { checkOutputPath } from '../shared/output-path.ts';
 import { CONCURRENCY, RATE } from '../engine/limits.ts';
 import { FAIL_IF_GRAMMAR, parseFailIf } from '../report/gates.ts';
@@ -83,6 +84,20 @@ export const RUN_FLAGS = {
   }),
   insecure: flag({
     name: 'insecure', section: 'target', help: 'do not verify TLS certificates (prints a warning)', value: onOff, default: false,
+  }),
+  target: flag({
+    name: 'target', valueName: 'SPEC', section: 'target', repeatable: true,
+    help: 'compare endpoints in one run, the same requests to each (the first is the reference): NAME=URL or NAME=sim:PROFILE, then ,FIELD=VALUE (see docs/targets.md)',
+    value: fromParser(parseTargetFlag, TARGET_GRAMMAR),
+    conflicts: [
+      { flag: 'url', message: '--target and --url are alternatives: with --target each target names its own URL (NAME=URL)' },
+      { flag: 'targets', message: '--target and --targets are alternatives: put every target in the file, or give them all with --target' },
+    ],
+  }),
+  targets: flag({
+    name: 'targets', valueName: 'FILE', section: 'target', help: 'the targets to compare, from a JSON file (see docs/targets.md)',
+    value: fromParser((f, raw) => loadTargetsFile(f, raw), 'a JSON file: an array of {"name", "url", ...} (see docs/targets.md)'),
+    conflicts: [{ flag: 'url', message: '--targets and --url are alternatives: with --targets each target names its own URL' }],
   }),
   connection: flag({
     name: 'connection', valueName: 'MODE', section: 'target',

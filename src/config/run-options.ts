@@ -17,6 +17,8 @@ import {
   type RunFlags,
 } from './run-flags.ts';
 import type { FlagValues } from '../flags/types.ts';
+import { checkDistinctNames } from './targets.ts';
+import { targetOverrides, type TargetOverrides } from './target-plans.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -45,6 +47,51 @@ export interface RunPlan {
   sim?: SimConfig;
   apiKeyEnv: string;
   output: OutputOptions;
+  /**
+   * Several endpoints compared in one run (--target, --targets), the first the reference: each
+   * a plan of its own for its own engine. `engine`, `sim` and `apiKeyEnv` above are then the
+   * reference's.
+   */
+  targets?: TargetRunPlan[];
+}
+
+/** One target of a multi-target run. */
+export interface TargetRunPlan {
+  name: string;
+  plan: RunPlan;
+  /** Header name -> environment variable holding its value (read when the target is opened). */
+  headerEnvs: Record<string, string>;
+}
+
+/** Outputs that exist for one target only, refused with several (and why). */
+const SINGLE_TARGET_OUTPUTS: readonly [keyof OutputOptions, string, string][] = [
+  ['ndjson', '--ndjson', 'its lines carry no target name yet'],
+  ['markdown', '--markdown', 'the Markdown summary shows one target; use --json and streamtop report'],
+  ['html', '--html', 'the HTML report shows one target'],
+  ['failIf', '--fail-if', 'gates name no target yet (p95(ttft@NAME) is not implemented)'],
+  ['slo', '--slo', 'goodput is counted for one target'],
+  ['projectPerMonth', '--project', 'cost projections are made for one target'],
+];
+
+/** The run's plan for one target: the target's endpoint, model, key, headers and pool laid over it. */
+function planForTarget(base: RunPlan, t: TargetOverrides): RunPlan {
+  return {
+    engine: {
+      ...base.engine,
+      target: {
+        ...base.engine.target,
+        ...(t.baseUrl !== undefined ? { baseUrl: t.baseUrl } : {}),
+        api: t.api,
+        model: t.model,
+        ...(Object.keys(t.headers).length > 0 ? { headers: t.headers } : {}),
+      },
+      load: { ...base.engine.load, ...(t.concurrency !== undefined ? { concurrency: t.concurrency } : {}) },
+      workload: { ...base.engine.workload, ...(t.prompts !== undefined ? { prompts: t.prompts } : {}) },
+    },
+    ...(t.sim ? { sim: t.sim } : {}),
+    apiKeyEnv: t.apiKeyEnv,
+    output: base.output,
+  };
 }
 
 const DEFAULT_MODEL: Record<Api, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-haiku-4-5' };
@@ -142,7 +189,28 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     },
     outputs: { windowSeconds: v.window / 1000 },
   };
-  return { engine, ...(sim ? { sim } : {}), apiKeyEnv, output };
+  const plan: RunPlan = { engine, ...(sim ? { sim } : {}), apiKeyEnv, output };
+  const specs = v.target ?? v.targets;
+  if (specs === undefined) return plan;
+
+  const from = v.target !== undefined ? '--target' : '--targets';
+  if (specs.length < 2) throw new UsageError(`${from}: give at least two targets to compare (the first is the reference); for one endpoint use --url`);
+  checkDistinctNames(specs);
+  if (!headless) throw new UsageError(`the live view of several targets is not built yet: add --headless (the comparison is printed at the end)`);
+  for (const [key, name, why] of SINGLE_TARGET_OUTPUTS)
+    if (output[key] !== undefined) throw new UsageError(`${name} is not available with several targets (${why}): drop it`);
+  const overrides = targetOverrides(specs, {
+    api: v.api,
+    ...(v.model !== undefined ? { model: v.model } : {}),
+    ...(v.apiKeyEnv !== undefined ? { apiKeyEnv: v.apiKeyEnv } : {}),
+    simModel: SIM_MODEL,
+    defaultModel: DEFAULT_MODEL,
+    simFlags: withKeyFromEnv(simFlags, process.env),
+    prompts,
+  });
+  const targets = overrides.map((t) => ({ name: t.name, plan: planForTarget(plan, t), headerEnvs: t.headerEnvs }));
+  const ref = targets[0] as TargetRunPlan;
+  return { ...ref.plan, targets };
 }
 
 /** The main command: raw options in, a run plan out (dashboard unless headless). */

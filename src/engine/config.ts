@@ -41,6 +41,10 @@ export interface TargetConfig {
   insecure: boolean;
   /** Extra CA (PEM) to trust: only for the built-in simulator's self-signed certificate. */
   ca?: string;
+  /** Sent with every request, after ours (so they may replace them); names lower-case. */
+  headers?: Readonly<Record<string, string>>;
+  /** Names of `headers` whose values are credentials: scrubbed like the key. */
+  secretHeaders?: readonly string[];
 }
 
 /** How much load, in what shape, for how long. */

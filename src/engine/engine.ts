@@ -39,6 +39,12 @@ export interface EngineDeps {
   onRecord?: (r: RequestRecord) => void;
   /** In-flight streams whose text tails are kept for display; the dashboard decides (0 headless). */
   panes?: number;
+  /**
+   * Awaited before request `id` is written (after it holds its slot): several engines compared in
+   * one run start their k-th requests together (experiments/pair-gate.ts). Resolves false when
+   * the request is not to be sent (the comparison is over); aborting the request ends the wait.
+   */
+  startGate?: (id: number) => Promise<boolean>;
 }
 
 /** 'user': ended by the user on purpose (q in the dashboard), a normal end, not an interruption. */
@@ -71,6 +77,7 @@ export class Engine implements EngineCommands {
   private readonly inFlight = new Map<number, Measurement>();
   private readonly panes: PaneBoard;
   private readonly onRecord: ((r: RequestRecord) => void) | undefined;
+  private readonly startGate: ((id: number) => Promise<boolean>) | undefined;
   private readonly recordListeners = new Set<(r: RequestRecord) => void>();
   private readonly runTag: string;
   private readonly connTimings: ConnectionTimings;
@@ -104,6 +111,7 @@ export class Engine implements EngineCommands {
     this.clock = deps.clock ?? systemClock;
     this.wire = wireFormat(config.target.api);
     this.onRecord = deps.onRecord;
+    this.startGate = deps.startGate;
     this.streamRatio = config.load.streamRatio;
     this.earlyStopOn = config.resilience.earlyStopEnabled && config.resilience.earlyStop !== undefined;
     this.runTag = (config.load.seed >>> 0).toString(36) + '-' + Date.now().toString(36);
@@ -330,6 +338,10 @@ export class Engine implements EngineCommands {
 
   private dropTicket(t: Ticket): void {
     this.droppedCount++;
+    // The prompt this request would have sent is drawn anyway: the k-th request then always
+    // carries the k-th prompt of the seed, whatever happened to earlier ones, so engines with the
+    // same seed (several targets in one run) send the same prompt as their k-th request.
+    this.prompts.pick();
     const id = ++this.nextId;
     const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
@@ -398,8 +410,18 @@ export class Engine implements EngineCommands {
       ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
       ...(this.config.workload.maxTokens !== undefined ? { maxTokens: this.config.workload.maxTokens } : {}),
       ...(prompt.body !== undefined ? { extraBody: prompt.body } : {}),
+      ...(this.config.target.headers !== undefined ? { extraHeaders: this.config.target.headers } : {}),
     });
     const url = new URL(built.url);
+    if (this.startGate) {
+      const go = await untilOpenOrAborted(this.startGate(id), m);
+      // Stopped while waiting for its pair: recorded as cancelled, never sent.
+      if (!go || m.abortCause !== undefined) {
+        const { outcome, error } = classifyResult({ kind: 'aborted', cause: m.abortCause ?? 'cancelled' }, 0, this.config.resilience.timeouts);
+        this.emit(this.buildRecord(id, m, ticket, warmup, outcome, error));
+        return;
+      }
+    }
     const rule = this.config.resilience.earlyStop;
     const onContent = rule && m.mode === 'stream' ? earlyStopPredicate(rule, () => this.earlyStopOn) : undefined;
 
@@ -574,4 +596,12 @@ export class Engine implements EngineCommands {
   dispose(): void {
     this.stats.dispose();
   }
+}
+
+/** Waits for a start gate (its answer), or for the request to be aborted (false). */
+function untilOpenOrAborted(gate: Promise<boolean>, m: Measurement): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    m.bindAbort(() => resolve(false));
+    gate.then(resolve, () => resolve(false));
+  }).finally(() => m.bindAbort(undefined));
 }

@@ -112,7 +112,11 @@ function pairIndex(s: string, i: number): number {
 }
 
 /** Every secret a run sends, to be kept out of what it shows and writes. Secret headers belong here too. */
-export function secretsOf(config: { target: Pick<TargetConfig, 'apiKey' | 'baseUrl'> }): string[] {
+export function secretsOf(config: { target: Pick<TargetConfig, 'apiKey' | 'baseUrl' | 'headers' | 'secretHeaders'> }): string[] {
   const t = config.target;
-  return [...(t.apiKey !== undefined ? [t.apiKey] : []), ...urlSecrets(t.baseUrl)];
+  const headerSecrets = (t.secretHeaders ?? []).flatMap((name) => {
+    const v = t.headers?.[name];
+    return v !== undefined ? [v] : [];
+  });
+  return [...(t.apiKey !== undefined ? [t.apiKey] : []), ...urlSecrets(t.baseUrl), ...headerSecrets];
 }

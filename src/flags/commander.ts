@@ -26,7 +26,8 @@ export function bareUnitNote(def: AnyFlagDef): string | undefined {
 export function helpLine(def: AnyFlagDef): string {
   const d = defaultShown(def);
   const unit = bareUnitNote(def);
-  return `${def.help}${unit !== undefined ? ` (${unit})` : ''}${d !== undefined ? ` [default: ${d}]` : ''}`;
+  const again = def.repeatable === true ? ' (repeatable)' : '';
+  return `${def.help}${unit !== undefined ? ` (${unit})` : ''}${again}${d !== undefined ? ` [default: ${d}]` : ''}`;
 }
 
 export function addFlags(cmd: Command, spec: CommandSpec): Command {
@@ -35,6 +36,8 @@ export function addFlags(cmd: Command, spec: CommandSpec): Command {
     // No commander defaults: a flag left out must stay distinguishable from one given.
     const option = new Option(optionFlags(def), helpLine(def)).hideHelp(def.hidden === true).helpGroup(`${SECTION_TITLES[def.section]}:`);
     if (def.required === true) option.makeOptionMandatory();
+    // Commander keeps the last occurrence of an option; a repeatable flag collects them all.
+    if (def.repeatable === true) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     cmd.addOption(option);
   }
   return cmd;

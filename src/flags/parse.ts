@@ -1,8 +1,8 @@
 import { UsageError } from '../shared/usage-error.ts';
 import { commandLabel, flagLabel, type AnyFlagDef, type CommandSpec, type FlagTable, type FlagValues } from './types.ts';
 
-/** Raw option values as commander hands them over (strings, or true for a switch). */
-export type RawOptions = Record<string, string | boolean | undefined>;
+/** Raw option values as commander hands them over (strings, true for a switch, a list for a repeatable flag). */
+export type RawOptions = Record<string, string | boolean | readonly string[] | undefined>;
 
 export interface ParsedFlags<T extends FlagTable> {
   /** Every flag of the table: the value given, else its default (else undefined). */
@@ -35,12 +35,15 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, raw: RawOp
   const values: Record<string, unknown> = {};
   for (const [key, def] of Object.entries(spec.flags)) {
     const v = raw[key];
-    values[key] = given.has(key) && v !== undefined ? def.value.read(`--${def.name}`, v) : def.default;
+    if (!given.has(key) || v === undefined) values[key] = def.default;
+    else if (def.repeatable === true) values[key] = (typeof v === 'object' ? v : [v]).map((one) => def.value.read(`--${def.name}`, one));
+    else if (typeof v === 'object') throw new UsageError(`${flagLabel(def)} was given ${v.length} times: give it once`);
+    else values[key] = def.value.read(`--${def.name}`, v);
   }
   const sim: Record<string, string | boolean> = {};
   for (const [key, def] of Object.entries(spec.simFlags ?? {})) {
     const v = raw[key];
-    if (given.has(key) && v !== undefined) sim[def.name] = v;
+    if (given.has(key) && v !== undefined && typeof v !== 'object') sim[def.name] = v;
   }
 
   for (const [key, def] of all) {

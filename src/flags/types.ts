@@ -73,6 +73,11 @@ export interface FlagDef<T> {
   secret?: boolean;
   /** The command cannot run without it. */
   required?: boolean;
+  /**
+   * May be given more than once (`--target a=... --target b=...`): each occurrence is read by
+   * `value` on its own and the flag's value is the list, in the order typed.
+   */
+  repeatable?: boolean;
 }
 
 /** A flag with a default: its value is always present after parsing. */
@@ -85,9 +90,16 @@ export type FlagTable = Readonly<Record<string, AnyFlagDef>>;
 
 type ValueOf<D> = D extends FlagDef<infer V> ? V : never;
 
-/** Parsed values of a table, keyed like the table; flags with a default are never undefined. */
+/**
+ * Parsed values of a table, keyed like the table; flags with a default are never undefined; a
+ * repeatable flag's value is the list of its occurrences (undefined when not given).
+ */
 export type FlagValues<T extends FlagTable> = {
-  [K in keyof T]: T[K] extends { default: unknown } ? ValueOf<T[K]> : ValueOf<T[K]> | undefined;
+  [K in keyof T]: T[K] extends { repeatable: true }
+    ? ValueOf<T[K]>[] | undefined
+    : T[K] extends { default: unknown }
+      ? ValueOf<T[K]>
+      : ValueOf<T[K]> | undefined;
 };
 
 /** A positional argument, documented beside the flags. */
@@ -116,10 +128,14 @@ export function commandLabel(spec: Pick<CommandSpec, 'name'>): string {
   return spec.name === '' ? 'streamtop' : spec.name;
 }
 
-/** Builds a flag definition, keeping whether it has a default in its type. */
+/** A flag that may be given more than once; its value is the list (never with a default). */
+export type RepeatableFlagDef<T> = Omit<FlagDef<T>, 'default' | 'repeatable'> & { repeatable: true };
+
+/** Builds a flag definition, keeping whether it has a default (or repeats) in its type. */
+export function flag<T>(def: RepeatableFlagDef<T>): RepeatableFlagDef<T>;
 export function flag<T>(def: DefaultedFlagDef<T>): DefaultedFlagDef<T>;
 export function flag<T>(def: FlagDef<T>): FlagDef<T>;
-export function flag<T>(def: FlagDef<T>): FlagDef<T> {
+export function flag<T>(def: FlagDef<T> | RepeatableFlagDef<T>): FlagDef<T> {
   return def;
 }
 

@@ -9,7 +9,7 @@ import { redactUrl } from '../shared/url-secrets.ts';
  * each mode's HdrHistograms (serialised), so `streamtop merge` can combine runs exactly.
  */
 
-export { REPORT_SCHEMA, type ModeReport, type SegmentReport, type Report } from './schema.ts';
+export { REPORT_SCHEMA, type ModeReport, type SegmentReport, type Report, type TargetReport } from './schema.ts';
 
 export function modeReport(a: ModeAccumulator, wallMs: number): ModeReport {
   const secs = wallMs / 1000;

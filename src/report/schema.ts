@@ -113,14 +113,14 @@ export const timelineEntrySchema = z.looseObject({
   e2eMs: percentiles,
 });
 
-export const reportSchema = z.looseObject({
-  schema: z.literal(REPORT_SCHEMA),
-  tool: z.looseObject({ name: z.literal('streamtop'), version: z.string() }),
-  createdAt: z.string(),
+const targetSchema = z.looseObject({ baseUrl: z.string(), api: z.enum(['openai', 'anthropic']), model: z.string(), simulated: z.boolean() });
+
+/** What one run of one target carries: a single-target report's body, and each entry of `targets`. */
+const runBody = {
   /** True when the run was cut short (Ctrl-C, SIGTERM, --bail). */
   interrupted: z.boolean(),
   stopReason: z.enum(STOP_REASONS),
-  target: z.looseObject({ baseUrl: z.string(), api: z.enum(['openai', 'anthropic']), model: z.string(), simulated: z.boolean() }),
+  target: targetSchema,
   settings: z.record(z.string(), z.unknown()),
   durationMs: z.number().nonnegative(),
   totals: z.looseObject({
@@ -146,6 +146,62 @@ export const reportSchema = z.looseObject({
   histograms: z.object({ stream: encodedAccumulatorSchema, nonstream: encodedAccumulatorSchema }),
   /** Filled by the features that need them (early stop, cost, gates). */
   extras: z.record(z.string(), z.unknown()).optional(),
+};
+
+export const targetReportSchema = z
+  .looseObject({ name: z.string(), ...runBody })
+  .meta({ id: 'TargetReport', description: 'One target of a multi-target run (--target): what a single-target report carries, under its name.' });
+export type TargetReport = Known<z.output<typeof targetReportSchema>>;
+
+const intervalSchema = z
+  .object({ diff: num, lo: num.nullable(), hi: num.nullable() })
+  .meta({ id: 'Interval', description: 'A difference (target - reference) with its 95 % bootstrap interval; lo and hi are null with fewer than 10 pairs.' });
+
+export const COMPARISON_METRICS = ['ttft', 'e2e', 'itl', 'throughput', 'errorRate'] as const;
+
+export const comparisonRowSchema = z
+  .looseObject({
+    metric: z.enum(COMPARISON_METRICS),
+    mode: z.enum(['stream', 'nonstream']),
+    unit: z.enum(['ms', 'tok/s', 'ratio']),
+    higherIsBetter: z.boolean(),
+    target: z.string(),
+    pairs: count,
+    /** p50/p95/p99 (or rate) of the reference and of the target over these pairs. */
+    reference: z.record(z.string(), num),
+    value: z.record(z.string(), num),
+    diff: z.record(z.string(), intervalSchema),
+    /** The p50 (or rate) difference's interval holds 0. */
+    withinNoise: z.boolean(),
+  })
+  .meta({ id: 'ComparisonRow', description: 'One metric of one mode: a target against the reference over their paired requests.' });
+export type ComparisonRow = Known<z.output<typeof comparisonRowSchema>>;
+
+export const pairedComparisonSchema = z
+  .looseObject({
+    reference: z.string(),
+    targets: z.array(z.string()),
+    confidence: num,
+    iterations: count,
+    seed: num,
+    /** How requests were paired across targets. */
+    pairing: z.string(),
+    rows: z.array(comparisonRowSchema),
+  })
+  .meta({ id: 'PairedComparison', description: 'The verdict of a multi-target run: differences to the reference with paired-bootstrap intervals.' });
+export type PairedComparison = Known<z.output<typeof pairedComparisonSchema>>;
+
+export const reportSchema = z.looseObject({
+  schema: z.literal(REPORT_SCHEMA),
+  tool: z.looseObject({ name: z.literal('streamtop'), version: z.string() }),
+  createdAt: z.string(),
+  ...runBody,
+  /**
+   * A multi-target run (--target): every target, the reference first. The top-level run fields
+   * are then the reference's, so a reader that knows one target still reads a valid run.
+   */
+  targets: z.array(targetReportSchema).optional(),
+  comparison: pairedComparisonSchema.optional(),
 });
 export type Report = Known<z.output<typeof reportSchema>>;
 

@@ -23,11 +23,12 @@ export interface Session {
 }
 
 /** `deps.panes`: streams whose text tails the engine keeps for a dashboard (0, the default, for none). */
-export function openSession(plan: RunPlan, t: Target, deps: Pick<EngineDeps, 'onRecord' | 'panes'> = {}): Session {
+export function openSession(plan: RunPlan, t: Target, deps: Pick<EngineDeps, 'onRecord' | 'panes' | 'startGate'> = {}): Session {
   const config = engineConfigFor(plan, t);
   const engine = new Engine(config, {
     ...(deps.onRecord ? { onRecord: deps.onRecord } : {}),
     ...(deps.panes !== undefined ? { panes: deps.panes } : {}),
+    ...(deps.startGate ? { startGate: deps.startGate } : {}),
   });
   const admin = t.simOrigin !== undefined ? new SimAdminClient(t.simOrigin, t.ca) : undefined;
   return {

@@ -1,0 +1,107 @@
+import { resolveSimConfig, SIM_FLAG_SPECS, type SimConfig, type SimFlagValues } from '../sim/config.ts';
+import { wireFormat } from '../engine/wire/index.ts';
+import type { Prompt } from '../engine/prompts.ts';
+import { UsageError } from '../shared/usage-error.ts';
+import type { TargetSpec } from './targets.ts';
+
+/**
+ * Each target of a multi-target run as the settings of its own engine: the run's settings with
+ * the target's URL (or simulator), wire format, model, key, headers, body and pool size laid over
+ * them. Everything else (prompts, seed, stream ratio, timeouts) is the run's, so the targets get
+ * the same requests.
+ */
+
+/** What differs from target to target. */
+export interface TargetOverrides {
+  name: string;
+  baseUrl?: string;
+  api: 'openai' | 'anthropic';
+  model: string;
+  apiKeyEnv: string;
+  sim?: SimConfig;
+  headers: Record<string, string>;
+  /** Header name -> environment variable, read when the target is opened. */
+  headerEnvs: Record<string, string>;
+  concurrency?: number;
+  prompts?: Prompt[];
+}
+
+const KNOB_KEYS = new Map(SIM_FLAG_SPECS.map((s) => [s.name, s.key]));
+
+/**
+ * A simulator target's config: the run's --sim-* flags, then the target's profile and knobs. A
+ * knob written `+N` or `-N` moves the profile's value (`sim:fast,ttft=+50` is fast with 50 ms more
+ * to the first token).
+ */
+export function simConfigOf(spec: TargetSpec, runSimFlags: SimFlagValues): SimConfig {
+  const sim = spec.sim;
+  if (sim === undefined) throw new Error('simConfigOf: not a simulator target');
+  const where = `--target ${spec.name}`;
+  const rewrap = (e: unknown): never => {
+    if (e instanceof UsageError) throw new UsageError(`${where}: ${e.message.replace(/ for --([a-z-]+)/, ' for $1')}`);
+    throw e;
+  };
+  const flags: SimFlagValues = { ...runSimFlags, profile: sim.profile };
+  let base: SimConfig;
+  try {
+    base = resolveSimConfig(flags);
+  } catch (e) {
+    return rewrap(e);
+  }
+  for (const [knob, value] of Object.entries(sim.knobs)) {
+    const rel = /^([+-])\s*(\d+(?:\.\d+)?)$/.exec(value);
+    if (rel === null) {
+      flags[knob] = value;
+      continue;
+    }
+    const key = KNOB_KEYS.get(knob);
+    const current = key !== undefined ? base[key] : undefined;
+    if (typeof current !== 'number')
+      throw new UsageError(`${where}: ${knob}=${value}: a relative value (+N or -N) applies only to a number knob such as ttft, itl or jitter`);
+    const next = current + (rel[1] === '-' ? -1 : 1) * Number(rel[2]);
+    if (next < 0) throw new UsageError(`${where}: ${knob}=${value} takes the ${sim.profile} profile's ${current} below 0`);
+    flags[knob] = String(Math.round(next * 1e6) / 1e6);
+  }
+  try {
+    return resolveSimConfig(flags);
+  } catch (e) {
+    return rewrap(e);
+  }
+}
+
+/** The prompts with the target's body fields added (the prompt line's own fields win). */
+function withBody(prompts: readonly Prompt[], body: Record<string, unknown>): Prompt[] {
+  return prompts.map((p) => ({ ...p, body: { ...body, ...(p.body ?? {}) } }));
+}
+
+export interface RunDefaults {
+  api: 'openai' | 'anthropic';
+  /** --model, when given. */
+  model?: string;
+  /** --api-key-env, when given. */
+  apiKeyEnv?: string;
+  simModel: string;
+  defaultModel: Record<'openai' | 'anthropic', string>;
+  simFlags: SimFlagValues;
+  prompts: readonly Prompt[];
+}
+
+export function targetOverrides(specs: readonly TargetSpec[], run: RunDefaults): TargetOverrides[] {
+  return specs.map((spec) => {
+    const api = spec.api ?? run.api;
+    const sim = spec.sim !== undefined ? simConfigOf(spec, run.simFlags) : undefined;
+    const model = spec.model ?? run.model ?? (sim ? run.simModel : run.defaultModel[api]);
+    return {
+      name: spec.name,
+      ...(spec.url !== undefined ? { baseUrl: spec.url } : {}),
+      api,
+      model,
+      apiKeyEnv: spec.keyEnv ?? run.apiKeyEnv ?? wireFormat(api).defaultKeyEnv,
+      ...(sim ? { sim } : {}),
+      headers: spec.headers,
+      headerEnvs: spec.headerEnvs,
+      ...(spec.concurrency !== undefined ? { concurrency: spec.concurrency } : {}),
+      ...(spec.body !== undefined ? { prompts: withBody(run.prompts, spec.body) } : {}),
+    };
+  });
+}

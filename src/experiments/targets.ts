@@ -1,0 +1,162 @@
+import type { RunPlan, TargetRunPlan } from '../config/run-options.ts';
+import type { RunOutcome } from '../engine/engine.ts';
+import type { EngineSnapshot } from '../engine/types.ts';
+import { costOf } from '../report/cost.ts';
+import { comparePaired, PairLog, sampleOf } from '../report/paired.ts';
+import type { Report, TargetReport } from '../report/report.ts';
+import { formatTargetsSummary } from '../report/targets-text.ts';
+import { fmtMs, fmtNum } from '../report/text.ts';
+import { OutputWriteError, writeFileAtomic } from '../shared/atomic-write.ts';
+import { UsageError } from '../shared/usage-error.ts';
+import { openSession, type Session } from '../run/session.ts';
+import { openTarget, type Target } from '../run/target.ts';
+import { PairGate } from './pair-gate.ts';
+import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from '../os/signals.ts';
+
+/**
+ * Several endpoints in one run (`--target`, `--targets`): one engine per target, each with its own
+ * pool, all started together with the same seed. The engine draws the k-th request's prompt and
+ * stream/non-stream mode from the seed, so the k-th request of every target is the same request:
+ * the pairs the verdict compares. Runs in the main process, like the other experiments.
+ */
+
+type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+
+/** The target's headers, with those named by header-env read from the environment now. */
+function withHeaderEnvs(t: TargetRunPlan, env: NodeJS.ProcessEnv): RunPlan {
+  const names = Object.keys(t.headerEnvs);
+  if (names.length === 0) return t.plan;
+  const headers: Record<string, string> = { ...(t.plan.engine.target.headers ?? {}) };
+  for (const [name, variable] of Object.entries(t.headerEnvs)) {
+    const value = env[variable];
+    if (value === undefined || value === '') throw new UsageError(`--target ${t.name}: header-env ${name}:${variable}: $${variable} is not set (or empty); set it, or drop the header`);
+    headers[name] = value;
+  }
+  return { ...t.plan, engine: { ...t.plan.engine, target: { ...t.plan.engine.target, headers, secretHeaders: names } } };
+}
+
+interface OpenedTarget {
+  name: string;
+  plan: RunPlan;
+  session: Session;
+  log: PairLog;
+}
+
+/** Opens every target (simulators start in parallel); on any failure closes what was opened. */
+async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, io: Io): Promise<OpenedTarget[]> {
+  const plans = targets.map((t) => withHeaderEnvs(t, process.env));
+  const opened = await Promise.allSettled(
+    plans.map((plan, i) => openTarget(plan, { env: process.env, warn: (m) => io.stderr.write(`streamtop: warning: ${targets[i]?.name ?? ''}: ${m}\n`) })),
+  );
+  const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
+    const i = opened.indexOf(failed);
+    const e = failed.reason as Error;
+    if (e instanceof Error) e.message = `target ${targets[i]?.name ?? i}: ${e.message}`;
+    throw e;
+  }
+  return plans.map((plan, i) => {
+    const target = (opened[i] as PromiseFulfilledResult<Target>).value;
+    const log = new PairLog();
+    const session = openSession(plan, target, {
+      onRecord: (r) => log.add(r.id, sampleOf(r)),
+      ...(gate ? { startGate: (id: number) => gate.wait(i, id) } : {}),
+    });
+    return { name: targets[i]?.name ?? String(i), plan, session, log };
+  });
+}
+
+/** One progress line for every target. */
+export function targetsProgressLine(elapsedMs: number, snaps: readonly { name: string; s: EngineSnapshot }[]): string {
+  const parts = snaps.map(({ name, s }) => {
+    const st = s.byMode.stream.ttft;
+    return `${name} c=${s.concurrency} done ${s.completed} err ${s.errorsTotal} TTFT p50 ${st.count > 0 ? fmtMs(st.p50) : '-'}`;
+  });
+  return `[${(elapsedMs / 1000).toFixed(0).padStart(4)}s] ${parts.join(' | ')} | ${fmtNum(snaps.reduce((n, x) => n + x.s.requestsPerSec, 0), 2)} req/s`;
+}
+
+function targetReport(name: string, r: Report): TargetReport {
+  const { schema: _schema, tool: _tool, createdAt: _createdAt, targets: _targets, comparison: _comparison, ...body } = r;
+  return { name, ...body };
+}
+
+export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
+  const list = plan.targets ?? [];
+  // Closed loop: pairs start together (the gate). Open loop: every engine draws the same arrival
+  // times from the seed, so the k-th arrivals already coincide; a gate would only add queueing.
+  const gate = plan.engine.load.rate === undefined ? new PairGate(list.length, plan.engine.load.seed) : undefined;
+  const targets = await openAll(list, gate, io);
+  let interruptedBy: InterruptSignal | undefined;
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(targets.map((t) => t.session.engine.stop()));
+  };
+  const interrupts = installInterruptHandlers((signal) => {
+    interruptedBy = signal;
+    gate?.close();
+    io.stderr.write('\nstreamtop: interrupted; aborting requests in flight and writing the report (Ctrl-C again to quit at once)\n');
+    void stopAll();
+  });
+  const t0 = Date.now();
+  const progress = setInterval(() => {
+    io.stderr.write(`${targetsProgressLine(Date.now() - t0, targets.map((t) => ({ name: t.name, s: t.session.engine.snapshot() })))}\n`);
+  }, 1000);
+  try {
+    await Promise.all(targets.map((t) => t.session.engine.start()));
+    // One target bailing out (--bail) ends the comparison: the others would run on alone.
+    const outcomes: RunOutcome[] = await Promise.all(
+      targets.map(async (t) => {
+        const o = await t.session.engine.done;
+        // The first engine to end (its -n or -d reached, or stopped) ends the comparison: no pair
+        // can form without it, so requests held for it are cancelled unsent. (Engines do not start
+        // at the same instant, one loading its tokenizer say, so one may end before the others.)
+        gate?.close();
+        if (o.stopReason === 'bail') void stopAll();
+        return o;
+      }),
+    );
+    clearInterval(progress);
+    const reports = targets.map((t, i) => {
+      const r = t.session.report(outcomes[i] as RunOutcome);
+      const cost = costOf(r, plan.output);
+      if (cost) r.extras = { ...(r.extras ?? {}), cost };
+      return r;
+    });
+    const ref = reports[0] as Report;
+    const report: Report = {
+      ...ref,
+      targets: reports.map((r, i) => targetReport(targets[i]?.name ?? String(i), r)),
+      comparison: comparePaired(
+        targets.map((t) => t.name),
+        targets.map((t) => t.log),
+        {
+          seed: plan.engine.load.seed,
+          pairing: gate
+            ? 'request index; each pair started together, in a seeded shuffled order'
+            : 'request index; open loop: every target got the same seeded arrival times',
+        },
+      ),
+    };
+    io.stdout.write(`${formatTargetsSummary(report)}\n`);
+    let exitCode = 0;
+    if (plan.output.json !== undefined) {
+      try {
+        writeFileAtomic(plan.output.json, `${JSON.stringify(report, null, 2)}\n`);
+        io.stderr.write(`streamtop: wrote ${plan.output.json}\n`);
+      } catch (e) {
+        io.stderr.write(`streamtop: ${e instanceof OutputWriteError ? e.message : `could not write ${plan.output.json}: ${(e as Error).message}`}\n`);
+        exitCode = 1;
+      }
+    }
+    if (interruptedBy !== undefined) return exitCode === 0 ? exitCodeFor(interruptedBy) : exitCode;
+    if (outcomes.some((o) => o.stopReason === 'bail')) {
+      io.stderr.write('streamtop: stopped early by --bail (consecutive failures)\n');
+      return 1;
+    }
+    return exitCode;
+  } finally {
+    clearInterval(progress);
+    interrupts.dispose();
+    await Promise.all(targets.map((t) => t.session.close()));
+  }
+}
