@@ -24,6 +24,7 @@ const PLACEHOLDER: Record<PaneState, string> = {
   queued: 'queued for a slot',
   connecting: 'connecting…',
   waiting: 'waiting for first token…',
+  thinking: 'thinking…',
   streaming: '',
   done: '(empty response)',
   failed: '',
