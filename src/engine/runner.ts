@@ -144,7 +144,7 @@ export class Measurement {
           if (opened || this.paneTool !== p.index) {
             this.closePaneTool();
             this.paneTool = p.index;
-            const sep = this.tail.text.length > 0 ? '\n' : '';
+            const sep = this.tail.text.length > 0 && !this.tail.text.endsWith('\n') ? '\n' : '';
             this.tail.push(`${sep}⚙ ${call?.name ?? p.name ?? 'tool'}(`);
           }
           if (p.args.length > 0) this.tail.push(p.args);
