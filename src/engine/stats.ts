@@ -64,6 +64,8 @@ export interface TimelineEntry {
 
 interface SecondBucket {
   ttft: Record<Mode, LatencyHistogram>;
+  /** Streaming requests' first output token (the chart's TTFO). */
+  ttfo: LatencyHistogram;
   e2e: Record<Mode, LatencyHistogram>;
   itl: LatencyHistogram;
   completions: number;
@@ -74,6 +76,7 @@ interface SecondBucket {
 function newBucket(): SecondBucket {
   return {
     ttft: { stream: new LatencyHistogram(), nonstream: new LatencyHistogram() },
+    ttfo: new LatencyHistogram(),
     e2e: { stream: new LatencyHistogram(), nonstream: new LatencyHistogram() },
     itl: new LatencyHistogram(),
     completions: 0,
@@ -88,6 +91,7 @@ function resetBucket(b: SecondBucket): void {
     b.e2e[m].reset();
   }
   b.itl.reset();
+  b.ttfo.reset();
   b.completions = 0;
   b.errors = 0;
   b.outputTokens = 0;
@@ -214,6 +218,7 @@ export class StatsCollector {
     if (r.outcome === 'ok' || r.outcome === 'early_stopped') {
       b.outputTokens += r.outputTokens;
       if (r.ttftMs !== undefined) b.ttft[r.mode].record(r.ttftMs);
+      if (r.mode === 'stream' && r.ttfoMs !== undefined) b.ttfo.record(r.ttfoMs);
       if (r.outcome === 'ok' && r.e2eMs !== undefined) b.e2e[r.mode].record(r.e2eMs);
       if (!current && r.mode === 'stream') for (const g of r.itlMs) b.itl.record(g);
     }
@@ -252,6 +257,7 @@ export class StatsCollector {
       if (arr.length > MAX_SERIES) arr.splice(0, arr.length - MAX_SERIES);
     };
     push('ttft.stream', point((b) => b.ttft.stream));
+    push('ttfo.stream', point((b) => b.ttfo));
     push('ttft.nonstream', point((b) => b.ttft.nonstream));
     push('e2e.stream', point((b) => b.e2e.stream));
     push('e2e.nonstream', point((b) => b.e2e.nonstream));
@@ -299,6 +305,7 @@ export class StatsCollector {
         b.e2e[m].dispose();
       }
       b.itl.dispose();
+      b.ttfo.dispose();
     }
     this.scratch.dispose();
     for (const m of MODES) this.pendingItl[m].dispose();

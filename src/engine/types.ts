@@ -193,9 +193,11 @@ export interface SeriesPoint {
   count: number;
 }
 
-export type ChartKey = 'ttft.stream' | 'ttft.nonstream' | 'e2e.stream' | 'e2e.nonstream' | 'itl.stream';
+export type ChartKey = 'ttft.stream' | 'ttfo.stream' | 'ttft.nonstream' | 'e2e.stream' | 'e2e.nonstream' | 'itl.stream';
+/** The chart cycle (`tab`). TTFO follows TTFT: for a reasoning model the two differ by the thinking. */
 export const CHART_KEYS: readonly ChartKey[] = [
   'ttft.stream',
+  'ttfo.stream',
   'ttft.nonstream',
   'e2e.stream',
   'e2e.nonstream',

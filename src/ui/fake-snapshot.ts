@@ -95,6 +95,7 @@ export function makeSnapshot(overrides: Partial<EngineSnapshot> = {}): EngineSna
   const elapsedMs = overrides.elapsedMs ?? 83_400;
   const chartBase: Record<ChartKey, number> = {
     'ttft.stream': 180,
+    'ttfo.stream': 180,
     'ttft.nonstream': 2400,
     'e2e.stream': 2500,
     'e2e.nonstream': 2420,
