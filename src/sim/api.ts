@@ -68,7 +68,7 @@ export class ApiRoutes {
     const headers: Record<string, string> = wire.api === 'anthropic' ? { 'x-request-id': id, 'request-id': id } : { 'x-request-id': id };
     const record: RequestRecord = {
       id, api: wire.api, stream: false, model: '', status: 'received', httpStatus: 0, fault: null,
-      promptTokens: 0, completionTokens: 0, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
+      promptTokens: 0, completionTokens: 0, reasoningTokens: 0, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
       firstTokenDueMs: null, firstTokenMs: null, lastTokenMs: null, endMs: null, tokenMs: null,
     };
     core.records.add(record);
@@ -107,9 +107,15 @@ export class ApiRoutes {
     record.model = chat.model;
     record.promptTokens = chat.promptTokens;
 
-    const tokenIds = core.completionFor(chat.promptHash);
-    const count = Math.min(tokenIds.length, chat.maxTokens ?? Number.POSITIVE_INFINITY);
+    const answerIds = core.completionFor(chat.promptHash);
+    const thinking = core.reasoningFor(chat.promptHash, chat.wantsReasoning);
+    // Reasoning comes first and counts against max tokens, as the providers count it.
+    const natural = thinking.length + answerIds.length;
+    const count = Math.min(natural, chat.maxTokens ?? Number.POSITIVE_INFINITY);
+    const reasoningTokens = Math.min(thinking.length, count);
+    const tokenIds = thinking.length === 0 ? answerIds : concatIds(thinking, answerIds);
     record.completionTokens = count;
+    record.reasoningTokens = reasoningTokens;
 
     const limited = core.limiter.admit(chat.promptTokens + count);
     if (limited !== undefined) {
@@ -129,7 +135,8 @@ export class ApiRoutes {
 
     const gen = new Generation(core, {
       req: chat, wire, ids: wire.newIds(n), res, record, tokenIds, count,
-      finish: count < tokenIds.length ? 'length' : 'stop',
+      reasoning: { tokens: reasoningTokens, field: core.config.reasoningField },
+      finish: count < natural ? 'length' : 'stop',
       fault, faultAt: core.faultPosition(count), headers,
     });
     res.once('close', () => gen.cancel());
@@ -154,6 +161,13 @@ export class ApiRoutes {
     if (fault === 'slow-headers') setTimeout(admit, core.config.stallMs);
     else admit();
   }
+}
+
+function concatIds(a: Uint16Array, b: Uint16Array): Uint16Array {
+  const out = new Uint16Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 function authMessage(wire: WireFormat, req: IncomingMessage): string {

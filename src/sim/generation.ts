@@ -12,7 +12,7 @@ import type { StatsCollector } from './stats.ts';
 import { asciiBytes, ChunkBuilder } from './chunk-builder.ts';
 import { sinkFor, type StreamSink } from './sink.ts';
 import { TOKEN_BYTES, tokensToJson } from './text.ts';
-import type { ChatRequest, FinishKind, ResponseIds, StreamPieces, WireFormat } from './wire.ts';
+import type { ChatRequest, FinishKind, ReasoningPlan, ResponseIds, StreamPieces, WireFormat } from './wire.ts';
 
 /** Above this many characters a batch is written and the stream yields to others (fairness). */
 const MAX_BATCH_CHARS = 32 * 1024;
@@ -37,8 +37,13 @@ export interface GenerationInit {
   res: ServerResponse;
   record: RequestRecord;
   tokenIds: Uint16Array;
-  /** Tokens to emit: the natural length capped by the request's max tokens. */
+  /**
+   * Tokens to emit, reasoning first then answer: the natural lengths capped by the request's max
+   * tokens (reasoning counts against them, as it does with the providers).
+   */
   count: number;
+  /** How many of the `count` tokens are reasoning, and how the wire carries them. */
+  reasoning: ReasoningPlan;
   finish: FinishKind;
   fault: FaultName | undefined;
   /** Token index at which a mid-stream fault strikes. */
@@ -61,6 +66,8 @@ interface StreamParts {
   prefix: Buffer;
   /** Without timestamps the suffix already ends the event. */
   suffix: Buffer;
+  reasoningPrefix: Buffer;
+  reasoningSuffix: Buffer;
 }
 export class Generation implements ScheduledTask {
   due = 0;
@@ -81,9 +88,15 @@ export class Generation implements ScheduledTask {
     readonly init: GenerationInit,
   ) {
     if (init.req.stream) {
-      const pieces = init.wire.streamPieces(init.req, init.ids);
-      const suffix = host.timestamps ? pieces.tokenSuffix : `${pieces.tokenSuffix}}\n\n`;
-      this.stream = { pieces, prefix: asciiBytes(pieces.tokenPrefix), suffix: asciiBytes(suffix) };
+      const pieces = init.wire.streamPieces(init.req, init.ids, init.reasoning);
+      const end = host.timestamps ? '' : '}\n\n';
+      this.stream = {
+        pieces,
+        prefix: asciiBytes(pieces.tokenPrefix),
+        suffix: asciiBytes(pieces.tokenSuffix + end),
+        reasoningPrefix: asciiBytes(pieces.reasoningPrefix),
+        reasoningSuffix: asciiBytes(pieces.reasoningSuffix + end),
+      };
     }
     this.times = init.req.stream ? new Float64Array(init.count) : null;
     init.record.tokenMs = this.times;
@@ -159,9 +172,11 @@ export class Generation implements ScheduledTask {
           if (this.due > t) break;
         }
       }
-      out.bytes(bytes.prefix);
+      const thinking = i < init.reasoning.tokens;
+      if (i === init.reasoning.tokens && i > 0) out.ascii(pieces.toAnswer(ts));
+      out.bytes(thinking ? bytes.reasoningPrefix : bytes.prefix);
       out.bytes(TOKEN_BYTES[init.tokenIds[i] as number] as Uint8Array);
-      out.bytes(bytes.suffix);
+      out.bytes(thinking ? bytes.reasoningSuffix : bytes.suffix);
       if (ts !== '') {
         out.ascii(ts);
         out.bytes(EVENT_END);
@@ -181,6 +196,8 @@ export class Generation implements ScheduledTask {
       if (sent > 1) stats.recordItl(0, sent - 1);
     }
     if (this.next >= init.count) {
+      // Max tokens spent on reasoning alone: the answer block still opens (empty) and closes.
+      if (init.reasoning.tokens > 0 && init.reasoning.tokens >= init.count) out.ascii(pieces.toAnswer(ts));
       out.ascii(pieces.tail(init.finish, init.count, ts));
       this.sink().end(out);
       init.record.endMs = performance.now();
@@ -213,7 +230,10 @@ export class Generation implements ScheduledTask {
       this.cut();
       return false;
     }
-    const full = init.wire.body(init.req, init.ids, tokensToJson(init.tokenIds, init.count), init.finish, init.count);
+    const r = Math.min(init.reasoning.tokens, init.count);
+    const answer = tokensToJson(init.tokenIds.subarray(r, init.count));
+    const reasoning = r > 0 ? { ...init.reasoning, tokens: r, json: tokensToJson(init.tokenIds, r) } : undefined;
+    const full = init.wire.body(init.req, init.ids, answer, init.finish, init.count, reasoning);
     // The malformed fault on a non-streaming answer: a body cut off mid-JSON, with a matching length.
     const body = init.fault === 'malformed' ? full.slice(0, Math.floor(full.length / 2)) : full;
     const { record } = init;

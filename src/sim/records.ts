@@ -14,8 +14,10 @@ export interface RequestRecord {
   httpStatus: number;
   fault: string | null;
   promptTokens: number;
-  /** Tokens the generation was to produce (after the max-tokens cap). */
+  /** Tokens the generation was to produce (after the max-tokens cap), reasoning included. */
   completionTokens: number;
+  /** How many of them are reasoning (the first ones). */
+  reasoningTokens: number;
   tokensSent: number;
   receivedMs: number;
   /** Got a generation slot. */
@@ -85,6 +87,21 @@ export class RecordStore {
   }
 }
 
+/**
+ * Ground truth of the reasoning metrics: when the first reasoning token and the first output
+ * token were written (a non-streaming body writes both at once), null where there was none.
+ * The simulator makes no tool calls, so the first tool-call token is always null.
+ */
+function phaseTimes(r: RequestRecord): { firstReasoningMs: number | null; firstOutputMs: number | null; firstToolCallMs: null } {
+  const sent = r.tokensSent;
+  const at = (i: number): number | null => (r.tokenMs === null ? r.firstTokenMs : i < Math.min(sent, r.tokenMs.length) ? (r.tokenMs[i] ?? null) : null);
+  return {
+    firstReasoningMs: round(r.reasoningTokens > 0 && sent > 0 ? at(0) : null),
+    firstOutputMs: round(sent > r.reasoningTokens ? at(r.reasoningTokens) : null),
+    firstToolCallMs: null,
+  };
+}
+
 const round = (ms: number | null): number | null => (ms === null ? null : Math.round(ms * 1000) / 1000);
 
 /** JSON form: times rounded to the microsecond. */
@@ -101,6 +118,7 @@ export function recordToJson(r: RequestRecord): Record<string, unknown> {
     fault: r.fault,
     promptTokens: r.promptTokens,
     completionTokens: r.completionTokens,
+    reasoningTokens: r.reasoningTokens,
     tokensSent: r.tokensSent,
     receivedMs: round(r.receivedMs),
     admittedMs: round(r.admittedMs),
@@ -108,6 +126,7 @@ export function recordToJson(r: RequestRecord): Record<string, unknown> {
     firstTokenDueMs: round(r.firstTokenDueMs),
     firstTokenMs: round(r.firstTokenMs),
     lastTokenMs: round(r.lastTokenMs),
+    ...phaseTimes(r),
     endMs: round(r.endMs),
     tokenMs: r.tokenMs === null ? null : tokenMs,
   };

@@ -8,14 +8,17 @@ import {
   optionalPositiveInt,
   promptInfo,
   randomSuffix,
+  type BodyReasoning,
   type ChatRequest,
   type ErrorKind,
   type FinishKind,
   type ParseResult,
+  type ReasoningPlan,
   type ResponseIds,
   type StreamPieces,
   type WireFormat,
 } from './wire.ts';
+import { fnv1a } from './prng.ts';
 
 const STOP_REASON: Record<FinishKind, string> = { stop: 'end_turn', length: 'max_tokens' };
 
@@ -48,6 +51,7 @@ function parse(body: unknown): ParseResult {
     maxTokens,
     includeUsage: true,
     ...promptInfo(parts),
+    wantsReasoning: isRecord(body.thinking) && body.thinking.type !== 'disabled',
   };
   return { ok: true, request };
 }
@@ -56,18 +60,41 @@ function usageJson(input: number, output: number): string {
   return `{"input_tokens":${input},"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":${output},"service_tier":"standard"}`;
 }
 
-function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
+/** A stable, signature-shaped string per response (the real one is an opaque encrypted blob). */
+function signatureOf(ids: ResponseIds): string {
+  return `EqQB${randomSuffix(fnv1a(ids.id, 0x811c9dc5), 48)}`;
+}
+
+/**
+ * With reasoning the message holds a thinking block (index 0: thinking deltas, then its
+ * signature) and the text block after it (index 1), as the API streams extended thinking.
+ */
+function streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPlan): StreamPieces {
   const model = asciiJson(req.model);
+  const thinks = reasoning.tokens > 0;
+  const text = thinks ? 1 : 0;
+  const blockStart = (index: number, block: string, ts: string): string =>
+    `event: content_block_start\ndata: {"type":"content_block_start","index":${index},"content_block":${block}${ts}}\n\n`;
+  const blockStop = (index: number, ts: string): string => `event: content_block_stop\ndata: {"type":"content_block_stop","index":${index}${ts}}\n\n`;
+  const textBlock = '{"type":"text","text":""}';
   return {
     preamble: (ts) =>
       `event: message_start\ndata: {"type":"message_start","message":{"id":"${ids.id}","type":"message","role":"assistant",` +
       `"model":${model},"content":[],"stop_reason":null,"stop_sequence":null,"usage":${usageJson(req.promptTokens, 1)}}${ts}}\n\n` +
-      `event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}${ts}}\n\n` +
+      blockStart(0, thinks ? '{"type":"thinking","thinking":"","signature":""}' : textBlock, ts) +
       `event: ping\ndata: {"type":"ping"${ts}}\n\n`,
-    tokenPrefix: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":',
+    tokenPrefix: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${text},"delta":{"type":"text_delta","text":`,
     tokenSuffix: '}',
+    reasoningPrefix: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":',
+    reasoningSuffix: '}',
+    toAnswer: (ts) =>
+      thinks
+        ? `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"${signatureOf(ids)}"}${ts}}\n\n` +
+          blockStop(0, ts) +
+          blockStart(1, textBlock, ts)
+        : '',
     tail: (finish, n, ts) =>
-      `event: content_block_stop\ndata: {"type":"content_block_stop","index":0${ts}}\n\n` +
+      blockStop(text, ts) +
       `event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"${STOP_REASON[finish]}","stop_sequence":null},` +
       `"usage":{"output_tokens":${n}}${ts}}\n\n` +
       `event: message_stop\ndata: {"type":"message_stop"${ts}}\n\n`,
@@ -75,10 +102,12 @@ function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
   };
 }
 
-function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, n: number): string {
+function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, n: number, reasoning?: BodyReasoning & ReasoningPlan): string {
+  const thought =
+    reasoning !== undefined && reasoning.tokens > 0 ? `{"type":"thinking","thinking":${reasoning.json},"signature":"${signatureOf(ids)}"},` : '';
   return (
     `{"id":"${ids.id}","type":"message","role":"assistant","model":${asciiJson(req.model)},` +
-    `"content":[{"type":"text","text":${textJson}}],"stop_reason":"${STOP_REASON[finish]}","stop_sequence":null,` +
+    `"content":[${thought}{"type":"text","text":${textJson}}],"stop_reason":"${STOP_REASON[finish]}","stop_sequence":null,` +
     `"usage":${usageJson(req.promptTokens, n)}}`
   );
 }

@@ -28,6 +28,21 @@ export interface ChatRequest {
   promptTokens: number;
   /** Hash of the prompt's content: with the seed it decides the completion text. */
   promptHash: number;
+  /** The request asks for reasoning (OpenAI `reasoning_effort`, Anthropic `thinking` enabled). */
+  wantsReasoning: boolean;
+}
+
+/** The reasoning of one response: how many of its tokens come first as reasoning, and where. */
+export interface ReasoningPlan {
+  tokens: number;
+  /** OpenAI: the delta / message field (Anthropic uses thinking blocks). */
+  field: 'reasoning_content' | 'reasoning';
+}
+
+/** A non-streaming body's reasoning: its text as a JSON literal and its token count. */
+export interface BodyReasoning {
+  json: string;
+  tokens: number;
 }
 
 export type ParseResult = { ok: true; request: ChatRequest } | { ok: false; message: string; param: string | null };
@@ -46,6 +61,14 @@ export interface StreamPieces {
   preamble(ts: string): string;
   tokenPrefix: string;
   tokenSuffix: string;
+  /** The same for a reasoning token (the first ReasoningPlan.tokens tokens). */
+  reasoningPrefix: string;
+  reasoningSuffix: string;
+  /**
+   * Written once after the last reasoning token, before the first answer token (Anthropic: the
+   * thinking block's signature and stop, the text block's start); '' when there is nothing to say.
+   */
+  toAnswer(ts: string): string;
   tail(finish: FinishKind, completionTokens: number, ts: string): string;
   /** An event whose data line is not valid JSON (the malformed fault). */
   malformed: string;
@@ -55,9 +78,13 @@ export interface WireFormat {
   api: Api;
   parse(body: unknown): ParseResult;
   newIds(counter: number): ResponseIds;
-  streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces;
-  /** Complete non-streaming body; `textJson` is the completion as a JSON string literal. */
-  body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, completionTokens: number): string;
+  /** `reasoning.tokens` 0: no reasoning. */
+  streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPlan): StreamPieces;
+  /**
+   * Complete non-streaming body; `textJson` is the answer as a JSON string literal;
+   * `completionTokens` counts reasoning and answer, as the providers' usage does.
+   */
+  body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, completionTokens: number, reasoning?: BodyReasoning & ReasoningPlan): string;
   errorBody(kind: ErrorKind, message: string, detail?: { param?: string | null; code?: string | null; limit?: string }): string;
   /** Extra response headers naming the request (OpenAI x-request-id, Anthropic request-id). */
   models(created: number, names: readonly string[]): string;
