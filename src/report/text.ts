@@ -60,7 +60,7 @@ export function latencyRows(r: Report): LatencyRow[] {
     ...(reasoned ? metricRows('TTFR', (m) => m.ttfrMs, r.byMode) : []),
     ...(reasoned ? metricRows('TTFO', (m) => m.ttfoMs, r.byMode) : []),
     ...metricRows('tool', (m) => m.ttftcMs, r.byMode),
-    ...(reasoned ? metricRows('think', (m) => m.reasoningMs, streamOnly) : []),
+    ...(reasoned ? metricRows('reasoning', (m) => m.reasoningMs, streamOnly) : []),
     ...metricRows('ITL ', (m) => m.itlMs, streamOnly),
     ...(reasoned ? metricRows('ITL reasoning', (m) => m.ritlMs, streamOnly) : []),
     ...(reasoned ? metricRows('ITL answer', (m) => m.oitlMs, streamOnly) : []),
