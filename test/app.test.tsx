@@ -178,7 +178,7 @@ test('tab cycles the charted metric', async () => {
   const h = await mount();
   assert.match(h.frame(), /TTFT stream  ━/);
   const seen: string[] = [];
-  for (const expected of ['TTFO stream', 'TTFT non-stream', 'E2E stream', 'E2E non-stream', 'ITL stream', 'TTFT stream']) {
+  for (const expected of ['TTFT non-stream', 'E2E stream', 'E2E non-stream', 'ITL stream', 'TTFO stream', 'TTFT stream']) {
     await h.press('\t');
     await waitFor(() => assert.ok(h.frame().includes(`${expected}  ━`), expected));
     seen.push(expected);

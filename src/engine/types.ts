@@ -194,14 +194,18 @@ export interface SeriesPoint {
 }
 
 export type ChartKey = 'ttft.stream' | 'ttfo.stream' | 'ttft.nonstream' | 'e2e.stream' | 'e2e.nonstream' | 'itl.stream';
-/** The chart cycle (`tab`). TTFO follows TTFT: for a reasoning model the two differ by the thinking. */
+/**
+ * The chart cycle (`tab`); wide terminals show a key and the next side by side, so TTFT stream
+ * pairs with TTFT non-stream. TTFO comes last and pairs with TTFT stream as the cycle wraps: for a
+ * reasoning model the two differ by the thinking.
+ */
 export const CHART_KEYS: readonly ChartKey[] = [
   'ttft.stream',
-  'ttfo.stream',
   'ttft.nonstream',
   'e2e.stream',
   'e2e.nonstream',
   'itl.stream',
+  'ttfo.stream',
 ];
 
 export type LoadMode = 'closed' | 'open';
