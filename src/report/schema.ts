@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COUNTERS, LATER_COUNTERS, type Counter } from '../engine/accumulator.ts';
-import { BASE_METRICS, LATER_METRICS, METRIC_NAMES, type MetricName } from '../engine/types.ts';
+import { BASE_METRICS, LATER_METRICS, type MetricName } from '../engine/types.ts';
 
 /**
  * `streamtop.report/1`, declared once. The TypeScript types of a report are inferred from these
