@@ -46,6 +46,8 @@ export interface SimConfig {
   reasoningTokens: OutputTokens;
   /** The OpenAI delta / message field that carries reasoning. */
   reasoningField: ReasoningField;
+  /** Share of requests answered with a tool call (its JSON arguments streamed in pieces). */
+  toolCalls: number;
   /** Sequences generated at once (vLLM max-num-seqs). */
   slots: number;
   /** Waiting requests beyond which the server answers 429. */
@@ -222,6 +224,8 @@ const FLAG_DEFS: readonly FlagDef[] = [
     description: 'reasoning tokens before the answer (normal, at least 0; 0 = off, unless a request asks with reasoning_effort or thinking)', schema: reasoningTokensSchema },
   { name: 'reasoning-field', valueName: 'FIELD', key: 'reasoningField', live: true, allowed: `one of ${REASONING_FIELDS.join(', ')}`,
     description: 'OpenAI API: the delta and message field that carries reasoning', schema: z.enum(REASONING_FIELDS) },
+  { name: 'tool-calls', valueName: 'P', key: 'toolCalls', live: true, allowed: 'a probability from 0 to 1',
+    description: 'share of requests answered with a tool call whose JSON arguments stream in pieces', schema: decimal(1) },
   { name: 'slots', valueName: 'N', key: 'slots', live: true, allowed: 'an integer from 1 to 100000',
     description: 'sequences generated at once (like vLLM max-num-seqs); more requests wait in a FIFO', schema: integer(1, 100_000) },
   { name: 'queue', valueName: 'N', key: 'queue', live: true, allowed: 'an integer from 0 to 10000000',
@@ -276,6 +280,7 @@ export const SimConfigSchema = z.object({
   outputTokens: z.object({ mean: z.number().int().min(1).max(100_000), sd: z.number().min(0) }),
   reasoningTokens: z.object({ mean: z.number().int().min(0).max(100_000), sd: z.number().min(0) }),
   reasoningField: z.enum(REASONING_FIELDS),
+  toolCalls: z.number().min(0).max(1),
   slots: z.number().int().min(1),
   queue: z.number().int().min(0),
   loadFactor: z.number().min(0),
@@ -339,6 +344,7 @@ export function resolveSimConfig(flags: SimFlagValues, opts: ResolveOptions = {}
     tls: false,
     reasoningTokens: { mean: 0, sd: 0 },
     reasoningField: 'reasoning_content',
+    toolCalls: 0,
   };
   for (const [def, value] of parsed) draft[def.key] = value;
   return SimConfigSchema.parse(draft);
@@ -354,7 +360,7 @@ function parseFlagValue(def: FlagDef, value: string | boolean, shownFlag: string
 }
 
 /** A partial config change for POST /admin/config, already validated. */
-export type LivePatch = Partial<Pick<SimConfig, 'ttftMs' | 'prefillPerTokenMs' | 'itlMs' | 'jitter' | 'outputTokens' | 'reasoningTokens' | 'reasoningField' | 'slots' | 'queue' | 'loadFactor' | 'rpm' | 'tpm' | 'stallMs' | 'timestamps'>> & {
+export type LivePatch = Partial<Pick<SimConfig, 'ttftMs' | 'prefillPerTokenMs' | 'itlMs' | 'jitter' | 'outputTokens' | 'reasoningTokens' | 'reasoningField' | 'toolCalls' | 'slots' | 'queue' | 'loadFactor' | 'rpm' | 'tpm' | 'stallMs' | 'timestamps'>> & {
   /** Only the faults named; the others keep their rates. */
   faults?: Partial<FaultRates>;
 };

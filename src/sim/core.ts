@@ -26,6 +26,7 @@ export class SimCore implements GenerationHost {
   private readonly scheduler = new Scheduler();
   private readonly timingRng: Rng;
   private readonly faultRng: Rng;
+  private readonly toolRng: Rng;
   private running = 0;
   /** FIFO of waiting generations; cancelled ones are skipped when reached (lazy removal). */
   private waiting: (Generation | undefined)[] = [];
@@ -37,6 +38,7 @@ export class SimCore implements GenerationHost {
     this.records = new RecordStore(config.maxRecords);
     this.timingRng = mulberry32(mixSeeds(config.seed, 0x7115));
     this.faultRng = mulberry32(mixSeeds(config.seed, 0xfa17));
+    this.toolRng = mulberry32(mixSeeds(config.seed, 0x7001));
     this.limiter.configure(config.rpm, config.tpm);
   }
 
@@ -59,6 +61,12 @@ export class SimCore implements GenerationHost {
 
   drawFault(): FaultName | undefined {
     return drawFault(this.config.faults, this.faultRng);
+  }
+
+  /** Whether this request answers with a tool call (--tool-calls P). */
+  drawToolCall(): boolean {
+    const p = this.config.toolCalls;
+    return p > 0 && this.toolRng() < p;
   }
 
   /**

@@ -18,6 +18,8 @@ export interface RequestRecord {
   completionTokens: number;
   /** How many of them are reasoning (the first ones). */
   reasoningTokens: number;
+  /** The answer is a tool call (its tokens are the call's arguments). */
+  toolCall: boolean;
   tokensSent: number;
   receivedMs: number;
   /** Got a generation slot. */
@@ -90,15 +92,16 @@ export class RecordStore {
 /**
  * Ground truth of the reasoning metrics: when the first reasoning token and the first output
  * token were written (a non-streaming body writes both at once), null where there was none.
- * The simulator makes no tool calls, so the first tool-call token is always null.
+ * A tool call's first token is its answer's first token (its name goes out with it).
  */
-function phaseTimes(r: RequestRecord): { firstReasoningMs: number | null; firstOutputMs: number | null; firstToolCallMs: null } {
+function phaseTimes(r: RequestRecord): { firstReasoningMs: number | null; firstOutputMs: number | null; firstToolCallMs: number | null } {
   const sent = r.tokensSent;
   const at = (i: number): number | null => (r.tokenMs === null ? r.firstTokenMs : i < Math.min(sent, r.tokenMs.length) ? (r.tokenMs[i] ?? null) : null);
+  const firstOutputMs = round(sent > r.reasoningTokens ? at(r.reasoningTokens) : null);
   return {
     firstReasoningMs: round(r.reasoningTokens > 0 && sent > 0 ? at(0) : null),
-    firstOutputMs: round(sent > r.reasoningTokens ? at(r.reasoningTokens) : null),
-    firstToolCallMs: null,
+    firstOutputMs,
+    firstToolCallMs: r.toolCall ? firstOutputMs : null,
   };
 }
 
@@ -119,6 +122,7 @@ export function recordToJson(r: RequestRecord): Record<string, unknown> {
     promptTokens: r.promptTokens,
     completionTokens: r.completionTokens,
     reasoningTokens: r.reasoningTokens,
+    toolCall: r.toolCall,
     tokensSent: r.tokensSent,
     receivedMs: round(r.receivedMs),
     admittedMs: round(r.admittedMs),

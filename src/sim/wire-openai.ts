@@ -17,7 +17,11 @@ import {
   type ReasoningPlan,
   type ResponseIds,
   type StreamPieces,
+  type ToolCallPlan,
   type WireFormat,
+  TOOL_ARGS_CLOSE,
+  TOOL_ARGS_OPEN,
+  toolArgsJson,
 } from './wire.ts';
 
 const FINGERPRINT = '"fp_streamtop_sim"';
@@ -82,7 +86,7 @@ function parse(body: unknown): ParseResult {
   return { ok: true, request };
 }
 
-function streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPlan): StreamPieces {
+function streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPlan, tool?: ToolCallPlan): StreamPieces {
   const head =
     `data: {"id":"${ids.id}","object":"chat.completion.chunk","created":${ids.created},` +
     `"model":${asciiJson(req.model)},"system_fingerprint":${FINGERPRINT},"choices":[`;
@@ -95,21 +99,44 @@ function streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPl
     tokenSuffix: `},"logprobs":null,"finish_reason":null}]${usageNull}`,
     reasoningPrefix: `${head}{"index":0,"delta":{"${reasoning.field}":`,
     reasoningSuffix: `},"logprobs":null,"finish_reason":null}]${usageNull}`,
-    toAnswer: () => '',
+    toolPrefix: `${head}{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":`,
+    toolSuffix: `}}]},"logprobs":null,"finish_reason":null}]${usageNull}`,
+    // A tool call's first chunk names it (content null, as OpenAI sends it) and opens its arguments.
+    toAnswer: (ts) =>
+      tool === undefined
+        ? ''
+        : `${head}{"index":0,"delta":{"content":null,"tool_calls":[{"index":0,"id":"${tool.id}","type":"function",` +
+          `"function":{"name":"${tool.name}","arguments":${JSON.stringify(TOOL_ARGS_OPEN)}}}]},"logprobs":null,"finish_reason":null}]${usageNull}${ts}}\n\n`,
     tail: (finish: FinishKind, n: number, ts: string) =>
-      `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finish}"}]${usageNull}${ts}}\n\n` +
+      (tool?.valid === true
+        ? `${head}{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":${JSON.stringify(TOOL_ARGS_CLOSE)}}}]},"logprobs":null,"finish_reason":null}]${usageNull}${ts}}\n\n`
+        : '') +
+      `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${tool !== undefined && finish === 'stop' ? 'tool_calls' : finish}"}]${usageNull}${ts}}\n\n` +
       (req.includeUsage ? `${head}],"usage":${usageJson(req.promptTokens, n, reasoning.tokens)}${ts}}\n\n` : '') +
       'data: [DONE]\n\n',
     malformed: `${head}{"index":0,"delta":{"content":"unterminated\n\n`,
   };
 }
 
-function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, n: number, reasoning?: BodyReasoning & ReasoningPlan): string {
+function body(
+  req: ChatRequest,
+  ids: ResponseIds,
+  textJson: string,
+  finish: FinishKind,
+  n: number,
+  reasoning?: BodyReasoning & ReasoningPlan,
+  tool?: ToolCallPlan,
+): string {
   const thought = reasoning !== undefined && reasoning.tokens > 0 ? `"${reasoning.field}":${reasoning.json},` : '';
+  const answer =
+    tool === undefined
+      ? `"content":${textJson}`
+      : `"content":null,"tool_calls":[{"id":"${tool.id}","type":"function","function":{"name":"${tool.name}","arguments":${toolArgsJson(textJson, tool.valid)}}}]`;
+  const reason = tool !== undefined && finish === 'stop' ? 'tool_calls' : finish;
   return (
     `{"id":"${ids.id}","object":"chat.completion","created":${ids.created},"model":${asciiJson(req.model)},` +
-    `"choices":[{"index":0,"message":{"role":"assistant",${thought}"content":${textJson},"refusal":null,"annotations":[]},` +
-    `"logprobs":null,"finish_reason":"${finish}"}],"usage":${usageJson(req.promptTokens, n, reasoning?.tokens ?? 0)},` +
+    `"choices":[{"index":0,"message":{"role":"assistant",${thought}${answer},"refusal":null,"annotations":[]},` +
+    `"logprobs":null,"finish_reason":"${reason}"}],"usage":${usageJson(req.promptTokens, n, reasoning?.tokens ?? 0)},` +
     `"service_tier":"default","system_fingerprint":${FINGERPRINT}}`
   );
 }
