@@ -140,3 +140,63 @@ describe('a request that asks for reasoning gets it with the flag off', () => {
     assert.equal(none.usage?.completion_tokens_details?.reasoning_tokens, 0);
   });
 });
+
+describe('official SDKs read the simulator’s tool calls', () => {
+  let sim: SimServer;
+  before(async () => {
+    sim = await startSim({ ttft: '5', itl: '1', 'output-tokens': '12', 'reasoning-tokens': '6', 'tool-calls': '1', seed: '9' });
+  });
+  after(() => sim.close());
+
+  it('openai: tool-call deltas accumulate to one call with JSON arguments equal to the body', async () => {
+    const client = new OpenAI({ baseURL: `${sim.url}/v1`, apiKey: 'k', maxRetries: 0 });
+    const prompt = 'Look it up.';
+    const stream = await client.chat.completions.create(
+      { model: 'm', messages: userMessage(prompt), stream: true, stream_options: { include_usage: true } },
+      { headers: { 'x-request-id': 'oa-tool-1' } },
+    );
+    const calls: { id?: string; name?: string; args: string }[] = [];
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0];
+      if (choice?.finish_reason) finish = choice.finish_reason;
+      for (const t of choice?.delta.tool_calls ?? []) {
+        const c = (calls[t.index] ??= { args: '' });
+        if (t.id) c.id = t.id;
+        if (t.function?.name) c.name = t.function.name;
+        c.args += t.function?.arguments ?? '';
+      }
+    }
+    assert.equal(finish, 'tool_calls');
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]?.name, 'lookup');
+    assert.match(calls[0]?.id ?? '', /^call_/);
+    const args = JSON.parse(calls[0]?.args ?? '') as { query: string };
+    const full = await client.chat.completions.create({ model: 'm', messages: userMessage(prompt) });
+    const call = full.choices[0]?.message.tool_calls?.[0];
+    assert.ok(call?.type === 'function');
+    assert.deepEqual(JSON.parse(call.function.arguments), args);
+    const truth = await getJson<{ toolCall: boolean; firstToolCallMs: number | null; firstOutputMs: number | null }>(
+      `${sim.url}/admin/requests/oa-tool-1`,
+    );
+    assert.equal(truth.toolCall, true);
+    assert.ok(truth.firstToolCallMs !== null);
+    assert.equal(truth.firstToolCallMs, truth.firstOutputMs);
+  });
+
+  it('anthropic: thinking, then a tool_use block whose streamed input equals the non-streaming one', async () => {
+    const client = new Anthropic({ baseURL: sim.url, apiKey: 'k', maxRetries: 0 });
+    const final = await client.messages.stream({ model: 'c', max_tokens: 1000, messages: userMessage('Find it.') }).finalMessage();
+    assert.deepEqual(
+      final.content.map((b) => b.type),
+      ['thinking', 'tool_use'],
+    );
+    assert.equal(final.stop_reason, 'tool_use');
+    const full = await client.messages.create({ model: 'c', max_tokens: 1000, messages: userMessage('Find it.') });
+    const a = final.content[1];
+    const b = full.content[1];
+    assert.ok(a?.type === 'tool_use' && b?.type === 'tool_use');
+    assert.equal(a.name, 'lookup');
+    assert.deepEqual(a.input, b.input);
+  });
+});
