@@ -98,7 +98,7 @@ export class ModeAccumulator {
     return this.n.bytesReceived;
   }
 
-  /** `withItl` false: the caller records the gaps itself (see StatsCollector's pending ITL). */
+  /** `withItl` false: the caller records the ITL and output-ITL gaps itself (see StatsCollector's pending ITL). */
   add(r: RequestRecord, withItl = true): void {
     const n = this.n;
     n.requests++;
@@ -126,11 +126,14 @@ export class ModeAccumulator {
     if (r.ttfoMs !== undefined) h.ttfo.record(r.ttfoMs);
     if (r.reasoningMs !== undefined) h.reasoning.record(r.reasoningMs);
     if (r.ttftcMs !== undefined) h.ttftc.record(r.ttftcMs);
-    if (withItl) for (const gap of r.itlMs) h.itl.record(gap);
     // Per-phase gaps. Without reasoning every gap is an output gap, and the record leaves them in
-    // itlMs alone rather than keeping a second copy.
+    // itlMs alone rather than keeping a second copy. Output gaps are as many as all gaps, so they
+    // take the same pending path (withItl); reasoning gaps are rarer and recorded here.
+    if (withItl) {
+      for (const gap of r.itlMs) h.itl.record(gap);
+      for (const gap of r.outputItlMs ?? r.itlMs) h.oitl.record(gap);
+    }
     if (r.reasoningItlMs !== undefined) for (const gap of r.reasoningItlMs) h.ritl.record(gap);
-    for (const gap of r.outputItlMs ?? r.itlMs) h.oitl.record(gap);
     // A stream stopped early has a truncated end: it says nothing about end-to-end time.
     if (r.outcome === 'ok') {
       if (r.e2eMs !== undefined) h.e2e.record(r.e2eMs);

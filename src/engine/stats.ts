@@ -130,6 +130,11 @@ export class StatsCollector {
     stream: new LatencyHistogram(),
     nonstream: new LatencyHistogram(),
   };
+  /** The same for the output-phase gaps (every gap of a response that did not reason). */
+  private readonly pendingOitl: Record<Mode, LatencyHistogram> = {
+    stream: new LatencyHistogram(),
+    nonstream: new LatencyHistogram(),
+  };
 
   constructor(private readonly opts: StatsOptions) {
     const n = Math.max(1, Math.round(opts.windowSeconds));
@@ -211,6 +216,8 @@ export class StatsCollector {
     if (current && (r.outcome === 'ok' || r.outcome === 'early_stopped')) {
       const p = this.pendingItl[r.mode];
       for (const g of r.itlMs) p.record(g);
+      const o = this.pendingOitl[r.mode];
+      for (const g of r.outputItlMs ?? r.itlMs) o.record(g);
     }
     if (!b) return;
     b.completions++;
@@ -224,7 +231,7 @@ export class StatsCollector {
     }
   }
 
-  /** Folds the pending ITL gaps into the cumulative, current-segment and current-second histograms. */
+  /** Folds the pending ITL (and output-ITL) gaps into the cumulative, current-segment and current-second histograms. */
   flush(): void {
     const phase = this.currentPhase;
     const b = this.ring[this.ringPos];
@@ -235,6 +242,13 @@ export class StatsCollector {
       phase?.modes[m].h.itl.add(p);
       if (m === 'stream') b?.itl.add(p);
       p.reset();
+    }
+    for (const m of MODES) {
+      const o = this.pendingOitl[m];
+      if (o.count === 0) continue;
+      this.cumulative[m].h.oitl.add(o);
+      phase?.modes[m].h.oitl.add(o);
+      o.reset();
     }
   }
 
@@ -308,6 +322,9 @@ export class StatsCollector {
       b.ttfo.dispose();
     }
     this.scratch.dispose();
-    for (const m of MODES) this.pendingItl[m].dispose();
+    for (const m of MODES) {
+      this.pendingItl[m].dispose();
+      this.pendingOitl[m].dispose();
+    }
   }
 }

@@ -182,3 +182,27 @@ test('the pane: state thinking while reasoning, reasoning tail apart, tool calls
   m.addContent(T0 + 140, { kind: 'tool', index: 1, name: 'get_time', args: '{}' });
   assert.equal(m.tail?.text, 'Calling.\n⚙ get_weather({"city":"Oslo"})\n⚙ get_time({}');
 });
+
+test('the statistics collector: output-phase gaps through the pending path, like ITL, in run and segment', async () => {
+  const { StatsCollector } = await import('../../src/engine/stats.ts');
+  const stats = new StatsCollector({ windowSeconds: 5 });
+  stats.beginPhase({ startMs: 0, concurrency: 1, streamRatio: 1, reason: 'start' });
+  const m = reasoned(written());
+  m.usageOutputTokens = 50;
+  m.usageReasoningTokens = 30;
+  stats.record(rec(m));
+  const plain = written();
+  plain.addContent(T0 + 100, { kind: 'answer', text: 'a' });
+  plain.addContent(T0 + 120, { kind: 'answer', text: 'b' });
+  plain.addContent(T0 + 150, { kind: 'answer', text: 'c' });
+  stats.record(rec(plain));
+  stats.flush();
+  for (const acc of [stats.cumulative.stream, stats.phases[0]?.modes.stream]) {
+    assert.ok(acc);
+    assert.equal(acc.h.itl.count, 4 + 2);
+    assert.equal(acc.h.oitl.count, 1 + 2, 'the answer gap of the reasoning request, both gaps of the plain one');
+    assert.equal(acc.h.oitl.maxMs, 30);
+    assert.equal(acc.h.ritl.count, 2);
+  }
+  stats.dispose();
+});
