@@ -178,12 +178,12 @@ test('tab cycles the charted metric', async () => {
   const h = await mount();
   assert.match(h.frame(), /TTFT stream  ━/);
   const seen: string[] = [];
-  for (const expected of ['TTFT non-stream', 'E2E stream', 'E2E non-stream', 'ITL stream', 'TTFT stream']) {
+  for (const expected of ['TTFT non-stream', 'E2E stream', 'E2E non-stream', 'ITL stream', 'TTFO stream', 'TTFT stream']) {
     await h.press('\t');
     await waitFor(() => assert.ok(h.frame().includes(`${expected}  ━`), expected));
     seen.push(expected);
   }
-  assert.equal(seen.length, 5);
+  assert.equal(seen.length, 6);
 });
 
 test('? opens the help overlay; ? and esc close it; it is modal', async () => {
@@ -276,7 +276,7 @@ test('many sizes, many states: never wider or taller than the terminal', async (
     makeSnapshot(),
     makeSnapshot({ errors: [], panes: [], notice: 'x'.repeat(200) }),
     makeSnapshot({ loadMode: 'open', rate: 123.4, queued: 99_999, state: 'paused' }),
-    makeSnapshot({ charts: { 'ttft.stream': [], 'ttft.nonstream': [], 'e2e.stream': [], 'e2e.nonstream': [], 'itl.stream': [] } }),
+    makeSnapshot({ charts: { 'ttft.stream': [], 'ttfo.stream': [], 'ttft.nonstream': [], 'e2e.stream': [], 'e2e.nonstream': [], 'itl.stream': [] } }),
   ];
   for (const [columns, rows] of [[80, 24], [100, 30], [60, 16], [200, 60], [80, 12]] as const) {
     for (const snap of snaps) {

@@ -1,5 +1,7 @@
 // A row per mode. Columns are dropped by priority as the terminal narrows (TTFT last: the
 // stream / non-stream TTFT contrast is the point of the table); at 105+ columns every one shows.
+// Once any response has reasoned, TTFO (first answer or tool-call token) sits next to TTFT: for a
+// reasoning model the first token is a thought, and the wait for the answer is the other number.
 import { Box } from 'ink';
 import type { EngineSnapshot, MetricSummary, Mode, ModeStats } from '../engine/types.ts';
 import { MODES } from '../engine/types.ts';
@@ -13,7 +15,7 @@ export interface StatsTableProps {
   width: number;
 }
 
-type Group = 'requests' | 'TTFT' | 'ITL' | 'E2E' | '';
+type Group = 'requests' | 'TTFT' | 'TTFO' | 'ITL' | 'E2E' | '';
 
 interface Column {
   group: Group;
@@ -27,8 +29,10 @@ interface Column {
 const MODE_WIDTH = 10;
 const MODE_LABEL: Record<Mode, string> = { stream: 'stream', nonstream: 'non-stream' };
 
-function latency(metric: 'ttft' | 'itl' | 'e2e', stat: keyof Omit<MetricSummary, 'count'>, priority: number): Column {
-  const group: Group = metric === 'ttft' ? 'TTFT' : metric === 'itl' ? 'ITL' : 'E2E';
+const GROUP: Record<'ttft' | 'ttfo' | 'itl' | 'e2e', Group> = { ttft: 'TTFT', ttfo: 'TTFO', itl: 'ITL', e2e: 'E2E' };
+
+function latency(metric: 'ttft' | 'ttfo' | 'itl' | 'e2e', stat: keyof Omit<MetricSummary, 'count'>, priority: number): Column {
+  const group = GROUP[metric];
   return {
     group,
     header: stat,
@@ -47,6 +51,8 @@ const COLUMNS: readonly Column[] = [
   latency('ttft', 'p50', 1),
   latency('ttft', 'p95', 2),
   latency('ttft', 'p99', 1),
+  latency('ttfo', 'p50', 1),
+  latency('ttfo', 'p95', 2),
   latency('itl', 'mean', 6),
   latency('itl', 'p50', 3),
   latency('itl', 'p95', 5),
@@ -58,12 +64,12 @@ const COLUMNS: readonly Column[] = [
   { group: '', header: 'tok/s', width: 7, priority: 3, cell: (m) => formatRate(m.outputTokensPerSec) },
 ];
 
-/** The columns that fit `width` (after the mode column), in display order. */
-export function visibleColumns(width: number): Column[] {
+/** The columns that fit `width` (after the mode column), in display order; TTFO only after reasoning. */
+export function visibleColumns(width: number, reasoning = false): Column[] {
   const budget = width - MODE_WIDTH;
   const chosen = new Set<Column>();
   let used = 0;
-  const byPriority = [...COLUMNS].sort((a, b) => a.priority - b.priority);
+  const byPriority = COLUMNS.filter((c) => reasoning || c.group !== 'TTFO').sort((a, b) => a.priority - b.priority);
   for (const c of byPriority) {
     if (used + c.width > budget) continue;
     chosen.add(c);
@@ -90,9 +96,10 @@ function groupLine(cols: readonly Column[]): { text: string; group: Group }[] {
 }
 
 export function StatsTable({ snapshot, width }: StatsTableProps): React.JSX.Element {
-  const cols = visibleColumns(width);
+  const reasoning = snapshot.byMode.stream.reasoningRequests + snapshot.byMode.nonstream.reasoningRequests > 0;
+  const cols = visibleColumns(width, reasoning);
   const groups: Span[] = [{ text: ' '.repeat(MODE_WIDTH) }];
-  for (const g of groupLine(cols)) groups.push({ text: g.text, dim: true, bold: g.group === 'TTFT' });
+  for (const g of groupLine(cols)) groups.push({ text: g.text, dim: true, bold: g.group === 'TTFT' || g.group === 'TTFO' });
   const headers: Span[] = [{ text: padEnd('mode', MODE_WIDTH) + cols.map((c) => padStart(c.header, c.width)).join(''), bold: true }];
   const rows = MODES.map((mode): Span[] => {
     const m = snapshot.byMode[mode];
@@ -100,7 +107,7 @@ export function StatsTable({ snapshot, width }: StatsTableProps): React.JSX.Elem
       { text: padEnd(MODE_LABEL[mode], MODE_WIDTH), role: modeRole(mode) },
       ...cols.map((c): Span => ({
         text: padStart(c.cell(m), c.width),
-        bold: c.group === 'TTFT',
+        bold: c.group === 'TTFT' || c.group === 'TTFO',
         ...(c.header === 'fail' && m.failed + m.earlyStopped > 0 ? { role: 'error' as const } : {}),
       })),
     ];

@@ -24,6 +24,7 @@ const PLACEHOLDER: Record<PaneState, string> = {
   queued: 'queued for a slot',
   connecting: 'connecting…',
   waiting: 'waiting for first token…',
+  thinking: 'thinking…',
   streaming: '',
   done: '(empty response)',
   failed: '',
@@ -64,15 +65,22 @@ export function StreamPane({ pane, width, height }: StreamPaneProps): React.JSX.
     status.push({ text: seg.text, bold: seg.priority === 0, ...(seg.role === undefined ? {} : { role: seg.role }) });
   });
   const textLines = height - 1;
-  const lines = tailLines(pane.text, width, textLines);
-  const dim = lines.length === 0 || pane.state === 'done';
-  const shown = lines.length === 0 ? [placeholder(pane)] : lines;
+  // Reasoning comes first, dimmed, and scrolls away as the answer fills the pane; a tool call's
+  // line (⚙ name(args…)) stands out.
+  const reasoning = pane.reasoning === undefined ? [] : tailLines(pane.reasoning, width, textLines);
+  const answer = tailLines(pane.text, width, textLines);
+  const finished = pane.state === 'done';
+  const lines: Span[] = [
+    ...reasoning.map((text): Span => ({ text, dim: true })),
+    ...answer.map((text): Span => (text.startsWith('⚙ ') ? { text, dim: finished, role: 'accent' } : { text, dim: finished })),
+  ].slice(-Math.max(1, textLines));
+  const shown: Span[] = lines.length === 0 ? [{ text: placeholder(pane), dim: true }] : lines;
 
   return (
     <Box flexDirection="column" width={width} height={height}>
       <StyledLine spans={status} width={width} />
       {shown.slice(0, Math.max(0, textLines)).map((line, i) => (
-        <StyledLine key={i} spans={[{ text: line, dim }]} width={width} />
+        <StyledLine key={i} spans={[line]} width={width} />
       ))}
     </Box>
   );

@@ -234,7 +234,7 @@ export const RUN_FLAGS = {
     value: outputFile(false),
   }),
   slo: flag({
-    name: 'slo', valueName: 'SLOS', section: 'outputs', help: 'objectives for goodput, e.g. "ttft<500ms,tpot<50ms,e2e<10s"',
+    name: 'slo', valueName: 'SLOS', section: 'outputs', help: 'objectives for goodput, e.g. "ttft<500ms,tpot<50ms,e2e<10s" (also ttfo, reasoning)',
     value: fromParser((f, raw) => (parseSlo(f, raw), raw), 'comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ttft, tpot, e2e)'),
   }),
   failIf: flag({

@@ -1,5 +1,5 @@
 import { LatencyHistogram, type EncodedHistogram } from './histogram.ts';
-import { METRIC_NAMES, type MetricName, type ModeStats, type RequestRecord } from './types.ts';
+import { METRIC_NAMES, type BaseMetric, type LaterMetric, type MetricName, type ModeStats, type RequestRecord } from './types.ts';
 
 /**
  * Per-mode counters and histograms, driven by two tables: every counter and every histogram is
@@ -21,11 +21,23 @@ export const COUNTERS = [
   'tokensFromUsage',
   'tokensFromTokenizer',
   'bytesReceived',
+  /** Requests whose response reasoned, and their reasoning tokens (not in outputTokens). */
+  'reasoningRequests',
+  'reasoningTokens',
+  /** Tool calls over all requests, and the responses whose tool arguments did not parse. */
+  'toolCalls',
+  'toolArgsInvalid',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 
 /** Counters that reports written before they existed lack (read as 0). */
-export const LATER_COUNTERS: ReadonlySet<Counter> = new Set<Counter>(['inputTokens']);
+export const LATER_COUNTERS: ReadonlySet<Counter> = new Set<Counter>([
+  'inputTokens',
+  'reasoningRequests',
+  'reasoningTokens',
+  'toolCalls',
+  'toolArgsInvalid',
+]);
 
 /**
  * Connection set-up charged to requests that opened a new connection (see conn-timing.ts). Kept
@@ -36,7 +48,8 @@ export const CONNECTION_HISTOGRAMS = ['connect', 'tls'] as const;
 export type ConnectionHistogram = (typeof CONNECTION_HISTOGRAMS)[number];
 
 export type EncodedModeAccumulator = Record<Counter, number> & {
-  histograms: Record<MetricName, EncodedHistogram>;
+  /** Histograms of LATER_METRICS are missing from reports written before them. */
+  histograms: Record<BaseMetric, EncodedHistogram> & Partial<Record<LaterMetric, EncodedHistogram>>;
 } & Partial<Record<ConnectionHistogram, EncodedHistogram>>;
 
 function newHistograms<K extends string>(names: readonly K[]): Record<K, LatencyHistogram> {
@@ -85,7 +98,7 @@ export class ModeAccumulator {
     return this.n.bytesReceived;
   }
 
-  /** `withItl` false: the caller records the gaps itself (see StatsCollector's pending ITL). */
+  /** `withItl` false: the caller records the ITL and output-ITL gaps itself (see StatsCollector's pending ITL). */
   add(r: RequestRecord, withItl = true): void {
     const n = this.n;
     n.requests++;
@@ -99,13 +112,28 @@ export class ModeAccumulator {
     if (r.outcome !== 'ok' && r.outcome !== 'early_stopped') return;
     n.outputTokens += r.outputTokens;
     n.inputTokens += r.inputTokens ?? 0;
+    if (r.reasoningTokens !== undefined || r.ttfrMs !== undefined) n.reasoningRequests++;
+    n.reasoningTokens += r.reasoningTokens ?? 0;
+    n.toolCalls += r.toolCalls ?? 0;
+    if (r.errorCode === 'tool_args_invalid') n.toolArgsInvalid++;
     if (r.tokenSource === 'usage') n.tokensFromUsage += r.outputTokens;
     else n.tokensFromTokenizer += r.outputTokens;
     const h = this.h;
     if (r.ttftMs !== undefined) h.ttft.record(r.ttftMs);
     if (r.ttfbMs !== undefined) h.ttfb.record(r.ttfbMs);
     h.queue.record(r.queueMs);
-    if (withItl) for (const gap of r.itlMs) h.itl.record(gap);
+    if (r.ttfrMs !== undefined) h.ttfr.record(r.ttfrMs);
+    if (r.ttfoMs !== undefined) h.ttfo.record(r.ttfoMs);
+    if (r.reasoningMs !== undefined) h.reasoning.record(r.reasoningMs);
+    if (r.ttftcMs !== undefined) h.ttftc.record(r.ttftcMs);
+    // Per-phase gaps. Without reasoning every gap is an output gap, and the record leaves them in
+    // itlMs alone rather than keeping a second copy. Output gaps are as many as all gaps, so they
+    // take the same pending path (withItl); reasoning gaps are rarer and recorded here.
+    if (withItl) {
+      for (const gap of r.itlMs) h.itl.record(gap);
+      for (const gap of r.outputItlMs ?? r.itlMs) h.oitl.record(gap);
+    }
+    if (r.reasoningItlMs !== undefined) for (const gap of r.reasoningItlMs) h.ritl.record(gap);
     // A stream stopped early has a truncated end: it says nothing about end-to-end time.
     if (r.outcome === 'ok') {
       if (r.e2eMs !== undefined) h.e2e.record(r.e2eMs);
@@ -135,6 +163,12 @@ export class ModeAccumulator {
       tpot: this.h.tpot.summary(),
       e2e: this.h.e2e.summary(),
       queue: this.h.queue.summary(),
+      ttfr: this.h.ttfr.summary(),
+      ttfo: this.h.ttfo.summary(),
+      reasoning: this.h.reasoning.summary(),
+      reasoningRequests: n.reasoningRequests,
+      reasoningTokens: n.reasoningTokens,
+      toolCalls: n.toolCalls,
     };
   }
 

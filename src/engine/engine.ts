@@ -462,7 +462,7 @@ export class Engine implements EngineCommands {
     const { outcome, error } = classifyResult(result, m.contentEvents, this.config.resilience.timeouts);
     const rec = this.buildRecord(id, m, ticket, warmup, outcome, error);
     rec.requestId = requestId;
-    const tail = m.tail?.text;
+    const tail = m.tail === undefined ? undefined : { text: m.tail.text, reasoning: m.reasoningTail?.text ?? '' };
     const conn = this.connTimings.take(requestId);
     if (conn) {
       rec.connectMs = conn.connectMs;
@@ -497,14 +497,14 @@ export class Engine implements EngineCommands {
     });
   }
 
-  private emit(rec: RequestRecord, tail?: string): void {
+  private emit(rec: RequestRecord, tail?: { text: string; reasoning: string }): void {
     if (rec.errorMessage !== undefined) rec.errorMessage = this.scrubber.message(rec.errorMessage);
     if (rec.outcome === 'cancelled') this.cancelledCount++;
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
     else if (rec.outcome === 'ok') this.consecutiveFailures = 0;
     this.stats.record(rec);
     const now = this.clock.now();
-    this.panes.finished(rec, tail ?? '', now, rec.e2eMs ?? now - this.startAt - rec.startMs);
+    this.panes.finished(rec, tail ?? { text: '', reasoning: '' }, now, rec.e2eMs ?? now - this.startAt - rec.startMs);
     try {
       this.onRecord?.(rec);
       for (const l of this.recordListeners) l(rec);

@@ -15,6 +15,11 @@ export class PaneTail {
     private readonly scrubber: SecretScrubber,
   ) {}
 
+  /** A new, empty tail with the same bound and scrubber (a request's reasoning beside its answer). */
+  sibling(): PaneTail {
+    return new PaneTail(this.max, this.scrubber);
+  }
+
   get text(): string {
     return this.value;
   }

@@ -32,7 +32,7 @@ export class PaneBoard {
   }
 
   /** A finished request stays visible, with its final text, for a moment. */
-  finished(rec: RequestRecord, tail: string, now: number, elapsedMs: number): void {
+  finished(rec: RequestRecord, tail: { text: string; reasoning: string }, now: number, elapsedMs: number): void {
     if (this.maxPanes === 0) return;
     this.recent.push({
       endedAt: now,
@@ -43,7 +43,8 @@ export class PaneBoard {
         elapsedMs,
         tokens: rec.outputTokens,
         tokensPerSec: elapsedMs > 0 ? (rec.outputTokens * 1000) / elapsedMs : 0,
-        text: tail,
+        text: tail.text,
+        ...(tail.reasoning.length > 0 ? { reasoning: tail.reasoning } : {}),
         ...(rec.errorCode ? { errorCode: rec.errorCode } : {}),
       },
     });
@@ -63,6 +64,7 @@ export class PaneBoard {
         tokens: m.contentEvents,
         tokensPerSec: m.firstContentAt !== undefined && now > m.firstContentAt ? (m.contentEvents * 1000) / (now - m.firstContentAt) : 0,
         text: m.tail.text,
+        ...(m.reasoningTail !== undefined && m.reasoningTail.text.length > 0 ? { reasoning: m.reasoningTail.text } : {}),
       });
       if (panes.length >= this.maxPanes) break;
     }

@@ -6,7 +6,8 @@ import type { RequestRecord } from './types.ts';
  * Turns what the runner measured into a RequestRecord, applying DESIGN.md's definitions:
  * TTFT, E2E and TTFB from t0 (closed loop) or from the intended start (open loop, so a slow
  * server cannot hide behind a slowed client); TPOT only for streams with more than one token;
- * output tokens from server usage, else the tokenizer.
+ * output tokens from server usage, else the tokenizer, reasoning tokens apart from them; the
+ * reasoning and output phases timed on their own (DESIGN.md, "Reasoning and tool calls").
  */
 export interface RecordInput {
   id: number;
@@ -25,7 +26,8 @@ export function recordOf(i: RecordInput): RequestRecord {
   const { m } = i;
   const t0 = m.firstT0 ?? i.nowMs;
   const origin = i.openLoop ? i.intendedMs : t0;
-  const { tokens, source } = m.outputTokens();
+  const reasoning = m.reasoningTokens();
+  const { tokens, source } = m.outputTokens(reasoning?.tokens);
   const ttft = m.firstContentAt !== undefined ? m.firstContentAt - origin : undefined;
   const e2e = m.lastContentAt !== undefined ? m.lastContentAt - origin : undefined;
   const rec: RequestRecord = {
@@ -53,7 +55,33 @@ export function recordOf(i: RecordInput): RequestRecord {
   if (m.headersAt !== undefined) rec.ttfbMs = m.headersAt - origin;
   if (ttft !== undefined) rec.ttftMs = ttft;
   if (e2e !== undefined) rec.e2eMs = e2e;
-  if (m.mode === 'stream' && ttft !== undefined && e2e !== undefined && tokens > 1) rec.tpotMs = (e2e - ttft) / (tokens - 1);
+  // E2E - TTFT spans the reasoning and the answer: TPOT divides it by every token generated.
+  const generated = tokens + (reasoning?.tokens ?? 0);
+  if (m.mode === 'stream' && ttft !== undefined && e2e !== undefined && generated > 1) rec.tpotMs = (e2e - ttft) / (generated - 1);
+  if (m.firstReasoningAt !== undefined) {
+    rec.ttfrMs = m.firstReasoningAt - origin;
+    if (m.lastReasoningAt !== undefined) rec.reasoningMs = m.lastReasoningAt - m.firstReasoningAt;
+    if (m.mode === 'stream') {
+      rec.reasoningItlMs = m.reasoningGaps;
+      rec.outputItlMs = m.outputGaps;
+    }
+  }
+  if (reasoning !== undefined) {
+    rec.reasoningTokens = reasoning.tokens;
+    rec.reasoningTokenSource = reasoning.source;
+  }
+  if (m.firstOutputAt !== undefined) rec.ttfoMs = m.firstOutputAt - origin;
+  if (m.firstToolAt !== undefined) rec.ttftcMs = m.firstToolAt - origin;
+  if (m.tools.count > 0) {
+    rec.toolCalls = m.tools.count;
+    // Counted under its code, but the request stands: its timings are sound, only the model's
+    // arguments are not.
+    const invalid = i.outcome === 'ok' && i.error === undefined ? m.tools.invalidArgs() : undefined;
+    if (invalid !== undefined) {
+      rec.errorCode = 'tool_args_invalid';
+      rec.errorMessage = invalid;
+    }
+  }
   if (m.usageInputTokens !== undefined) rec.inputTokens = m.usageInputTokens;
   if (m.finishReason !== undefined) rec.finishReason = m.finishReason;
   return rec;

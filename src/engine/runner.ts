@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { SseDecoder, type SseEvent } from './sse.ts';
-import type { WireFormat } from './wire/index.ts';
+import type { ContentPiece, WireFormat } from './wire/index.ts';
+import { ToolCalls } from './tool-calls.ts';
 import { countTokens } from './wire/tokens.ts';
 import type { Clock } from './clock.ts';
 import type { PaneTail } from './pane-tail.ts';
@@ -43,17 +44,36 @@ export class Measurement {
   /** Last byte received (for the idle timeout). */
   lastActivityAt: number | undefined;
   contentEvents = 0;
+  /** Gaps between consecutive content events of any kind. */
   readonly gaps: number[] = [];
+  /** Reasoning events: first and last, and the gaps between consecutive ones. */
+  firstReasoningAt: number | undefined;
+  lastReasoningAt: number | undefined;
+  readonly reasoningGaps: number[] = [];
+  /** Output events (answer text, refusal, tool call): first and last, and their gaps. */
+  firstOutputAt: number | undefined;
+  lastOutputAt: number | undefined;
+  readonly outputGaps: number[] = [];
+  firstToolAt: number | undefined;
+  readonly tools = new ToolCalls();
+  /** Reasoning text, kept apart from `parts` so each is counted on its own. */
+  readonly reasoningParts: string[] = [];
+  /** Reasoning tail for the pane, shown dimmed before the answer; kept when `tail` is. */
+  readonly reasoningTail: PaneTail | undefined;
+  /** Index of the tool call the pane tail shows open (`⚙ name(` written, `)` not yet). */
+  private paneTool: number | undefined;
   bytes = 0;
   httpStatus: number | undefined;
   usageOutputTokens: number | undefined;
+  usageReasoningTokens: number | undefined;
   usageInputTokens: number | undefined;
   finishReason: string | undefined;
   /** Terminal event ([DONE] / message_stop) seen. */
   sawDone = false;
   /**
-   * Whole text, kept as parts and joined only if a tokenizer count is needed. Never shown or
-   * saved: it may hold whatever the server echoed, the key included (panes get `tail`).
+   * Whole output text (answer, refusal; tool arguments are in `tools`), kept as parts and joined
+   * only if a tokenizer count is needed. Never shown or saved: it may hold whatever the server
+   * echoed, the key included (panes get `tail`).
    */
   readonly parts: string[] = [];
   abortCause: AbortCause | undefined;
@@ -64,7 +84,81 @@ export class Measurement {
     readonly mode: Mode,
     /** Bounded, scrubbed tail for a visible pane; undefined when nobody watches this request. */
     readonly tail?: PaneTail,
-  ) {}
+  ) {
+    this.reasoningTail = tail?.sibling();
+  }
+
+  /**
+   * One content event: every piece it carries arrived at `now`. Keeps the timings per kind (the
+   * reasoning and output phases each get their own first/last times and gaps) and the text.
+   */
+  addContent(now: number, sig: ContentPiece | { readonly pieces: readonly ContentPiece[] }): void {
+    let reasoning = false;
+    let output = false;
+    if ('pieces' in sig) {
+      for (const p of sig.pieces) {
+        if (this.takePiece(now, p)) reasoning = true;
+        else output = true;
+      }
+    } else if (this.takePiece(now, sig)) reasoning = true;
+    else output = true;
+
+    if (this.firstContentAt === undefined) this.firstContentAt = now;
+    else if (this.lastContentAt !== undefined) this.gaps.push(now - this.lastContentAt);
+    this.lastContentAt = now;
+    this.contentEvents++;
+    if (reasoning) {
+      if (this.firstReasoningAt === undefined) this.firstReasoningAt = now;
+      else if (this.lastReasoningAt !== undefined) this.reasoningGaps.push(now - this.lastReasoningAt);
+      this.lastReasoningAt = now;
+    }
+    if (output) {
+      if (this.firstOutputAt === undefined) this.firstOutputAt = now;
+      else if (this.lastOutputAt !== undefined) this.outputGaps.push(now - this.lastOutputAt);
+      this.lastOutputAt = now;
+    }
+    this.state = this.firstOutputAt === undefined ? 'thinking' : 'streaming';
+  }
+
+  /** Keeps one piece's text; true when it is reasoning. */
+  private takePiece(now: number, p: ContentPiece): boolean {
+    switch (p.kind) {
+      case 'reasoning':
+        if (p.text.length > 0) {
+          this.reasoningParts.push(p.text);
+          this.reasoningTail?.push(p.text);
+        }
+        return true;
+      case 'answer':
+      case 'refusal':
+        this.parts.push(p.text);
+        if (this.tail !== undefined) {
+          this.closePaneTool();
+          this.tail.push(p.text);
+        }
+        return false;
+      case 'tool': {
+        this.firstToolAt ??= now;
+        const { call, opened } = this.tools.add(p);
+        if (this.tail !== undefined) {
+          if (opened || this.paneTool !== p.index) {
+            this.closePaneTool();
+            this.paneTool = p.index;
+            const sep = this.tail.text.length > 0 && !this.tail.text.endsWith('\n') ? '\n' : '';
+            this.tail.push(`${sep}⚙ ${call?.name ?? p.name ?? 'tool'}(`);
+          }
+          if (p.args.length > 0) this.tail.push(p.args);
+        }
+        return false;
+      }
+    }
+  }
+
+  private closePaneTool(): void {
+    if (this.paneTool === undefined) return;
+    this.paneTool = undefined;
+    this.tail?.push(')\n');
+  }
 
   /** Aborts the current attempt (or the next one, if none is on the wire yet). */
   abort(cause: AbortCause): void {
@@ -89,10 +183,25 @@ export class Measurement {
     return this.parts.join('');
   }
 
-  outputTokens(): { tokens: number; source: TokenSource } {
-    if (this.usageOutputTokens !== undefined) return { tokens: this.usageOutputTokens, source: 'usage' };
-    if (this.parts.length === 0) return { tokens: 0, source: 'tokenizer' };
-    return { tokens: countTokens(this.fullText()), source: 'tokenizer' };
+  /**
+   * Reasoning tokens: the server's count where it gives one, else the tokenizer over the
+   * reasoning text (undefined when the response had no reasoning).
+   */
+  reasoningTokens(): { tokens: number; source: TokenSource } | undefined {
+    if (this.usageReasoningTokens !== undefined) return { tokens: this.usageReasoningTokens, source: 'usage' };
+    if (this.firstReasoningAt === undefined) return undefined;
+    return { tokens: countTokens(this.reasoningParts.join('')), source: 'tokenizer' };
+  }
+
+  /**
+   * Output tokens, reasoning excluded. Server usage counts reasoning within its output tokens
+   * (OpenAI `completion_tokens`, Anthropic `output_tokens`), so the reasoning count is taken off;
+   * the tokenizer counts only the output text (answer, refusal, tool arguments).
+   */
+  outputTokens(reasoningTokens = 0): { tokens: number; source: TokenSource } {
+    if (this.usageOutputTokens !== undefined) return { tokens: Math.max(0, this.usageOutputTokens - reasoningTokens), source: 'usage' };
+    const text = this.fullText() + this.tools.argsText();
+    return { tokens: text.length === 0 ? 0 : countTokens(text), source: 'tokenizer' };
   }
 }
 
@@ -175,21 +284,15 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
       if (settled) return;
       const sig = interp.onEvent(ev);
       switch (sig.kind) {
-        case 'content': {
+        case 'reasoning':
+        case 'answer':
+        case 'refusal':
+        case 'tool':
+        case 'several': {
           // Every event of one network chunk arrived at the same moment: stamp them with the
           // chunk's arrival time (one clock read per chunk, not per event).
-          const now = chunkAt;
-          if (m.firstContentAt === undefined) {
-            m.firstContentAt = now;
-            m.state = 'streaming';
-          } else if (m.lastContentAt !== undefined) {
-            m.gaps.push(now - m.lastContentAt);
-          }
-          m.lastContentAt = now;
-          m.contentEvents++;
-          m.parts.push(sig.text);
-          m.tail?.push(sig.text);
-          if (input.onContent?.(m, sig.text)) {
+          m.addContent(chunkAt, sig);
+          if (input.onContent?.(m, textOf(sig))) {
             m.abortCause = 'early_stop';
             finish({ kind: 'aborted', cause: 'early_stop' });
             controller.abort(new Error('early stop'));
@@ -260,6 +363,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
         sse.end();
         if (streamFailure) return fail(streamFailure);
         m.usageOutputTokens = interp.outputTokens;
+        m.usageReasoningTokens = interp.reasoningTokens;
         m.usageInputTokens = interp.inputTokens;
         m.finishReason = interp.finishReason;
         if (m.contentEvents === 0)
@@ -288,12 +392,10 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
           code: 'bad_content_type',
           message: `asked for a stream, got a ${contentType || 'JSON'} completion (HTTP ${status})`,
         });
-      m.firstContentAt = now;
-      m.lastContentAt = now;
-      m.contentEvents = 1;
-      m.parts.push(parsed.text);
-      m.tail?.set(parsed.text);
+      // The whole completion is one content event at `now`, each kind of it included.
+      m.addContent(now, parsed);
       m.usageOutputTokens = parsed.outputTokens;
+      m.usageReasoningTokens = parsed.reasoningTokens;
       m.usageInputTokens = parsed.inputTokens;
       m.finishReason = parsed.finishReason;
       m.sawDone = true;
@@ -407,6 +509,14 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
       fail(classifyNetworkError(err, 'connect'));
     }
   });
+}
+
+/** The text an event carried, for the early-stop rule (which reads every kind). */
+function textOf(sig: ContentPiece | { readonly pieces: readonly ContentPiece[] }): string {
+  if (!('pieces' in sig)) return sig.kind === 'tool' ? sig.args : sig.text;
+  let s = '';
+  for (const p of sig.pieces) s += p.kind === 'tool' ? p.args : p.text;
+  return s;
 }
 
 export function errorCodeForAbort(cause: AbortCause): ErrorCode | undefined {

@@ -64,6 +64,8 @@ export interface TimelineEntry {
 
 interface SecondBucket {
   ttft: Record<Mode, LatencyHistogram>;
+  /** Streaming requests' first output token (the chart's TTFO). */
+  ttfo: LatencyHistogram;
   e2e: Record<Mode, LatencyHistogram>;
   itl: LatencyHistogram;
   completions: number;
@@ -74,6 +76,7 @@ interface SecondBucket {
 function newBucket(): SecondBucket {
   return {
     ttft: { stream: new LatencyHistogram(), nonstream: new LatencyHistogram() },
+    ttfo: new LatencyHistogram(),
     e2e: { stream: new LatencyHistogram(), nonstream: new LatencyHistogram() },
     itl: new LatencyHistogram(),
     completions: 0,
@@ -88,6 +91,7 @@ function resetBucket(b: SecondBucket): void {
     b.e2e[m].reset();
   }
   b.itl.reset();
+  b.ttfo.reset();
   b.completions = 0;
   b.errors = 0;
   b.outputTokens = 0;
@@ -123,6 +127,11 @@ export class StatsCollector {
    * cheap) instead of being recorded three times on the hot path.
    */
   private readonly pendingItl: Record<Mode, LatencyHistogram> = {
+    stream: new LatencyHistogram(),
+    nonstream: new LatencyHistogram(),
+  };
+  /** The same for the output-phase gaps (every gap of a response that did not reason). */
+  private readonly pendingOitl: Record<Mode, LatencyHistogram> = {
     stream: new LatencyHistogram(),
     nonstream: new LatencyHistogram(),
   };
@@ -207,6 +216,8 @@ export class StatsCollector {
     if (current && (r.outcome === 'ok' || r.outcome === 'early_stopped')) {
       const p = this.pendingItl[r.mode];
       for (const g of r.itlMs) p.record(g);
+      const o = this.pendingOitl[r.mode];
+      for (const g of r.outputItlMs ?? r.itlMs) o.record(g);
     }
     if (!b) return;
     b.completions++;
@@ -214,12 +225,13 @@ export class StatsCollector {
     if (r.outcome === 'ok' || r.outcome === 'early_stopped') {
       b.outputTokens += r.outputTokens;
       if (r.ttftMs !== undefined) b.ttft[r.mode].record(r.ttftMs);
+      if (r.mode === 'stream' && r.ttfoMs !== undefined) b.ttfo.record(r.ttfoMs);
       if (r.outcome === 'ok' && r.e2eMs !== undefined) b.e2e[r.mode].record(r.e2eMs);
       if (!current && r.mode === 'stream') for (const g of r.itlMs) b.itl.record(g);
     }
   }
 
-  /** Folds the pending ITL gaps into the cumulative, current-segment and current-second histograms. */
+  /** Folds the pending ITL (and output-ITL) gaps into the cumulative, current-segment and current-second histograms. */
   flush(): void {
     const segment = this.currentSegment;
     const b = this.ring[this.ringPos];
@@ -230,6 +242,13 @@ export class StatsCollector {
       segment?.modes[m].h.itl.add(p);
       if (m === 'stream') b?.itl.add(p);
       p.reset();
+    }
+    for (const m of MODES) {
+      const o = this.pendingOitl[m];
+      if (o.count === 0) continue;
+      this.cumulative[m].h.oitl.add(o);
+      phase?.modes[m].h.oitl.add(o);
+      o.reset();
     }
   }
 
@@ -252,6 +271,7 @@ export class StatsCollector {
       if (arr.length > MAX_SERIES) arr.splice(0, arr.length - MAX_SERIES);
     };
     push('ttft.stream', point((b) => b.ttft.stream));
+    push('ttfo.stream', point((b) => b.ttfo));
     push('ttft.nonstream', point((b) => b.ttft.nonstream));
     push('e2e.stream', point((b) => b.e2e.stream));
     push('e2e.nonstream', point((b) => b.e2e.nonstream));
@@ -299,8 +319,12 @@ export class StatsCollector {
         b.e2e[m].dispose();
       }
       b.itl.dispose();
+      b.ttfo.dispose();
     }
     this.scratch.dispose();
-    for (const m of MODES) this.pendingItl[m].dispose();
+    for (const m of MODES) {
+      this.pendingItl[m].dispose();
+      this.pendingOitl[m].dispose();
+    }
   }
 }

@@ -7,8 +7,30 @@ export type Mode = 'stream' | 'nonstream';
 export const MODES: readonly Mode[] = ['stream', 'nonstream'];
 
 /** Latency metrics tracked per mode. */
-export type MetricName = 'ttft' | 'ttfb' | 'itl' | 'tpot' | 'e2e' | 'queue';
-export const METRIC_NAMES: readonly MetricName[] = ['ttft', 'ttfb', 'itl', 'tpot', 'e2e', 'queue'];
+/** The metrics every report has had. */
+export const BASE_METRICS = ['ttft', 'ttfb', 'itl', 'tpot', 'e2e', 'queue'] as const;
+/**
+ * Metrics of reasoning and tool calls, which reports written before them lack: their summaries
+ * default to empty and their histograms may be missing.
+ */
+export const LATER_METRICS = [
+  /** Time to first reasoning token. */
+  'ttfr',
+  /** Time to first output token: answer text or tool call, after any reasoning. */
+  'ttfo',
+  /** Reasoning duration: last reasoning token - first reasoning token. */
+  'reasoning',
+  /** Time to first tool-call token. */
+  'ttftc',
+  /** ITL within the reasoning phase (gaps between reasoning events). */
+  'ritl',
+  /** ITL within the output phase (gaps between answer / tool-call events). */
+  'oitl',
+] as const;
+export type BaseMetric = (typeof BASE_METRICS)[number];
+export type LaterMetric = (typeof LATER_METRICS)[number];
+export type MetricName = BaseMetric | LaterMetric;
+export const METRIC_NAMES: readonly MetricName[] = [...BASE_METRICS, ...LATER_METRICS];
 
 /** Summary of one latency distribution, in milliseconds. `count` 0 means no samples (other fields 0). */
 export interface MetricSummary {
@@ -56,6 +78,8 @@ export type ErrorCode =
   | 'headers_too_large'
   | 'body_invalid'
   | 'queue_dropped'
+  /** A response's tool-call arguments did not parse as JSON; the request still counts as ok. */
+  | 'tool_args_invalid'
   | 'cancelled'
   | 'unknown';
 
@@ -83,15 +107,36 @@ export interface RequestRecord {
   startMs: number;
   queueMs: number;
   ttfbMs?: number;
+  /** First token of any kind (reasoning, answer or tool call). */
   ttftMs?: number;
+  /** First reasoning token; undefined when the response had no reasoning. */
+  ttfrMs?: number;
+  /** First output token (answer text, refusal or tool call); undefined when there was none. */
+  ttfoMs?: number;
+  /** Last reasoning token - first reasoning token. */
+  reasoningMs?: number;
+  /** First tool-call token. */
+  ttftcMs?: number;
   e2eMs?: number;
   tpotMs?: number;
   /** Number of content events (chunks) received. */
   contentEvents: number;
-  /** Gaps between consecutive content events, ms. */
+  /** Gaps between consecutive content events of any kind, ms. */
   itlMs: number[];
+  /**
+   * Gaps within the reasoning phase and within the output phase; present only when the response
+   * reasoned (otherwise every gap is an output gap: `itlMs`).
+   */
+  reasoningItlMs?: number[];
+  outputItlMs?: number[];
+  /** Output tokens, reasoning excluded. */
   outputTokens: number;
   tokenSource: TokenSource;
+  /** Reasoning tokens (server usage, else counted over the reasoning text); absent without reasoning. */
+  reasoningTokens?: number;
+  reasoningTokenSource?: TokenSource;
+  /** Tool calls in the response; absent when none. */
+  toolCalls?: number;
   inputTokens?: number;
   bytesReceived: number;
   connectMs?: number;
@@ -99,7 +144,7 @@ export interface RequestRecord {
   finishReason?: string;
 }
 
-export type PaneState = 'queued' | 'connecting' | 'waiting' | 'streaming' | 'done' | 'failed';
+export type PaneState = 'queued' | 'connecting' | 'waiting' | 'thinking' | 'streaming' | 'done' | 'failed';
 
 /** One visible in-flight (or just finished) request. `text` is a bounded tail. */
 export interface PaneSnapshot {
@@ -109,7 +154,10 @@ export interface PaneSnapshot {
   elapsedMs: number;
   tokens: number;
   tokensPerSec: number;
+  /** Answer tail (tool calls shown as `⚙ name(args`). */
   text: string;
+  /** Reasoning tail, shown dimmed before the answer; absent when the request has not reasoned. */
+  reasoning?: string;
   errorCode?: ErrorCode;
 }
 
@@ -126,6 +174,13 @@ export interface ModeStats {
   tpot: MetricSummary;
   e2e: MetricSummary;
   queue: MetricSummary;
+  ttfr: MetricSummary;
+  ttfo: MetricSummary;
+  reasoning: MetricSummary;
+  /** Requests whose response reasoned: the dashboard shows TTFO once there is one. */
+  reasoningRequests: number;
+  reasoningTokens: number;
+  toolCalls: number;
 }
 
 /** One point of a live chart: rolling-window statistics of one metric at one moment. */
@@ -138,13 +193,19 @@ export interface SeriesPoint {
   count: number;
 }
 
-export type ChartKey = 'ttft.stream' | 'ttft.nonstream' | 'e2e.stream' | 'e2e.nonstream' | 'itl.stream';
+export type ChartKey = 'ttft.stream' | 'ttfo.stream' | 'ttft.nonstream' | 'e2e.stream' | 'e2e.nonstream' | 'itl.stream';
+/**
+ * The chart cycle (`tab`); wide terminals show a key and the next side by side, so TTFT stream
+ * pairs with TTFT non-stream. TTFO comes last and pairs with TTFT stream as the cycle wraps: for a
+ * reasoning model the two differ by the thinking.
+ */
 export const CHART_KEYS: readonly ChartKey[] = [
   'ttft.stream',
   'ttft.nonstream',
   'e2e.stream',
   'e2e.nonstream',
   'itl.stream',
+  'ttfo.stream',
 ];
 
 export type LoadMode = 'closed' | 'open';

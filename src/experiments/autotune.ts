@@ -125,7 +125,15 @@ export function createAutoTuner(
       }
       completed++;
       if (e !== undefined && e2e.length < MAX_KEPT) e2e.push(e);
-      if (kept.length < MAX_KEPT) kept.push({ outcome: r.outcome, warmup: r.warmup, ttftMs: r.ttftMs, tpotMs: r.tpotMs, e2eMs: r.e2eMs });
+      if (kept.length < MAX_KEPT) kept.push({
+          outcome: r.outcome,
+          warmup: r.warmup,
+          ttftMs: r.ttftMs,
+          ttfoMs: r.ttfoMs,
+          tpotMs: r.tpotMs,
+          e2eMs: r.e2eMs,
+          reasoningMs: r.reasoningMs,
+        });
     });
 
     const begin = (n: number): void => {

@@ -60,17 +60,33 @@ function errorRate(r: Report): number | undefined {
   return r.totals.requests > 0 ? (r.totals.failed / r.totals.requests) * 100 : undefined;
 }
 
+/** Reasoning tokens per reasoning request; undefined when no response reasoned. */
+function reasoningPerRequest(r: Report): number | undefined {
+  let requests = 0;
+  let tokens = 0;
+  for (const m of MODES) {
+    requests += r.byMode[m].reasoningRequests;
+    tokens += r.byMode[m].reasoningTokens;
+  }
+  return requests > 0 ? tokens / requests : undefined;
+}
+
 /** The rows, for callers that want numbers rather than text (and for tests). */
 export function compareRows(a: Report, b: Report): CompareRow[] {
   const rows: CompareRow[] = [];
   const metrics: ReadonlyArray<{ label: string; key: keyof ModeReport & `${string}Ms` }> = [
     { label: 'TTFT', key: 'ttftMs' },
+    { label: 'TTFO', key: 'ttfoMs' },
+    { label: 'reasoning', key: 'reasoningMs' },
     { label: 'ITL', key: 'itlMs' },
     { label: 'E2E', key: 'e2eMs' },
   ];
   for (const m of MODES) {
     if (a.byMode[m].requests === 0 && b.byMode[m].requests === 0) continue;
+    // TTFO differs from TTFT only where a response reasoned; otherwise its rows would repeat TTFT's.
+    const reasoned = a.byMode[m].ttfrMs.count > 0 || b.byMode[m].ttfrMs.count > 0;
     for (const { label, key } of metrics) {
+      if (key === 'ttfoMs' && !reasoned) continue;
       const sa = a.byMode[m][key];
       const sb = b.byMode[m][key];
       if (sa.count === 0 && sb.count === 0) continue;
@@ -80,6 +96,9 @@ export function compareRows(a: Report, b: Report): CompareRow[] {
   rows.push(row('req/s', a.totals.requestsPerSec, b.totals.requestsPerSec, false, 'rate'));
   rows.push(row('output tok/s', a.totals.outputTokensPerSec, b.totals.outputTokensPerSec, false, 'rate'));
   rows.push(row('error rate %', errorRate(a), errorRate(b), true, 'pct'));
+  const ra = reasoningPerRequest(a);
+  const rb = reasoningPerRequest(b);
+  if (ra !== undefined || rb !== undefined) rows.push(row('reasoning tok/req', ra, rb, true, 'rate'));
   return rows;
 }
 

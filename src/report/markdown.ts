@@ -14,7 +14,13 @@ const MODE_TITLE: Record<Mode, string> = { stream: 'Streaming', nonstream: 'Non-
 
 const METRICS: ReadonlyArray<{ label: string; key: keyof ModeReport & `${string}Ms` }> = [
   { label: 'TTFT', key: 'ttftMs' },
+  { label: 'TTFR (first reasoning token)', key: 'ttfrMs' },
+  { label: 'TTFO (first output token)', key: 'ttfoMs' },
+  { label: 'first tool-call token', key: 'ttftcMs' },
+  { label: 'reasoning duration', key: 'reasoningMs' },
   { label: 'ITL', key: 'itlMs' },
+  { label: 'ITL reasoning', key: 'ritlMs' },
+  { label: 'ITL answer', key: 'oitlMs' },
   { label: 'TPOT', key: 'tpotMs' },
   { label: 'E2E', key: 'e2eMs' },
   { label: 'TTFB', key: 'ttfbMs' },
@@ -83,7 +89,11 @@ export function formatMarkdown(r: Report): string {
     out.push(`## ${MODE_TITLE[m]} latency (ms)`, '');
     out.push(`${mr.requests} requests, ${mr.succeeded} ok, ${fmtNum(mr.requestsPerSec, 2)} req/s, ${fmtNum(mr.outputTokensPerSec)} output tok/s`, '');
     // Closed-loop runs have no queueing: a row of zeros would only look like a measurement.
-    const rows = METRICS.filter((x) => mr[x.key].count > 0 && (x.key !== 'queueMs' || mr.queueMs.max > 0)).map((x) =>
+    // Without reasoning, TTFO and the answer ITL only repeat TTFT and ITL.
+    const reasoned = mr.ttfrMs.count > 0;
+    const shown = (key: (typeof METRICS)[number]['key']): boolean =>
+      mr[key].count > 0 && (key !== 'queueMs' || mr.queueMs.max > 0) && (reasoned || (key !== 'ttfoMs' && key !== 'oitlMs'));
+    const rows = METRICS.filter((x) => shown(x.key)).map((x) =>
       summaryRow(x.label, mr[x.key]),
     );
     out.push(rows.length > 0 ? mdTable(['metric', 'n', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], rows) : '_no latency samples_', '');

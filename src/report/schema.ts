@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COUNTERS, LATER_COUNTERS, type Counter } from '../engine/accumulator.ts';
-import { METRIC_NAMES, type MetricName } from '../engine/types.ts';
+import { BASE_METRICS, LATER_METRICS, type MetricName } from '../engine/types.ts';
 
 /**
  * `streamtop.report/1`, declared once. The TypeScript types of a report are inferred from these
@@ -53,15 +53,16 @@ const REPORTED_COUNTERS = COUNTERS.filter(
   (c): c is Exclude<Counter, 'tokensFromUsage' | 'tokensFromTokenizer'> => c !== 'tokensFromUsage' && c !== 'tokensFromTokenizer',
 );
 
-type SummaryKey = `${MetricName}Ms`;
-const SUMMARY_KEYS = METRIC_NAMES.map((m): SummaryKey => `${m}Ms`);
+const summaryKey = <M extends MetricName>(m: M): `${M}Ms` => `${m}Ms`;
 
 export const modeReportSchema = z.looseObject({
   ...shapeOf(REPORTED_COUNTERS, counterSchema),
   outputTokensPerSec: num,
   requestsPerSec: num,
   tokenSource,
-  ...shapeOf(SUMMARY_KEYS, () => metricSummarySchema),
+  ...shapeOf(BASE_METRICS.map(summaryKey), () => metricSummarySchema),
+  // Summaries of metrics that older reports lack read as empty.
+  ...shapeOf(LATER_METRICS.map(summaryKey), () => metricSummarySchema.default(EMPTY_SUMMARY)),
   /** New connections opened by this mode's requests and what they cost (TCP; TLS apart). */
   connectMs: metricSummarySchema.default(EMPTY_SUMMARY),
   tlsMs: metricSummarySchema.default(EMPTY_SUMMARY),
@@ -76,7 +77,10 @@ export const encodedHistogramSchema = z
 
 export const encodedAccumulatorSchema = z.looseObject({
   ...shapeOf(COUNTERS, counterSchema),
-  histograms: z.looseObject(shapeOf(METRIC_NAMES, () => encodedHistogramSchema)),
+  histograms: z.looseObject({
+    ...shapeOf(BASE_METRICS, () => encodedHistogramSchema),
+    ...shapeOf(LATER_METRICS, () => encodedHistogramSchema.optional()),
+  }),
   connect: encodedHistogramSchema.optional(),
   tls: encodedHistogramSchema.optional(),
 }).meta({ id: 'EncodedModeAccumulator', description: 'Lossless per-mode state: counters and histograms, what merge combines.' });

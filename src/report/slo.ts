@@ -7,20 +7,34 @@ import type { Report } from './report.ts';
  * counts when it succeeded and met every objective given. Per-request, so the engine evaluates
  * it as requests finish; the report only carries the counts.
  */
-export type SloMetric = 'ttft' | 'tpot' | 'e2e';
+const SLO_METRICS = ['ttft', 'ttfo', 'tpot', 'e2e', 'reasoning'] as const;
+export type SloMetric = (typeof SLO_METRICS)[number];
+/** The record field each objective reads. */
+const FIELD: Record<SloMetric, 'ttftMs' | 'ttfoMs' | 'tpotMs' | 'e2eMs' | 'reasoningMs'> = {
+  ttft: 'ttftMs',
+  ttfo: 'ttfoMs',
+  tpot: 'tpotMs',
+  e2e: 'e2eMs',
+  reasoning: 'reasoningMs',
+};
+/**
+ * Objectives that do not apply to a request without the value: a single token has no TPOT, a
+ * response that did not reason has no reasoning duration.
+ */
+const OPTIONAL: ReadonlySet<SloMetric> = new Set<SloMetric>(['tpot', 'reasoning']);
 export interface SloRule {
   metric: SloMetric;
   /** The request passes when its value is strictly below this, ms. */
   belowMs: number;
 }
 
-const ALLOWED = 'comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ttft, tpot, e2e)';
+const ALLOWED = `comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ${SLO_METRICS.join(', ')})`;
 
 export function parseSlo(flag: string, raw: string): SloRule[] {
   const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (parts.length === 0) throw invalidFlag(flag, raw, ALLOWED);
   return parts.map((p) => {
-    const m = /^(ttft|tpot|e2e)\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)?$/i.exec(p);
+    const m = /^(ttft|ttfo|tpot|e2e|reasoning)\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)?$/i.exec(p);
     if (!m || m[1] === undefined || m[2] === undefined) throw invalidFlag(flag, raw, ALLOWED);
     const n = Number(m[2]) * (m[3]?.toLowerCase() === 's' ? 1000 : 1);
     return { metric: m[1].toLowerCase() as SloMetric, belowMs: n };
@@ -28,7 +42,7 @@ export function parseSlo(flag: string, raw: string): SloRule[] {
 }
 
 /** What an objective looks at in a request. */
-export type SloSubject = Pick<RequestRecord, 'outcome' | 'warmup' | 'ttftMs' | 'tpotMs' | 'e2eMs'>;
+export type SloSubject = Pick<RequestRecord, 'outcome' | 'warmup' | 'ttftMs' | 'ttfoMs' | 'tpotMs' | 'e2eMs' | 'reasoningMs'>;
 
 /**
  * Without --slo, goodput still needs an objective (sweep and autotune alike): TTFT within 3x
@@ -43,10 +57,9 @@ export function defaultSloFor(unloadedTtftP50Ms: number | undefined): string {
 export function meetsSlo(r: SloSubject, rules: readonly SloRule[]): boolean {
   if (r.outcome !== 'ok' || r.warmup) return false;
   for (const rule of rules) {
-    const v = rule.metric === 'ttft' ? r.ttftMs : rule.metric === 'e2e' ? r.e2eMs : r.tpotMs;
-    // A request with a single token has no TPOT: the objective does not apply to it.
+    const v = r[FIELD[rule.metric]];
     if (v === undefined) {
-      if (rule.metric === 'tpot') continue;
+      if (OPTIONAL.has(rule.metric)) continue;
       return false;
     }
     if (!(v < rule.belowMs)) return false;

@@ -57,9 +57,19 @@ function metricRows(label: string, pick: (m: ModeReport) => MetricSummary, byMod
  * same rows, so the two can never disagree on which numbers a run has.
  */
 export function latencyRows(r: Report): LatencyRow[] {
+  const streamOnly = { stream: r.byMode.stream, nonstream: { ...r.byMode.nonstream, requests: 0 } };
+  // Rows of the reasoning phase only when a response reasoned; tool calls only when one was made.
+  // Without reasoning TTFO equals TTFT and would only repeat it.
+  const reasoned = r.byMode.stream.ttfrMs.count > 0 || r.byMode.nonstream.ttfrMs.count > 0;
   const rows = [
     ...metricRows('TTFT', (m) => m.ttftMs, r.byMode),
-    ...metricRows('ITL ', (m) => m.itlMs, { stream: r.byMode.stream, nonstream: { ...r.byMode.nonstream, requests: 0 } }),
+    ...(reasoned ? metricRows('TTFR', (m) => m.ttfrMs, r.byMode) : []),
+    ...(reasoned ? metricRows('TTFO', (m) => m.ttfoMs, r.byMode) : []),
+    ...metricRows('tool', (m) => m.ttftcMs, r.byMode),
+    ...(reasoned ? metricRows('reasoning', (m) => m.reasoningMs, streamOnly) : []),
+    ...metricRows('ITL ', (m) => m.itlMs, streamOnly),
+    ...(reasoned ? metricRows('ITL reasoning', (m) => m.ritlMs, streamOnly) : []),
+    ...(reasoned ? metricRows('ITL answer', (m) => m.oitlMs, streamOnly) : []),
     ...metricRows('TPOT', (m) => m.tpotMs, r.byMode),
     ...metricRows('E2E ', (m) => m.e2eMs, r.byMode),
     ...metricRows('TTFB', (m) => m.ttfbMs, r.byMode),
@@ -91,6 +101,8 @@ export function formatSummary(r: Report): string {
   lines.push(
     `throughput: ${fmtNum(t.requestsPerSec, 2)} req/s, ${fmtNum(t.outputTokensPerSec)} output tok/s (${fmtNum(t.outputTokens)} tokens, counted from ${src})`,
   );
+  const reasoning = reasoningLine(r);
+  if (reasoning !== undefined) lines.push(reasoning);
   lines.push('');
   const header = ['latency (ms)', ...LATENCY_COLUMNS];
   const rows = [header, ...latencyRows(r).map((row) => [row.label, ...latencyCells(row.summary)])];
@@ -120,6 +132,27 @@ export function formatSummary(r: Report): string {
     lines.push(p.note);
   }
   return lines.join('\n');
+}
+
+/**
+ * Reasoning tokens and tool calls, when there were any: reasoning tokens are not in the output
+ * tokens above them.
+ */
+export function reasoningLine(r: Report): string | undefined {
+  let requests = 0;
+  let tokens = 0;
+  let tools = 0;
+  let invalid = 0;
+  for (const m of MODES) {
+    requests += r.byMode[m].reasoningRequests;
+    tokens += r.byMode[m].reasoningTokens;
+    tools += r.byMode[m].toolCalls;
+    invalid += r.byMode[m].toolArgsInvalid;
+  }
+  const parts: string[] = [];
+  if (requests > 0) parts.push(`reasoning: ${fmtNum(tokens)} tokens over ${requests} requests (${fmtNum(tokens / requests)} per request, not in output tokens)`);
+  if (tools > 0) parts.push(`tool calls: ${tools}${invalid > 0 ? ` (${invalid} responses with arguments that are not JSON)` : ''}`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 /**

@@ -27,13 +27,21 @@ export class NdjsonSink {
 
   write(r: RequestRecord): void {
     if (this.failed) return;
-    let maxGap = 0;
-    for (const g of r.itlMs) if (g > maxGap) maxGap = g;
-    const { itlMs: _gaps, ...rest } = r;
-    this.out.write(`${JSON.stringify({ ...rest, itlCount: r.itlMs.length, itlMaxMs: maxGap })}\n`);
+    const { itlMs: _gaps, reasoningItlMs: _r, outputItlMs: _o, ...rest } = r;
+    const line: Record<string, unknown> = { ...rest, itlCount: r.itlMs.length, itlMaxMs: maxOf(r.itlMs) };
+    if (r.reasoningItlMs !== undefined) {
+      line.reasoningItlCount = r.reasoningItlMs.length;
+      line.reasoningItlMaxMs = maxOf(r.reasoningItlMs);
+    }
+    if (r.outputItlMs !== undefined) {
+      line.outputItlCount = r.outputItlMs.length;
+      line.outputItlMaxMs = maxOf(r.outputItlMs);
+    }
+    this.out.write(`${JSON.stringify(line)}\n`);
   }
 
   private closing: Promise<void> | undefined;
+
 
   /** Flushes and closes the file (once; later calls wait for the same close). */
   close(): Promise<void> {
@@ -45,4 +53,10 @@ export class NdjsonSink {
     });
     return this.closing;
   }
+}
+
+function maxOf(gaps: readonly number[]): number {
+  let max = 0;
+  for (const g of gaps) if (g > max) max = g;
+  return max;
 }

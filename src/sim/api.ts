@@ -9,7 +9,8 @@ import { Generation } from './generation.ts';
 import { forProtocol, readBody, sendJson, tryParseJson } from './http-util.ts';
 import type { RequestRecord } from './records.ts';
 import type { RejectReason } from './stats.ts';
-import { ERROR_STATUS, SSE_HEADERS, type ErrorKind, type WireFormat } from './wire.ts';
+import { ERROR_STATUS, SSE_HEADERS, randomSuffix, type ErrorKind, type ToolCallPlan, type WireFormat } from './wire.ts';
+import { fnv1a } from './prng.ts';
 
 export const MODEL_NAMES: readonly string[] = ['streamtop-sim'];
 const MAX_REQUEST_ID_LENGTH = 256;
@@ -68,7 +69,7 @@ export class ApiRoutes {
     const headers: Record<string, string> = wire.api === 'anthropic' ? { 'x-request-id': id, 'request-id': id } : { 'x-request-id': id };
     const record: RequestRecord = {
       id, api: wire.api, stream: false, model: '', status: 'received', httpStatus: 0, fault: null,
-      promptTokens: 0, completionTokens: 0, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
+      promptTokens: 0, completionTokens: 0, reasoningTokens: 0, toolCall: false, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
       firstTokenDueMs: null, firstTokenMs: null, lastTokenMs: null, endMs: null, tokenMs: null,
     };
     core.records.add(record);
@@ -107,9 +108,15 @@ export class ApiRoutes {
     record.model = chat.model;
     record.promptTokens = chat.promptTokens;
 
-    const tokenIds = core.completionFor(chat.promptHash);
-    const count = Math.min(tokenIds.length, chat.maxTokens ?? Number.POSITIVE_INFINITY);
+    const answerIds = core.completionFor(chat.promptHash);
+    const thinking = core.reasoningFor(chat.promptHash, chat.wantsReasoning);
+    // Reasoning comes first and counts against max tokens, as the providers count it.
+    const natural = thinking.length + answerIds.length;
+    const count = Math.min(natural, chat.maxTokens ?? Number.POSITIVE_INFINITY);
+    const reasoningTokens = Math.min(thinking.length, count);
+    const tokenIds = thinking.length === 0 ? answerIds : concatIds(thinking, answerIds);
     record.completionTokens = count;
+    record.reasoningTokens = reasoningTokens;
 
     const limited = core.limiter.admit(chat.promptTokens + count);
     if (limited !== undefined) {
@@ -127,9 +134,15 @@ export class ApiRoutes {
     if (fault === 'http500') return reject('server', 'The server had an error while processing your request (injected fault).');
     if (fault === 'http503') return reject('overloaded', 'The server is overloaded (injected fault). Please retry.', { 'retry-after': '1' });
 
+    // The tool-args-invalid fault answers with a tool call whose arguments are cut short.
+    const ids = wire.newIds(n);
+    const tool = fault === 'tool-args-invalid' || core.drawToolCall() ? toolCallFor(wire.api, ids.id, fault !== 'tool-args-invalid') : undefined;
+    record.toolCall = tool !== undefined;
     const gen = new Generation(core, {
-      req: chat, wire, ids: wire.newIds(n), res, record, tokenIds, count,
-      finish: count < tokenIds.length ? 'length' : 'stop',
+      req: chat, wire, ids, res, record, tokenIds, count,
+      reasoning: { tokens: reasoningTokens, field: core.config.reasoningField },
+      ...(tool !== undefined ? { tool } : {}),
+      finish: count < natural ? 'length' : 'stop',
       fault, faultAt: core.faultPosition(count), headers,
     });
     res.once('close', () => gen.cancel());
@@ -154,6 +167,19 @@ export class ApiRoutes {
     if (fault === 'slow-headers') setTimeout(admit, core.config.stallMs);
     else admit();
   }
+}
+
+/** The simulator's one tool, with an id in each provider's style, derived from the response id. */
+function toolCallFor(api: WireFormat['api'], responseId: string, valid: boolean): ToolCallPlan {
+  const suffix = randomSuffix(fnv1a(responseId), 24);
+  return { id: api === 'anthropic' ? `toolu_${suffix}` : `call_${suffix}`, name: 'lookup', valid };
+}
+
+function concatIds(a: Uint16Array, b: Uint16Array): Uint16Array {
+  const out = new Uint16Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 function authMessage(wire: WireFormat, req: IncomingMessage): string {

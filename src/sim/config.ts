@@ -21,6 +21,10 @@ export interface OutputTokens {
   sd: number;
 }
 
+/** Where an OpenAI-style stream carries reasoning: DeepSeek and older vLLM, or newer vLLM and OpenRouter. */
+export const REASONING_FIELDS = ['reasoning_content', 'reasoning'] as const;
+export type ReasoningField = (typeof REASONING_FIELDS)[number];
+
 export const SIM_PROFILE_NAMES = ['default', 'frontier', 'fast', 'overloaded'] as const;
 export type SimProfileName = (typeof SIM_PROFILE_NAMES)[number];
 
@@ -35,6 +39,15 @@ export interface SimConfig {
   /** Coefficient of variation of the lognormal multiplier on every latency; 0 = exact. */
   jitter: number;
   outputTokens: OutputTokens;
+  /**
+   * Reasoning tokens before the answer (normal, at least 0); mean 0 = no reasoning unless the
+   * request asks for it (OpenAI `reasoning_effort`, Anthropic `thinking`).
+   */
+  reasoningTokens: OutputTokens;
+  /** The OpenAI delta / message field that carries reasoning. */
+  reasoningField: ReasoningField;
+  /** Share of requests answered with a tool call (its JSON arguments streamed in pieces). */
+  toolCalls: number;
   /** Sequences generated at once (vLLM max-num-seqs). */
   slots: number;
   /** Waiting requests beyond which the server answers 429. */
@@ -176,6 +189,15 @@ const outputTokensSchema: z.ZodType<OutputTokens, unknown> = z
     return { mean: Number(mean), sd: sd === undefined ? 0 : Number(sd) };
   })
   .pipe(z.object({ mean: z.number().int().min(1).max(100_000), sd: z.number().min(0).max(100_000) }));
+const reasoningTokensSchema: z.ZodType<OutputTokens, unknown> = z
+  .string()
+  .trim()
+  .regex(/^\d+(:(\d+(\.\d*)?|\.\d+))?$/)
+  .transform((s) => {
+    const [mean, sd] = s.split(':');
+    return { mean: Number(mean), sd: sd === undefined ? 0 : Number(sd) };
+  })
+  .pipe(z.object({ mean: z.number().int().min(0).max(100_000), sd: z.number().min(0).max(100_000) }));
 const faultsSchema: z.ZodType<FaultRates, unknown> = z.string().transform((s, ctx) => {
   try {
     return parseFaultSpec(s);
@@ -198,6 +220,12 @@ const FLAG_DEFS: readonly FlagDef[] = [
     description: 'lognormal spread of every latency (coefficient of variation; 0 = exact timing)', schema: decimal(10) },
   { name: 'output-tokens', valueName: 'N|MEAN:SD', key: 'outputTokens', live: true, allowed: 'N or MEAN:SD with 1 <= N <= 100000, e.g. 200 or 200:50',
     description: 'completion length (normal, at least 1), capped by the request\'s max tokens', schema: outputTokensSchema },
+  { name: 'reasoning-tokens', valueName: 'N|MEAN:SD', key: 'reasoningTokens', live: true, allowed: 'N or MEAN:SD with 0 <= N <= 100000, e.g. 200 or 200:50 (0 = off)',
+    description: 'reasoning tokens before the answer (normal, at least 0; 0 = off, unless a request asks with reasoning_effort or thinking)', schema: reasoningTokensSchema },
+  { name: 'reasoning-field', valueName: 'FIELD', key: 'reasoningField', live: true, allowed: `one of ${REASONING_FIELDS.join(', ')}`,
+    description: 'OpenAI API: the delta and message field that carries reasoning', schema: z.enum(REASONING_FIELDS) },
+  { name: 'tool-calls', valueName: 'P', key: 'toolCalls', live: true, allowed: 'a probability from 0 to 1',
+    description: 'share of requests answered with a tool call whose JSON arguments stream in pieces', schema: decimal(1) },
   { name: 'slots', valueName: 'N', key: 'slots', live: true, allowed: 'an integer from 1 to 100000',
     description: 'sequences generated at once (like vLLM max-num-seqs); more requests wait in a FIFO', schema: integer(1, 100_000) },
   { name: 'queue', valueName: 'N', key: 'queue', live: true, allowed: 'an integer from 0 to 10000000',
@@ -250,6 +278,9 @@ export const SimConfigSchema = z.object({
   itlMs: z.number().min(0),
   jitter: z.number().min(0).max(10),
   outputTokens: z.object({ mean: z.number().int().min(1).max(100_000), sd: z.number().min(0) }),
+  reasoningTokens: z.object({ mean: z.number().int().min(0).max(100_000), sd: z.number().min(0) }),
+  reasoningField: z.enum(REASONING_FIELDS),
+  toolCalls: z.number().min(0).max(1),
   slots: z.number().int().min(1),
   queue: z.number().int().min(0),
   loadFactor: z.number().min(0),
@@ -311,6 +342,9 @@ export function resolveSimConfig(flags: SimFlagValues, opts: ResolveOptions = {}
     maxBodyBytes: 4 * 1024 * 1024,
     maxRecords: 200_000,
     tls: false,
+    reasoningTokens: { mean: 0, sd: 0 },
+    reasoningField: 'reasoning_content',
+    toolCalls: 0,
   };
   for (const [def, value] of parsed) draft[def.key] = value;
   return SimConfigSchema.parse(draft);
@@ -326,7 +360,7 @@ function parseFlagValue(def: FlagDef, value: string | boolean, shownFlag: string
 }
 
 /** A partial config change for POST /admin/config, already validated. */
-export type LivePatch = Partial<Pick<SimConfig, 'ttftMs' | 'prefillPerTokenMs' | 'itlMs' | 'jitter' | 'outputTokens' | 'slots' | 'queue' | 'loadFactor' | 'rpm' | 'tpm' | 'stallMs' | 'timestamps'>> & {
+export type LivePatch = Partial<Pick<SimConfig, 'ttftMs' | 'prefillPerTokenMs' | 'itlMs' | 'jitter' | 'outputTokens' | 'reasoningTokens' | 'reasoningField' | 'toolCalls' | 'slots' | 'queue' | 'loadFactor' | 'rpm' | 'tpm' | 'stallMs' | 'timestamps'>> & {
   /** Only the faults named; the others keep their rates. */
   faults?: Partial<FaultRates>;
 };
@@ -353,7 +387,7 @@ export function parseLivePatch(body: Record<string, unknown>): LivePatch {
     }
     let value: unknown = rawValue;
     if (typeof value === 'number') value = String(value);
-    if (def.key === 'outputTokens' && typeof rawValue === 'object' && rawValue !== null) {
+    if ((def.key === 'outputTokens' || def.key === 'reasoningTokens') && typeof rawValue === 'object' && rawValue !== null) {
       const o = rawValue as Record<string, unknown>;
       value = `${String(o.mean)}${o.sd === undefined ? '' : `:${String(o.sd)}`}`;
     }

@@ -13,6 +13,9 @@ import { StatsCollector, type SimStats } from './stats.ts';
 import { generateTokenIds } from './text.ts';
 
 const TEXT_CACHE_SIZE = 256;
+/** Reasoning tokens for a request that asks for reasoning while --reasoning-tokens is 0. */
+export const REQUESTED_REASONING_TOKENS = 128;
+const EMPTY_IDS = new Uint16Array(0);
 
 export type Admission = 'started' | 'queued' | 'queueFull';
 
@@ -23,6 +26,7 @@ export class SimCore implements GenerationHost {
   private readonly scheduler = new Scheduler();
   private readonly timingRng: Rng;
   private readonly faultRng: Rng;
+  private readonly toolRng: Rng;
   private running = 0;
   /** FIFO of waiting generations; cancelled ones are skipped when reached (lazy removal). */
   private waiting: (Generation | undefined)[] = [];
@@ -34,6 +38,7 @@ export class SimCore implements GenerationHost {
     this.records = new RecordStore(config.maxRecords);
     this.timingRng = mulberry32(mixSeeds(config.seed, 0x7115));
     this.faultRng = mulberry32(mixSeeds(config.seed, 0xfa17));
+    this.toolRng = mulberry32(mixSeeds(config.seed, 0x7001));
     this.limiter.configure(config.rpm, config.tpm);
   }
 
@@ -58,6 +63,12 @@ export class SimCore implements GenerationHost {
     return drawFault(this.config.faults, this.faultRng);
   }
 
+  /** Whether this request answers with a tool call (--tool-calls P). */
+  drawToolCall(): boolean {
+    const p = this.config.toolCalls;
+    return p > 0 && this.toolRng() < p;
+  }
+
   /**
    * The completion for a prompt: its natural length drawn from --output-tokens, then the text.
    * Both depend only on (seed, prompt hash), never on arrival order, so the same prompt always
@@ -77,6 +88,21 @@ export class SimCore implements GenerationHost {
     }
     this.textCache.set(key, ids);
     return ids;
+  }
+
+  /**
+   * The reasoning a response to this prompt starts with (token ids; empty for none): its length
+   * drawn from --reasoning-tokens, or REQUESTED_REASONING_TOKENS when the flag is off but the
+   * request asked for reasoning. A pure function of (seed, prompt hash), like the completion.
+   */
+  reasoningFor(promptHash: number, requested: boolean): Uint16Array {
+    const { seed, reasoningTokens } = this.config;
+    const spec = reasoningTokens.mean > 0 ? reasoningTokens : requested ? { mean: REQUESTED_REASONING_TOKENS, sd: 0 } : undefined;
+    if (spec === undefined) return EMPTY_IDS;
+    const rng = mulberry32(mixSeeds(seed ^ 0x7eea5011, promptHash));
+    const n = Math.max(0, Math.min(100_000, Math.round(spec.mean + spec.sd * normal(rng))));
+    // Another seed than the answer's: reasoning is not the answer said twice.
+    return n === 0 ? EMPTY_IDS : generateTokenIds(seed ^ 0x7eea5011, promptHash, n);
   }
 
   /** Where in a completion of `count` tokens a mid-stream fault strikes: after at least one token. */

@@ -2,7 +2,7 @@
 
 import type { Rng } from './prng.ts';
 
-export const FAULT_NAMES = ['http429', 'http500', 'http503', 'disconnect', 'stall', 'malformed', 'slow-headers'] as const;
+export const FAULT_NAMES = ['http429', 'http500', 'http503', 'disconnect', 'stall', 'malformed', 'slow-headers', 'tool-args-invalid'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 export type FaultRates = Record<FaultName, number>;
 
@@ -14,10 +14,11 @@ export const FAULT_DESCRIPTIONS: Record<FaultName, string> = {
   stall: 'send nothing for --stall-ms mid-stream (non-streaming: the body comes --stall-ms late)',
   malformed: 'write one invalid JSON data line mid-stream (non-streaming: a truncated JSON body)',
   'slow-headers': 'hold the response headers (and the start of generation) for --stall-ms',
+  'tool-args-invalid': 'answer with a tool call whose JSON arguments are cut off (not valid JSON)',
 };
 
 export function noFaults(): FaultRates {
-  return { http429: 0, http500: 0, http503: 0, disconnect: 0, stall: 0, malformed: 0, 'slow-headers': 0 };
+  return { http429: 0, http500: 0, http503: 0, disconnect: 0, stall: 0, malformed: 0, 'slow-headers': 0, 'tool-args-invalid': 0 };
 }
 
 export function isFaultName(name: string): name is FaultName {

@@ -15,6 +15,7 @@ function defaultText(key: keyof SimConfig, config: SimConfig): string {
   const v = config[key];
   if (key === 'faults') return formatFaultSpec(config.faults) || 'none';
   if (key === 'outputTokens') return `${config.outputTokens.mean}:${config.outputTokens.sd}`;
+  if (key === 'reasoningTokens') return config.reasoningTokens.mean === 0 ? '0 (off)' : `${config.reasoningTokens.mean}:${config.reasoningTokens.sd}`;
   if (key === 'profile') return String(v);
   if (typeof v === 'boolean') return v ? 'on' : 'off';
   if (v === undefined) return 'none';

@@ -11,8 +11,8 @@ import type { ScheduledTask } from './scheduler.ts';
 import type { StatsCollector } from './stats.ts';
 import { asciiBytes, ChunkBuilder } from './chunk-builder.ts';
 import { sinkFor, type StreamSink } from './sink.ts';
-import { TOKEN_BYTES, tokensToJson } from './text.ts';
-import type { ChatRequest, FinishKind, ResponseIds, StreamPieces, WireFormat } from './wire.ts';
+import { TOKEN_ARG_BYTES, TOKEN_BYTES, tokensToJson } from './text.ts';
+import type { ChatRequest, FinishKind, ReasoningPlan, ResponseIds, StreamPieces, ToolCallPlan, WireFormat } from './wire.ts';
 
 /** Above this many characters a batch is written and the stream yields to others (fairness). */
 const MAX_BATCH_CHARS = 32 * 1024;
@@ -37,8 +37,15 @@ export interface GenerationInit {
   res: ServerResponse;
   record: RequestRecord;
   tokenIds: Uint16Array;
-  /** Tokens to emit: the natural length capped by the request's max tokens. */
+  /**
+   * Tokens to emit, reasoning first then answer: the natural lengths capped by the request's max
+   * tokens (reasoning counts against them, as it does with the providers).
+   */
   count: number;
+  /** How many of the `count` tokens are reasoning, and how the wire carries them. */
+  reasoning: ReasoningPlan;
+  /** Answer with a tool call: the answer tokens become its arguments. */
+  tool?: ToolCallPlan;
   finish: FinishKind;
   fault: FaultName | undefined;
   /** Token index at which a mid-stream fault strikes. */
@@ -58,9 +65,13 @@ const EVENT_END = asciiBytes('}\n\n');
  */
 interface StreamParts {
   pieces: StreamPieces;
-  prefix: Buffer;
-  /** Without timestamps the suffix already ends the event. */
-  suffix: Buffer;
+  /** Without timestamps the suffixes already end the event. */
+  reasoningPrefix: Buffer;
+  reasoningSuffix: Buffer;
+  /** The answer tokens' pieces: text, or a tool call's arguments. */
+  answerPrefix: Buffer;
+  answerSuffix: Buffer;
+  answerTokens: readonly Uint8Array[];
 }
 export class Generation implements ScheduledTask {
   due = 0;
@@ -72,6 +83,8 @@ export class Generation implements ScheduledTask {
   /** res.headersSent turns true at writeHead, before anything is written: track it here. */
   private headersOut = false;
   private faultApplied = false;
+  /** StreamPieces.toAnswer written (the answer phase began). */
+  private answerOpened = false;
   /** Set for a streaming request only. */
   private readonly stream: StreamParts | undefined;
   private readonly times: Float64Array | null;
@@ -81,9 +94,17 @@ export class Generation implements ScheduledTask {
     readonly init: GenerationInit,
   ) {
     if (init.req.stream) {
-      const pieces = init.wire.streamPieces(init.req, init.ids);
-      const suffix = host.timestamps ? pieces.tokenSuffix : `${pieces.tokenSuffix}}\n\n`;
-      this.stream = { pieces, prefix: asciiBytes(pieces.tokenPrefix), suffix: asciiBytes(suffix) };
+      const pieces = init.wire.streamPieces(init.req, init.ids, init.reasoning, init.tool);
+      const end = host.timestamps ? '' : '}\n\n';
+      const tool = init.tool !== undefined;
+      this.stream = {
+        pieces,
+        reasoningPrefix: asciiBytes(pieces.reasoningPrefix),
+        reasoningSuffix: asciiBytes(pieces.reasoningSuffix + end),
+        answerPrefix: asciiBytes(tool ? pieces.toolPrefix : pieces.tokenPrefix),
+        answerSuffix: asciiBytes((tool ? pieces.toolSuffix : pieces.tokenSuffix) + end),
+        answerTokens: tool ? TOKEN_ARG_BYTES : TOKEN_BYTES,
+      };
     }
     this.times = init.req.stream ? new Float64Array(init.count) : null;
     init.record.tokenMs = this.times;
@@ -159,9 +180,14 @@ export class Generation implements ScheduledTask {
           if (this.due > t) break;
         }
       }
-      out.bytes(bytes.prefix);
-      out.bytes(TOKEN_BYTES[init.tokenIds[i] as number] as Uint8Array);
-      out.bytes(bytes.suffix);
+      const thinking = i < init.reasoning.tokens;
+      if (!thinking && !this.answerOpened) {
+        this.answerOpened = true;
+        out.ascii(pieces.toAnswer(ts));
+      }
+      out.bytes(thinking ? bytes.reasoningPrefix : bytes.answerPrefix);
+      out.bytes((thinking ? TOKEN_BYTES : bytes.answerTokens)[init.tokenIds[i] as number] as Uint8Array);
+      out.bytes(thinking ? bytes.reasoningSuffix : bytes.answerSuffix);
       if (ts !== '') {
         out.ascii(ts);
         out.bytes(EVENT_END);
@@ -181,6 +207,11 @@ export class Generation implements ScheduledTask {
       if (sent > 1) stats.recordItl(0, sent - 1);
     }
     if (this.next >= init.count) {
+      // Max tokens spent on reasoning alone: the answer block still opens (empty) and closes.
+      if (!this.answerOpened) {
+        this.answerOpened = true;
+        out.ascii(pieces.toAnswer(ts));
+      }
       out.ascii(pieces.tail(init.finish, init.count, ts));
       this.sink().end(out);
       init.record.endMs = performance.now();
@@ -213,7 +244,10 @@ export class Generation implements ScheduledTask {
       this.cut();
       return false;
     }
-    const full = init.wire.body(init.req, init.ids, tokensToJson(init.tokenIds, init.count), init.finish, init.count);
+    const r = Math.min(init.reasoning.tokens, init.count);
+    const answer = tokensToJson(init.tokenIds.subarray(r, init.count));
+    const reasoning = r > 0 ? { ...init.reasoning, tokens: r, json: tokensToJson(init.tokenIds, r) } : undefined;
+    const full = init.wire.body(init.req, init.ids, answer, init.finish, init.count, reasoning, init.tool);
     // The malformed fault on a non-streaming answer: a body cut off mid-JSON, with a matching length.
     const body = init.fault === 'malformed' ? full.slice(0, Math.floor(full.length / 2)) : full;
     const { record } = init;

@@ -14,8 +14,12 @@ export interface RequestRecord {
   httpStatus: number;
   fault: string | null;
   promptTokens: number;
-  /** Tokens the generation was to produce (after the max-tokens cap). */
+  /** Tokens the generation was to produce (after the max-tokens cap), reasoning included. */
   completionTokens: number;
+  /** How many of them are reasoning (the first ones). */
+  reasoningTokens: number;
+  /** The answer is a tool call (its tokens are the call's arguments). */
+  toolCall: boolean;
   tokensSent: number;
   receivedMs: number;
   /** Got a generation slot. */
@@ -85,6 +89,22 @@ export class RecordStore {
   }
 }
 
+/**
+ * Ground truth of the reasoning metrics: when the first reasoning token and the first output
+ * token were written (a non-streaming body writes both at once), null where there was none.
+ * A tool call's first token is its answer's first token (its name goes out with it).
+ */
+function phaseTimes(r: RequestRecord): { firstReasoningMs: number | null; firstOutputMs: number | null; firstToolCallMs: number | null } {
+  const sent = r.tokensSent;
+  const at = (i: number): number | null => (r.tokenMs === null ? r.firstTokenMs : i < Math.min(sent, r.tokenMs.length) ? (r.tokenMs[i] ?? null) : null);
+  const firstOutputMs = round(sent > r.reasoningTokens ? at(r.reasoningTokens) : null);
+  return {
+    firstReasoningMs: round(r.reasoningTokens > 0 && sent > 0 ? at(0) : null),
+    firstOutputMs,
+    firstToolCallMs: r.toolCall ? firstOutputMs : null,
+  };
+}
+
 const round = (ms: number | null): number | null => (ms === null ? null : Math.round(ms * 1000) / 1000);
 
 /** JSON form: times rounded to the microsecond. */
@@ -101,6 +121,8 @@ export function recordToJson(r: RequestRecord): Record<string, unknown> {
     fault: r.fault,
     promptTokens: r.promptTokens,
     completionTokens: r.completionTokens,
+    reasoningTokens: r.reasoningTokens,
+    toolCall: r.toolCall,
     tokensSent: r.tokensSent,
     receivedMs: round(r.receivedMs),
     admittedMs: round(r.admittedMs),
@@ -108,6 +130,7 @@ export function recordToJson(r: RequestRecord): Record<string, unknown> {
     firstTokenDueMs: round(r.firstTokenDueMs),
     firstTokenMs: round(r.firstTokenMs),
     lastTokenMs: round(r.lastTokenMs),
+    ...phaseTimes(r),
     endMs: round(r.endMs),
     tokenMs: r.tokenMs === null ? null : tokenMs,
   };

@@ -40,6 +40,11 @@ const CONJ = 'and but while because so although when until since'.split(' ');
 export const TOKEN_TEXT: readonly string[] = buildTable();
 /** The same tokens, JSON-encoded once (ASCII), as bytes, so the hot path only copies. */
 export const TOKEN_BYTES: readonly Uint8Array[] = TOKEN_TEXT.map((t) => Buffer.from(JSON.stringify(t), 'latin1'));
+/**
+ * The same tokens as pieces of a tool call's JSON arguments: each is text inside the arguments'
+ * string value, and the arguments are themselves a JSON string on the wire, so encoded twice.
+ */
+export const TOKEN_ARG_BYTES: readonly Uint8Array[] = TOKEN_TEXT.map((t) => Buffer.from(JSON.stringify(JSON.stringify(t).slice(1, -1)), 'latin1'));
 
 const index = new Map<string, number>(TOKEN_TEXT.map((t, i) => [t, i]));
 function id(text: string): number {

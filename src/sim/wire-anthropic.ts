@@ -8,14 +8,20 @@ import {
   optionalPositiveInt,
   promptInfo,
   randomSuffix,
+  type BodyReasoning,
   type ChatRequest,
   type ErrorKind,
   type FinishKind,
   type ParseResult,
+  type ReasoningPlan,
   type ResponseIds,
   type StreamPieces,
+  type ToolCallPlan,
   type WireFormat,
+  TOOL_ARGS_CLOSE,
+  TOOL_ARGS_OPEN,
 } from './wire.ts';
+import { fnv1a } from './prng.ts';
 
 const STOP_REASON: Record<FinishKind, string> = { stop: 'end_turn', length: 'max_tokens' };
 
@@ -48,6 +54,7 @@ function parse(body: unknown): ParseResult {
     maxTokens,
     includeUsage: true,
     ...promptInfo(parts),
+    wantsReasoning: isRecord(body.thinking) && body.thinking.type !== 'disabled',
   };
   return { ok: true, request };
 }
@@ -56,29 +63,76 @@ function usageJson(input: number, output: number): string {
   return `{"input_tokens":${input},"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":${output},"service_tier":"standard"}`;
 }
 
-function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
+/** A stable, signature-shaped string per response (the real one is an opaque encrypted blob). */
+function signatureOf(ids: ResponseIds): string {
+  return `EqQB${randomSuffix(fnv1a(ids.id, 0x811c9dc5), 48)}`;
+}
+
+/**
+ * With reasoning the message holds a thinking block (index 0: thinking deltas, then its
+ * signature) and the answer block after it (index 1), as the API streams extended thinking. The
+ * answer block is a text block, or a tool_use block whose input streams as input_json_delta.
+ */
+function streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPlan, tool?: ToolCallPlan): StreamPieces {
   const model = asciiJson(req.model);
+  const thinks = reasoning.tokens > 0;
+  const answer = thinks ? 1 : 0;
+  const blockStart = (index: number, block: string, ts: string): string =>
+    `event: content_block_start\ndata: {"type":"content_block_start","index":${index},"content_block":${block}${ts}}\n\n`;
+  const blockStop = (index: number, ts: string): string => `event: content_block_stop\ndata: {"type":"content_block_stop","index":${index}${ts}}\n\n`;
+  const jsonDelta = (partial: string, ts: string): string =>
+    `event: content_block_delta\ndata: {"type":"content_block_delta","index":${answer},"delta":{"type":"input_json_delta","partial_json":${JSON.stringify(partial)}}${ts}}\n\n`;
+  const textBlock = '{"type":"text","text":""}';
+  // The answer block opens in the preamble for a plain answer, else once the thinking is done.
+  const answerStart = (ts: string): string =>
+    tool === undefined
+      ? blockStart(answer, textBlock, ts)
+      : blockStart(answer, `{"type":"tool_use","id":"${tool.id}","name":"${tool.name}","input":{}}`, ts) + jsonDelta(TOOL_ARGS_OPEN, ts);
+  const opensLater = thinks || tool !== undefined;
   return {
     preamble: (ts) =>
       `event: message_start\ndata: {"type":"message_start","message":{"id":"${ids.id}","type":"message","role":"assistant",` +
       `"model":${model},"content":[],"stop_reason":null,"stop_sequence":null,"usage":${usageJson(req.promptTokens, 1)}}${ts}}\n\n` +
-      `event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}${ts}}\n\n` +
+      (thinks ? blockStart(0, '{"type":"thinking","thinking":"","signature":""}', ts) : opensLater ? '' : blockStart(0, textBlock, ts)) +
       `event: ping\ndata: {"type":"ping"${ts}}\n\n`,
-    tokenPrefix: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":',
+    tokenPrefix: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${answer},"delta":{"type":"text_delta","text":`,
     tokenSuffix: '}',
+    toolPrefix: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${answer},"delta":{"type":"input_json_delta","partial_json":`,
+    toolSuffix: '}',
+    reasoningPrefix: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":',
+    reasoningSuffix: '}',
+    toAnswer: (ts) =>
+      (thinks
+        ? `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"${signatureOf(ids)}"}${ts}}\n\n` +
+          blockStop(0, ts)
+        : '') + (opensLater ? answerStart(ts) : ''),
     tail: (finish, n, ts) =>
-      `event: content_block_stop\ndata: {"type":"content_block_stop","index":0${ts}}\n\n` +
-      `event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"${STOP_REASON[finish]}","stop_sequence":null},` +
+      (tool?.valid === true ? jsonDelta(TOOL_ARGS_CLOSE, ts) : '') +
+      blockStop(answer, ts) +
+      `event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"${tool !== undefined && finish === 'stop' ? 'tool_use' : STOP_REASON[finish]}","stop_sequence":null},` +
       `"usage":{"output_tokens":${n}}${ts}}\n\n` +
       `event: message_stop\ndata: {"type":"message_stop"${ts}}\n\n`,
     malformed: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"unterminated\n\n',
   };
 }
 
-function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, n: number): string {
+function body(
+  req: ChatRequest,
+  ids: ResponseIds,
+  textJson: string,
+  finish: FinishKind,
+  n: number,
+  reasoning?: BodyReasoning & ReasoningPlan,
+  tool?: ToolCallPlan,
+): string {
+  const thought =
+    reasoning !== undefined && reasoning.tokens > 0 ? `{"type":"thinking","thinking":${reasoning.json},"signature":"${signatureOf(ids)}"},` : '';
+  // A whole message's tool input is an object (the API parses it): it cannot be cut short.
+  const answer = tool === undefined ? `{"type":"text","text":${textJson}}` : `{"type":"tool_use","id":"${tool.id}","name":"${tool.name}","input":{"query":${textJson}}}`;
+  const reason = tool !== undefined && finish === 'stop' ? 'tool_use' : STOP_REASON[finish];
   return (
     `{"id":"${ids.id}","type":"message","role":"assistant","model":${asciiJson(req.model)},` +
-    `"content":[{"type":"text","text":${textJson}}],"stop_reason":"${STOP_REASON[finish]}","stop_sequence":null,` +
+    `"content":[${thought}${answer}],"stop_reason":"${reason}","stop_sequence":null,` +
     `"usage":${usageJson(req.promptTokens, n)}}`
   );
 }

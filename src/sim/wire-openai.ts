@@ -9,23 +9,39 @@ import {
   optionalPositiveInt,
   promptInfo,
   randomSuffix,
+  type BodyReasoning,
   type ChatRequest,
   type ErrorKind,
   type FinishKind,
   type ParseResult,
+  type ReasoningPlan,
   type ResponseIds,
   type StreamPieces,
+  type ToolCallPlan,
   type WireFormat,
+  TOOL_ARGS_CLOSE,
+  TOOL_ARGS_OPEN,
+  toolArgsJson,
 } from './wire.ts';
 
 const FINGERPRINT = '"fp_streamtop_sim"';
 
-function usageJson(prompt: number, completion: number): string {
+/** `completion` includes the reasoning tokens, as OpenAI counts them. */
+function usageJson(prompt: number, completion: number, reasoning: number): string {
   return (
     `{"prompt_tokens":${prompt},"completion_tokens":${completion},"total_tokens":${prompt + completion},` +
     `"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},` +
-    `"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`
+    `"completion_tokens_details":{"reasoning_tokens":${reasoning},"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`
   );
+}
+
+/** `reasoning_effort` other than "none" asks a reasoning model to reason. */
+function asksReasoning(body: Record<string, unknown>): boolean {
+  const effort = body.reasoning_effort;
+  if (typeof effort === 'string') return effort !== 'none';
+  // OpenRouter's form: "reasoning": {"effort": ...} or {"max_tokens": ...}.
+  const r = body.reasoning;
+  return isRecord(r) && r.enabled !== false && r.exclude !== true;
 }
 
 function parse(body: unknown): ParseResult {
@@ -65,11 +81,12 @@ function parse(body: unknown): ParseResult {
     maxTokens: mct ?? mt,
     includeUsage: isRecord(options) && options.include_usage === true,
     ...promptInfo(parts),
+    wantsReasoning: asksReasoning(body),
   };
   return { ok: true, request };
 }
 
-function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
+function streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPlan, tool?: ToolCallPlan): StreamPieces {
   const head =
     `data: {"id":"${ids.id}","object":"chat.completion.chunk","created":${ids.created},` +
     `"model":${asciiJson(req.model)},"system_fingerprint":${FINGERPRINT},"choices":[`;
@@ -80,19 +97,46 @@ function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
       `${head}{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]${usageNull}${ts}}\n\n`,
     tokenPrefix: `${head}{"index":0,"delta":{"content":`,
     tokenSuffix: `},"logprobs":null,"finish_reason":null}]${usageNull}`,
+    reasoningPrefix: `${head}{"index":0,"delta":{"${reasoning.field}":`,
+    reasoningSuffix: `},"logprobs":null,"finish_reason":null}]${usageNull}`,
+    toolPrefix: `${head}{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":`,
+    toolSuffix: `}}]},"logprobs":null,"finish_reason":null}]${usageNull}`,
+    // A tool call's first chunk names it (content null, as OpenAI sends it) and opens its arguments.
+    toAnswer: (ts) =>
+      tool === undefined
+        ? ''
+        : `${head}{"index":0,"delta":{"content":null,"tool_calls":[{"index":0,"id":"${tool.id}","type":"function",` +
+          `"function":{"name":"${tool.name}","arguments":${JSON.stringify(TOOL_ARGS_OPEN)}}}]},"logprobs":null,"finish_reason":null}]${usageNull}${ts}}\n\n`,
     tail: (finish: FinishKind, n: number, ts: string) =>
-      `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finish}"}]${usageNull}${ts}}\n\n` +
-      (req.includeUsage ? `${head}],"usage":${usageJson(req.promptTokens, n)}${ts}}\n\n` : '') +
+      (tool?.valid === true
+        ? `${head}{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":${JSON.stringify(TOOL_ARGS_CLOSE)}}}]},"logprobs":null,"finish_reason":null}]${usageNull}${ts}}\n\n`
+        : '') +
+      `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${tool !== undefined && finish === 'stop' ? 'tool_calls' : finish}"}]${usageNull}${ts}}\n\n` +
+      (req.includeUsage ? `${head}],"usage":${usageJson(req.promptTokens, n, reasoning.tokens)}${ts}}\n\n` : '') +
       'data: [DONE]\n\n',
     malformed: `${head}{"index":0,"delta":{"content":"unterminated\n\n`,
   };
 }
 
-function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, n: number): string {
+function body(
+  req: ChatRequest,
+  ids: ResponseIds,
+  textJson: string,
+  finish: FinishKind,
+  n: number,
+  reasoning?: BodyReasoning & ReasoningPlan,
+  tool?: ToolCallPlan,
+): string {
+  const thought = reasoning !== undefined && reasoning.tokens > 0 ? `"${reasoning.field}":${reasoning.json},` : '';
+  const answer =
+    tool === undefined
+      ? `"content":${textJson}`
+      : `"content":null,"tool_calls":[{"id":"${tool.id}","type":"function","function":{"name":"${tool.name}","arguments":${toolArgsJson(textJson, tool.valid)}}}]`;
+  const reason = tool !== undefined && finish === 'stop' ? 'tool_calls' : finish;
   return (
     `{"id":"${ids.id}","object":"chat.completion","created":${ids.created},"model":${asciiJson(req.model)},` +
-    `"choices":[{"index":0,"message":{"role":"assistant","content":${textJson},"refusal":null,"annotations":[]},` +
-    `"logprobs":null,"finish_reason":"${finish}"}],"usage":${usageJson(req.promptTokens, n)},` +
+    `"choices":[{"index":0,"message":{"role":"assistant",${thought}${answer},"refusal":null,"annotations":[]},` +
+    `"logprobs":null,"finish_reason":"${reason}"}],"usage":${usageJson(req.promptTokens, n, reasoning?.tokens ?? 0)},` +
     `"service_tier":"default","system_fingerprint":${FINGERPRINT}}`
   );
 }

@@ -28,6 +28,36 @@ export interface ChatRequest {
   promptTokens: number;
   /** Hash of the prompt's content: with the seed it decides the completion text. */
   promptHash: number;
+  /** The request asks for reasoning (OpenAI `reasoning_effort`, Anthropic `thinking` enabled). */
+  wantsReasoning: boolean;
+}
+
+/** The reasoning of one response: how many of its tokens come first as reasoning, and where. */
+export interface ReasoningPlan {
+  tokens: number;
+  /** OpenAI: the delta / message field (Anthropic uses thinking blocks). */
+  field: 'reasoning_content' | 'reasoning';
+}
+
+/**
+ * A response that answers with a tool call instead of text: its answer tokens become the
+ * arguments `{"query":"<answer text>"}`, streamed a token at a time. `valid` false cuts the
+ * arguments short (the tool-args-invalid fault).
+ */
+export interface ToolCallPlan {
+  id: string;
+  name: string;
+  valid: boolean;
+}
+
+/** The arguments' start and end around the answer text (inside a JSON string value). */
+export const TOOL_ARGS_OPEN = '{"query":"';
+export const TOOL_ARGS_CLOSE = '"}';
+
+/** A non-streaming body's reasoning: its text as a JSON literal and its token count. */
+export interface BodyReasoning {
+  json: string;
+  tokens: number;
 }
 
 export type ParseResult = { ok: true; request: ChatRequest } | { ok: false; message: string; param: string | null };
@@ -46,6 +76,18 @@ export interface StreamPieces {
   preamble(ts: string): string;
   tokenPrefix: string;
   tokenSuffix: string;
+  /** With a tool call, an answer token is a piece of its arguments instead (TOKEN_ARG_BYTES). */
+  toolPrefix: string;
+  toolSuffix: string;
+  /** The same for a reasoning token (the first ReasoningPlan.tokens tokens). */
+  reasoningPrefix: string;
+  reasoningSuffix: string;
+  /**
+   * Written once after the last reasoning token, before the first answer token (Anthropic: the
+   * thinking block's signature and stop, the text or tool_use block's start; OpenAI: a tool call's
+   * first chunk with its id and name); '' when there is nothing to say.
+   */
+  toAnswer(ts: string): string;
   tail(finish: FinishKind, completionTokens: number, ts: string): string;
   /** An event whose data line is not valid JSON (the malformed fault). */
   malformed: string;
@@ -55,9 +97,21 @@ export interface WireFormat {
   api: Api;
   parse(body: unknown): ParseResult;
   newIds(counter: number): ResponseIds;
-  streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces;
-  /** Complete non-streaming body; `textJson` is the completion as a JSON string literal. */
-  body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: FinishKind, completionTokens: number): string;
+  /** `reasoning.tokens` 0: no reasoning. */
+  streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPlan, tool?: ToolCallPlan): StreamPieces;
+  /**
+   * Complete non-streaming body; `textJson` is the answer as a JSON string literal;
+   * `completionTokens` counts reasoning and answer, as the providers' usage does.
+   */
+  body(
+    req: ChatRequest,
+    ids: ResponseIds,
+    textJson: string,
+    finish: FinishKind,
+    completionTokens: number,
+    reasoning?: BodyReasoning & ReasoningPlan,
+    tool?: ToolCallPlan,
+  ): string;
   errorBody(kind: ErrorKind, message: string, detail?: { param?: string | null; code?: string | null; limit?: string }): string;
   /** Extra response headers naming the request (OpenAI x-request-id, Anthropic request-id). */
   models(created: number, names: readonly string[]): string;
@@ -125,4 +179,11 @@ export function randomSuffix(counter: number, length = 24): string {
     s += alphabet[x % alphabet.length];
   }
   return s;
+}
+
+/** A tool call's arguments for a non-streaming body, as a JSON string literal (cut when invalid). */
+export function toolArgsJson(textJson: string, valid: boolean): string {
+  const text = JSON.parse(textJson) as string;
+  const args = `{"query":${JSON.stringify(text)}}`;
+  return asciiJson(valid ? args : args.slice(0, -2));
 }

@@ -44,7 +44,13 @@ export function emptyModeStats(): ModeStats {
     tpot: emptySummary(),
     e2e: emptySummary(),
     queue: emptySummary(),
+    ...noReasoning(),
   };
+}
+
+/** The reasoning fields of a mode whose responses did not reason. */
+function noReasoning(): Pick<ModeStats, 'ttfr' | 'ttfo' | 'reasoning' | 'reasoningRequests' | 'reasoningTokens' | 'toolCalls'> {
+  return { ttfr: emptySummary(), ttfo: emptySummary(), reasoning: emptySummary(), reasoningRequests: 0, reasoningTokens: 0, toolCalls: 0 };
 }
 
 function round(x: number): number {
@@ -89,6 +95,7 @@ export function makeSnapshot(overrides: Partial<EngineSnapshot> = {}): EngineSna
   const elapsedMs = overrides.elapsedMs ?? 83_400;
   const chartBase: Record<ChartKey, number> = {
     'ttft.stream': 180,
+    'ttfo.stream': 180,
     'ttft.nonstream': 2400,
     'e2e.stream': 2500,
     'e2e.nonstream': 2420,
@@ -109,6 +116,7 @@ export function makeSnapshot(overrides: Partial<EngineSnapshot> = {}): EngineSna
     tpot: makeSummary(23.1, 609),
     e2e: makeSummary(2510, 609),
     queue: makeSummary(0.4, 614),
+    ...noReasoning(),
   };
   const nonstream: ModeStats = {
     requests: 601,
@@ -123,6 +131,7 @@ export function makeSnapshot(overrides: Partial<EngineSnapshot> = {}): EngineSna
     tpot: makeSummary(23.4, 599),
     e2e: makeSummary(2390, 599),
     queue: makeSummary(0.4, 601),
+    ...noReasoning(),
   };
   return {
     state: 'running',

@@ -70,6 +70,8 @@ export function paneStateRole(state: PaneState): Role {
     case 'streaming':
     case 'done':
       return 'ok';
+    case 'thinking':
+      return 'accent';
     case 'failed':
       return 'error';
     case 'waiting':

@@ -12,7 +12,7 @@ test('a typical Anthropic stream', () => {
     [typed('message_start', { message: { id: 'msg_1', usage: { input_tokens: 25, output_tokens: 1 } } }), { kind: 'ignore' }],
     [typed('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }), { kind: 'ignore' }],
     [typed('ping'), { kind: 'ignore' }],
-    [typed('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hello' } }), { kind: 'content', text: 'Hello' }],
+    [typed('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hello' } }), { kind: 'answer', text: 'Hello' }],
     [typed('content_block_delta', { index: 0, delta: { type: 'text_delta', text: '' } }), { kind: 'ignore' }],
     [typed('content_block_stop', { index: 0 }), { kind: 'ignore' }],
     [typed('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 15 } }), { kind: 'usage', outputTokens: 15 }],
@@ -27,16 +27,17 @@ test('a typical Anthropic stream', () => {
 test('thinking, tool input and other deltas', () => {
   const it = wireFormat('anthropic').createStreamInterpreter();
   const d = (delta: Record<string, unknown>) => it.onEvent(typed('content_block_delta', { index: 0, delta }));
-  assert.deepEqual(d({ type: 'thinking_delta', thinking: 'Let me' }), { kind: 'content', text: 'Let me' });
+  assert.deepEqual(d({ type: 'thinking_delta', thinking: 'Let me' }), { kind: 'reasoning', text: 'Let me' });
   assert.deepEqual(d({ type: 'signature_delta', signature: 'EqQB' }), { kind: 'ignore' });
-  assert.deepEqual(d({ type: 'input_json_delta', partial_json: '{"loc' }), { kind: 'content', text: '{"loc' });
+  assert.deepEqual(d({ type: 'input_json_delta', partial_json: '{"loc' }), { kind: 'tool', index: 0, args: '{"loc' });
+  assert.deepEqual(d({ type: 'input_json_delta', partial_json: '' }), { kind: 'ignore' });
   assert.deepEqual(d({ type: 'citations_delta', citation: {} }), { kind: 'ignore' });
-  assert.deepEqual(d({ type: 'some_future_delta' }), { kind: 'content', text: '' });
+  assert.deepEqual(d({ type: 'some_future_delta' }), { kind: 'answer', text: '' });
 });
 
 test('the JSON type wins; the event name is the fallback', () => {
   const it = wireFormat('anthropic').createStreamInterpreter();
-  assert.deepEqual(it.onEvent(e('', { type: 'content_block_delta', delta: { type: 'text_delta', text: 'x' } })), { kind: 'content', text: 'x' });
+  assert.deepEqual(it.onEvent(e('', { type: 'content_block_delta', delta: { type: 'text_delta', text: 'x' } })), { kind: 'answer', text: 'x' });
   assert.deepEqual(it.onEvent(e('message_stop', {})), { kind: 'done' });
   assert.deepEqual(it.onEvent(typed('some_new_event')), { kind: 'ignore' });
 });
@@ -66,7 +67,18 @@ test('non-streaming Anthropic bodies', () => {
     stop_reason: 'end_turn',
     usage: { input_tokens: 10, output_tokens: 4 },
   });
-  assert.deepEqual(ok, { ok: true, text: 'hm. Hi there{"a":1}', outputTokens: 4, inputTokens: 10, finishReason: 'end_turn' });
+  assert.deepEqual(ok, {
+    ok: true,
+    pieces: [
+      { kind: 'reasoning', text: 'hm. ' },
+      { kind: 'answer', text: 'Hi' },
+      { kind: 'answer', text: ' there' },
+      { kind: 'tool', index: 3, id: 't', name: 'f', args: '{"a":1}' },
+    ],
+    outputTokens: 4,
+    inputTokens: 10,
+    finishReason: 'end_turn',
+  });
   assert.deepEqual(wireFormat('anthropic').parseNonStreamBody({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } }), {
     ok: false,
     code: 'stream_error_event',

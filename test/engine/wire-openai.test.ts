@@ -13,8 +13,8 @@ test('a typical OpenAI stream: role, content, finish, usage, [DONE]', () => {
   const it = wireFormat('openai').createStreamInterpreter();
   const sig = (d: string) => it.onEvent(e(d));
   assert.deepEqual(sig(chunk('{"role":"assistant","content":"","refusal":null}')), { kind: 'ignore' });
-  assert.deepEqual(sig(chunk('{"content":"Hel"}')), { kind: 'content', text: 'Hel' });
-  assert.deepEqual(sig(chunk('{"content":"lo"}')), { kind: 'content', text: 'lo' });
+  assert.deepEqual(sig(chunk('{"content":"Hel"}')), { kind: 'answer', text: 'Hel' });
+  assert.deepEqual(sig(chunk('{"content":"lo"}')), { kind: 'answer', text: 'lo' });
   assert.deepEqual(sig(chunk('{"content":""}')), { kind: 'ignore' });
   assert.deepEqual(sig(chunk('{}', '"stop"')), { kind: 'ignore' });
   assert.equal(it.finishReason, 'stop');
@@ -28,25 +28,27 @@ test('a typical OpenAI stream: role, content, finish, usage, [DONE]', () => {
   assert.deepEqual(sig('[DONE]'), { kind: 'done' });
 });
 
-test('reasoning and tool-call deltas count as content', () => {
+test('reasoning, refusal and tool-call deltas are content of their kind', () => {
   const it = wireFormat('openai').createStreamInterpreter();
-  assert.deepEqual(it.onEvent(e(chunk('{"reasoning_content":"think"}'))), { kind: 'content', text: 'think' });
-  assert.deepEqual(it.onEvent(e(chunk('{"reasoning":"more"}'))), { kind: 'content', text: 'more' });
+  assert.deepEqual(it.onEvent(e(chunk('{"reasoning_content":"think"}'))), { kind: 'reasoning', text: 'think' });
+  assert.deepEqual(it.onEvent(e(chunk('{"reasoning":"more"}'))), { kind: 'reasoning', text: 'more' });
   assert.deepEqual(it.onEvent(e(chunk('{"content":null,"reasoning_content":null}'))), { kind: 'ignore' });
+  assert.deepEqual(it.onEvent(e(chunk('{"refusal":"I cannot"}'))), { kind: 'refusal', text: 'I cannot' });
   assert.deepEqual(
     it.onEvent(e(chunk('{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]}'))),
-    { kind: 'content', text: '' },
+    { kind: 'tool', index: 0, id: 'call_1', name: 'f', args: '' },
   );
   assert.deepEqual(it.onEvent(e(chunk('{"tool_calls":[{"index":0,"function":{"arguments":"{\\"a\\":"}}]}'))), {
-    kind: 'content',
-    text: '{"a":',
+    kind: 'tool',
+    index: 0,
+    args: '{"a":',
   });
 });
 
 test('a chunk with both content and usage returns content and keeps the usage', () => {
   const it = wireFormat('openai').createStreamInterpreter();
   const s = it.onEvent(e(chunk('{"content":"end"}', '"length"', '{"prompt_tokens":3,"completion_tokens":7}')));
-  assert.deepEqual(s, { kind: 'content', text: 'end' });
+  assert.deepEqual(s, { kind: 'answer', text: 'end' });
   assert.equal(it.outputTokens, 7);
   assert.equal(it.finishReason, 'length');
 });
@@ -114,11 +116,20 @@ test('non-streaming OpenAI bodies', () => {
     choices: [{ index: 0, message: { role: 'assistant', content: 'Hello', reasoning_content: 'hmm ' }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 5, completion_tokens: 3 },
   });
-  assert.deepEqual(ok, { ok: true, text: 'hmm Hello', outputTokens: 3, inputTokens: 5, finishReason: 'stop' });
+  assert.deepEqual(ok, {
+    ok: true,
+    pieces: [
+      { kind: 'reasoning', text: 'hmm ' },
+      { kind: 'answer', text: 'Hello' },
+    ],
+    outputTokens: 3,
+    inputTokens: 5,
+    finishReason: 'stop',
+  });
   const tools = wireFormat('openai').parseNonStreamBody({
     choices: [{ message: { content: null, tool_calls: [{ function: { name: 'f', arguments: '{"a":1}' } }] } }],
   });
-  assert.deepEqual(tools, { ok: true, text: '{"a":1}' });
+  assert.deepEqual(tools, { ok: true, pieces: [{ kind: 'tool', index: 0, name: 'f', args: '{"a":1}' }] });
   assert.deepEqual(wireFormat('openai').parseNonStreamBody({ error: { message: 'nope', type: 'invalid_request_error' } }), {
     ok: false,
     code: 'stream_error_event',
@@ -128,7 +139,7 @@ test('non-streaming OpenAI bodies', () => {
   assert.equal(wireFormat('openai').parseNonStreamBody('text').ok, false);
   assert.equal(wireFormat('openai').parseNonStreamBody(null).ok, false);
   const r = wireFormat('openai').parseNonStreamBody({ choices: [{ message: {} }] });
-  assert.deepEqual(r, { ok: true, text: '' });
+  assert.deepEqual(r, { ok: true, pieces: [] });
 });
 
 test('after one full parse, plain content chunks of the same stream skip JSON.parse', () => {
@@ -141,10 +152,10 @@ test('after one full parse, plain content chunks of the same stream skip JSON.pa
     return original(text, reviver);
   }) as typeof JSON.parse;
   try {
-    for (const w of [' a', ' b', 'é', ' token']) assert.deepEqual(it.onEvent(e(chunk(`{"content":${JSON.stringify(w)}}`))), { kind: 'content', text: w });
+    for (const w of [' a', ' b', 'é', ' token']) assert.deepEqual(it.onEvent(e(chunk(`{"content":${JSON.stringify(w)}}`))), { kind: 'answer', text: w });
     assert.equal(calls, 0);
     // Escapes and long content go through JSON.parse of the literal only.
-    assert.deepEqual(it.onEvent(e(chunk('{"content":"a\\nb"}'))), { kind: 'content', text: 'a\nb' });
+    assert.deepEqual(it.onEvent(e(chunk('{"content":"a\\nb"}'))), { kind: 'answer', text: 'a\nb' });
     assert.equal(calls, 1);
   } finally {
     JSON.parse = original;

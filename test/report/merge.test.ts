@@ -80,7 +80,9 @@ function checkExact(dyadic: boolean): void {
         if (dyadic) assert.equal(g.mean, e.mean, `${m} ${metric} mean`);
         else assert.ok(Math.abs(g.mean - e.mean) <= Math.abs(e.mean) * 1e-12, `${m} ${metric} mean ${g.mean} vs ${e.mean}`);
         // Every percentile, not only the ones the summary keeps, from the re-encoded histograms.
-        const hm = LatencyHistogram.decode(merged.histograms[m].histograms[metric]);
+        const enc = merged.histograms[m].histograms[metric];
+        assert.ok(enc !== undefined, `${m} ${metric} histogram`);
+        const hm = LatencyHistogram.decode(enc);
         for (const p of [1, 10, 25, 33.3, 50, 75, 99.9, 100]) assert.equal(hm.percentile(p), whole[m].h[metric].percentile(p), `${m} ${metric} p${p}`);
         hm.dispose();
       }

@@ -1,6 +1,7 @@
 // Control and ground truth: /admin/stats, /admin/requests, /admin/config (with revertAfterMs), --timestamps.
 
 import assert from 'node:assert/strict';
+import { FAULT_NAMES } from '../../src/sim/faults.ts';
 import { after, before, describe, it } from 'node:test';
 import type { SimServer } from '../../src/sim/server.ts';
 import { getJson, postJson, readSse, startSim, userMessage, waitFor } from '../helpers/sim-helpers.ts';
@@ -54,7 +55,7 @@ describe('admin API', () => {
     const ttft = s.ttftMs as { count: number; mean: number; p50: number; p95: number; p99: number; max: number };
     assert.ok(ttft.count >= 3, `count ${ttft.count}`);
     assert.ok(ttft.p50 >= 9.9 && ttft.max >= ttft.p99, JSON.stringify(ttft));
-    assert.equal(Object.keys(s.errorsInjected as object).length, 7);
+    assert.deepEqual(Object.keys(s.errorsInjected as object), [...FAULT_NAMES]);
     const reset = (await (await postJson(`${sim.url}/admin/stats/reset`, {})).json()) as { received: number };
     assert.equal(reset.received, 0);
   });

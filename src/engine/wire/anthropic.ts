@@ -17,7 +17,7 @@ import {
   tryParse,
   usageSignal,
 } from './common.ts';
-import type { BuildRequestInput, BuiltRequest, NonStreamResult, StreamInterpreter, StreamSignal } from './types.ts';
+import type { BuildRequestInput, BuiltRequest, ContentPiece, NonStreamResult, StreamInterpreter, StreamSignal } from './types.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** The API requires max_tokens; this is what we send when the user gave none. */
@@ -66,16 +66,29 @@ export function buildAnthropicRequest(input: BuildRequestInput): BuiltRequest {
 }
 
 /**
- * Interprets Messages stream events. Content = a `content_block_delta` carrying text, thinking or
- * tool-input JSON (an empty text delta is not content, matching the OpenAI rule); `signature_delta`
- * and `citations_delta` carry no generated tokens and are ignored; an unknown delta type counts as
- * content, as new delta types so far have all been generated output. The type is read from the
- * JSON's `type` (always present from Anthropic) and falls back on the SSE event name.
+ * Interprets Messages stream events into typed content pieces. Content blocks come in any order
+ * and number: `thinking` (`thinking_delta` pieces are reasoning; `signature_delta` carries no
+ * tokens), `redacted_thinking` (reasoning whose text arrives encrypted, whole, in its block start),
+ * `text` (`text_delta`: answer) and `tool_use` (its start carries the id and generated name, then
+ * `input_json_delta` pieces of the arguments). Empty deltas are not content, matching the OpenAI
+ * rule; an unknown delta type counts as content of its block's kind, as new delta types so far have
+ * all been generated output. The type is read from the JSON's `type` (always present from
+ * Anthropic) and falls back on the SSE event name.
  */
 export class AnthropicStreamInterpreter implements StreamInterpreter {
   outputTokens: number | undefined = undefined;
+  /** The Messages API reports no reasoning count: thinking is counted over its text. */
+  readonly reasoningTokens: number | undefined = undefined;
   inputTokens: number | undefined = undefined;
   finishReason: string | undefined = undefined;
+  /** Type of each open content block by index, to give an unknown delta its block's kind. */
+  private readonly blockTypes = new Map<number, string>();
+
+  private unknownDelta(index: number): StreamSignal {
+    const block = this.blockTypes.get(index);
+    if (block !== undefined && TOOL_BLOCKS.has(block)) return { kind: 'tool', index, args: '' };
+    return { kind: block === 'thinking' || block === 'redacted_thinking' ? 'reasoning' : 'answer', text: '' };
+  }
 
   onEvent(ev: SseEvent): StreamSignal {
     const data = ev.data;
@@ -90,25 +103,36 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
     const obj = parsed.value;
     if (!isRecord(obj)) return ev.event === 'error' ? streamError(obj, data) : malformed(data);
     const type = typeof obj.type === 'string' ? obj.type : ev.event;
+    const index = numberOrUndefined(obj.index) ?? 0;
 
     switch (type) {
       case 'content_block_delta': {
         const d = obj.delta;
-        if (!isRecord(d)) return { kind: 'content', text: '' };
+        if (!isRecord(d)) return this.unknownDelta(index);
         switch (d.type) {
           case 'text_delta':
-            return typeof d.text === 'string' && d.text.length > 0 ? { kind: 'content', text: d.text } : IGNORE;
+            return typeof d.text === 'string' && d.text.length > 0 ? { kind: 'answer', text: d.text } : IGNORE;
           case 'thinking_delta':
-            return typeof d.thinking === 'string' && d.thinking.length > 0 ? { kind: 'content', text: d.thinking } : IGNORE;
+            return typeof d.thinking === 'string' && d.thinking.length > 0 ? { kind: 'reasoning', text: d.thinking } : IGNORE;
           case 'input_json_delta':
-            return { kind: 'content', text: typeof d.partial_json === 'string' ? d.partial_json : '' };
+            // The block start already counted (it carries the name); an empty piece adds nothing.
+            return typeof d.partial_json === 'string' && d.partial_json.length > 0 ? { kind: 'tool', index, args: d.partial_json } : IGNORE;
           case 'signature_delta':
           case 'citations_delta':
             return IGNORE;
           default:
-            return { kind: 'content', text: '' };
+            return this.unknownDelta(index);
         }
       }
+      case 'content_block_start': {
+        const b = obj.content_block;
+        if (!isRecord(b) || typeof b.type !== 'string') return IGNORE;
+        this.blockTypes.set(index, b.type);
+        return blockStartPiece(b, index) ?? IGNORE;
+      }
+      case 'content_block_stop':
+        this.blockTypes.delete(index);
+        return IGNORE;
       case 'message_start': {
         // message_start's output_tokens is a placeholder (usually 1); only message_delta's counts.
         const m = obj.message;
@@ -135,8 +159,6 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
       case 'error':
         return streamError(obj, data);
       case 'ping':
-      case 'content_block_start':
-      case 'content_block_stop':
         return IGNORE;
       default:
         // Unknown event types must be tolerated (Anthropic's versioning policy); an error payload
@@ -147,6 +169,33 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
   }
 }
 
+const TOOL_BLOCKS: ReadonlySet<string> = new Set(['tool_use', 'server_tool_use', 'mcp_tool_use']);
+
+/**
+ * What a block's start carries: a tool call's id and name (its first generated piece), a redacted
+ * thinking block (reasoning with no readable text), or, rarely, text already in a text block.
+ */
+function blockStartPiece(b: Record<string, unknown>, index: number): ContentPiece | undefined {
+  switch (b.type) {
+    case 'tool_use':
+    case 'server_tool_use':
+    case 'mcp_tool_use': {
+      // Keep in step with TOOL_BLOCKS.
+      const id = typeof b.id === 'string' && b.id.length > 0 ? b.id : undefined;
+      const name = typeof b.name === 'string' && b.name.length > 0 ? b.name : undefined;
+      return { kind: 'tool', index, ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), args: '' };
+    }
+    case 'redacted_thinking':
+      return { kind: 'reasoning', text: '' };
+    case 'text':
+      return typeof b.text === 'string' && b.text.length > 0 ? { kind: 'answer', text: b.text } : undefined;
+    case 'thinking':
+      return typeof b.thinking === 'string' && b.thinking.length > 0 ? { kind: 'reasoning', text: b.thinking } : undefined;
+    default:
+      return undefined;
+  }
+}
+
 export function parseAnthropicBody(json: unknown): NonStreamResult {
   if (!isRecord(json)) return { ok: false, code: 'body_invalid', message: 'response body is not a JSON object' };
   if (isErrorPayload(json)) {
@@ -154,14 +203,21 @@ export function parseAnthropicBody(json: unknown): NonStreamResult {
   }
   const content = json.content;
   if (!Array.isArray(content)) return { ok: false, code: 'body_invalid', message: 'response has no content array' };
-  let text = '';
+  const pieces: ContentPiece[] = [];
+  let index = 0;
   for (const block of content as unknown[]) {
-    if (!isRecord(block)) continue;
-    if (block.type === 'text' && typeof block.text === 'string') text += block.text;
-    else if (block.type === 'thinking' && typeof block.thinking === 'string') text += block.thinking;
-    else if (block.type === 'tool_use' && block.input !== undefined) text += JSON.stringify(block.input);
+    if (isRecord(block)) {
+      if (typeof block.type === 'string' && TOOL_BLOCKS.has(block.type)) {
+        const start = blockStartPiece(block, index);
+        if (start?.kind === 'tool') pieces.push({ ...start, args: block.input === undefined ? '' : JSON.stringify(block.input) });
+      } else {
+        const start = blockStartPiece(block, index);
+        if (start !== undefined) pieces.push(start);
+      }
+    }
+    index++;
   }
-  const result: NonStreamResult = { ok: true, text };
+  const result: NonStreamResult = { ok: true, pieces };
   const usage = json.usage;
   if (isRecord(usage)) {
     const out = numberOrUndefined(usage.output_tokens);

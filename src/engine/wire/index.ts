@@ -17,6 +17,8 @@ export type {
   BuildRequestInput,
   BuiltRequest,
   ChatMessage,
+  ContentKind,
+  ContentPiece,
   NonStreamResult,
   StreamInterpreter,
   StreamSignal,

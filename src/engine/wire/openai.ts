@@ -19,7 +19,7 @@ import {
   tryParse,
   usageSignal,
 } from './common.ts';
-import type { BuildRequestInput, BuiltRequest, NonStreamResult, StreamInterpreter, StreamSignal } from './types.ts';
+import type { BuildRequestInput, BuiltRequest, ContentPiece, NonStreamResult, StreamInterpreter, StreamSignal } from './types.ts';
 
 /**
  * `{base}/chat/completions`. The base normally ends in `/v1`, as with the official SDK. Two
@@ -58,12 +58,14 @@ export function buildOpenAiRequest(input: BuildRequestInput): BuiltRequest {
 }
 
 /**
- * Interprets `chat.completion.chunk` events. Content = non-empty `delta.content`, a reasoning delta
- * (`reasoning_content` from vLLM/DeepSeek, `reasoning` from OpenRouter and newer vLLM) or a
- * tool-call delta; role-only, empty, finish-only and usage-only chunks are not content.
+ * Interprets `chat.completion.chunk` events into typed content pieces: reasoning
+ * (`reasoning_content` from vLLM/DeepSeek, `reasoning` from OpenRouter and newer vLLM), answer
+ * text (`content`), `refusal`, and tool-call pieces (`tool_calls[i]`, or the older `function_call`);
+ * role-only, empty, finish-only and usage-only chunks are not content.
  */
 export class OpenAiStreamInterpreter implements StreamInterpreter {
   outputTokens: number | undefined = undefined;
+  reasoningTokens: number | undefined = undefined;
   inputTokens: number | undefined = undefined;
   finishReason: string | undefined = undefined;
   private readonly fastPath: boolean;
@@ -127,7 +129,7 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
     if (data.length === 0) return IGNORE;
     if (this.tplPrefix !== undefined && ev.event === '') {
       const text = this.templateContent(data, this.tplPrefix);
-      if (text !== undefined) return text.length > 0 ? { kind: 'content', text } : IGNORE;
+      if (text !== undefined) return text.length > 0 ? { kind: 'answer', text } : IGNORE;
     }
     const parsed = tryParse(data);
     if (parsed === undefined) {
@@ -142,58 +144,83 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
     const usage = obj.usage;
     const hasUsage = isRecord(usage);
     if (hasUsage) {
-      const out = numberOrUndefined(usage.completion_tokens);
-      if (out !== undefined) this.outputTokens = out;
-      const inp = numberOrUndefined(usage.prompt_tokens);
-      if (inp !== undefined) this.inputTokens = inp;
+      const u = usageOf(usage);
+      if (u.outputTokens !== undefined) this.outputTokens = u.outputTokens;
+      if (u.reasoningTokens !== undefined) this.reasoningTokens = u.reasoningTokens;
+      if (u.inputTokens !== undefined) this.inputTokens = u.inputTokens;
     }
 
-    let text = '';
-    let content = false;
+    const pieces: ContentPiece[] = [];
     const choices = obj.choices;
     if (Array.isArray(choices)) {
       for (const choice of choices as unknown[]) {
         if (!isRecord(choice)) continue;
         if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
         const delta = choice.delta;
-        if (isRecord(delta)) {
-          const r = nonEmpty(delta.reasoning_content) ?? nonEmpty(delta.reasoning);
-          if (r !== undefined) {
-            text += r;
-            content = true;
-          }
-          const c = nonEmpty(delta.content);
-          if (c !== undefined) {
-            text += c;
-            content = true;
-          }
-          const tools = delta.tool_calls;
-          if (Array.isArray(tools) && tools.length > 0) {
-            content = true;
-            text += toolCallText(tools as unknown[]);
-          }
-          const fc = delta.function_call; // the pre-tools shape, still emitted by some servers
-          if (isRecord(fc)) {
-            content = true;
-            if (typeof fc.arguments === 'string') text += fc.arguments;
-          }
-        } else {
+        if (isRecord(delta)) messagePieces(delta, pieces);
+        else {
           // Legacy completions-style chunk.
           const t = nonEmpty(choice.text);
-          if (t !== undefined) {
-            text += t;
-            content = true;
-          }
+          if (t !== undefined) pieces.push({ kind: 'answer', text: t });
         }
       }
     }
-    if (content) {
-      if (this.fastPath && !hasUsage && ev.event === '' && isPureContent(choices)) this.learn(data, text);
-      return { kind: 'content', text };
+    const first = pieces[0];
+    if (first !== undefined) {
+      if (pieces.length > 1) return { kind: 'several', pieces };
+      if (this.fastPath && !hasUsage && ev.event === '' && first.kind === 'answer' && isPureContent(choices)) this.learn(data, first.text);
+      return first;
     }
     if (hasUsage) return usageSignal(this.outputTokens, this.inputTokens);
     return IGNORE;
   }
+}
+
+/**
+ * The content pieces of a streamed `delta` or a whole `message`, in the order a reader meets
+ * them: reasoning, answer text, refusal, then tool calls. Empty strings and nulls are not content;
+ * a tool call's first piece counts even with empty arguments, since it carries the generated name.
+ */
+function messagePieces(d: Record<string, unknown>, out: ContentPiece[]): void {
+  const r = nonEmpty(d.reasoning_content) ?? nonEmpty(d.reasoning);
+  if (r !== undefined) out.push({ kind: 'reasoning', text: r });
+  const c = nonEmpty(d.content);
+  if (c !== undefined) out.push({ kind: 'answer', text: c });
+  const refusal = nonEmpty(d.refusal);
+  if (refusal !== undefined) out.push({ kind: 'refusal', text: refusal });
+  const tools = d.tool_calls;
+  if (Array.isArray(tools)) {
+    let pos = 0;
+    for (const t of tools as unknown[]) {
+      if (isRecord(t)) out.push(toolPiece(t, numberOrUndefined(t.index) ?? pos));
+      pos++;
+    }
+  }
+  const fc = d.function_call; // the pre-tools shape, still emitted by some servers: one call
+  if (isRecord(fc)) out.push(toolPiece({ function: fc }, 0));
+}
+
+function toolPiece(t: Record<string, unknown>, index: number): ContentPiece {
+  const f = isRecord(t.function) ? t.function : {};
+  const id = nonEmpty(t.id);
+  const name = nonEmpty(f.name);
+  const args = typeof f.arguments === 'string' ? f.arguments : '';
+  return { kind: 'tool', index, ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}), args };
+}
+
+/** Usage counts; reasoning tokens from `completion_tokens_details` (OpenAI, DeepSeek, OpenRouter). */
+function usageOf(u: Record<string, unknown>): { outputTokens?: number; reasoningTokens?: number; inputTokens?: number } {
+  const out: { outputTokens?: number; reasoningTokens?: number; inputTokens?: number } = {};
+  const o = numberOrUndefined(u.completion_tokens);
+  if (o !== undefined) out.outputTokens = o;
+  const i = numberOrUndefined(u.prompt_tokens);
+  if (i !== undefined) out.inputTokens = i;
+  const details = u.completion_tokens_details;
+  if (isRecord(details)) {
+    const r = numberOrUndefined(details.reasoning_tokens);
+    if (r !== undefined) out.reasoningTokens = r;
+  }
+  return out;
 }
 
 export function parseOpenAiBody(json: unknown): NonStreamResult {
@@ -204,24 +231,16 @@ export function parseOpenAiBody(json: unknown): NonStreamResult {
   const choices = json.choices;
   const first: unknown = Array.isArray(choices) ? (choices as unknown[])[0] : undefined;
   if (!isRecord(first)) return { ok: false, code: 'body_invalid', message: 'response has no choices[0]' };
-  let text: string;
+  const pieces: ContentPiece[] = [];
   const msg = first.message;
-  if (isRecord(msg)) {
-    text = (nonEmpty(msg.reasoning_content) ?? nonEmpty(msg.reasoning) ?? '') + (typeof msg.content === 'string' ? msg.content : '');
-    if (Array.isArray(msg.tool_calls)) text += toolCallText(msg.tool_calls as unknown[]);
-  } else if (typeof first.text === 'string') {
-    text = first.text;
+  if (isRecord(msg)) messagePieces(msg, pieces);
+  else if (typeof first.text === 'string') {
+    if (first.text.length > 0) pieces.push({ kind: 'answer', text: first.text });
   } else {
     return { ok: false, code: 'body_invalid', message: 'response has no choices[0].message' };
   }
-  const result: NonStreamResult = { ok: true, text };
-  const usage = json.usage;
-  if (isRecord(usage)) {
-    const out = numberOrUndefined(usage.completion_tokens);
-    if (out !== undefined) result.outputTokens = out;
-    const inp = numberOrUndefined(usage.prompt_tokens);
-    if (inp !== undefined) result.inputTokens = inp;
-  }
+  const result: NonStreamResult = { ok: true, pieces };
+  if (isRecord(json.usage)) Object.assign(result, usageOf(json.usage));
   if (typeof first.finish_reason === 'string') result.finishReason = first.finish_reason;
   return result;
 }
@@ -243,15 +262,6 @@ function isPureContent(choices: unknown): boolean {
 
 function nonEmpty(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
-}
-
-function toolCallText(tools: unknown[]): string {
-  let s = '';
-  for (const t of tools) {
-    if (!isRecord(t) || !isRecord(t.function)) continue;
-    if (typeof t.function.arguments === 'string') s += t.function.arguments;
-  }
-  return s;
 }
 
 const DELTA_CONTENT = '"delta":{"content":"';

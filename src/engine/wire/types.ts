@@ -33,11 +33,34 @@ export interface BuiltRequest {
   body: string;
 }
 
+/**
+ * One piece of generated content, by kind. The metrics keep the kinds apart: TTFT is the first
+ * piece of any kind, time to first reasoning token the first `reasoning`, TTFO the first `answer`,
+ * `refusal` or `tool` piece (DESIGN.md, "Reasoning and tool calls").
+ */
+export type ContentPiece =
+  /** Reasoning text: OpenAI-style `reasoning_content` / `reasoning`, Anthropic `thinking`. Empty for a redacted block. */
+  | { readonly kind: 'reasoning'; readonly text: string }
+  /** Answer text: OpenAI `content`, Anthropic `text` blocks. */
+  | { readonly kind: 'answer'; readonly text: string }
+  /** OpenAI `refusal`: the model's answer when it declines, shown and timed as answer text. */
+  | { readonly kind: 'refusal'; readonly text: string }
+  /**
+   * A piece of one tool call. `index` tells calls apart (OpenAI `tool_calls[].index`, Anthropic's
+   * content block index); `id` and `name` come with a call's first piece; `args` is a piece of its
+   * JSON arguments (possibly empty).
+   */
+  | { readonly kind: 'tool'; readonly index: number; readonly id?: string; readonly name?: string; readonly args: string };
+
+export type ContentKind = ContentPiece['kind'];
+
 /** What one SSE event means for the metrics. */
 export type StreamSignal =
-  /** Generated content (text, reasoning or tool-call arguments): counts for TTFT, ITL and E2E. */
-  | { readonly kind: 'content'; readonly text: string }
-  /** Carries nothing the metrics use (role-only, empty, ping, block start/stop, ...). */
+  /** Generated content of one kind: counts for TTFT, ITL and E2E (and the per-kind metrics). */
+  | ContentPiece
+  /** An event carrying several pieces at once (reasoning and answer in one delta, parallel tool calls). */
+  | { readonly kind: 'several'; readonly pieces: readonly ContentPiece[] }
+  /** Carries nothing the metrics use (role-only, empty, ping, block stop, signature, ...). */
   | { readonly kind: 'ignore' }
   /** A usage-bearing event without content; the counts are also kept on the interpreter. */
   | { readonly kind: 'usage'; readonly outputTokens?: number; readonly inputTokens?: number }
@@ -51,13 +74,27 @@ export type StreamSignal =
  */
 export interface StreamInterpreter {
   onEvent(ev: SseEvent): StreamSignal;
-  /** Server usage: OpenAI `usage.completion_tokens`, Anthropic `message_delta.usage.output_tokens`. */
+  /**
+   * Server usage: OpenAI `usage.completion_tokens`, Anthropic `message_delta.usage.output_tokens`.
+   * Both include reasoning tokens.
+   */
   readonly outputTokens: number | undefined;
+  /** Server-reported reasoning tokens: OpenAI `completion_tokens_details.reasoning_tokens`. */
+  readonly reasoningTokens: number | undefined;
   readonly inputTokens: number | undefined;
   /** OpenAI `finish_reason`, Anthropic `stop_reason`. */
   readonly finishReason: string | undefined;
 }
 
 export type NonStreamResult =
-  | { ok: true; text: string; outputTokens?: number; inputTokens?: number; finishReason?: string }
+  | {
+      ok: true;
+      /** The completion's content, in order, as the pieces a stream would have carried. */
+      pieces: ContentPiece[];
+      /** Server usage, reasoning included (as in a stream). */
+      outputTokens?: number;
+      reasoningTokens?: number;
+      inputTokens?: number;
+      finishReason?: string;
+    }
   | { ok: false; code: 'body_invalid' | 'stream_error_event'; message: string };
