@@ -247,7 +247,7 @@ export class StatsCollector {
       const o = this.pendingOitl[m];
       if (o.count === 0) continue;
       this.cumulative[m].h.oitl.add(o);
-      phase?.modes[m].h.oitl.add(o);
+      segment?.modes[m].h.oitl.add(o);
       o.reset();
     }
   }

@@ -25,7 +25,7 @@ function written(mode: Mode = 'stream', tail?: PaneTail): Measurement {
 }
 
 function rec(m: Measurement, over: Partial<RecordInput> = {}) {
-  return recordOf({ id: 1, m, intendedMs: T0, phase: 0, warmup: false, outcome: 'ok', openLoop: false, runStartMs: 0, nowMs: T0 + 5000, ...over });
+  return recordOf({ id: 1, m, intendedMs: T0, segment: 0, warmup: false, outcome: 'ok', openLoop: false, runStartMs: 0, nowMs: T0 + 5000, ...over });
 }
 
 /** Reasoning events at +200, +210, +220; answer events at +230, +240. */
@@ -186,7 +186,7 @@ test('the pane: state thinking while reasoning, reasoning tail apart, tool calls
 test('the statistics collector: output-phase gaps through the pending path, like ITL, in run and segment', async () => {
   const { StatsCollector } = await import('../../src/engine/stats.ts');
   const stats = new StatsCollector({ windowSeconds: 5 });
-  stats.beginPhase({ startMs: 0, concurrency: 1, streamRatio: 1, reason: 'start' });
+  stats.beginSegment({ startMs: 0, concurrency: 1, streamRatio: 1, reason: 'start' });
   const m = reasoned(written());
   m.usageOutputTokens = 50;
   m.usageReasoningTokens = 30;
@@ -197,7 +197,7 @@ test('the statistics collector: output-phase gaps through the pending path, like
   plain.addContent(T0 + 150, { kind: 'answer', text: 'c' });
   stats.record(rec(plain));
   stats.flush();
-  for (const acc of [stats.cumulative.stream, stats.phases[0]?.modes.stream]) {
+  for (const acc of [stats.cumulative.stream, stats.segments[0]?.modes.stream]) {
     assert.ok(acc);
     assert.equal(acc.h.itl.count, 4 + 2);
     assert.equal(acc.h.oitl.count, 1 + 2, 'the answer gap of the reasoning request, both gaps of the plain one');
