@@ -277,8 +277,15 @@ test('1 MiB events are accepted whole, and nothing of them is kept after their r
   const records = await runWith(script);
   // The in-process server's side of each socket lets go of its buffers when it sees the close.
   await waitFor(() => server.openSockets() === 0, 5000, 'the server side of the sockets to close');
-  await new Promise((r) => setImmediate(r));
-  const grown = liveBytes() - before;
+  // Buffers let go of by sockets and streams are freed when their owners' close callbacks have run,
+  // which on a busy machine can take a few turns of the event loop: measure until the growth is
+  // within bounds or 3 s have passed. What the code keeps does not shrink by waiting.
+  let grown = Number.POSITIVE_INFINITY;
+  for (const until = Date.now() + 3000; Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    grown = Math.min(grown, liveBytes() - before);
+    if (grown < DEFAULT_MAX_EVENT_BYTES) break;
+  }
   assert.ok(records.every((r) => r.outcome === 'ok' && r.bytesReceived > 1024 * 1024), JSON.stringify(records.map((r) => r.errorCode)));
   // What the code promises: a request holds about one event cap while it runs, and its text,
   // decoder and chunks go with it. So less than one cap may stay (a run's own bookkeeping,
