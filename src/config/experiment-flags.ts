@@ -30,6 +30,12 @@ function singleRunOutputs(flagName: string): Partial<AnyFlagDef> {
 
 const NO_CHARTS = refuse({ why: 'it has no live charts or timeline' });
 
+/** Live metrics are fed by the one engine of a run; an experiment runs a fresh engine per level or batch in the main process. */
+const NO_LIVE_METRICS = refuse({
+  why: 'live metrics are served for a single run (an experiment runs a fresh engine per level or batch)',
+  instead: 'run streamtop --headless --prometheus [HOST:]PORT at each setting, or --json FILE for the results',
+});
+
 export const SWEEP_FLAGS = {
   concurrencyLevels: flag({
     name: 'concurrency-levels', valueName: 'LIST', section: 'command', help: 'pool sizes to try, in order',
@@ -75,6 +81,7 @@ export const SWEEP_FLAGS = {
     failIf: singleRunOutputs('--fail-if'),
     markdown: singleRunOutputs('--markdown'),
     ndjson: singleRunOutputs('--ndjson'),
+    prometheus: NO_LIVE_METRICS,
   }),
 } satisfies FlagTable;
 
@@ -94,6 +101,7 @@ function roundsOnly(perWhat: string): Changes<typeof RUN_FLAGS> {
     failIf: singleRunOutputs('--fail-if'),
     markdown: singleRunOutputs('--markdown'),
     ndjson: singleRunOutputs('--ndjson'),
+    prometheus: NO_LIVE_METRICS,
   };
 }
 

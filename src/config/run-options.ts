@@ -17,6 +17,7 @@ import {
   type RunFlags,
 } from './run-flags.ts';
 import type { FlagValues } from '../flags/types.ts';
+import type { ListenAddress } from '../flags/values.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -32,6 +33,8 @@ export interface OutputOptions extends ReportOptions {
   ndjson?: string;
   markdown?: string;
   html?: string;
+  /** --prometheus: where to serve /metrics while the run lasts. */
+  prometheus?: ListenAddress;
 }
 
 /** The engine's config before the target is opened (no key read yet, the simulator not started). */
@@ -93,6 +96,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   if (v.ndjson !== undefined) output.ndjson = v.ndjson;
   if (v.markdown !== undefined) output.markdown = v.markdown;
   if (v.html !== undefined) output.html = v.html;
+  if (v.prometheus !== undefined) output.prometheus = v.prometheus;
   if (v.failIf !== undefined) {
     if (v.slo === undefined && v.failIf.gates.some((g) => g.kind === 'scalar' && g.metric === 'goodput'))
       throw new UsageError('--fail-if goodput needs objectives to count against: add --slo, e.g. --slo "ttft<500ms,e2e<10s"');
