@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LoadNow } from '../engine/engine.ts';
+import { GapHistogram, type GapSeries } from './gap-histogram.ts';
 import { MODES, type Mode, type RequestRecord } from '../engine/types.ts';
 
 /**
@@ -76,7 +77,7 @@ type Observe = (seconds: number) => void;
 interface ModeSeries {
   ttft: Observe;
   ttfo: Observe;
-  itl: Observe;
+  itl: GapSeries;
   e2e: Observe;
   outputTokens: (n: number) => void;
 }
@@ -91,6 +92,8 @@ export class PrometheusExporter {
   private readonly warmup: Counter<(typeof REQUEST_LABELS)[number]>;
   /** Per mode, label handles made once: a record does not build label objects for its observations. */
   private readonly series: Record<Mode, ModeSeries>;
+  /** ITL is one sample per token: kept outside prom-client's Histogram, see gap-histogram.ts. */
+  private readonly itl: GapHistogram;
   private readonly unsubscribe: () => void;
 
   constructor(source: MetricsSource, run: RunLabels) {
@@ -118,7 +121,8 @@ export class PrometheusExporter {
       new Histogram({ name, help, labelNames: MODE_LABELS, buckets: [...buckets], registers });
     const ttft = histogram(METRIC_NAMES.ttft, 'Time to first token: first content event after the request was written (intended start in open loop)', BUCKETS.ttft);
     const ttfo = histogram(METRIC_NAMES.ttfo, 'Time to first output token (answer or tool call, after any reasoning); observed when the engine reports it', BUCKETS.ttft);
-    const itl = histogram(METRIC_NAMES.itl, 'Inter-token latency: each gap between consecutive content events of a stream', BUCKETS.itl);
+    const itl = new GapHistogram(METRIC_NAMES.itl, 'Inter-token latency: each gap between consecutive content events of a stream', BUCKETS.itl, MODE_LABELS);
+    this.itl = itl;
     const e2e = histogram(METRIC_NAMES.e2e, 'End-to-end latency of requests that succeeded: last content event after the request was written', BUCKETS.e2e);
 
     const series = {} as Record<Mode, ModeSeries>;
@@ -126,16 +130,14 @@ export class PrometheusExporter {
       const labels = { target, mode };
       const t = ttft.labels(labels);
       const o = ttfo.labels(labels);
-      const i = itl.labels(labels);
       const e = e2e.labels(labels);
       const k = tokens.labels(labels);
-      series[mode] = { ttft: t.observe, ttfo: o.observe, itl: i.observe, e2e: e.observe, outputTokens: (n) => k.inc(n) };
+      series[mode] = { ttft: t.observe, ttfo: o.observe, itl: itl.seriesFor([target, mode]), e2e: e.observe, outputTokens: (n) => k.inc(n) };
       // Series that exist from the start read 0 rather than "no data" until the first request ends.
       // TTFO is left out: it exists only once the engine reports it.
       this.requests.inc({ target, mode, outcome: 'ok', error_code: '' }, 0);
       k.inc(0);
       ttft.zero(labels);
-      itl.zero(labels);
       e2e.zero(labels);
     }
     this.series = series;
@@ -176,8 +178,9 @@ export class PrometheusExporter {
   }
 
   /** The text exposition format, and its content type. */
-  metrics(): Promise<string> {
-    return this.registry.metrics();
+  async metrics(): Promise<string> {
+    // Families are separated by a blank line, as prom-client separates its own.
+    return `${await this.registry.metrics()}\n${this.itl.render()}`;
   }
 
   get contentType(): string {
@@ -201,7 +204,7 @@ export class PrometheusExporter {
     s.outputTokens(r.outputTokens);
     if (r.ttftMs !== undefined) s.ttft(r.ttftMs / 1000);
     if (hasTtfo(r)) s.ttfo(r.ttfoMs / 1000);
-    for (const gap of r.itlMs) s.itl(gap / 1000);
+    this.itl.addMs(s.itl, r.itlMs);
     if (r.outcome === 'ok' && r.e2eMs !== undefined) s.e2e(r.e2eMs / 1000);
   }
 }

@@ -7,6 +7,7 @@ import { buildReport } from '../../src/report/report.ts';
 import { startLiveMetrics } from '../../src/run/live-metrics.ts';
 import { serveMetrics } from '../../src/run/metrics-server.ts';
 import { BUCKETS, METRIC_NAMES, PrometheusExporter, type MetricsSource } from '../../src/run/prometheus.ts';
+import { GapHistogram } from '../../src/run/gap-histogram.ts';
 import { listenAddress } from '../../src/flags/values.ts';
 import { UsageError } from '../../src/shared/usage-error.ts';
 import { testConfig } from '../helpers/engine-config.ts';
@@ -242,4 +243,20 @@ test('--prometheus [HOST:]PORT: a bare port binds loopback; hosts, IPv6 in brack
       raw,
     );
   }
+});
+
+test('the ITL histogram: a gap on a bound counts in that bucket (le is inclusive), above the last only in +Inf; labels escaped', () => {
+  const h = new GapHistogram('x_seconds', 'gaps', [0.001, 0.01], ['target', 'mode']);
+  const s = h.seriesFor(['a"b\\c\nd', 'stream']);
+  h.addMs(s, [0.5, 1, 1.0001, 10, 10.5, 2500]);
+  h.addMs(h.seriesFor(['t', 'nonstream']), []);
+  const f = parseExposition(h.render());
+  const at = (le: string): number => valueOf(f, 'x_seconds_bucket', { mode: 'stream', le });
+  assert.equal(at('0.001'), 2);
+  assert.equal(at('0.01'), 4);
+  assert.equal(at('+Inf'), 6);
+  assert.equal(valueOf(f, 'x_seconds_count', { mode: 'stream' }), 6);
+  assert.ok(Math.abs(valueOf(f, 'x_seconds_sum', { mode: 'stream' }) - 2.5230001) < 1e-9);
+  assert.equal(f.get('x_seconds')?.samples[0]?.labels.target, 'a"b\\c\nd');
+  assert.equal(valueOf(f, 'x_seconds_count', { mode: 'nonstream' }), 0);
 });
