@@ -32,8 +32,8 @@ const NO_CHARTS = refuse({ why: 'it has no live charts or timeline' });
 
 /** Live metrics are fed by the one engine of a run; an experiment runs a fresh engine per level or batch in the main process. */
 const NO_LIVE_METRICS = refuse({
-  why: 'live metrics are served for a single run (an experiment runs a fresh engine per level or batch)',
-  instead: 'run streamtop --headless --prometheus [HOST:]PORT at each setting, or --json FILE for the results',
+  why: 'live metrics follow the engine of a single run, and an experiment runs a fresh engine per level or batch',
+  instead: 'streamtop --headless --prometheus [HOST:]PORT for one setting at a time, or --json FILE for the results',
 });
 
 export const SWEEP_FLAGS = {

@@ -220,7 +220,7 @@ export const RUN_FLAGS = {
   }),
   prometheus: flag({
     name: 'prometheus', valueName: '[HOST:]PORT', section: 'outputs',
-    help: 'serve live Prometheus metrics at http://HOST:PORT/metrics during the run (host 127.0.0.1 unless given; port 0 picks a free one)',
+    help: 'serve live Prometheus metrics at http://HOST:PORT/metrics while the run lasts (docs/prometheus.md)',
     value: listenAddress(),
   }),
   slo: flag({
