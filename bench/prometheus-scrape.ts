@@ -101,6 +101,8 @@ const sim = await startBenchSim(SIM_FLAGS);
 const dir = mkdtempSync(join(tmpdir(), 'streamtop-bench-prom-'));
 const results: RunResult[] = [];
 const deltas: number[] = [];
+/** Per round, how far the two A runs are apart: the machine's own drift, the floor of what can be seen. */
+const noise: number[] = [];
 try {
   let n = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -112,14 +114,21 @@ try {
       results.push(r);
     }
     const [a1, b, a2] = trio;
-    if (a1 && b && a2) deltas.push(b.ttftP50 - (a1.ttftP50 + a2.ttftP50) / 2);
+    if (a1 && b && a2) {
+      deltas.push(b.ttftP50 - (a1.ttftP50 + a2.ttftP50) / 2);
+      noise.push(Math.abs(a1.ttftP50 - a2.ttftP50));
+    }
   }
 } finally {
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
-const worst = Math.max(...deltas.map(Math.abs));
+// The A/B/A mean cancels a linear drift; the verdict is on the mean over rounds, and only when the
+// A runs agree to better than the bound (on a loaded machine they do not, and nothing can be said).
+const meanDelta = mean(deltas);
+const meanNoise = mean(noise);
+const verdict = meanNoise >= 1 ? `inconclusive: the A runs differ by ${fmt(meanNoise, 3)} ms on average` : passFail(Math.abs(meanDelta) < 1);
 const rows = results.map((r, i) => [
   String(Math.floor(i / 3) + 1),
   r.arm === 'A' ? 'A: no --prometheus' : `B: --prometheus, scraped every ${INTERVAL_MS} ms`,
@@ -140,13 +149,13 @@ const out = [
   mdTable(['round', 'run', 'requests', 'TTFT p50 (ms)', 'TTFT p99 (ms)', 'scrapes', 'scrape p50 (ms)', '/metrics bytes'], rows),
   '',
   mdTable(
-    ['round', 'B p50 - mean of the two A p50 (ms)'],
-    deltas.map((d, i) => [String(i + 1), fmt(d, 3)]),
+    ['round', 'B p50 - mean of the two A p50 (ms)', '|A1 p50 - A2 p50| (ms)'],
+    deltas.map((d, i) => [String(i + 1), fmt(d, 3), fmt(noise[i] ?? NaN, 3)]),
   ),
   '',
   mdTable(
     ['acceptance', 'target', 'measured', ''],
-    [[`TTFT p50 change with /metrics scraped every ${INTERVAL_MS} ms`, '< 1 ms', `${fmt(worst, 3)} ms (worst round; mean ${fmt(mean(deltas), 3)} ms)`, passFail(worst < 1)]],
+    [[`TTFT p50 change with /metrics scraped every ${INTERVAL_MS} ms`, '< 1 ms', `${fmt(meanDelta, 3)} ms (mean of ${deltas.length} rounds; A-A drift ${fmt(meanNoise, 3)} ms)`, verdict]],
   ),
   '',
   `Command: \`node --import tsx bench/prometheus-scrape.ts --rounds ${ROUNDS} --seconds ${SECONDS}\``,

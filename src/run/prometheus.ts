@@ -7,8 +7,9 @@ import { MODES, type Mode, type RequestRecord } from '../engine/types.ts';
  * Live Prometheus metrics of one run (`--prometheus`), in a registry of their own.
  *
  * Counters and histograms are fed by the engine's per-request records, which it emits after a
- * request has finished: each record costs a few counter increments and one histogram observation
- * per value (one per inter-token gap), and nothing here runs per network chunk. The gauges
+ * request has finished: each record costs a few counter increments, one observation per latency
+ * and a bucket search per inter-token gap (gap-histogram.ts, for why ITL is not a prom-client
+ * Histogram); nothing here runs per network chunk. The gauges
  * (in flight, pool size, rate, queue) are read from the engine when a scrape asks for them; a
  * scrape only serialises the registry and never waits on the engine, nor the engine on it.
  *
