@@ -1,6 +1,6 @@
 import { render } from 'ink';
 import { App, type QuitHow } from '../app.tsx';
-import { printFinished, RemoteEngine } from '../worker/remote-engine.ts';
+import { printFinished, printMetricsUrl, RemoteEngine } from '../worker/remote-engine.ts';
 import { deprioritizeRenderThread } from '../os/priority.ts';
 import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
 
@@ -12,6 +12,8 @@ import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
  */
 export async function runDashboard(remote: RemoteEngine, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
   const target = await remote.started();
+  // Before the first frame: the dashboard draws over the screen, and the address stays above it.
+  printMetricsUrl(remote, io);
   await remote.firstSnapshot();
   // After the worker (and its threads) exist: they keep normal priority, rendering gets less.
   deprioritizeRenderThread();

@@ -1,7 +1,7 @@
 import type { RunPlan } from '../config/run-options.ts';
 import type { EngineSnapshot } from '../engine/types.ts';
 import { fmtMs, fmtNum } from '../report/text.ts';
-import { printFinished, RemoteEngine } from '../worker/remote-engine.ts';
+import { printFinished, printMetricsUrl, RemoteEngine } from '../worker/remote-engine.ts';
 import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from '../os/signals.ts';
 
 /**
@@ -44,6 +44,7 @@ export async function runHeadless(plan: RunPlan, io: { stdout: NodeJS.WriteStrea
   });
   try {
     await remote.started();
+    printMetricsUrl(remote, io);
     // Warnings from opening the session (a missing key, --insecure) come before the progress.
     for (const w of remote.warnings.splice(0)) io.stderr.write(`streamtop: warning: ${w}\n`);
     const done = await remote.finished;

@@ -35,6 +35,11 @@ const ONE_TARGET = {
   target: refuse({ why: 'it measures one endpoint', instead: '--url, or compare endpoints with streamtop --headless --target A=URL --target B=URL' }),
   targets: refuse({ why: 'it measures one endpoint', instead: '--url, or compare endpoints with streamtop --headless --targets FILE' }),
 };
+/** Live metrics are fed by the one engine of a run; an experiment runs a fresh engine per level or batch in the main process. */
+const NO_LIVE_METRICS = refuse({
+  why: 'live metrics follow the engine of a single run, and an experiment runs a fresh engine per level or batch',
+  instead: 'streamtop --headless --prometheus [HOST:]PORT for one setting at a time, or --json FILE for the results',
+});
 
 export const SWEEP_FLAGS = {
   concurrencyLevels: flag({
@@ -82,6 +87,7 @@ export const SWEEP_FLAGS = {
     markdown: singleRunOutputs('--markdown'),
     ndjson: singleRunOutputs('--ndjson'),
     ...ONE_TARGET,
+    prometheus: NO_LIVE_METRICS,
   }),
 } satisfies FlagTable;
 
@@ -102,6 +108,7 @@ function roundsOnly(perWhat: string): Changes<typeof RUN_FLAGS> {
     markdown: singleRunOutputs('--markdown'),
     ndjson: singleRunOutputs('--ndjson'),
     ...ONE_TARGET,
+    prometheus: NO_LIVE_METRICS,
   };
 }
 

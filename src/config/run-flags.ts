@@ -5,7 +5,7 @@ import { CONCURRENCY, RATE } from '../engine/limits.ts';
 import { FAIL_IF_GRAMMAR, parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
 import { flag, type FlagTable } from '../flags/types.ts';
-import { choice, decimal, duration, fromParser, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, secretText, text, wholeNumber } from '../flags/values.ts';
+import { choice, decimal, duration, fromParser, listenAddress, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, secretText, text, wholeNumber } from '../flags/values.ts';
 import { z } from 'zod';
 import { invalidFlag } from '../shared/usage-error.ts';
 
@@ -232,6 +232,11 @@ export const RUN_FLAGS = {
     name: 'html', valueName: 'FILE', section: 'outputs',
     help: 'write a self-contained HTML report with charts (runs, sweeps and comparisons; opens offline in any browser)',
     value: outputFile(false),
+  }),
+  prometheus: flag({
+    name: 'prometheus', valueName: '[HOST:]PORT', section: 'outputs',
+    help: 'serve live Prometheus metrics at http://HOST:PORT/metrics while the run lasts (docs/prometheus.md)',
+    value: listenAddress(),
   }),
   slo: flag({
     name: 'slo', valueName: 'SLOS', section: 'outputs', help: 'objectives for goodput, e.g. "ttft<500ms,tpot<50ms,e2e<10s" (also ttfo, reasoning)',

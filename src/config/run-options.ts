@@ -19,6 +19,7 @@ import {
 import type { FlagValues } from '../flags/types.ts';
 import { checkDistinctNames } from './targets.ts';
 import { targetOverrides, type TargetOverrides } from './target-plans.ts';
+import type { ListenAddress } from '../flags/values.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -34,6 +35,8 @@ export interface OutputOptions extends ReportOptions {
   ndjson?: string;
   markdown?: string;
   html?: string;
+  /** --prometheus: where to serve /metrics while the run lasts. */
+  prometheus?: ListenAddress;
 }
 
 /** The engine's config before the target is opened (no key read yet, the simulator not started). */
@@ -71,6 +74,7 @@ const SINGLE_TARGET_OUTPUTS: readonly [keyof OutputOptions, string, string][] = 
   ['failIf', '--fail-if', 'gates name no target yet (p95(ttft@NAME) is not implemented)'],
   ['slo', '--slo', 'goodput is counted for one target'],
   ['projectPerMonth', '--project', 'cost projections are made for one target'],
+  ['prometheus', '--prometheus', 'the exporter follows the engine of one run; several targets run several engines'],
 ];
 
 /** The run's plan for one target: the target's endpoint, model, key, headers and pool laid over it. */
@@ -140,6 +144,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   if (v.ndjson !== undefined) output.ndjson = v.ndjson;
   if (v.markdown !== undefined) output.markdown = v.markdown;
   if (v.html !== undefined) output.html = v.html;
+  if (v.prometheus !== undefined) output.prometheus = v.prometheus;
   if (v.failIf !== undefined) {
     if (v.slo === undefined && v.failIf.gates.some((g) => g.kind === 'scalar' && g.metric === 'goodput'))
       throw new UsageError('--fail-if goodput needs objectives to count against: add --slo, e.g. --slo "ttft<500ms,e2e<10s"');

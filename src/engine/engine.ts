@@ -47,6 +47,17 @@ export interface EngineDeps {
   startGate?: (id: number) => Promise<boolean>;
 }
 
+/** The engine's load at one moment: see Engine.load(). `rate` only in open loop. */
+export interface LoadNow {
+  state: RunState;
+  inFlight: number;
+  /** The pool size: the most requests allowed in flight. */
+  concurrency: number;
+  rate?: number;
+  /** Open loop: arrivals waiting for a slot. */
+  queued: number;
+}
+
 /** 'user': ended by the user on purpose (q in the dashboard), a normal end, not an interruption. */
 export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail' | 'user';
 
@@ -231,6 +242,19 @@ export class Engine implements EngineCommands {
     }
     this.earlyStopOn = !this.earlyStopOn;
     this.announce(`early stop ${this.earlyStopOn ? 'on' : 'off'}`);
+  }
+
+  /** The run's tag inside every x-request-id (`st-<runId>-<n>`): ties a server's logs to this run. */
+  get runId(): string {
+    return this.runTag;
+  }
+
+  /**
+   * The load right now, for gauges read at any moment (a metrics scrape): counters only, no
+   * flush of the histograms and no copies, unlike snapshot().
+   */
+  load(): LoadNow {
+    return { state: this.state, queued: this.scheduler.queued, ...this.loadInfo() };
   }
 
   /** Observes every finished request (e.g. the live autotuner). Returns an unsubscribe. */

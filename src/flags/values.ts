@@ -176,3 +176,46 @@ export function secretText(schema: z.ZodType<string, unknown>, allowed: string):
 export function passThrough(allowed: string): ValueSpec<string | boolean> {
   return { allowed, read: (_flag, raw) => raw };
 }
+
+/** Where a server listens: a host (name, IPv4, or IPv6 without brackets) and a TCP port (0: any free one). */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** The loopback address a listening flag binds when no host is given: nothing outside the machine can reach it. */
+export const LOOPBACK_HOST = '127.0.0.1';
+
+const LISTEN_ALLOWED = `[HOST:]PORT, a port from 0 (any free one) to 65535, e.g. 9464, 0.0.0.0:9464 or [::1]:9464 (host ${LOOPBACK_HOST} unless given)`;
+/** A host name or an IPv4 address; IPv6 comes in brackets (its colons would split HOST:PORT). */
+const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+const IPV6 = /^[0-9A-Fa-f:.]+$/;
+
+/** `[HOST:]PORT`: a bare port binds to loopback; `[::1]:PORT` for an IPv6 host. */
+export function listenAddress(): ValueSpec<ListenAddress> {
+  return fromParser((flag, raw) => {
+    const text = raw.trim();
+    let host = LOOPBACK_HOST;
+    let portText = text;
+    const bracketed = /^\[([^\]]*)\]:(.*)$/.exec(text);
+    if (bracketed) {
+      host = bracketed[1] ?? '';
+      portText = bracketed[2] ?? '';
+      if (!IPV6.test(host) || !host.includes(':')) throw invalidFlag(flag, raw, LISTEN_ALLOWED);
+    } else if (text.includes(':')) {
+      const colon = text.lastIndexOf(':');
+      host = text.slice(0, colon);
+      portText = text.slice(colon + 1);
+      if (!HOST_NAME.test(host)) throw invalidFlag(flag, raw, LISTEN_ALLOWED);
+    }
+    if (!/^\d{1,5}$/.test(portText)) throw invalidFlag(flag, raw, LISTEN_ALLOWED);
+    const port = Number(portText);
+    if (port > 65_535) throw invalidFlag(flag, raw, LISTEN_ALLOWED);
+    return { host, port };
+  }, LISTEN_ALLOWED);
+}
+
+/** `http://host:port`, with brackets around an IPv6 host. */
+export function httpOrigin(a: ListenAddress): string {
+  return `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}

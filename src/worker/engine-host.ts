@@ -4,6 +4,7 @@ import { finishRun } from '../run/outputs.ts';
 import { openRun } from '../run/prepare.ts';
 import { createAutoTuner } from '../experiments/autotune.ts';
 import { Notices } from './notices.ts';
+import type { LiveMetrics } from '../run/live-metrics.ts';
 import type { Command, SimulatorReady, ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 
 /**
@@ -35,6 +36,18 @@ async function main(): Promise<void> {
     warn: (message) => send({ kind: 'warn', message }),
     ...(preset !== undefined ? { simulator: preset } : {}),
   });
+  // --prometheus: listening before the engine starts, so a port in use fails the run before any
+  // request (a usage error, exit 2). The module (and prom-client) is loaded only when asked for.
+  let live: LiveMetrics | undefined;
+  const at = plan.output.prometheus;
+  if (at !== undefined) {
+    try {
+      live = await (await import('../run/live-metrics.ts')).startLiveMetrics(run.session, at);
+    } catch (e) {
+      await run.close();
+      throw e;
+    }
+  }
   const { engine, target, simAdmin } = run.session;
   const notices = new Notices();
   const tuner = createAutoTuner(
@@ -81,7 +94,7 @@ async function main(): Promise<void> {
         return;
     }
   };
-  send({ kind: 'ready', target, simulated: target.simulated });
+  send({ kind: 'ready', target, simulated: target.simulated, ...(live !== undefined ? { metricsUrl: live.url } : {}) });
   // The first snapshot goes at once (the dashboard's first frame waits for it), then on the timer.
   send({ kind: 'snapshot', snapshot: notices.apply(engine.snapshot()) });
   const timer = setInterval(() => send({ kind: 'snapshot', snapshot: notices.apply(engine.snapshot()) }), input.snapshotIntervalMs);
@@ -94,7 +107,12 @@ async function main(): Promise<void> {
     send({ kind: 'snapshot', snapshot: notices.apply(engine.snapshot()) });
     const report = await run.report(outcome);
     const done = finishRun(report, plan.output, await run.finishSinks());
+    // The endpoint stays up (it keeps this thread alive) so that a scrape after the run reads the
+    // final counts; the main thread ends the thread once it has printed the summary.
     send({ kind: 'finished', ...done, interrupted: report.interrupted, stopReason: outcome.stopReason });
+  } catch (e) {
+    await live?.close();
+    throw e;
   } finally {
     clearInterval(timer);
     await run.close();

@@ -35,6 +35,8 @@ export class RemoteEngine implements SnapshotSource {
   readonly ready: Promise<TargetInfo>;
   readonly finished: Promise<Finished>;
   readonly warnings: string[] = [];
+  /** Where --prometheus serves /metrics, once the worker listens (set before `ready` resolves). */
+  metricsUrl: string | undefined;
   readonly commands: DashboardCommands;
 
   /** The built-in simulator, when this thread started it (it outlives the worker's session). */
@@ -71,6 +73,7 @@ export class RemoteEngine implements SnapshotSource {
     this.worker.on('message', (m: ToMain) => {
       switch (m.kind) {
         case 'ready':
+          this.metricsUrl = m.metricsUrl;
           resolveReady(m.target);
           return;
         case 'snapshot':
@@ -182,4 +185,9 @@ export function printFinished(done: Finished, warnings: readonly string[], io: {
   for (const n of done.notices) io.stderr.write(`streamtop: warning: ${n}\n`);
   for (const f of done.failures) io.stderr.write(`streamtop: ${f}\n`);
   if (done.written.length > 0) io.stderr.write(`streamtop: wrote ${done.written.join(', ')}\n`);
+}
+
+/** The --prometheus address, on stderr (a port 0 is shown as the port picked). */
+export function printMetricsUrl(remote: Pick<RemoteEngine, 'metricsUrl'>, io: { stderr: NodeJS.WriteStream }): void {
+  if (remote.metricsUrl !== undefined) io.stderr.write(`streamtop: metrics at ${remote.metricsUrl}\n`);
 }

@@ -31,7 +31,8 @@ export interface SimulatorReady extends RunningSimulator {
 export type ToWorker = Command | SimulatorReady;
 
 export type ToMain =
-  | { kind: 'ready'; target: TargetInfo; simulated: boolean }
+  /** `metricsUrl`: where --prometheus serves, with the port actually bound. */
+  | { kind: 'ready'; target: TargetInfo; simulated: boolean; metricsUrl?: string }
   | { kind: 'snapshot'; snapshot: EngineSnapshot }
   | { kind: 'warn'; message: string }
   | { kind: 'finished'; text: string; exitCode: number; written: string[]; failures: string[]; notices: string[]; interrupted: boolean; stopReason: string }

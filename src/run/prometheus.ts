@@ -1,0 +1,211 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LoadNow } from '../engine/engine.ts';
+import { GapHistogram, type GapSeries } from './gap-histogram.ts';
+import { MODES, type Mode, type RequestRecord } from '../engine/types.ts';
+
+/**
+ * Live Prometheus metrics of one run (`--prometheus`), in a registry of their own.
+ *
+ * Counters and histograms are fed by the engine's per-request records, which it emits after a
+ * request has finished: each record costs a few counter increments, one observation per latency
+ * and a bucket search per inter-token gap (gap-histogram.ts, for why ITL is not a prom-client
+ * Histogram); nothing here runs per network chunk. The gauges
+ * (in flight, pool size, rate, queue) are read from the engine when a scrape asks for them; a
+ * scrape only serialises the registry and never waits on the engine, nor the engine on it.
+ *
+ * The counts follow the report's rules, so that at the end of a run they equal it: warm-up
+ * requests are counted apart; latencies come from requests that succeeded or were stopped early
+ * (E2E from those that succeeded only: a stream stopped early has no end).
+ */
+
+/** Every metric name the exporter registers (docs/prometheus.md, examples/grafana-dashboard.json). */
+export const METRIC_NAMES = {
+  requests: 'streamtop_requests_total',
+  warmupRequests: 'streamtop_warmup_requests_total',
+  outputTokens: 'streamtop_output_tokens_total',
+  ttft: 'streamtop_ttft_seconds',
+  ttfo: 'streamtop_ttfo_seconds',
+  itl: 'streamtop_itl_seconds',
+  e2e: 'streamtop_e2e_seconds',
+  inFlight: 'streamtop_in_flight_requests',
+  poolSize: 'streamtop_pool_size',
+  rate: 'streamtop_rate_requests_per_second',
+  queued: 'streamtop_queued_requests',
+  runInfo: 'streamtop_run_info',
+  runStart: 'streamtop_run_start_time_seconds',
+} as const;
+
+/**
+ * Histogram buckets, in seconds, for the spans LLM latencies take: TTFT from a fast cache hit
+ * (25 ms) to a long queue (60 s); inter-token gaps from a batched 1 ms to a 2 s stall; whole
+ * answers from 100 ms to 10 minutes (the longest --timeout default).
+ */
+export const BUCKETS = {
+  ttft: [0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 60],
+  itl: [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2],
+  e2e: [0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600],
+} as const;
+
+/** What the exporter needs of an engine: its records as they finish, and its load at any moment. */
+export interface MetricsSource {
+  addRecordListener(fn: (r: RequestRecord) => void): () => void;
+  load(): LoadNow;
+}
+
+/** The run's identity, as labels of streamtop_run_info. No value may hold a secret (see prometheus-server). */
+export interface RunLabels {
+  runId: string;
+  version: string;
+  /** The target as the report shows it: "built-in simulator", or the URL with credentials masked. */
+  target: string;
+  model: string;
+  api: string;
+  /** When the run's metrics began, ms since the epoch: a restart shows as a new start time. */
+  startedAtMs: number;
+}
+
+/**
+ * TTFO (time to first output token) of a record that carries it: the field comes with the
+ * engine's reasoning metrics, and records without it (older engines, no answer token) are
+ * simply not observed.
+ */
+function hasTtfo(r: RequestRecord): r is RequestRecord & { ttfoMs: number } {
+  return 'ttfoMs' in r && typeof r.ttfoMs === 'number' && Number.isFinite(r.ttfoMs);
+}
+
+type Observe = (seconds: number) => void;
+
+interface ModeSeries {
+  ttft: Observe;
+  ttfo: Observe;
+  itl: GapSeries;
+  e2e: Observe;
+  outputTokens: (n: number) => void;
+}
+
+const REQUEST_LABELS = ['target', 'mode', 'outcome', 'error_code'] as const;
+const MODE_LABELS = ['target', 'mode'] as const;
+const TARGET_LABEL = ['target'] as const;
+
+export class PrometheusExporter {
+  readonly registry = new Registry();
+  private readonly requests: Counter<(typeof REQUEST_LABELS)[number]>;
+  private readonly warmup: Counter<(typeof REQUEST_LABELS)[number]>;
+  /** Per mode, label handles made once: a record does not build label objects for its observations. */
+  private readonly series: Record<Mode, ModeSeries>;
+  /** ITL is one sample per token: kept outside prom-client's Histogram, see gap-histogram.ts. */
+  private readonly itl: GapHistogram;
+  private readonly unsubscribe: () => void;
+
+  constructor(source: MetricsSource, run: RunLabels) {
+    const registers = [this.registry];
+    const target = run.target;
+    this.requests = new Counter({
+      name: METRIC_NAMES.requests,
+      help: 'Measured requests that ended, by mode, outcome (ok, failed, early_stopped, cancelled, dropped) and error code ("" when none)',
+      labelNames: REQUEST_LABELS,
+      registers,
+    });
+    this.warmup = new Counter({
+      name: METRIC_NAMES.warmupRequests,
+      help: 'Warm-up requests (--warmup) that ended; not in the latency histograms, as in the report',
+      labelNames: REQUEST_LABELS,
+      registers,
+    });
+    const tokens = new Counter({
+      name: METRIC_NAMES.outputTokens,
+      help: 'Output tokens of requests that succeeded or were stopped early (server usage, else the tokenizer)',
+      labelNames: MODE_LABELS,
+      registers,
+    });
+    const histogram = (name: string, help: string, buckets: readonly number[]): Histogram<(typeof MODE_LABELS)[number]> =>
+      new Histogram({ name, help, labelNames: MODE_LABELS, buckets: [...buckets], registers });
+    const ttft = histogram(METRIC_NAMES.ttft, 'Time to first token: first content event after the request was written (intended start in open loop)', BUCKETS.ttft);
+    const ttfo = histogram(METRIC_NAMES.ttfo, 'Time to first output token (answer or tool call, after any reasoning); observed when the engine reports it', BUCKETS.ttft);
+    const itl = new GapHistogram(METRIC_NAMES.itl, 'Inter-token latency: each gap between consecutive content events of a stream', BUCKETS.itl, MODE_LABELS);
+    this.itl = itl;
+    const e2e = histogram(METRIC_NAMES.e2e, 'End-to-end latency of requests that succeeded: last content event after the request was written', BUCKETS.e2e);
+
+    const series = {} as Record<Mode, ModeSeries>;
+    for (const mode of MODES) {
+      const labels = { target, mode };
+      const t = ttft.labels(labels);
+      const o = ttfo.labels(labels);
+      const e = e2e.labels(labels);
+      const k = tokens.labels(labels);
+      series[mode] = { ttft: t.observe, ttfo: o.observe, itl: itl.seriesFor([target, mode]), e2e: e.observe, outputTokens: (n) => k.inc(n) };
+      // Series that exist from the start read 0 rather than "no data" until the first request ends.
+      // TTFO is left out: it exists only once the engine reports it.
+      this.requests.inc({ target, mode, outcome: 'ok', error_code: '' }, 0);
+      k.inc(0);
+      ttft.zero(labels);
+      e2e.zero(labels);
+    }
+    this.series = series;
+
+    const loadGauge = (name: string, help: string, pick: (l: LoadNow) => number | undefined): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: TARGET_LABEL,
+        registers,
+        collect() {
+          const v = pick(source.load());
+          // Absent rather than 0 when it does not apply (the rate of a closed-loop run).
+          if (v === undefined) this.remove({ target });
+          else this.set({ target }, v);
+        },
+      });
+    };
+    loadGauge(METRIC_NAMES.inFlight, 'Requests in flight now', (l) => l.inFlight);
+    loadGauge(METRIC_NAMES.poolSize, 'Pool size now: the most requests allowed in flight (-c, changed live from the dashboard)', (l) => l.concurrency);
+    loadGauge(METRIC_NAMES.rate, 'Open loop: the arrival rate now, requests per second (absent in a closed-loop run)', (l) => l.rate);
+    loadGauge(METRIC_NAMES.queued, 'Open loop: arrivals waiting for a slot now', (l) => l.queued);
+
+    new Gauge({
+      name: METRIC_NAMES.runInfo,
+      help: 'The run: its id (as in each x-request-id), streamtop version, target, model and API; always 1',
+      labelNames: ['run_id', 'version', 'target', 'model', 'api'],
+      registers,
+    }).set({ run_id: run.runId, version: run.version, target, model: run.model, api: run.api }, 1);
+    new Gauge({
+      name: METRIC_NAMES.runStart,
+      help: 'When the run started, seconds since the epoch: a new value means a new run (counters restart from 0)',
+      labelNames: TARGET_LABEL,
+      registers,
+    }).set({ target }, run.startedAtMs / 1000);
+
+    this.unsubscribe = source.addRecordListener((r) => this.observe(r, target));
+  }
+
+  /** The text exposition format, and its content type. */
+  async metrics(): Promise<string> {
+    // Families are separated by a blank line, as prom-client separates its own.
+    return `${await this.registry.metrics()}\n${this.itl.render()}`;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Stops listening to the engine; what was counted stays readable. */
+  detach(): void {
+    this.unsubscribe();
+  }
+
+  private observe(r: RequestRecord, target: string): void {
+    const labels = { target, mode: r.mode, outcome: r.outcome, error_code: r.errorCode ?? '' };
+    if (r.warmup) {
+      this.warmup.inc(labels);
+      return;
+    }
+    this.requests.inc(labels);
+    if (r.outcome !== 'ok' && r.outcome !== 'early_stopped') return;
+    const s = this.series[r.mode];
+    s.outputTokens(r.outputTokens);
+    if (r.ttftMs !== undefined) s.ttft(r.ttftMs / 1000);
+    if (hasTtfo(r)) s.ttfo(r.ttfoMs / 1000);
+    this.itl.addMs(s.itl, r.itlMs);
+    if (r.outcome === 'ok' && r.e2eMs !== undefined) s.e2e(r.e2eMs / 1000);
+  }
+}
