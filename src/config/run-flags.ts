@@ -4,7 +4,8 @@ import { CONCURRENCY, RATE } from '../engine/limits.ts';
 import { FAIL_IF_GRAMMAR, parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
 import { flag, type FlagTable } from '../flags/types.ts';
-import { choice, decimal, duration, fromParser, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, secretText, text, wholeNumber } from '../flags/values.ts';
+import { choice, decimal, duration, fromParser, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, repeatable, secretText, text, wholeNumber } from '../flags/values.ts';
+import { BODY_ALLOWED, HEADER_ALLOWED, HEADER_ENV_ALLOWED, parseBody, parseHeader, parseHeaderEnv } from './endpoint.ts';
 import { z } from 'zod';
 import { invalidFlag } from '../shared/usage-error.ts';
 
@@ -84,6 +85,16 @@ export const RUN_FLAGS = {
   insecure: flag({
     name: 'insecure', section: 'target', help: 'do not verify TLS certificates (prints a warning)', value: onOff, default: false,
   }),
+  header: flag({
+    name: 'header', short: 'H', valueName: 'NAME: VALUE', section: 'target',
+    help: 'send this header with every request (replaces one streamtop would send, e.g. Authorization)',
+    value: repeatable(fromParser(parseHeader, HEADER_ALLOWED)), default: [] as { name: string; value: string }[], defaultText: 'none',
+  }),
+  headerEnv: flag({
+    name: 'header-env', valueName: 'NAME: VAR', section: 'target',
+    help: 'send a secret header whose value is in environment variable VAR (never shown, masked in everything written)',
+    value: repeatable(fromParser(parseHeaderEnv, HEADER_ENV_ALLOWED)), default: [] as { name: string; env: string }[], defaultText: 'none',
+  }),
   connection: flag({
     name: 'connection', valueName: 'MODE', section: 'target',
     help: 'keepalive (reuse connections) | fresh (new connection per request) | prewarm (open the pool first) | h2 (HTTP/2 over TLS)',
@@ -159,6 +170,11 @@ export const RUN_FLAGS = {
   }),
   system: flag({
     name: 'system', valueName: 'TEXT', section: 'workload', help: 'system prompt', value: fromParser((_f, raw) => raw, 'any text'),
+  }),
+  body: flag({
+    name: 'body', valueName: 'JSON|@FILE', section: 'workload',
+    help: 'fields merged into every request body (temperature, reasoning_effort, provider fields); a --prompts line overrides them',
+    value: fromParser(parseBody, BODY_ALLOWED),
   }),
   maxTokens: flag({
     name: 'max-tokens', valueName: 'N', section: 'workload', help: 'max output tokens per request',

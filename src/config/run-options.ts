@@ -17,6 +17,7 @@ import {
   type RunFlags,
 } from './run-flags.ts';
 import type { FlagValues } from '../flags/types.ts';
+import { refuseDuplicateHeaders, type HeaderEnv } from './endpoint.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -36,7 +37,7 @@ export interface OutputOptions extends ReportOptions {
 
 /** The engine's config before the target is opened (no key read yet, the simulator not started). */
 export type PlannedEngineConfig = Omit<EngineConfig, 'target'> & {
-  target: Omit<TargetConfig, 'baseUrl' | 'simulated' | 'apiKey' | 'ca'> & { baseUrl?: string };
+  target: Omit<TargetConfig, 'baseUrl' | 'simulated' | 'apiKey' | 'ca' | 'secretHeaders'> & { baseUrl?: string };
 };
 
 export interface RunPlan {
@@ -44,6 +45,8 @@ export interface RunPlan {
   /** Set when the built-in simulator is to be started. */
   sim?: SimConfig;
   apiKeyEnv: string;
+  /** --header-env: secret headers, their values read from the environment when the target opens. */
+  headerEnv: HeaderEnv[];
   output: OutputOptions;
 }
 
@@ -82,6 +85,9 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
         ? singlePrompt(v.prompt, v.system)
         : builtinPrompts(v.system);
 
+  refuseDuplicateHeaders(v.header, v.headerEnv);
+  const headers = Object.fromEntries(v.header.map((h) => [h.name, h.value]));
+
   const output: OutputOptions = { headless };
   refuseSharedOutputPaths([
     ['--json', v.json],
@@ -116,6 +122,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
       model,
       connection: v.connection,
       insecure: v.insecure,
+      ...(v.header.length > 0 ? { headers } : {}),
     },
     load: {
       concurrency: v.concurrency ?? (v.rate !== undefined ? OPEN_LOOP_CONCURRENCY : CLOSED_LOOP_CONCURRENCY),
@@ -130,7 +137,11 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
       rampSeconds: v.ramp / 1000,
       seed: v.seed,
     },
-    workload: { prompts, ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}) },
+    workload: {
+      prompts,
+      ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}),
+      ...(v.body !== undefined ? { body: v.body } : {}),
+    },
     resilience: {
       retries: v.retries,
       retryBaseMs,
@@ -142,7 +153,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     },
     outputs: { windowSeconds: v.window / 1000 },
   };
-  return { engine, ...(sim ? { sim } : {}), apiKeyEnv, output };
+  return { engine, ...(sim ? { sim } : {}), apiKeyEnv, headerEnv: v.headerEnv, output };
 }
 
 /** The main command: raw options in, a run plan out (dashboard unless headless). */

@@ -27,8 +27,9 @@ export interface EarlyStopRule {
 }
 
 /**
- * Where requests go and how connections are made. Secrets: `apiKey`, and credential values in
- * `baseUrl`'s query (`?api-key=...`); `secretsOf` in secrets.ts lists them for scrubbing.
+ * Where requests go and how connections are made. Secrets: `apiKey`, `secretHeaders`, and
+ * credential values in `baseUrl`'s query (`?api-key=...`); `secretsOf` in secrets.ts lists them
+ * for scrubbing.
  */
 export interface TargetConfig {
   baseUrl: string;
@@ -41,6 +42,10 @@ export interface TargetConfig {
   insecure: boolean;
   /** Extra CA (PEM) to trust: only for the built-in simulator's self-signed certificate. */
   ca?: string;
+  /** -H headers, sent with every request after ours (so they replace ours of the same name). */
+  headers?: Readonly<Record<string, string>>;
+  /** --header-env headers, their values read from the environment: secrets, like apiKey. */
+  secretHeaders?: Readonly<Record<string, string>>;
 }
 
 /** How much load, in what shape, for how long. */
@@ -65,6 +70,8 @@ export interface LoadConfig {
 export interface WorkloadConfig {
   prompts: Prompt[];
   maxTokens?: number;
+  /** --body: fields merged into every request body, under a prompt's own `body`. */
+  body?: Readonly<Record<string, unknown>>;
 }
 
 /** Retries, time limits and the rules that end requests or the run early. */

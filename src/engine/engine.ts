@@ -59,6 +59,15 @@ const PANE_TAIL_CHARS = 600;
 /** After aborting, how long requests get to settle before the run ends without them (a safety net: an abort settles at once). */
 const ABORT_SETTLE_MS = 5000;
 
+/** --body under a prompt's own fields (a --prompts line is the more specific of the two). */
+function extraBodyOf(
+  common: Readonly<Record<string, unknown>> | undefined,
+  own: Readonly<Record<string, unknown>> | undefined,
+): { extraBody?: Readonly<Record<string, unknown>> } {
+  if (common === undefined) return own !== undefined ? { extraBody: own } : {};
+  return { extraBody: own !== undefined ? { ...common, ...own } : common };
+}
+
 export class Engine implements EngineCommands {
   readonly stats: StatsCollector;
   private readonly clock: Clock;
@@ -96,6 +105,8 @@ export class Engine implements EngineCommands {
   readonly done: Promise<RunOutcome>;
   private stopping: Promise<void> | undefined;
   private readonly wire: WireFormat;
+  /** -H and --header-env headers, merged once: the same for every request. */
+  private readonly extraHeaders: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly config: EngineConfig,
@@ -116,6 +127,8 @@ export class Engine implements EngineCommands {
     this.done = new Promise((r) => (this.resolveDone = r));
     this.connTimings = new ConnectionTimings(this.clock);
     this.scrubber = new SecretScrubber(secretsOf(config));
+    const { headers, secretHeaders } = config.target;
+    this.extraHeaders = headers !== undefined || secretHeaders !== undefined ? { ...headers, ...secretHeaders } : undefined;
     if (deps.dispatcher) {
       this.dispatcher = deps.dispatcher;
       this.ownsDispatcher = false;
@@ -397,7 +410,8 @@ export class Engine implements EngineCommands {
       requestId,
       ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
       ...(this.config.workload.maxTokens !== undefined ? { maxTokens: this.config.workload.maxTokens } : {}),
-      ...(prompt.body !== undefined ? { extraBody: prompt.body } : {}),
+      ...(this.extraHeaders !== undefined ? { extraHeaders: this.extraHeaders } : {}),
+      ...extraBodyOf(this.config.workload.body, prompt.body),
     });
     const url = new URL(built.url);
     const rule = this.config.resilience.earlyStop;

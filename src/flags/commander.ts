@@ -35,6 +35,8 @@ export function addFlags(cmd: Command, spec: CommandSpec): Command {
     // No commander defaults: a flag left out must stay distinguishable from one given.
     const option = new Option(optionFlags(def), helpLine(def)).hideHelp(def.hidden === true).helpGroup(`${SECTION_TITLES[def.section]}:`);
     if (def.required === true) option.makeOptionMandatory();
+    // A repeatable flag keeps every value typed, in order; parseFlags reads them together.
+    if (def.value.readAll !== undefined) option.argParser((value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value]);
     cmd.addOption(option);
   }
   return cmd;

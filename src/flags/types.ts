@@ -25,6 +25,11 @@ export interface ValueSpec<T> {
   allowed: string;
   /** Throws a UsageError naming `flag` (as typed) when `raw` is not valid. */
   read(flag: string, raw: string | boolean): T;
+  /**
+   * Present on a flag that may be given more than once (`-H A -H B`): reads every occurrence, in
+   * the order typed. Commander collects them (src/flags/commander.ts).
+   */
+  readAll?(flag: string, raws: readonly string[]): T;
 }
 
 /** A rule naming another flag of the same table (by key), with the message shown when broken. */

@@ -14,6 +14,10 @@ export function settingsOf(plan: RunPlan): Record<string, unknown> {
     rampSeconds: load.rampSeconds,
     seed: load.seed,
     maxTokens: workload.maxTokens ?? null,
+    // Names only: header values and body values may be credentials or private settings.
+    headers: Object.keys(target.headers ?? {}),
+    headerEnv: plan.headerEnv.map((h) => `${h.name}: $${h.env}`),
+    bodyFields: Object.keys(workload.body ?? {}),
     prompts: workload.prompts.length,
     retries: resilience.retries,
     timeouts: resilience.timeouts,
