@@ -5,6 +5,8 @@ import { FAIL_IF_GRAMMAR, parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
 import { flag, type FlagTable } from '../flags/types.ts';
 import { choice, decimal, duration, fromParser, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, repeatable, secretText, text, wholeNumber } from '../flags/values.ts';
+import { lengthAllowed, parseLength } from './length-spec.ts';
+import { MIN_UNIQUE_TOKENS } from '../engine/synthetic.ts';
 import { BODY_ALLOWED, HEADER_ALLOWED, HEADER_ENV_ALLOWED, parseBody, parseHeader, parseHeaderEnv } from './endpoint.ts';
 import { z } from 'zod';
 import { invalidFlag } from '../shared/usage-error.ts';
@@ -18,6 +20,10 @@ import { invalidFlag } from '../shared/usage-error.ts';
 export const API_CHOICES = ['openai', 'anthropic'] as const;
 export const ARRIVALS = ['constant', 'poisson'] as const;
 export const CONNECTIONS = ['keepalive', 'fresh', 'prewarm', 'h2'] as const;
+export const MAX_TOKENS_FIELDS = ['auto', 'max_tokens', 'max_completion_tokens'] as const;
+/** Longest synthetic prompt and answer: far beyond any context window, short of absurd. */
+export const MAX_INPUT_TOKENS = 2_000_000;
+export const MAX_OUTPUT_TOKENS = 10_000_000;
 
 /** Closed loop keeps this many in flight; open loop caps them at OPEN_LOOP_CONCURRENCY. */
 export const CLOSED_LOOP_CONCURRENCY = 8;
@@ -159,6 +165,49 @@ export const RUN_FLAGS = {
   }),
 
   // ---- workload
+  inputTokens: flag({
+    name: 'input-tokens', valueName: 'N|MEAN:SD|MIN-MAX', section: 'workload',
+    help: 'synthetic prompts of this many tokens (o200k), each unique; lengths drawn from --seed',
+    defaultText: 'off (the built-in prompts)',
+    value: fromParser((f, raw) => parseLength(f, raw, MIN_UNIQUE_TOKENS, MAX_INPUT_TOKENS), lengthAllowed(MIN_UNIQUE_TOKENS, MAX_INPUT_TOKENS)),
+    conflicts: [
+      { flag: 'prompt', message: '--input-tokens builds its own prompts: drop --prompt, or drop --input-tokens' },
+      { flag: 'prompts', message: '--input-tokens builds its own prompts: drop --prompts, or drop --input-tokens' },
+    ],
+  }),
+  outputTokens: flag({
+    name: 'output-tokens', valueName: 'N|MEAN:SD|MIN-MAX', section: 'workload',
+    help: "each request's output cap, drawn per prompt (exact answer lengths with --ignore-eos)",
+    defaultText: "the server's",
+    value: fromParser((f, raw) => parseLength(f, raw, 1, MAX_OUTPUT_TOKENS), lengthAllowed(1, MAX_OUTPUT_TOKENS)),
+    conflicts: [{ flag: 'maxTokens', message: '--output-tokens and --max-tokens both set the output cap: give one' }],
+  }),
+  maxTokensField: flag({
+    name: 'max-tokens-field', valueName: 'FIELD', section: 'workload',
+    help: "OpenAI format: the body field of the output cap; auto = max_completion_tokens on OpenAI's and Azure OpenAI's hosts (their reasoning models refuse max_tokens), else max_tokens",
+    value: choice(MAX_TOKENS_FIELDS), default: 'auto' as (typeof MAX_TOKENS_FIELDS)[number],
+  }),
+  ignoreEos: flag({
+    name: 'ignore-eos', section: 'workload',
+    help: 'ask OpenAI-compatible servers that support it (vLLM, SGLang) for exactly the output cap: ignore_eos and min_tokens',
+    value: onOff, default: false,
+  }),
+  sharedPrefix: flag({
+    name: 'shared-prefix', valueName: 'TOKENS', section: 'workload',
+    help: 'synthetic prompts open with a prefix of this many tokens common to many requests (counted within --input-tokens)',
+    defaultText: 'none', value: wholeNumber(1, MAX_INPUT_TOKENS),
+    requires: [{ flag: 'inputTokens', message: '--shared-prefix is the opening of a synthetic prompt: add --input-tokens N (the prefix counts within it)' }],
+  }),
+  prefixGroups: flag({
+    name: 'prefix-groups', valueName: 'K', section: 'workload', help: 'distinct shared prefixes; each request with one draws which',
+    value: wholeNumber(1, 100_000), default: 1,
+    requires: [{ flag: 'sharedPrefix', message: '--prefix-groups needs --shared-prefix TOKENS' }],
+  }),
+  prefixRatio: flag({
+    name: 'prefix-ratio', valueName: 'R', section: 'workload', help: 'share of requests that carry a shared prefix, 0..1 or a %',
+    value: ratio(), default: 1,
+    requires: [{ flag: 'sharedPrefix', message: '--prefix-ratio needs --shared-prefix TOKENS' }],
+  }),
   prompt: flag({
     name: 'prompt', valueName: 'TEXT', section: 'workload', help: 'send this prompt',
     defaultText: 'a built-in set of prompts', value: text('non-empty text'),

@@ -1,7 +1,6 @@
 import { resolveSimConfig, withKeyFromEnv, type SimConfig } from '../sim/config.ts';
 import type { EngineConfig, TargetConfig } from '../engine/config.ts';
-import { builtinPrompts, singlePrompt } from '../engine/prompts.ts';
-import { loadPromptsFile } from './prompts-file.ts';
+import { resolveWorkload } from './workload.ts';
 import type { Api } from '../engine/types.ts';
 import { wireFormat } from '../engine/wire/index.ts';
 import type { ReportOptions } from '../report/options.ts';
@@ -78,12 +77,25 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   // Headless runs must end by themselves; the dashboard runs until you quit.
   if (headless && opts.lengthFromCommand !== true && v.requests === undefined && durationMs === undefined) durationMs = HEADLESS_DURATION_MS;
 
-  const prompts =
-    v.prompts !== undefined
-      ? loadPromptsFile(v.prompts, v.system)
-      : v.prompt !== undefined
-        ? singlePrompt(v.prompt, v.system)
-        : builtinPrompts(v.system);
+  const workload = resolveWorkload({
+    api: v.api,
+    ...(v.url !== undefined ? { baseUrl: v.url } : {}),
+    seed: v.seed,
+    ...(v.requests !== undefined ? { requests: v.requests } : {}),
+    warmup: v.warmup,
+    ...(v.prompt !== undefined ? { prompt: v.prompt } : {}),
+    ...(v.prompts !== undefined ? { prompts: v.prompts } : {}),
+    ...(v.system !== undefined ? { system: v.system } : {}),
+    ...(v.body !== undefined ? { body: v.body } : {}),
+    ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}),
+    ...(v.inputTokens !== undefined ? { inputTokens: v.inputTokens } : {}),
+    ...(v.outputTokens !== undefined ? { outputTokens: v.outputTokens } : {}),
+    maxTokensField: v.maxTokensField,
+    ignoreEos: v.ignoreEos,
+    ...(v.sharedPrefix !== undefined ? { sharedPrefix: v.sharedPrefix } : {}),
+    prefixGroups: v.prefixGroups,
+    prefixRatio: v.prefixRatio,
+  });
 
   refuseDuplicateHeaders(v.header, v.headerEnv);
   const headers = Object.fromEntries(v.header.map((h) => [h.name, h.value]));
@@ -137,11 +149,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
       rampSeconds: v.ramp / 1000,
       seed: v.seed,
     },
-    workload: {
-      prompts,
-      ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}),
-      ...(v.body !== undefined ? { body: v.body } : {}),
-    },
+    workload,
     resilience: {
       retries: v.retries,
       retryBaseMs,

@@ -1,5 +1,8 @@
 import type { Arrival } from './concurrency.ts';
 import type { Prompt } from './prompts.ts';
+import type { LengthSpec } from './lengths.ts';
+import type { SharedPrefixSpec } from './synthetic.ts';
+import type { MaxTokensField } from './wire/types.ts';
 import type { Api } from './types.ts';
 
 export type ConnectionStrategy = 'keepalive' | 'fresh' | 'prewarm' | 'h2';
@@ -69,9 +72,26 @@ export interface LoadConfig {
 /** What each request asks for. */
 export interface WorkloadConfig {
   prompts: Prompt[];
+  /**
+   * 'sequence': requests take the prompts in order (built prompts are unique and already drawn
+   * at random; a random pick would repeat some, and a repeat is a cache hit). Default: random.
+   */
+  order?: 'random' | 'sequence';
   maxTokens?: number;
+  /** OpenAI format: the field the output cap goes in. */
+  maxTokensField?: MaxTokensField;
+  /** Ask for exactly the output target (OpenAI-compatible servers: ignore_eos, min_tokens). */
+  ignoreEos?: boolean;
+  /** What the workload asks for, as given (--input-tokens, --output-tokens, --shared-prefix): for the header and the report. */
+  shape?: WorkloadShape;
   /** --body: fields merged into every request body, under a prompt's own `body`. */
   body?: Readonly<Record<string, unknown>>;
+}
+
+export interface WorkloadShape {
+  inputTokens?: LengthSpec;
+  outputTokens?: LengthSpec;
+  prefix?: SharedPrefixSpec;
 }
 
 /** Retries, time limits and the rules that end requests or the run early. */

@@ -14,7 +14,7 @@ import { PaneTail } from './pane-tail.ts';
 import { SecretScrubber, secretsOf } from './secrets.ts';
 import { recordOf } from './record.ts';
 import { ConnectionTimings } from './conn-timing.ts';
-import { preloadTokenizer, wireFormat, type WireFormat } from './wire/index.ts';
+import { preloadTokenizer, wireFormat, type BuildRequestInput, type WireFormat } from './wire/index.ts';
 import { MODES } from './types.ts';
 import { CONCURRENCY, clampRate } from './limits.ts';
 import type {
@@ -121,7 +121,7 @@ export class Engine implements EngineCommands {
     const root = new Prng(config.load.seed);
     this.modePrng = root.fork(1);
     this.retryPrng = root.fork(2);
-    this.prompts = new PromptPicker(config.workload.prompts, root.fork(3));
+    this.prompts = new PromptPicker(config.workload.prompts, root.fork(3), config.workload.order);
     this.stats = new StatsCollector({ windowSeconds: config.outputs.windowSeconds });
     this.panes = new PaneBoard(deps.panes ?? 0);
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -409,7 +409,7 @@ export class Engine implements EngineCommands {
       stream: m.mode === 'stream',
       requestId,
       ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
-      ...(this.config.workload.maxTokens !== undefined ? { maxTokens: this.config.workload.maxTokens } : {}),
+      ...this.outputCap(prompt.outputTokens),
       ...(this.extraHeaders !== undefined ? { extraHeaders: this.extraHeaders } : {}),
       ...extraBodyOf(this.config.workload.body, prompt.body),
     });
@@ -461,6 +461,17 @@ export class Engine implements EngineCommands {
       if (conn.tlsMs !== undefined) rec.tlsMs = conn.tlsMs;
     }
     this.emit(rec, tail);
+  }
+
+  /** The request's output cap: the prompt's own target, else --max-tokens; with the field and --ignore-eos. */
+  private outputCap(target: number | undefined): Pick<BuildRequestInput, 'maxTokens' | 'maxTokensField' | 'ignoreEos'> {
+    const w = this.config.workload;
+    const maxTokens = target ?? w.maxTokens;
+    return {
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+      ...(w.maxTokensField !== undefined ? { maxTokensField: w.maxTokensField } : {}),
+      ...(w.ignoreEos === true ? { ignoreEos: true } : {}),
+    };
   }
 
   private buildRecord(

@@ -17,6 +17,7 @@ export type {
   BuildRequestInput,
   BuiltRequest,
   ChatMessage,
+  MaxTokensField,
   NonStreamResult,
   StreamInterpreter,
   StreamSignal,

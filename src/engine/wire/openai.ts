@@ -39,9 +39,13 @@ export function buildOpenAiRequest(input: BuildRequestInput): BuiltRequest {
   if (input.system !== undefined && input.system.length > 0) messages.push({ role: 'system', content: input.system });
   for (const m of input.messages) messages.push({ role: m.role, content: m.content });
   const body: Record<string, unknown> = { model: input.model, messages, stream: input.stream };
-  // max_tokens rather than max_completion_tokens: vLLM, gateways and older servers only know the
-  // former, and OpenAI still accepts it for non-reasoning models.
-  if (input.maxTokens !== undefined) body.max_tokens = input.maxTokens;
+  // max_tokens unless told otherwise: vLLM, gateways and older servers only know it, and OpenAI
+  // accepts it for non-reasoning models (config picks max_completion_tokens for OpenAI's hosts).
+  if (input.maxTokens !== undefined) {
+    body[input.maxTokensField ?? 'max_tokens'] = input.maxTokens;
+    if (input.ignoreEos === true) body.min_tokens = input.maxTokens;
+  }
+  if (input.ignoreEos === true) body.ignore_eos = true;
   // Without this the server sends no usage in a stream and we would have to fall back on a tokenizer.
   if (input.stream) body.stream_options = { include_usage: true };
   if (input.extraBody !== undefined) Object.assign(body, input.extraBody);

@@ -15,6 +15,13 @@ export interface BuildRequestInput {
   messages: readonly ChatMessage[];
   system?: string;
   maxTokens?: number;
+  /** OpenAI: the field maxTokens goes in (reasoning models on OpenAI's hosts refuse max_tokens). Default max_tokens. */
+  maxTokensField?: MaxTokensField;
+  /**
+   * OpenAI-compatible servers that support it (vLLM, SGLang): generate exactly maxTokens tokens,
+   * ignoring the end-of-sequence token (`ignore_eos: true`, `min_tokens`).
+   */
+  ignoreEos?: boolean;
   stream: boolean;
   apiKey?: string;
   requestId: string;
@@ -26,6 +33,8 @@ export interface BuildRequestInput {
    */
   extraBody?: Readonly<Record<string, unknown>>;
 }
+
+export type MaxTokensField = 'max_tokens' | 'max_completion_tokens';
 
 export interface BuiltRequest {
   url: string;
