@@ -9,7 +9,7 @@ import { Generation } from './generation.ts';
 import { forProtocol, readBody, sendJson, tryParseJson } from './http-util.ts';
 import type { RequestRecord } from './records.ts';
 import type { RejectReason } from './stats.ts';
-import { ERROR_STATUS, SSE_HEADERS, type ErrorKind, type WireFormat } from './wire.ts';
+import { ERROR_STATUS, SSE_HEADERS, type ChatRequest, type ErrorKind, type FinishKind, type WireFormat } from './wire.ts';
 
 export const MODEL_NAMES: readonly string[] = ['streamtop-sim'];
 const MAX_REQUEST_ID_LENGTH = 256;
@@ -68,7 +68,7 @@ export class ApiRoutes {
     const headers: Record<string, string> = wire.api === 'anthropic' ? { 'x-request-id': id, 'request-id': id } : { 'x-request-id': id };
     const record: RequestRecord = {
       id, api: wire.api, stream: false, model: '', status: 'received', httpStatus: 0, fault: null,
-      promptTokens: 0, completionTokens: 0, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
+      promptTokens: 0, cachedTokens: 0, completionTokens: 0, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
       firstTokenDueMs: null, firstTokenMs: null, lastTokenMs: null, endMs: null, tokenMs: null,
     };
     core.records.add(record);
@@ -105,10 +105,11 @@ export class ApiRoutes {
     const chat = parsed.request;
     record.stream = chat.stream;
     record.model = chat.model;
+    core.countPrompt(chat, wire.api);
     record.promptTokens = chat.promptTokens;
+    record.cachedTokens = chat.cachedTokens;
 
-    const tokenIds = core.completionFor(chat.promptHash);
-    const count = Math.min(tokenIds.length, chat.maxTokens ?? Number.POSITIVE_INFINITY);
+    const { tokenIds, count, finish } = answerLength(core, chat);
     record.completionTokens = count;
 
     const limited = core.limiter.admit(chat.promptTokens + count);
@@ -129,7 +130,7 @@ export class ApiRoutes {
 
     const gen = new Generation(core, {
       req: chat, wire, ids: wire.newIds(n), res, record, tokenIds, count,
-      finish: count < tokenIds.length ? 'length' : 'stop',
+      finish,
       fault, faultAt: core.faultPosition(count), headers,
     });
     res.once('close', () => gen.cancel());
@@ -154,6 +155,22 @@ export class ApiRoutes {
     if (fault === 'slow-headers') setTimeout(admit, core.config.stallMs);
     else admit();
   }
+}
+
+/**
+ * How long the answer is: its natural length (from --output-tokens and the prompt), cut at the
+ * request's max tokens, raised to min_tokens, or exactly max tokens with ignore_eos.
+ */
+function answerLength(core: SimCore, chat: ChatRequest): { tokenIds: Uint16Array; count: number; finish: FinishKind } {
+  const natural = core.completionFor(chat.promptHash);
+  const max = chat.maxTokens ?? Number.POSITIVE_INFINITY;
+  let count = Math.min(natural.length, max);
+  if (chat.ignoreEos && chat.maxTokens !== undefined) count = chat.maxTokens;
+  else if (chat.minTokens !== undefined) count = Math.max(count, Math.min(chat.minTokens, max));
+  const tokenIds = count > natural.length ? core.completionOfLength(chat.promptHash, count) : natural;
+  // Cut short of the natural end (or past it on request): the cap, not the model, ended it.
+  const finish: FinishKind = count < natural.length || (chat.ignoreEos && count === max) ? 'length' : 'stop';
+  return { tokenIds, count, finish };
 }
 
 function authMessage(wire: WireFormat, req: IncomingMessage): string {

@@ -3,8 +3,8 @@
 
 import {
   asciiJson,
-  contentText,
   isRecord,
+  markedContent,
   optionalPositiveInt,
   promptInfo,
   randomSuffix,
@@ -12,6 +12,7 @@ import {
   type ErrorKind,
   type FinishKind,
   type ParseResult,
+  type PromptPart,
   type ResponseIds,
   type StreamPieces,
   type WireFormat,
@@ -30,14 +31,14 @@ function parse(body: unknown): ParseResult {
   const messages = body.messages;
   if (!Array.isArray(messages)) return { ok: false, message: 'messages: Field required', param: 'messages' };
   if (messages.length === 0) return { ok: false, message: 'messages: at least one message is required', param: 'messages' };
-  const parts: string[] = [];
+  const parts: PromptPart[] = [];
   const system = body.system;
-  if (system !== undefined && system !== null) parts.push(contentText(system));
+  if (system !== undefined && system !== null) parts.push({ role: 'system', ...markedContent(system) });
   for (const [i, m] of messages.entries()) {
     if (!isRecord(m) || (m.role !== 'user' && m.role !== 'assistant')) {
       return { ok: false, message: `messages.${i}.role: Input should be 'user' or 'assistant'`, param: `messages.${i}` };
     }
-    parts.push(contentText(m.content));
+    parts.push({ role: m.role, ...markedContent(m.content) });
   }
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
     return { ok: false, message: 'stream: Input should be a valid boolean', param: 'stream' };
@@ -47,13 +48,20 @@ function parse(body: unknown): ParseResult {
     stream: body.stream === true,
     maxTokens,
     includeUsage: true,
+    minTokens: undefined,
+    ignoreEos: false,
     ...promptInfo(parts),
   };
   return { ok: true, request };
 }
 
-function usageJson(input: number, output: number): string {
-  return `{"input_tokens":${input},"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":${output},"service_tier":"standard"}`;
+/**
+ * As the Messages API counts: input_tokens are the prompt tokens neither read from nor written
+ * to the cache; only a prompt with a cache_control mark uses the cache at all.
+ */
+function usageJson(req: ChatRequest, output: number): string {
+  const input = req.promptTokens - req.cachedTokens - req.cacheWriteTokens;
+  return `{"input_tokens":${input},"cache_creation_input_tokens":${req.cacheWriteTokens},"cache_read_input_tokens":${req.cachedTokens},"output_tokens":${output},"service_tier":"standard"}`;
 }
 
 function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
@@ -61,7 +69,7 @@ function streamPieces(req: ChatRequest, ids: ResponseIds): StreamPieces {
   return {
     preamble: (ts) =>
       `event: message_start\ndata: {"type":"message_start","message":{"id":"${ids.id}","type":"message","role":"assistant",` +
-      `"model":${model},"content":[],"stop_reason":null,"stop_sequence":null,"usage":${usageJson(req.promptTokens, 1)}}${ts}}\n\n` +
+      `"model":${model},"content":[],"stop_reason":null,"stop_sequence":null,"usage":${usageJson(req, 1)}}${ts}}\n\n` +
       `event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}${ts}}\n\n` +
       `event: ping\ndata: {"type":"ping"${ts}}\n\n`,
     tokenPrefix: 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":',
@@ -79,7 +87,7 @@ function body(req: ChatRequest, ids: ResponseIds, textJson: string, finish: Fini
   return (
     `{"id":"${ids.id}","type":"message","role":"assistant","model":${asciiJson(req.model)},` +
     `"content":[{"type":"text","text":${textJson}}],"stop_reason":"${STOP_REASON[finish]}","stop_sequence":null,` +
-    `"usage":${usageJson(req.promptTokens, n)}}`
+    `"usage":${usageJson(req, n)}}`
   );
 }
 
