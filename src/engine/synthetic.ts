@@ -167,15 +167,18 @@ export function buildSyntheticPrompts(spec: SyntheticSpec): Prompt[] {
     const withPrefix = prefixes.length > 0 && spec.prefix !== undefined && pick.next() < spec.prefix.ratio;
     let content: string;
     let inputTokens = total;
+    let cachePrefixChars: number | undefined;
     if (withPrefix && spec.prefix !== undefined) {
       const prefix = prefixes[pick.int(prefixes.length)] ?? '';
       const rest = Math.max(MIN_UNIQUE_TOKENS, total - spec.prefix.tokens);
       inputTokens = spec.prefix.tokens + rest;
       content = prefix + uniqueText(text, i, rest, true, words);
+      cachePrefixChars = prefix.length;
     } else {
       content = uniqueText(text, i, total, false, words);
     }
-    const prompt: Prompt = { ...toPrompt([...system, { role: 'user', content }]), inputTokens };
+    const user = { role: 'user' as const, content, ...(cachePrefixChars !== undefined ? { cachePrefixChars } : {}) };
+    const prompt: Prompt = { ...toPrompt([...system, user]), inputTokens };
     if (spec.output !== undefined) prompt.outputTokens = drawLength(spec.output, outputs, 1);
     out[i] = prompt;
   }

@@ -153,3 +153,17 @@ test('item 14: extra headers replace ours by name (any case); extra body fields 
   assert.equal(body.reasoning_effort, 'low');
   assert.equal(body.model, 'gpt-4o-mini');
 });
+
+test('item 14: a shared prefix is sent to Anthropic as a cache_control text block; OpenAI gets plain text', () => {
+  const messages = [{ role: 'user' as const, content: 'PREFIX TEXT rest of it', cachePrefixChars: 11 }];
+  const a = JSON.parse(wireFormat('anthropic').buildRequest({ ...base, baseUrl: 'https://api.anthropic.com', messages }).body) as { messages: unknown[] };
+  assert.deepEqual(a.messages[0], {
+    role: 'user',
+    content: [
+      { type: 'text', text: 'PREFIX TEXT', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: ' rest of it' },
+    ],
+  });
+  const o = JSON.parse(wireFormat('openai').buildRequest({ ...base, messages }).body) as { messages: unknown[] };
+  assert.deepEqual(o.messages[0], { role: 'user', content: 'PREFIX TEXT rest of it' });
+});

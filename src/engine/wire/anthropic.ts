@@ -39,10 +39,10 @@ export function buildAnthropicRequest(input: BuildRequestInput): BuiltRequest {
   // The API has no system role in `messages`: fold any such messages into the top-level `system`.
   const systemParts: string[] = [];
   if (input.system !== undefined && input.system.length > 0) systemParts.push(input.system);
-  const messages: Array<{ role: string; content: string }> = [];
+  const messages: Array<{ role: string; content: string | TextBlock[] }> = [];
   for (const m of input.messages) {
     if (m.role === 'system') systemParts.push(m.content);
-    else messages.push({ role: m.role, content: m.content });
+    else messages.push({ role: m.role, content: m.cachePrefixChars !== undefined ? cacheMarked(m.content, m.cachePrefixChars) : m.content });
   }
   const body: Record<string, unknown> = {
     model: input.model,
@@ -63,6 +63,19 @@ export function buildAnthropicRequest(input: BuildRequestInput): BuiltRequest {
   };
   if (input.apiKey !== undefined && input.apiKey.length > 0) headers['x-api-key'] = input.apiKey;
   return { url: anthropicUrl(input.baseUrl), headers: mergeHeaders(headers, input.extraHeaders), body: JSON.stringify(body) };
+}
+
+interface TextBlock {
+  type: 'text';
+  text: string;
+  cache_control?: { type: 'ephemeral' };
+}
+
+/** The shared prefix as a cache breakpoint, the rest after it. */
+function cacheMarked(content: string, prefixChars: number): TextBlock[] {
+  const rest = content.slice(prefixChars);
+  const head: TextBlock = { type: 'text', text: content.slice(0, prefixChars), cache_control: { type: 'ephemeral' } };
+  return rest === '' ? [head] : [head, { type: 'text', text: rest }];
 }
 
 /**

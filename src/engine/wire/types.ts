@@ -6,6 +6,12 @@ import type { SseEvent } from '../sse.ts';
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+  /**
+   * The first this-many characters are a prefix shared with other requests (--shared-prefix).
+   * Anthropic caches only what a request marks: the prefix goes in its own text block with
+   * cache_control. OpenAI-compatible servers cache on their own.
+   */
+  cachePrefixChars?: number;
 }
 
 export interface BuildRequestInput {
