@@ -83,7 +83,9 @@ function withOutputTargets(prompts: Prompt[], spec: LengthSpec, seed: number): P
 
 export function resolveWorkload(v: WorkloadFlags): WorkloadConfig {
   checkFlags(v);
-  const shape: WorkloadShape = {};
+  const shape: WorkloadShape = {
+    source: v.inputTokens !== undefined ? 'synthetic' : v.prompts !== undefined ? 'prompts-file' : v.prompt !== undefined ? 'prompt' : 'built-in',
+  };
   let prompts: Prompt[];
   let order: WorkloadConfig['order'];
   if (v.inputTokens !== undefined) {
@@ -114,6 +116,6 @@ export function resolveWorkload(v: WorkloadFlags): WorkloadConfig {
     ...(v.api === 'openai' && field !== 'max_tokens' ? { maxTokensField: field } : {}),
     ...(v.ignoreEos ? { ignoreEos: true } : {}),
     ...(v.body !== undefined ? { body: v.body } : {}),
-    ...(Object.keys(shape).length > 0 ? { shape } : {}),
+    shape,
   };
 }

@@ -17,6 +17,8 @@ export const COUNTERS = [
   'outputTokens',
   /** Prompt tokens as the server reported them (usage); 0 when it did not. */
   'inputTokens',
+  /** Of those, served from the server's prefix cache (usage); 0 when it did not say. */
+  'cachedTokens',
   /** Output tokens by where the count came from. */
   'tokensFromUsage',
   'tokensFromTokenizer',
@@ -25,7 +27,7 @@ export const COUNTERS = [
 export type Counter = (typeof COUNTERS)[number];
 
 /** Counters that reports written before they existed lack (read as 0). */
-export const LATER_COUNTERS: ReadonlySet<Counter> = new Set<Counter>(['inputTokens']);
+export const LATER_COUNTERS: ReadonlySet<Counter> = new Set<Counter>(['inputTokens', 'cachedTokens']);
 
 /**
  * Connection set-up charged to requests that opened a new connection (see conn-timing.ts). Kept
@@ -81,6 +83,9 @@ export class ModeAccumulator {
   get inputTokens(): number {
     return this.n.inputTokens;
   }
+  get cachedTokens(): number {
+    return this.n.cachedTokens;
+  }
   get bytesReceived(): number {
     return this.n.bytesReceived;
   }
@@ -99,6 +104,7 @@ export class ModeAccumulator {
     if (r.outcome !== 'ok' && r.outcome !== 'early_stopped') return;
     n.outputTokens += r.outputTokens;
     n.inputTokens += r.inputTokens ?? 0;
+    n.cachedTokens += r.cachedTokens ?? 0;
     if (r.tokenSource === 'usage') n.tokensFromUsage += r.outputTokens;
     else n.tokensFromTokenizer += r.outputTokens;
     const h = this.h;
@@ -129,6 +135,8 @@ export class ModeAccumulator {
       earlyStopped: n.earlyStopped,
       outputTokens: n.outputTokens,
       outputTokensPerSec: secs > 0 ? n.outputTokens / secs : 0,
+      inputTokens: n.inputTokens,
+      cachedTokens: n.cachedTokens,
       ttft: this.h.ttft.summary(),
       ttfb: this.h.ttfb.summary(),
       itl: this.h.itl.summary(),

@@ -89,6 +89,8 @@ export interface WorkloadConfig {
 }
 
 export interface WorkloadShape {
+  /** Where the prompts come from. */
+  source: 'built-in' | 'prompt' | 'prompts-file' | 'synthetic';
   inputTokens?: LengthSpec;
   outputTokens?: LengthSpec;
   prefix?: SharedPrefixSpec;

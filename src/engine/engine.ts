@@ -13,6 +13,7 @@ import { PaneBoard } from './panes.ts';
 import { PaneTail } from './pane-tail.ts';
 import { SecretScrubber, secretsOf } from './secrets.ts';
 import { recordOf } from './record.ts';
+import { WorkloadStats } from './workload-stats.ts';
 import { ConnectionTimings } from './conn-timing.ts';
 import { preloadTokenizer, wireFormat, type BuildRequestInput, type WireFormat } from './wire/index.ts';
 import { MODES } from './types.ts';
@@ -70,6 +71,8 @@ function extraBodyOf(
 
 export class Engine implements EngineCommands {
   readonly stats: StatsCollector;
+  /** Prompt and answer lengths and cache use as the server reported them. */
+  readonly workloadStats = new WorkloadStats();
   private readonly clock: Clock;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -506,6 +509,7 @@ export class Engine implements EngineCommands {
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
     else if (rec.outcome === 'ok') this.consecutiveFailures = 0;
     this.stats.record(rec);
+    this.workloadStats.record(rec);
     const now = this.clock.now();
     this.panes.finished(rec, tail ?? '', now, rec.e2eMs ?? now - this.startAt - rec.startMs);
     try {
@@ -571,6 +575,7 @@ export class Engine implements EngineCommands {
     const charts = {} as EngineSnapshot['charts'];
     for (const [k, v] of Object.entries(this.stats.charts)) charts[k as keyof typeof charts] = v.slice();
     const notice = this.notice && this.notice.until > now ? this.notice.text : undefined;
+    const workload = this.workloadStats.snapshot();
     return {
       state: this.state,
       elapsedMs: elapsed,
@@ -593,10 +598,12 @@ export class Engine implements EngineCommands {
       panes,
       errors: this.stats.errorGroups(),
       ...(notice ? { notice } : {}),
+      ...(workload !== undefined ? { workload } : {}),
     };
   }
 
   dispose(): void {
     this.stats.dispose();
+    this.workloadStats.dispose();
   }
 }

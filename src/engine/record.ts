@@ -55,6 +55,7 @@ export function recordOf(i: RecordInput): RequestRecord {
   if (e2e !== undefined) rec.e2eMs = e2e;
   if (m.mode === 'stream' && ttft !== undefined && e2e !== undefined && tokens > 1) rec.tpotMs = (e2e - ttft) / (tokens - 1);
   if (m.usageInputTokens !== undefined) rec.inputTokens = m.usageInputTokens;
+  if (m.usageCachedTokens !== undefined) rec.cachedTokens = m.usageCachedTokens;
   if (m.finishReason !== undefined) rec.finishReason = m.finishReason;
   return rec;
 }

@@ -48,6 +48,7 @@ export class Measurement {
   httpStatus: number | undefined;
   usageOutputTokens: number | undefined;
   usageInputTokens: number | undefined;
+  usageCachedTokens: number | undefined;
   finishReason: string | undefined;
   /** Terminal event ([DONE] / message_stop) seen. */
   sawDone = false;
@@ -261,6 +262,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
         if (streamFailure) return fail(streamFailure);
         m.usageOutputTokens = interp.outputTokens;
         m.usageInputTokens = interp.inputTokens;
+        m.usageCachedTokens = interp.cachedTokens;
         m.finishReason = interp.finishReason;
         if (m.contentEvents === 0)
           return fail({ code: 'stream_no_content', message: 'stream ended without any content event' });
@@ -295,6 +297,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
       m.tail?.set(parsed.text);
       m.usageOutputTokens = parsed.outputTokens;
       m.usageInputTokens = parsed.inputTokens;
+      m.usageCachedTokens = parsed.cachedTokens;
       m.finishReason = parsed.finishReason;
       m.sawDone = true;
       m.state = 'done';

@@ -6,6 +6,7 @@ import { checkReachable } from './reachability.ts';
 import { wireFormat } from '../engine/wire/index.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 import { resolveHeaderEnv } from '../config/endpoint.ts';
+import { workloadWords } from '../report/workload-text.ts';
 
 /** Where requests go: the built-in simulator (started here) or --url. */
 export interface Target {
@@ -38,6 +39,8 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
   // Read first: a variable left unset is the user's mistake, found before a simulator starts.
   const secretHeaders = plan.headerEnv.length > 0 ? resolveHeaderEnv(plan.headerEnv, opts.env) : undefined;
   const secret = secretHeaders !== undefined ? { secretHeaders } : {};
+  const words = workloadWords(plan.engine.workload.shape);
+  const workload = words !== undefined ? { workload: words } : {};
   if (plan.sim) {
     const sim = opts.simulator !== undefined ? { ...opts.simulator, close: async () => undefined } : await spawnSimulator(plan.sim);
     return {
@@ -47,7 +50,7 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
       ...secret,
       ...(sim.ca !== undefined ? { ca: sim.ca } : {}),
       simOrigin: sim.url,
-      info: { label: 'built-in simulator', api, model: plan.engine.target.model, simulated: true },
+      info: { label: 'built-in simulator', api, model: plan.engine.target.model, simulated: true, ...workload },
       close: () => sim.close(),
     };
   }
@@ -64,7 +67,7 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...secret,
     // The header shows it: a credential in its query (?api-key=...) must not.
-    info: { label: redactUrl(baseUrl), api, model: plan.engine.target.model, simulated: false },
+    info: { label: redactUrl(baseUrl), api, model: plan.engine.target.model, simulated: false, ...workload },
     close: async () => undefined,
   };
 }

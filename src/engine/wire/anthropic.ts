@@ -88,7 +88,17 @@ function cacheMarked(content: string, prefixChars: number): TextBlock[] {
 export class AnthropicStreamInterpreter implements StreamInterpreter {
   outputTokens: number | undefined = undefined;
   inputTokens: number | undefined = undefined;
+  cachedTokens: number | undefined = undefined;
   finishReason: string | undefined = undefined;
+
+  private takeUsage(u: Record<string, unknown>): number | undefined {
+    const prompt = promptOf(u);
+    if (prompt !== undefined) {
+      this.inputTokens = prompt.input;
+      if (prompt.cached !== undefined) this.cachedTokens = prompt.cached;
+    }
+    return prompt?.input;
+  }
 
   onEvent(ev: SseEvent): StreamSignal {
     const data = ev.data;
@@ -125,10 +135,7 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
       case 'message_start': {
         // message_start's output_tokens is a placeholder (usually 1); only message_delta's counts.
         const m = obj.message;
-        if (isRecord(m) && isRecord(m.usage)) {
-          const inp = numberOrUndefined(m.usage.input_tokens);
-          if (inp !== undefined) this.inputTokens = inp;
-        }
+        if (isRecord(m) && isRecord(m.usage)) this.takeUsage(m.usage);
         return IGNORE;
       }
       case 'message_delta': {
@@ -139,9 +146,7 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
         const out = numberOrUndefined(u.output_tokens);
         if (out !== undefined) this.outputTokens = out;
         // Newer API versions repeat the (final) input count here.
-        const inp = numberOrUndefined(u.input_tokens);
-        if (inp !== undefined) this.inputTokens = inp;
-        return usageSignal(out, inp);
+        return usageSignal(out, this.takeUsage(u));
       }
       case 'message_stop':
         return DONE;
@@ -179,11 +184,26 @@ export function parseAnthropicBody(json: unknown): NonStreamResult {
   if (isRecord(usage)) {
     const out = numberOrUndefined(usage.output_tokens);
     if (out !== undefined) result.outputTokens = out;
-    const inp = numberOrUndefined(usage.input_tokens);
-    if (inp !== undefined) result.inputTokens = inp;
+    const prompt = promptOf(usage);
+    if (prompt !== undefined) {
+      result.inputTokens = prompt.input;
+      if (prompt.cached !== undefined) result.cachedTokens = prompt.cached;
+    }
   }
   if (typeof json.stop_reason === 'string') result.finishReason = json.stop_reason;
   return result;
+}
+
+/**
+ * The whole prompt from Anthropic usage: `input_tokens` counts only what was neither read from
+ * nor written to the cache, so the prompt is the sum of the three; the cached part is the read.
+ */
+function promptOf(u: Record<string, unknown>): { input: number; cached: number | undefined } | undefined {
+  const input = numberOrUndefined(u.input_tokens);
+  if (input === undefined) return undefined;
+  const read = numberOrUndefined(u.cache_read_input_tokens);
+  const created = numberOrUndefined(u.cache_creation_input_tokens);
+  return { input: input + (read ?? 0) + (created ?? 0), cached: read };
 }
 
 export function parseAnthropicErrorBody(status: number, bodyText: string): string {

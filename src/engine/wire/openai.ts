@@ -69,6 +69,7 @@ export function buildOpenAiRequest(input: BuildRequestInput): BuiltRequest {
 export class OpenAiStreamInterpreter implements StreamInterpreter {
   outputTokens: number | undefined = undefined;
   inputTokens: number | undefined = undefined;
+  cachedTokens: number | undefined = undefined;
   finishReason: string | undefined = undefined;
   private readonly fastPath: boolean;
   // The fast path. JSON.parse of a ~300-byte chunk costs several times what decoding the SSE event
@@ -150,6 +151,8 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
       if (out !== undefined) this.outputTokens = out;
       const inp = numberOrUndefined(usage.prompt_tokens);
       if (inp !== undefined) this.inputTokens = inp;
+      const cached = cachedOf(usage);
+      if (cached !== undefined) this.cachedTokens = cached;
     }
 
     let text = '';
@@ -225,6 +228,8 @@ export function parseOpenAiBody(json: unknown): NonStreamResult {
     if (out !== undefined) result.outputTokens = out;
     const inp = numberOrUndefined(usage.prompt_tokens);
     if (inp !== undefined) result.inputTokens = inp;
+    const cached = cachedOf(usage);
+    if (cached !== undefined) result.cachedTokens = cached;
   }
   if (typeof first.finish_reason === 'string') result.finishReason = first.finish_reason;
   return result;
@@ -232,6 +237,12 @@ export function parseOpenAiBody(json: unknown): NonStreamResult {
 
 export function parseOpenAiErrorBody(status: number, bodyText: string): string {
   return errorBodyMessage(status, bodyText);
+}
+
+/** `usage.prompt_tokens_details.cached_tokens` (OpenAI, vLLM with prefix caching, gateways). */
+function cachedOf(usage: Record<string, unknown>): number | undefined {
+  const d = usage.prompt_tokens_details;
+  return isRecord(d) ? numberOrUndefined(d.cached_tokens) : undefined;
 }
 
 /** One choice, no finish reason, and a delta holding only `content`: what the template may stand for. */

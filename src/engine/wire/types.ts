@@ -68,11 +68,14 @@ export interface StreamInterpreter {
   onEvent(ev: SseEvent): StreamSignal;
   /** Server usage: OpenAI `usage.completion_tokens`, Anthropic `message_delta.usage.output_tokens`. */
   readonly outputTokens: number | undefined;
+  /** The whole prompt as the server counted it (Anthropic: input + cache creation + cache read). */
   readonly inputTokens: number | undefined;
+  /** Prompt tokens served from the server's prefix cache: OpenAI `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`. */
+  readonly cachedTokens: number | undefined;
   /** OpenAI `finish_reason`, Anthropic `stop_reason`. */
   readonly finishReason: string | undefined;
 }
 
 export type NonStreamResult =
-  | { ok: true; text: string; outputTokens?: number; inputTokens?: number; finishReason?: string }
+  | { ok: true; text: string; outputTokens?: number; inputTokens?: number; cachedTokens?: number; finishReason?: string }
   | { ok: false; code: 'body_invalid' | 'stream_error_event'; message: string };
