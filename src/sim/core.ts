@@ -48,6 +48,7 @@ export class SimCore implements GenerationHost {
   private queuedCount = 0;
   private readonly textCache = new Map<string, Uint16Array>();
   private readonly tokenizer = new PromptTokenizer();
+  private readonly promptIds: number[] = [];
   readonly prefixCache: PrefixCache;
 
   constructor(readonly config: SimConfig) {
@@ -113,7 +114,9 @@ export class SimCore implements GenerationHost {
    * Anthropic caches only up to the last cache_control mark, and nothing without one.
    */
   countPrompt(req: ChatRequest, api: 'openai' | 'anthropic'): void {
-    const ids: number[] = [];
+    // One array for every prompt (this runs synchronously): no per-request garbage of ~1,000 ids.
+    const ids = this.promptIds;
+    ids.length = 0;
     let marked = -1;
     for (const p of req.parts) {
       ids.push(MSG_START, ROLE_IDS[p.role] ?? OTHER_ROLE);

@@ -70,3 +70,8 @@ test('headers reach the plan; the same header twice is refused; secret header va
   const dup = parseFlags(MAIN_COMMAND, { header: ['api-key: x'], headerEnv: ['API-Key: K'] });
   assert.match(usageMessage(() => resolveRunPlan(dup, { headless: true })), /header API-Key is given twice/);
 });
+
+test('the shipped --body example is a valid body', () => {
+  const file = new URL('../../examples/body-reasoning.json', import.meta.url).pathname;
+  assert.deepEqual(parseBody('--body', `@${file}`), { reasoning_effort: 'low', temperature: 1 });
+});
