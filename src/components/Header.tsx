@@ -57,7 +57,8 @@ export function loadSegments(s: EngineSnapshot): Segment[] {
 export function Header({ snapshot, target, width }: HeaderProps): React.JSX.Element {
   const status = ` ${snapshot.state.toUpperCase()} ${formatDuration(snapshot.elapsedMs)} `;
   const statusWidth = displayWidth(status);
-  const leftFull = `${spinnerFrame(snapshot.elapsedMs, snapshot.state)} streamtop  ${target.label} · ${target.api} · ${target.model}`;
+  const workload = target.workload !== undefined ? ` · ${target.workload}` : '';
+  const leftFull = `${spinnerFrame(snapshot.elapsedMs, snapshot.state)} streamtop  ${target.label} · ${target.api} · ${target.model}${workload}`;
   const room = Math.max(0, width - statusWidth - 1);
   const left = displayWidth(leftFull) <= room ? leftFull : `${fitWidth(leftFull, Math.max(0, room - 1))}…`;
   const pad = ' '.repeat(Math.max(1, width - displayWidth(left) - statusWidth));

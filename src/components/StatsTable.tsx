@@ -64,18 +64,31 @@ const COLUMNS: readonly Column[] = [
   { group: '', header: 'tok/s', width: 7, priority: 3, cell: (m) => formatRate(m.outputTokensPerSec) },
 ];
 
-/** The columns that fit `width` (after the mode column), in display order; TTFO only after reasoning. */
-export function visibleColumns(width: number, reasoning = false): Column[] {
+/** Share of prompt tokens the server served from its prefix cache; shown once any were reported. */
+const CACHE_COLUMN: Column = {
+  group: '',
+  header: 'cache',
+  width: 7,
+  priority: 3,
+  cell: (m) => (m.inputTokens > 0 ? `${Math.round((100 * m.cachedTokens) / m.inputTokens)}%` : '-'),
+};
+
+/**
+ * The columns that fit `width` (after the mode column), in display order: TTFO only once a
+ * response reasoned, the cache-hit column only once cached tokens were reported.
+ */
+export function visibleColumns(width: number, extra: { reasoning?: boolean; cache?: boolean } = {}): Column[] {
   const budget = width - MODE_WIDTH;
   const chosen = new Set<Column>();
   let used = 0;
-  const byPriority = COLUMNS.filter((c) => reasoning || c.group !== 'TTFO').sort((a, b) => a.priority - b.priority);
+  const all = extra.cache === true ? [...COLUMNS, CACHE_COLUMN] : COLUMNS;
+  const byPriority = all.filter((c) => extra.reasoning === true || c.group !== 'TTFO').sort((a, b) => a.priority - b.priority);
   for (const c of byPriority) {
     if (used + c.width > budget) continue;
     chosen.add(c);
     used += c.width;
   }
-  return COLUMNS.filter((c) => chosen.has(c));
+  return all.filter((c) => chosen.has(c));
 }
 
 /** " TTFT ─────" over each run of columns of one group. */
@@ -97,7 +110,7 @@ function groupLine(cols: readonly Column[]): { text: string; group: Group }[] {
 
 export function StatsTable({ snapshot, width }: StatsTableProps): React.JSX.Element {
   const reasoning = snapshot.byMode.stream.reasoningRequests + snapshot.byMode.nonstream.reasoningRequests > 0;
-  const cols = visibleColumns(width, reasoning);
+  const cols = visibleColumns(width, { reasoning, cache: MODES.some((m) => snapshot.byMode[m].cachedTokens > 0) });
   const groups: Span[] = [{ text: ' '.repeat(MODE_WIDTH) }];
   for (const g of groupLine(cols)) groups.push({ text: g.text, dim: true, bold: g.group === 'TTFT' || g.group === 'TTFO' });
   const headers: Span[] = [{ text: padEnd('mode', MODE_WIDTH) + cols.map((c) => padStart(c.header, c.width)).join(''), bold: true }];

@@ -3,6 +3,7 @@ import { toPrompt, type Prompt } from '../engine/prompts.ts';
 import { forEachLineCapped, fmtBytes, InputTooLargeError, MiB } from '../shared/bounded-read.ts';
 import { describeFsError } from '../shared/output-path.ts';
 import { UsageError } from '../shared/usage-error.ts';
+import { OWNED_BODY_FIELDS } from './endpoint.ts';
 
 /**
  * --prompts FILE: a JSONL file, one {"prompt": "..."} or {"messages": [...]} per line, any other
@@ -14,16 +15,6 @@ import { UsageError } from '../shared/usage-error.ts';
 export const MAX_PROMPTS_FILE_BYTES = 256 * MiB;
 export const MAX_PROMPT_LINE_BYTES = 16 * MiB;
 
-/**
- * Body fields streamtop sets itself on every request, with why; a --prompts line may not set
- * them (a line's "model" would silently split one run across two models). "messages" is the
- * line's own prompt field.
- */
-const OWNED_FIELDS: Readonly<Record<string, string>> = {
-  model: 'the model is --model',
-  stream: 'streaming is drawn per request from --stream-ratio',
-  stream_options: 'streamtop asks for usage in streams itself',
-};
 
 const ROLES = new Set(['system', 'user', 'assistant']);
 
@@ -54,8 +45,10 @@ function parseLine(line: string, lineNo: number, file: string, system?: string):
 function extraBodyFields(o: Record<string, unknown>, where: string): Record<string, unknown> | undefined {
   let body: Record<string, unknown> | undefined;
   for (const [k, val] of Object.entries(o)) {
+    // "messages" is the line's own prompt field; the other fields streamtop owns may not be set
+    // (a line's "model" would silently split one run across two models).
     if (k === 'prompt' || k === 'messages') continue;
-    const owned = OWNED_FIELDS[k];
+    const owned = OWNED_BODY_FIELDS[k];
     if (owned !== undefined)
       throw new UsageError(`--prompts ${where}: "${k}" is set by streamtop (${owned}); remove it from the line`);
     (body ??= {})[k] = val;

@@ -5,7 +5,10 @@ import { CONCURRENCY, RATE } from '../engine/limits.ts';
 import { FAIL_IF_GRAMMAR, parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
 import { flag, type FlagTable } from '../flags/types.ts';
-import { choice, decimal, duration, fromParser, listenAddress, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, secretText, text, wholeNumber } from '../flags/values.ts';
+import { choice, decimal, duration, fromParser, listenAddress, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, repeatable, secretText, text, wholeNumber } from '../flags/values.ts';
+import { lengthAllowed, parseLength } from './length-spec.ts';
+import { MIN_UNIQUE_TOKENS } from '../engine/synthetic.ts';
+import { BODY_ALLOWED, HEADER_ALLOWED, HEADER_ENV_ALLOWED, parseBody, parseHeader, parseHeaderEnv } from './endpoint.ts';
 import { z } from 'zod';
 import { invalidFlag } from '../shared/usage-error.ts';
 
@@ -18,6 +21,10 @@ import { invalidFlag } from '../shared/usage-error.ts';
 export const API_CHOICES = ['openai', 'anthropic'] as const;
 export const ARRIVALS = ['constant', 'poisson'] as const;
 export const CONNECTIONS = ['keepalive', 'fresh', 'prewarm', 'h2'] as const;
+export const MAX_TOKENS_FIELDS = ['auto', 'max_tokens', 'max_completion_tokens'] as const;
+/** Longest synthetic prompt and answer: far beyond any context window, short of absurd. */
+export const MAX_INPUT_TOKENS = 2_000_000;
+export const MAX_OUTPUT_TOKENS = 10_000_000;
 
 /** Closed loop keeps this many in flight; open loop caps them at OPEN_LOOP_CONCURRENCY. */
 export const CLOSED_LOOP_CONCURRENCY = 8;
@@ -86,9 +93,9 @@ export const RUN_FLAGS = {
     name: 'insecure', section: 'target', help: 'do not verify TLS certificates (prints a warning)', value: onOff, default: false,
   }),
   target: flag({
-    name: 'target', valueName: 'SPEC', section: 'target', repeatable: true,
+    name: 'target', valueName: 'SPEC', section: 'target',
     help: 'compare endpoints in one run, the same requests to each (the first is the reference): NAME=URL or NAME=sim:PROFILE, then ,FIELD=VALUE (see docs/targets.md)',
-    value: fromParser(parseTargetFlag, TARGET_GRAMMAR),
+    value: repeatable(fromParser(parseTargetFlag, TARGET_GRAMMAR)),
     conflicts: [
       { flag: 'url', message: '--target and --url are alternatives: with --target each target names its own URL (NAME=URL)' },
       { flag: 'targets', message: '--target and --targets are alternatives: put every target in the file, or give them all with --target' },
@@ -98,6 +105,16 @@ export const RUN_FLAGS = {
     name: 'targets', valueName: 'FILE', section: 'target', help: 'the targets to compare, from a JSON file (see docs/targets.md)',
     value: fromParser((f, raw) => loadTargetsFile(f, raw), 'a JSON file: an array of {"name", "url", ...} (see docs/targets.md)'),
     conflicts: [{ flag: 'url', message: '--targets and --url are alternatives: with --targets each target names its own URL' }],
+  }),
+  header: flag({
+    name: 'header', short: 'H', valueName: 'NAME: VALUE', section: 'target',
+    help: 'send this header with every request (replaces one streamtop would send, e.g. Authorization)',
+    value: repeatable(fromParser(parseHeader, HEADER_ALLOWED)), default: [] as { name: string; value: string }[], defaultText: 'none',
+  }),
+  headerEnv: flag({
+    name: 'header-env', valueName: 'NAME: VAR', section: 'target',
+    help: 'send a secret header whose value is in environment variable VAR (never shown, masked in everything written)',
+    value: repeatable(fromParser(parseHeaderEnv, HEADER_ENV_ALLOWED)), default: [] as { name: string; env: string }[], defaultText: 'none',
   }),
   connection: flag({
     name: 'connection', valueName: 'MODE', section: 'target',
@@ -163,6 +180,49 @@ export const RUN_FLAGS = {
   }),
 
   // ---- workload
+  inputTokens: flag({
+    name: 'input-tokens', valueName: 'N|MEAN:SD|MIN-MAX', section: 'workload',
+    help: 'synthetic prompts of this many tokens (o200k), each unique; lengths drawn from --seed',
+    defaultText: 'off (the built-in prompts)',
+    value: fromParser((f, raw) => parseLength(f, raw, MIN_UNIQUE_TOKENS, MAX_INPUT_TOKENS), lengthAllowed(MIN_UNIQUE_TOKENS, MAX_INPUT_TOKENS)),
+    conflicts: [
+      { flag: 'prompt', message: '--input-tokens builds its own prompts: drop --prompt, or drop --input-tokens' },
+      { flag: 'prompts', message: '--input-tokens builds its own prompts: drop --prompts, or drop --input-tokens' },
+    ],
+  }),
+  outputTokens: flag({
+    name: 'output-tokens', valueName: 'N|MEAN:SD|MIN-MAX', section: 'workload',
+    help: "each request's output cap, drawn per prompt (exact answer lengths with --ignore-eos)",
+    defaultText: "the server's",
+    value: fromParser((f, raw) => parseLength(f, raw, 1, MAX_OUTPUT_TOKENS), lengthAllowed(1, MAX_OUTPUT_TOKENS)),
+    conflicts: [{ flag: 'maxTokens', message: '--output-tokens and --max-tokens both set the output cap: give one' }],
+  }),
+  maxTokensField: flag({
+    name: 'max-tokens-field', valueName: 'FIELD', section: 'workload',
+    help: "OpenAI format: the body field of the output cap; auto = max_completion_tokens on OpenAI's and Azure OpenAI's hosts (their reasoning models refuse max_tokens), else max_tokens",
+    value: choice(MAX_TOKENS_FIELDS), default: 'auto' as (typeof MAX_TOKENS_FIELDS)[number],
+  }),
+  ignoreEos: flag({
+    name: 'ignore-eos', section: 'workload',
+    help: 'ask OpenAI-compatible servers that support it (vLLM, SGLang) for exactly the output cap: ignore_eos and min_tokens',
+    value: onOff, default: false,
+  }),
+  sharedPrefix: flag({
+    name: 'shared-prefix', valueName: 'TOKENS', section: 'workload',
+    help: 'synthetic prompts open with a prefix of this many tokens common to many requests (counted within --input-tokens)',
+    defaultText: 'none', value: wholeNumber(1, MAX_INPUT_TOKENS),
+    requires: [{ flag: 'inputTokens', message: '--shared-prefix is the opening of a synthetic prompt: add --input-tokens N (the prefix counts within it)' }],
+  }),
+  prefixGroups: flag({
+    name: 'prefix-groups', valueName: 'K', section: 'workload', help: 'distinct shared prefixes; each request with one draws which',
+    value: wholeNumber(1, 100_000), default: 1,
+    requires: [{ flag: 'sharedPrefix', message: '--prefix-groups needs --shared-prefix TOKENS' }],
+  }),
+  prefixRatio: flag({
+    name: 'prefix-ratio', valueName: 'R', section: 'workload', help: 'share of requests that carry a shared prefix, 0..1 or a %',
+    value: ratio(), default: 1,
+    requires: [{ flag: 'sharedPrefix', message: '--prefix-ratio needs --shared-prefix TOKENS' }],
+  }),
   prompt: flag({
     name: 'prompt', valueName: 'TEXT', section: 'workload', help: 'send this prompt',
     defaultText: 'a built-in set of prompts', value: text('non-empty text'),
@@ -174,6 +234,11 @@ export const RUN_FLAGS = {
   }),
   system: flag({
     name: 'system', valueName: 'TEXT', section: 'workload', help: 'system prompt', value: fromParser((_f, raw) => raw, 'any text'),
+  }),
+  body: flag({
+    name: 'body', valueName: 'JSON|@FILE', section: 'workload',
+    help: 'fields merged into every request body (temperature, reasoning_effort, provider fields); a --prompts line overrides them',
+    value: fromParser(parseBody, BODY_ALLOWED),
   }),
   maxTokens: flag({
     name: 'max-tokens', valueName: 'N', section: 'workload', help: 'max output tokens per request',

@@ -1,7 +1,6 @@
 import { resolveSimConfig, withKeyFromEnv, type SimConfig } from '../sim/config.ts';
 import type { EngineConfig, TargetConfig } from '../engine/config.ts';
-import { builtinPrompts, singlePrompt } from '../engine/prompts.ts';
-import { loadPromptsFile } from './prompts-file.ts';
+import { resolveWorkload } from './workload.ts';
 import type { Api } from '../engine/types.ts';
 import { wireFormat } from '../engine/wire/index.ts';
 import type { ReportOptions } from '../report/options.ts';
@@ -20,6 +19,7 @@ import type { FlagValues } from '../flags/types.ts';
 import { checkDistinctNames } from './targets.ts';
 import { targetOverrides, type TargetOverrides } from './target-plans.ts';
 import type { ListenAddress } from '../flags/values.ts';
+import { refuseDuplicateHeaders, type HeaderEnv } from './endpoint.ts';
 
 /**
  * The main command's options: raw strings from the argument parser in, a validated run plan
@@ -41,7 +41,7 @@ export interface OutputOptions extends ReportOptions {
 
 /** The engine's config before the target is opened (no key read yet, the simulator not started). */
 export type PlannedEngineConfig = Omit<EngineConfig, 'target'> & {
-  target: Omit<TargetConfig, 'baseUrl' | 'simulated' | 'apiKey' | 'ca'> & { baseUrl?: string };
+  target: Omit<TargetConfig, 'baseUrl' | 'simulated' | 'apiKey' | 'ca' | 'secretHeaders'> & { baseUrl?: string };
 };
 
 export interface RunPlan {
@@ -49,6 +49,8 @@ export interface RunPlan {
   /** Set when the built-in simulator is to be started. */
   sim?: SimConfig;
   apiKeyEnv: string;
+  /** --header-env: secret headers, their values read from the environment when the target opens. */
+  headerEnv: HeaderEnv[];
   output: OutputOptions;
   /**
    * Several endpoints compared in one run (--target, --targets), the first the reference: each
@@ -94,6 +96,7 @@ function planForTarget(base: RunPlan, t: TargetOverrides): RunPlan {
     },
     ...(t.sim ? { sim: t.sim } : {}),
     apiKeyEnv: t.apiKeyEnv,
+    headerEnv: base.headerEnv,
     output: base.output,
   };
 }
@@ -126,12 +129,28 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   // Headless runs must end by themselves; the dashboard runs until you quit.
   if (headless && opts.lengthFromCommand !== true && v.requests === undefined && durationMs === undefined) durationMs = HEADLESS_DURATION_MS;
 
-  const prompts =
-    v.prompts !== undefined
-      ? loadPromptsFile(v.prompts, v.system)
-      : v.prompt !== undefined
-        ? singlePrompt(v.prompt, v.system)
-        : builtinPrompts(v.system);
+  const workload = resolveWorkload({
+    api: v.api,
+    ...(v.url !== undefined ? { baseUrl: v.url } : {}),
+    seed: v.seed,
+    ...(v.requests !== undefined ? { requests: v.requests } : {}),
+    warmup: v.warmup,
+    ...(v.prompt !== undefined ? { prompt: v.prompt } : {}),
+    ...(v.prompts !== undefined ? { prompts: v.prompts } : {}),
+    ...(v.system !== undefined ? { system: v.system } : {}),
+    ...(v.body !== undefined ? { body: v.body } : {}),
+    ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}),
+    ...(v.inputTokens !== undefined ? { inputTokens: v.inputTokens } : {}),
+    ...(v.outputTokens !== undefined ? { outputTokens: v.outputTokens } : {}),
+    maxTokensField: v.maxTokensField,
+    ignoreEos: v.ignoreEos,
+    ...(v.sharedPrefix !== undefined ? { sharedPrefix: v.sharedPrefix } : {}),
+    prefixGroups: v.prefixGroups,
+    prefixRatio: v.prefixRatio,
+  });
+
+  refuseDuplicateHeaders(v.header, v.headerEnv);
+  const headers = Object.fromEntries(v.header.map((h) => [h.name, h.value]));
 
   const output: OutputOptions = { headless };
   refuseSharedOutputPaths([
@@ -168,6 +187,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
       model,
       connection: v.connection,
       insecure: v.insecure,
+      ...(v.header.length > 0 ? { headers } : {}),
     },
     load: {
       concurrency: v.concurrency ?? (v.rate !== undefined ? OPEN_LOOP_CONCURRENCY : CLOSED_LOOP_CONCURRENCY),
@@ -182,7 +202,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
       rampSeconds: v.ramp / 1000,
       seed: v.seed,
     },
-    workload: { prompts, ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}) },
+    workload,
     resilience: {
       retries: v.retries,
       retryBaseMs,
@@ -194,7 +214,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     },
     outputs: { windowSeconds: v.window / 1000 },
   };
-  const plan: RunPlan = { engine, ...(sim ? { sim } : {}), apiKeyEnv, output };
+  const plan: RunPlan = { engine, ...(sim ? { sim } : {}), apiKeyEnv, headerEnv: v.headerEnv, output };
   const specs = v.target ?? v.targets;
   if (specs === undefined) return plan;
 
@@ -211,7 +231,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     simModel: SIM_MODEL,
     defaultModel: DEFAULT_MODEL,
     simFlags: withKeyFromEnv(simFlags, process.env),
-    prompts,
+    prompts: plan.engine.workload.prompts,
   });
   const targets = overrides.map((t) => ({ name: t.name, plan: planForTarget(plan, t), headerEnvs: t.headerEnvs }));
   const ref = targets[0] as TargetRunPlan;

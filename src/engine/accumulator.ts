@@ -17,6 +17,8 @@ export const COUNTERS = [
   'outputTokens',
   /** Prompt tokens as the server reported them (usage); 0 when it did not. */
   'inputTokens',
+  /** Of those, served from the server's prefix cache (usage); 0 when it did not say. */
+  'cachedTokens',
   /** Output tokens by where the count came from. */
   'tokensFromUsage',
   'tokensFromTokenizer',
@@ -33,6 +35,7 @@ export type Counter = (typeof COUNTERS)[number];
 /** Counters that reports written before they existed lack (read as 0). */
 export const LATER_COUNTERS: ReadonlySet<Counter> = new Set<Counter>([
   'inputTokens',
+  'cachedTokens',
   'reasoningRequests',
   'reasoningTokens',
   'toolCalls',
@@ -94,6 +97,9 @@ export class ModeAccumulator {
   get inputTokens(): number {
     return this.n.inputTokens;
   }
+  get cachedTokens(): number {
+    return this.n.cachedTokens;
+  }
   get bytesReceived(): number {
     return this.n.bytesReceived;
   }
@@ -116,6 +122,7 @@ export class ModeAccumulator {
     n.reasoningTokens += r.reasoningTokens ?? 0;
     n.toolCalls += r.toolCalls ?? 0;
     if (r.errorCode === 'tool_args_invalid') n.toolArgsInvalid++;
+    n.cachedTokens += r.cachedTokens ?? 0;
     if (r.tokenSource === 'usage') n.tokensFromUsage += r.outputTokens;
     else n.tokensFromTokenizer += r.outputTokens;
     const h = this.h;
@@ -157,6 +164,8 @@ export class ModeAccumulator {
       earlyStopped: n.earlyStopped,
       outputTokens: n.outputTokens,
       outputTokensPerSec: secs > 0 ? n.outputTokens / secs : 0,
+      inputTokens: n.inputTokens,
+      cachedTokens: n.cachedTokens,
       ttft: this.h.ttft.summary(),
       ttfb: this.h.ttfb.summary(),
       itl: this.h.itl.summary(),

@@ -1,5 +1,8 @@
 import type { Arrival } from './concurrency.ts';
 import type { Prompt } from './prompts.ts';
+import type { LengthSpec } from './lengths.ts';
+import type { SharedPrefixSpec } from './synthetic.ts';
+import type { MaxTokensField } from './wire/types.ts';
 import type { Api } from './types.ts';
 
 export type ConnectionStrategy = 'keepalive' | 'fresh' | 'prewarm' | 'h2';
@@ -27,8 +30,9 @@ export interface EarlyStopRule {
 }
 
 /**
- * Where requests go and how connections are made. Secrets: `apiKey`, and credential values in
- * `baseUrl`'s query (`?api-key=...`); `secretsOf` in secrets.ts lists them for scrubbing.
+ * Where requests go and how connections are made. Secrets: `apiKey`, `secretHeaders`, and
+ * credential values in `baseUrl`'s query (`?api-key=...`); `secretsOf` in secrets.ts lists them
+ * for scrubbing.
  */
 export interface TargetConfig {
   baseUrl: string;
@@ -41,10 +45,10 @@ export interface TargetConfig {
   insecure: boolean;
   /** Extra CA (PEM) to trust: only for the built-in simulator's self-signed certificate. */
   ca?: string;
-  /** Sent with every request, after ours (so they may replace them); names lower-case. */
+  /** -H headers, sent with every request after ours (so they replace ours of the same name). */
   headers?: Readonly<Record<string, string>>;
-  /** Names of `headers` whose values are credentials: scrubbed like the key. */
-  secretHeaders?: readonly string[];
+  /** --header-env headers, their values read from the environment: secrets, like apiKey. */
+  secretHeaders?: Readonly<Record<string, string>>;
 }
 
 /** How much load, in what shape, for how long. */
@@ -68,7 +72,28 @@ export interface LoadConfig {
 /** What each request asks for. */
 export interface WorkloadConfig {
   prompts: Prompt[];
+  /**
+   * 'sequence': requests take the prompts in order (built prompts are unique and already drawn
+   * at random; a random pick would repeat some, and a repeat is a cache hit). Default: random.
+   */
+  order?: 'random' | 'sequence';
   maxTokens?: number;
+  /** OpenAI format: the field the output cap goes in. */
+  maxTokensField?: MaxTokensField;
+  /** Ask for exactly the output target (OpenAI-compatible servers: ignore_eos, min_tokens). */
+  ignoreEos?: boolean;
+  /** What the workload asks for, as given (--input-tokens, --output-tokens, --shared-prefix): for the header and the report. */
+  shape?: WorkloadShape;
+  /** --body: fields merged into every request body, under a prompt's own `body`. */
+  body?: Readonly<Record<string, unknown>>;
+}
+
+export interface WorkloadShape {
+  /** Where the prompts come from. */
+  source: 'built-in' | 'prompt' | 'prompts-file' | 'synthetic';
+  inputTokens?: LengthSpec;
+  outputTokens?: LengthSpec;
+  prefix?: SharedPrefixSpec;
 }
 
 /** Retries, time limits and the rules that end requests or the run early. */

@@ -13,8 +13,9 @@ import { PaneBoard } from './panes.ts';
 import { PaneTail } from './pane-tail.ts';
 import { SecretScrubber, secretsOf } from './secrets.ts';
 import { recordOf } from './record.ts';
+import { WorkloadStats } from './workload-stats.ts';
 import { ConnectionTimings } from './conn-timing.ts';
-import { preloadTokenizer, wireFormat, type WireFormat } from './wire/index.ts';
+import { preloadTokenizer, wireFormat, type BuildRequestInput, type WireFormat } from './wire/index.ts';
 import { MODES } from './types.ts';
 import { CONCURRENCY, clampRate } from './limits.ts';
 import type {
@@ -76,8 +77,19 @@ const PANE_TAIL_CHARS = 600;
 /** After aborting, how long requests get to settle before the run ends without them (a safety net: an abort settles at once). */
 const ABORT_SETTLE_MS = 5000;
 
+/** --body under a prompt's own fields (a --prompts line is the more specific of the two). */
+function extraBodyOf(
+  common: Readonly<Record<string, unknown>> | undefined,
+  own: Readonly<Record<string, unknown>> | undefined,
+): { extraBody?: Readonly<Record<string, unknown>> } {
+  if (common === undefined) return own !== undefined ? { extraBody: own } : {};
+  return { extraBody: own !== undefined ? { ...common, ...own } : common };
+}
+
 export class Engine implements EngineCommands {
   readonly stats: StatsCollector;
+  /** Prompt and answer lengths and cache use as the server reported them. */
+  readonly workloadStats = new WorkloadStats();
   private readonly clock: Clock;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -114,6 +126,8 @@ export class Engine implements EngineCommands {
   readonly done: Promise<RunOutcome>;
   private stopping: Promise<void> | undefined;
   private readonly wire: WireFormat;
+  /** -H and --header-env headers, merged once: the same for every request. */
+  private readonly extraHeaders: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly config: EngineConfig,
@@ -129,12 +143,14 @@ export class Engine implements EngineCommands {
     const root = new Prng(config.load.seed);
     this.modePrng = root.fork(1);
     this.retryPrng = root.fork(2);
-    this.prompts = new PromptPicker(config.workload.prompts, root.fork(3));
+    this.prompts = new PromptPicker(config.workload.prompts, root.fork(3), config.workload.order);
     this.stats = new StatsCollector({ windowSeconds: config.outputs.windowSeconds });
     this.panes = new PaneBoard(deps.panes ?? 0);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.connTimings = new ConnectionTimings(this.clock);
     this.scrubber = new SecretScrubber(secretsOf(config));
+    const { headers, secretHeaders } = config.target;
+    this.extraHeaders = headers !== undefined || secretHeaders !== undefined ? { ...headers, ...secretHeaders } : undefined;
     if (deps.dispatcher) {
       this.dispatcher = deps.dispatcher;
       this.ownsDispatcher = false;
@@ -432,9 +448,9 @@ export class Engine implements EngineCommands {
       stream: m.mode === 'stream',
       requestId,
       ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
-      ...(this.config.workload.maxTokens !== undefined ? { maxTokens: this.config.workload.maxTokens } : {}),
-      ...(prompt.body !== undefined ? { extraBody: prompt.body } : {}),
-      ...(this.config.target.headers !== undefined ? { extraHeaders: this.config.target.headers } : {}),
+      ...this.outputCap(prompt.outputTokens),
+      ...(this.extraHeaders !== undefined ? { extraHeaders: this.extraHeaders } : {}),
+      ...extraBodyOf(this.config.workload.body, prompt.body),
     });
     const url = new URL(built.url);
     if (this.startGate) {
@@ -495,6 +511,17 @@ export class Engine implements EngineCommands {
     this.emit(rec, tail);
   }
 
+  /** The request's output cap: the prompt's own target, else --max-tokens; with the field and --ignore-eos. */
+  private outputCap(target: number | undefined): Pick<BuildRequestInput, 'maxTokens' | 'maxTokensField' | 'ignoreEos'> {
+    const w = this.config.workload;
+    const maxTokens = target ?? w.maxTokens;
+    return {
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+      ...(w.maxTokensField !== undefined ? { maxTokensField: w.maxTokensField } : {}),
+      ...(w.ignoreEos === true ? { ignoreEos: true } : {}),
+    };
+  }
+
   private buildRecord(
     id: number,
     m: Measurement,
@@ -527,6 +554,7 @@ export class Engine implements EngineCommands {
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
     else if (rec.outcome === 'ok') this.consecutiveFailures = 0;
     this.stats.record(rec);
+    this.workloadStats.record(rec);
     const now = this.clock.now();
     this.panes.finished(rec, tail ?? { text: '', reasoning: '' }, now, rec.e2eMs ?? now - this.startAt - rec.startMs);
     try {
@@ -592,6 +620,7 @@ export class Engine implements EngineCommands {
     const charts = {} as EngineSnapshot['charts'];
     for (const [k, v] of Object.entries(this.stats.charts)) charts[k as keyof typeof charts] = v.slice();
     const notice = this.notice && this.notice.until > now ? this.notice.text : undefined;
+    const workload = this.workloadStats.snapshot();
     return {
       state: this.state,
       elapsedMs: elapsed,
@@ -614,11 +643,13 @@ export class Engine implements EngineCommands {
       panes,
       errors: this.stats.errorGroups(),
       ...(notice ? { notice } : {}),
+      ...(workload !== undefined ? { workload } : {}),
     };
   }
 
   dispose(): void {
     this.stats.dispose();
+    this.workloadStats.dispose();
   }
 }
 

@@ -12,6 +12,13 @@ export interface Prompt {
   chars: number;
   /** Request body fields given on the --prompts line (temperature, max_tokens, ...). */
   body?: Readonly<Record<string, unknown>>;
+  /**
+   * This request's output target (--output-tokens, or a dataset's answer length): sent as its
+   * max tokens, and as min_tokens too with --ignore-eos. Overrides --max-tokens.
+   */
+  outputTokens?: number;
+  /** Tokens of the user message as built (o200k), for synthetic prompts: what was asked for. */
+  inputTokens?: number;
 }
 
 /**
@@ -57,10 +64,13 @@ export function singlePrompt(text: string, system?: string): Prompt[] {
   return [toPrompt([...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: text }])];
 }
 
+/** Draws the prompt of each request: at random from the set, or in order, round and round. */
 export class PromptPicker {
+  private next = 0;
   constructor(
     private readonly prompts: readonly Prompt[],
     private readonly prng: Prng,
+    private readonly order: 'random' | 'sequence' = 'random',
   ) {
     if (prompts.length === 0) throw new Error('no prompts');
   }
@@ -68,6 +78,11 @@ export class PromptPicker {
     return this.prompts.length;
   }
   pick(): Prompt {
+    if (this.order === 'sequence') {
+      const p = this.prompts[this.next] as Prompt;
+      this.next = (this.next + 1) % this.prompts.length;
+      return p;
+    }
     return this.prompts[this.prng.int(this.prompts.length)] as Prompt;
   }
 }

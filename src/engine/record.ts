@@ -83,6 +83,7 @@ export function recordOf(i: RecordInput): RequestRecord {
     }
   }
   if (m.usageInputTokens !== undefined) rec.inputTokens = m.usageInputTokens;
+  if (m.usageCachedTokens !== undefined) rec.cachedTokens = m.usageCachedTokens;
   if (m.finishReason !== undefined) rec.finishReason = m.finishReason;
   return rec;
 }

@@ -67,6 +67,7 @@ export class Measurement {
   usageOutputTokens: number | undefined;
   usageReasoningTokens: number | undefined;
   usageInputTokens: number | undefined;
+  usageCachedTokens: number | undefined;
   finishReason: string | undefined;
   /** Terminal event ([DONE] / message_stop) seen. */
   sawDone = false;
@@ -365,6 +366,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
         m.usageOutputTokens = interp.outputTokens;
         m.usageReasoningTokens = interp.reasoningTokens;
         m.usageInputTokens = interp.inputTokens;
+        m.usageCachedTokens = interp.cachedTokens;
         m.finishReason = interp.finishReason;
         if (m.contentEvents === 0)
           return fail({ code: 'stream_no_content', message: 'stream ended without any content event' });
@@ -397,6 +399,7 @@ export function runAttempt(input: AttemptInput, m: Measurement): Promise<Attempt
       m.usageOutputTokens = parsed.outputTokens;
       m.usageReasoningTokens = parsed.reasoningTokens;
       m.usageInputTokens = parsed.inputTokens;
+      m.usageCachedTokens = parsed.cachedTokens;
       m.finishReason = parsed.finishReason;
       m.sawDone = true;
       m.state = 'done';

@@ -111,12 +111,18 @@ function pairIndex(s: string, i: number): number {
   return ((s.charCodeAt(i) << 7) ^ s.charCodeAt(i + 1)) & 0xffff;
 }
 
-/** Every secret a run sends, to be kept out of what it shows and writes. Secret headers belong here too. */
+/** Header names whose -H values are credentials even though they were typed, not read from the environment. */
+const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|signature|password/i;
+
+/**
+ * Every secret a run sends, to be kept out of what it shows and writes: the key, --header-env
+ * values, -H values of credential-named headers (`-H "Authorization: Bearer ..."`), and
+ * credentials in the URL's query.
+ */
 export function secretsOf(config: { target: Pick<TargetConfig, 'apiKey' | 'baseUrl' | 'headers' | 'secretHeaders'> }): string[] {
   const t = config.target;
-  const headerSecrets = (t.secretHeaders ?? []).flatMap((name) => {
-    const v = t.headers?.[name];
-    return v !== undefined ? [v] : [];
-  });
-  return [...(t.apiKey !== undefined ? [t.apiKey] : []), ...urlSecrets(t.baseUrl), ...headerSecrets];
+  const typed = Object.entries(t.headers ?? {})
+    .filter(([name]) => CREDENTIAL_HEADER.test(name))
+    .map(([, value]) => value.replace(/^Bearer\s+/i, ''));
+  return [...(t.apiKey !== undefined ? [t.apiKey] : []), ...Object.values(t.secretHeaders ?? {}), ...typed, ...urlSecrets(t.baseUrl)];
 }

@@ -137,7 +137,10 @@ export interface RequestRecord {
   reasoningTokenSource?: TokenSource;
   /** Tool calls in the response; absent when none. */
   toolCalls?: number;
+  /** Prompt tokens as the server counted them (usage), chat template included. */
   inputTokens?: number;
+  /** Of those, served from the server's prefix cache (usage), when it says. */
+  cachedTokens?: number;
   bytesReceived: number;
   connectMs?: number;
   tlsMs?: number;
@@ -168,6 +171,9 @@ export interface ModeStats {
   earlyStopped: number;
   outputTokens: number;
   outputTokensPerSec: number;
+  /** Prompt tokens the server reported, and of those served from its prefix cache. */
+  inputTokens: number;
+  cachedTokens: number;
   ttft: MetricSummary;
   ttfb: MetricSummary;
   itl: MetricSummary;
@@ -244,6 +250,31 @@ export interface EngineSnapshot {
   errors: ErrorGroup[];
   /** A short status line for transient notices (e.g. "latency spike injected"). */
   notice?: string;
+  /** Prompt and answer lengths and the prefix cache as the server reported them. */
+  workload?: WorkloadSnapshot;
+}
+
+/** Token counts are whole tokens (the MetricSummary shape, not milliseconds). */
+export interface WorkloadSnapshot {
+  /** Prompt tokens per request as the server counted them (usage), measured requests that succeeded. */
+  inputTokens: MetricSummary;
+  /** Output tokens per completed request. */
+  outputTokens: MetricSummary;
+  /** Present once the server reported any cached prompt tokens. */
+  cache?: CacheSnapshot;
+}
+
+export interface CacheSnapshot {
+  promptTokens: number;
+  cachedTokens: number;
+  /** cachedTokens / promptTokens. */
+  hitRatio: number;
+  /** Requests with at least half of their prompt cached, and the rest. */
+  hits: number;
+  misses: number;
+  /** TTFT of streams that hit, and of those that missed. */
+  ttftHit: MetricSummary;
+  ttftMiss: MetricSummary;
 }
 
 /** Commands the UI may send. The UI never reaches into the engine otherwise. */
@@ -275,4 +306,6 @@ export interface TargetInfo {
   api: Api;
   model: string;
   simulated: boolean;
+  /** The workload in a few words (`in 1000±100 tok · out 200 · prefix 512×4`), when it was shaped. */
+  workload?: string;
 }

@@ -22,17 +22,18 @@ import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from '../
 
 type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
 
-/** The target's headers, with those named by header-env read from the environment now. */
+/**
+ * The target's header-env headers join the run's --header-env list, read when the target is
+ * opened; an unset variable is named with its target before anything starts.
+ */
 function withHeaderEnvs(t: TargetRunPlan, env: NodeJS.ProcessEnv): RunPlan {
-  const names = Object.keys(t.headerEnvs);
-  if (names.length === 0) return t.plan;
-  const headers: Record<string, string> = { ...(t.plan.engine.target.headers ?? {}) };
-  for (const [name, variable] of Object.entries(t.headerEnvs)) {
+  const entries = Object.entries(t.headerEnvs);
+  if (entries.length === 0) return t.plan;
+  for (const [name, variable] of entries) {
     const value = env[variable];
     if (value === undefined || value === '') throw new UsageError(`--target ${t.name}: header-env ${name}:${variable}: $${variable} is not set (or empty); set it, or drop the header`);
-    headers[name] = value;
   }
-  return { ...t.plan, engine: { ...t.plan.engine, target: { ...t.plan.engine.target, headers, secretHeaders: names } } };
+  return { ...t.plan, headerEnv: [...t.plan.headerEnv, ...entries.map(([name, variable]) => ({ name, env: variable }))] };
 }
 
 interface OpenedTarget {

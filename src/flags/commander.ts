@@ -26,7 +26,7 @@ export function bareUnitNote(def: AnyFlagDef): string | undefined {
 export function helpLine(def: AnyFlagDef): string {
   const d = defaultShown(def);
   const unit = bareUnitNote(def);
-  const again = def.repeatable === true ? ' (repeatable)' : '';
+  const again = def.value.readAll !== undefined ? ' (repeatable)' : '';
   return `${def.help}${unit !== undefined ? ` (${unit})` : ''}${again}${d !== undefined ? ` [default: ${d}]` : ''}`;
 }
 
@@ -36,8 +36,8 @@ export function addFlags(cmd: Command, spec: CommandSpec): Command {
     // No commander defaults: a flag left out must stay distinguishable from one given.
     const option = new Option(optionFlags(def), helpLine(def)).hideHelp(def.hidden === true).helpGroup(`${SECTION_TITLES[def.section]}:`);
     if (def.required === true) option.makeOptionMandatory();
-    // Commander keeps the last occurrence of an option; a repeatable flag collects them all.
-    if (def.repeatable === true) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    // A repeatable flag keeps every value typed, in order; parseFlags reads them together.
+    if (def.value.readAll !== undefined) option.argParser((value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value]);
     cmd.addOption(option);
   }
   return cmd;

@@ -25,7 +25,7 @@ function usage(spec: CommandSpec): string {
 function flagRow(def: AnyFlagDef): string {
   const rules = [
     ...(def.required === true ? ['required'] : []),
-    ...(def.repeatable === true ? ['repeatable'] : []),
+    ...(def.value.readAll !== undefined ? ['repeatable'] : []),
     ...(def.requires ?? []).map((r) => `needs --${kebab(r.flag)}`),
     ...(def.conflicts ?? []).map((r) => `not with --${kebab(r.flag)}`),
   ];

@@ -1,7 +1,10 @@
 import { UsageError } from '../shared/usage-error.ts';
 import { commandLabel, flagLabel, type AnyFlagDef, type CommandSpec, type FlagTable, type FlagValues } from './types.ts';
 
-/** Raw option values as commander hands them over (strings, true for a switch, a list for a repeatable flag). */
+/**
+ * Raw option values as commander hands them over: strings, true for a switch, and every value
+ * typed, in order, for a flag that may be repeated.
+ */
 export type RawOptions = Record<string, string | boolean | readonly string[] | undefined>;
 
 export interface ParsedFlags<T extends FlagTable> {
@@ -22,6 +25,17 @@ function refusalMessage(spec: CommandSpec, def: AnyFlagDef): string {
 }
 
 /**
+ * One flag's value. A repeatable flag reads all its occurrences (one given once still arrives as
+ * a string from a caller that is not commander); any other flag given twice keeps the last.
+ */
+function readValue(def: AnyFlagDef, v: string | boolean | readonly string[]): unknown {
+  const flag = `--${def.name}`;
+  const all = typeof v === 'string' ? [v] : typeof v === 'boolean' ? undefined : v;
+  if (def.value.readAll !== undefined && all !== undefined) return def.value.readAll(flag, all);
+  return def.value.read(flag, typeof v === 'string' || typeof v === 'boolean' ? v : (v.at(-1) ?? ''));
+}
+
+/**
  * Checks what was typed against the command's table, in this order: flags the command refuses,
  * then each value (table order), then the rules between flags. Throws a UsageError naming the flag.
  */
@@ -35,15 +49,15 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, raw: RawOp
   const values: Record<string, unknown> = {};
   for (const [key, def] of Object.entries(spec.flags)) {
     const v = raw[key];
-    if (!given.has(key) || v === undefined) values[key] = def.default;
-    else if (def.repeatable === true) values[key] = (typeof v === 'object' ? v : [v]).map((one) => def.value.read(`--${def.name}`, one));
-    else if (typeof v === 'object') throw new UsageError(`${flagLabel(def)} was given ${v.length} times: give it once`);
-    else values[key] = def.value.read(`--${def.name}`, v);
+    values[key] = given.has(key) && v !== undefined ? readValue(def, v) : def.default;
   }
   const sim: Record<string, string | boolean> = {};
   for (const [key, def] of Object.entries(spec.simFlags ?? {})) {
     const v = raw[key];
-    if (given.has(key) && v !== undefined && typeof v !== 'object') sim[def.name] = v;
+    if (!given.has(key) || v === undefined) continue;
+    // The simulator's flags are never repeatable: the last occurrence wins, as for any flag.
+    const last = typeof v === 'string' || typeof v === 'boolean' ? v : v.at(-1);
+    if (last !== undefined) sim[def.name] = last;
   }
 
   for (const [key, def] of all) {

@@ -25,6 +25,11 @@ export interface ValueSpec<T> {
   allowed: string;
   /** Throws a UsageError naming `flag` (as typed) when `raw` is not valid. */
   read(flag: string, raw: string | boolean): T;
+  /**
+   * Present on a flag that may be given more than once (`-H A -H B`): reads every occurrence, in
+   * the order typed. Commander collects them (src/flags/commander.ts).
+   */
+  readAll?(flag: string, raws: readonly string[]): T;
 }
 
 /** A rule naming another flag of the same table (by key), with the message shown when broken. */
@@ -73,11 +78,6 @@ export interface FlagDef<T> {
   secret?: boolean;
   /** The command cannot run without it. */
   required?: boolean;
-  /**
-   * May be given more than once (`--target a=... --target b=...`): each occurrence is read by
-   * `value` on its own and the flag's value is the list, in the order typed.
-   */
-  repeatable?: boolean;
 }
 
 /** A flag with a default: its value is always present after parsing. */
@@ -91,15 +91,11 @@ export type FlagTable = Readonly<Record<string, AnyFlagDef>>;
 type ValueOf<D> = D extends FlagDef<infer V> ? V : never;
 
 /**
- * Parsed values of a table, keyed like the table; flags with a default are never undefined; a
- * repeatable flag's value is the list of its occurrences (undefined when not given).
+ * Parsed values of a table, keyed like the table; flags with a default are never undefined. A
+ * flag that may be repeated has a list value kind (values.ts `repeatable`).
  */
 export type FlagValues<T extends FlagTable> = {
-  [K in keyof T]: T[K] extends { repeatable: true }
-    ? ValueOf<T[K]>[] | undefined
-    : T[K] extends { default: unknown }
-      ? ValueOf<T[K]>
-      : ValueOf<T[K]> | undefined;
+  [K in keyof T]: T[K] extends { default: unknown } ? ValueOf<T[K]> : ValueOf<T[K]> | undefined;
 };
 
 /** A positional argument, documented beside the flags. */
@@ -128,14 +124,10 @@ export function commandLabel(spec: Pick<CommandSpec, 'name'>): string {
   return spec.name === '' ? 'streamtop' : spec.name;
 }
 
-/** A flag that may be given more than once; its value is the list (never with a default). */
-export type RepeatableFlagDef<T> = Omit<FlagDef<T>, 'default' | 'repeatable'> & { repeatable: true };
-
-/** Builds a flag definition, keeping whether it has a default (or repeats) in its type. */
-export function flag<T>(def: RepeatableFlagDef<T>): RepeatableFlagDef<T>;
+/** Builds a flag definition, keeping whether it has a default in its type. */
 export function flag<T>(def: DefaultedFlagDef<T>): DefaultedFlagDef<T>;
 export function flag<T>(def: FlagDef<T>): FlagDef<T>;
-export function flag<T>(def: FlagDef<T> | RepeatableFlagDef<T>): FlagDef<T> {
+export function flag<T>(def: FlagDef<T>): FlagDef<T> {
   return def;
 }
 

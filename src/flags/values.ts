@@ -160,6 +160,15 @@ export function numberList(min: number, max: number): ValueSpec<number[]> {
   );
 }
 
+/** A flag that may be given more than once; its value is every occurrence, in the order typed. */
+export function repeatable<T>(one: ValueSpec<T>): ValueSpec<T[]> {
+  return {
+    allowed: `${one.allowed} (may be given more than once)`,
+    read: (flag, raw) => [one.read(flag, raw)],
+    readAll: (flag, raws) => raws.map((r) => one.read(flag, r)),
+  };
+}
+
 /** Values whose text must not be echoed (a key pasted where a name belongs). */
 export function secretText(schema: z.ZodType<string, unknown>, allowed: string): ValueSpec<string> {
   return {

@@ -2,6 +2,7 @@ import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import { fmtUsd, type CostResult } from './cost.ts';
 import type { GateResult } from './gates.ts';
 import type { ModeReport, Report } from './report.ts';
+import type { WorkloadReport } from './schema.ts';
 import { fmtMs, fmtNum, segmentRows } from './text.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
@@ -83,6 +84,8 @@ export function formatMarkdown(r: Report): string {
   const src = t.tokenSource.tokenizer > 0 ? (t.tokenSource.usage > 0 ? 'server usage and a tokenizer' : 'a tokenizer') : 'server usage';
   out.push('', `Output tokens counted from ${src}.${t.warmup ? ` ${t.warmup} warm-up requests not counted.` : ''}`, '');
 
+  if (r.workload !== undefined) out.push(...workloadSection(r.workload));
+
   for (const m of MODES) {
     const mr = r.byMode[m];
     if (mr.requests === 0) continue;
@@ -120,6 +123,31 @@ export function formatMarkdown(r: Report): string {
 
   out.push(...extrasSection(r.extras));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** Asked against counted, per request; the cache when the server reported one. */
+function workloadSection(w: WorkloadReport): string[] {
+  const row = (label: string, asked: string, s: WorkloadReport['inputTokens']): string[] =>
+    [label, asked, String(s.count), s.mean.toFixed(1), String(Math.round(s.p50)), String(Math.round(s.p99)), String(Math.round(s.max))];
+  const out = ['## Workload', ''];
+  out.push(
+    mdTable(['tokens per request', 'asked', 'n', 'mean', 'p50', 'p99', 'max'], [
+      row('input (server count)', w.asked.inputTokens ?? `${w.asked.prompts} prompts`, w.inputTokens),
+      row('output', `${w.asked.outputTokens ?? "the server's"}${w.asked.ignoreEos === true ? ' (ignore_eos)' : ''}`, w.outputTokens),
+    ], (c) => c > 1),
+    '',
+  );
+  const p = w.asked.sharedPrefix;
+  if (p !== undefined) out.push(`Shared prefix: ${p.tokens} tokens, ${p.groups} group${p.groups === 1 ? '' : 's'}, on ${Math.round(p.ratio * 100)}% of requests.`, '');
+  const c = w.cache;
+  if (c !== undefined) {
+    out.push(
+      `Prefix cache: **${(c.hitRatio * 100).toFixed(1)}%** of prompt tokens cached; ${c.hits} hits, ${c.misses} misses (a hit has half its prompt or more cached).`,
+      '',
+    );
+    out.push(mdTable(['stream TTFT (ms)', 'n', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [summaryRow('cache hit', c.ttftHitMs), summaryRow('cache miss', c.ttftMissMs)]), '');
+  }
+  return out;
 }
 
 function settingsLine(s: Record<string, unknown>): string {

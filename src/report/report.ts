@@ -1,7 +1,8 @@
 import type { Engine, RunOutcome } from '../engine/engine.ts';
 import type { EncodedModeAccumulator, ModeAccumulator } from '../engine/accumulator.ts';
 import { METRIC_NAMES, MODES, type Mode } from '../engine/types.ts';
-import { REPORT_SCHEMA, type ModeReport, type SegmentReport, type Report } from './schema.ts';
+import { REPORT_SCHEMA, type ModeReport, type SegmentReport, type Report, type WorkloadReport } from './schema.ts';
+import { describeLength } from '../engine/lengths.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
@@ -73,6 +74,39 @@ export function totalsOf(
   };
 }
 
+/** What was asked (the workload flags) and what the server counted (usage). */
+export function workloadReport(engine: Engine): WorkloadReport | undefined {
+  const shape = engine.config.workload.shape;
+  const seen = engine.workloadStats.snapshot();
+  if (shape === undefined && seen === undefined) return undefined;
+  const empty = { count: 0, mean: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
+  const w = engine.config.workload;
+  return {
+    asked: {
+      prompts: shape?.source ?? 'built-in',
+      ...(shape?.inputTokens !== undefined ? { inputTokens: describeLength(shape.inputTokens) } : {}),
+      ...(shape?.outputTokens !== undefined ? { outputTokens: describeLength(shape.outputTokens) } : {}),
+      ...(shape?.prefix !== undefined ? { sharedPrefix: { ...shape.prefix } } : {}),
+      ...(w.ignoreEos === true ? { ignoreEos: true } : {}),
+    },
+    inputTokens: seen?.inputTokens ?? empty,
+    outputTokens: seen?.outputTokens ?? empty,
+    ...(seen?.cache !== undefined
+      ? {
+          cache: {
+            promptTokens: seen.cache.promptTokens,
+            cachedTokens: seen.cache.cachedTokens,
+            hitRatio: seen.cache.hitRatio,
+            hits: seen.cache.hits,
+            misses: seen.cache.misses,
+            ttftHitMs: seen.cache.ttftHit,
+            ttftMissMs: seen.cache.ttftMiss,
+          },
+        }
+      : {}),
+  };
+}
+
 export function buildReport(input: ReportInput): Report {
   const { engine, outcome } = input;
   const stats = engine.stats;
@@ -116,6 +150,7 @@ export function buildReport(input: ReportInput): Report {
   });
   let cancelled = 0;
   for (const m of MODES) cancelled += stats.cumulative[m].cancelled;
+  const workload = workloadReport(engine);
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'streamtop', version: input.version },
@@ -133,5 +168,6 @@ export function buildReport(input: ReportInput): Report {
     segments,
     timeline: stats.timeline.slice(),
     histograms,
+    ...(workload !== undefined ? { workload } : {}),
   };
 }

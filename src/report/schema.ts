@@ -117,6 +117,39 @@ export const timelineEntrySchema = z.looseObject({
   e2eMs: percentiles,
 });
 
+const tokenSummarySchema = z
+  .looseObject({ count, mean: num, min: num, p50: num, p90: num, p95: num, p99: num, max: num })
+  .meta({ id: 'TokenSummary', description: 'Tokens per request as the server counted them (usage); count 0 means none reported.' });
+
+export const workloadReportSchema = z
+  .looseObject({
+    asked: z
+      .looseObject({
+        prompts: z.string().describe('Where prompts came from: built-in, prompt, prompts-file or synthetic.'),
+        inputTokens: z.string().optional().describe('--input-tokens as given: N, MEAN±SD or MIN-MAX.'),
+        outputTokens: z.string().optional().describe('--output-tokens as given.'),
+        sharedPrefix: z.looseObject({ tokens: count, groups: count, ratio: num }).optional(),
+        ignoreEos: z.boolean().optional(),
+      })
+      .describe('What the run asked for.'),
+    inputTokens: tokenSummarySchema.describe('Prompt tokens per successful request, chat template included.'),
+    outputTokens: tokenSummarySchema.describe('Output tokens per completed request.'),
+    cache: z
+      .looseObject({
+        promptTokens: num,
+        cachedTokens: num,
+        hitRatio: num.describe('cachedTokens / promptTokens, measured requests.'),
+        hits: count.describe('Requests with at least half of the prompt cached.'),
+        misses: count,
+        ttftHitMs: metricSummarySchema,
+        ttftMissMs: metricSummarySchema,
+      })
+      .optional()
+      .describe('Present when the server reported cached prompt tokens.'),
+  })
+  .meta({ id: 'WorkloadReport', description: 'What the workload asked for and what the server counted.' });
+export type WorkloadReport = Known<z.output<typeof workloadReportSchema>>;
+
 const targetSchema = z.looseObject({ baseUrl: z.string(), api: z.enum(['openai', 'anthropic']), model: z.string(), simulated: z.boolean() });
 
 /** What one run of one target carries: a single-target report's body, and each entry of `targets`. */
@@ -148,6 +181,8 @@ const runBody = {
   timeline: z.array(timelineEntrySchema),
   /** Lossless state for merging: per mode, counters and HdrHistograms (microseconds). */
   histograms: z.object({ stream: encodedAccumulatorSchema, nonstream: encodedAccumulatorSchema }),
+  /** Added in issue 14; absent in older reports. */
+  workload: workloadReportSchema.optional(),
   /** Filled by the features that need them (early stop, cost, gates). */
   extras: z.record(z.string(), z.unknown()).optional(),
 };

@@ -1,6 +1,7 @@
 import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import type { ModeReport, Report } from './report.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
+import type { WorkloadReport } from './schema.ts';
 
 /** Pure formatting of a report for the terminal: report in, string out. */
 
@@ -103,6 +104,8 @@ export function formatSummary(r: Report): string {
   );
   const reasoning = reasoningLine(r);
   if (reasoning !== undefined) lines.push(reasoning);
+  if (r.workload !== undefined && (r.workload.asked.prompts === 'synthetic' || r.workload.asked.outputTokens !== undefined || r.workload.cache !== undefined))
+    lines.push(...workloadLines(r.workload));
   lines.push('');
   const header = ['latency (ms)', ...LATENCY_COLUMNS];
   const rows = [header, ...latencyRows(r).map((row) => [row.label, ...latencyCells(row.summary)])];
@@ -185,4 +188,30 @@ export function segmentRows(r: Report): { header: string[]; rows: string[][]; no
   });
   const note = 'completed(/s): requests finished while the setting held, whenever they started; latencies: requests started under it';
   return { header, rows, note };
+}
+
+function tokens(s: WorkloadReport['inputTokens']): string {
+  return s.count === 0 ? 'not reported' : `p50 ${Math.round(s.p50)}, p99 ${Math.round(s.p99)}, mean ${s.mean.toFixed(1)}`;
+}
+
+/** Summary lines of the workload: asked, counted, and the cache when the server reported one. */
+export function workloadLines(w: WorkloadReport): string[] {
+  const a = w.asked;
+  const asked = [
+    a.inputTokens !== undefined ? `input ${a.inputTokens} tokens` : `${a.prompts} prompts`,
+    ...(a.outputTokens !== undefined ? [`output ${a.outputTokens}${a.ignoreEos === true ? ' (ignore_eos)' : ''}`] : []),
+    ...(a.sharedPrefix !== undefined
+      ? [`shared prefix ${a.sharedPrefix.tokens} tokens × ${a.sharedPrefix.groups} group${a.sharedPrefix.groups === 1 ? '' : 's'} on ${Math.round(a.sharedPrefix.ratio * 100)}% of requests`]
+      : []),
+  ];
+  const lines = [`workload: ${asked.join(', ')}`, `  server counted: input ${tokens(w.inputTokens)}; output ${tokens(w.outputTokens)}`];
+  const c = w.cache;
+  if (c !== undefined) {
+    const ttft =
+      c.ttftHitMs.count > 0 || c.ttftMissMs.count > 0
+        ? `; stream TTFT p50 ${c.ttftHitMs.count > 0 ? fmtMs(c.ttftHitMs.p50) : '-'} ms on a hit vs ${c.ttftMissMs.count > 0 ? fmtMs(c.ttftMissMs.p50) : '-'} ms on a miss`
+        : '';
+    lines.push(`  prefix cache: ${(c.hitRatio * 100).toFixed(1)}% of prompt tokens cached; ${c.hits} hits, ${c.misses} misses (hit: half the prompt or more)${ttft}`);
+  }
+  return lines;
 }

@@ -1,4 +1,5 @@
 import type { RunPlan } from '../config/run-options.ts';
+import { describeLength } from '../engine/lengths.ts';
 
 /** Settings worth recording in a report. Never includes the key or its value. */
 export function settingsOf(plan: RunPlan): Record<string, unknown> {
@@ -14,7 +15,16 @@ export function settingsOf(plan: RunPlan): Record<string, unknown> {
     rampSeconds: load.rampSeconds,
     seed: load.seed,
     maxTokens: workload.maxTokens ?? null,
+    // Names only: header values and body values may be credentials or private settings.
+    headers: Object.keys(target.headers ?? {}),
+    headerEnv: plan.headerEnv.map((h) => `${h.name}: $${h.env}`),
+    bodyFields: Object.keys(workload.body ?? {}),
     prompts: workload.prompts.length,
+    inputTokens: workload.shape?.inputTokens !== undefined ? describeLength(workload.shape.inputTokens) : null,
+    outputTokens: workload.shape?.outputTokens !== undefined ? describeLength(workload.shape.outputTokens) : null,
+    sharedPrefix: workload.shape?.prefix ?? null,
+    maxTokensField: workload.maxTokensField ?? 'max_tokens',
+    ignoreEos: workload.ignoreEos === true,
     retries: resilience.retries,
     timeouts: resilience.timeouts,
     connection: target.connection,

@@ -5,11 +5,15 @@ import { spawnSimulator } from '../sim/spawn.ts';
 import { checkReachable } from './reachability.ts';
 import { wireFormat } from '../engine/wire/index.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
+import { resolveHeaderEnv } from '../config/endpoint.ts';
+import { workloadWords } from '../report/workload-text.ts';
 
 /** Where requests go: the built-in simulator (started here) or --url. */
 export interface Target {
   baseUrl: string;
   apiKey?: string;
+  /** --header-env values, read from the environment. */
+  secretHeaders?: Record<string, string>;
   ca?: string;
   simOrigin?: string;
   info: TargetInfo;
@@ -32,15 +36,21 @@ export interface TargetOptions {
 /** Starts the built-in simulator (or adopts one already started), or checks that --url answers. */
 export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Target> {
   const api = plan.engine.target.api;
+  // Read first: a variable left unset is the user's mistake, found before a simulator starts.
+  const secretHeaders = plan.headerEnv.length > 0 ? resolveHeaderEnv(plan.headerEnv, opts.env) : undefined;
+  const secret = secretHeaders !== undefined ? { secretHeaders } : {};
+  const words = workloadWords(plan.engine.workload.shape);
+  const workload = words !== undefined ? { workload: words } : {};
   if (plan.sim) {
     const sim = opts.simulator !== undefined ? { ...opts.simulator, close: async () => undefined } : await spawnSimulator(plan.sim);
     return {
       // OpenAI base URLs include /v1; Anthropic's do not (see DESIGN.md, wire-format notes).
       baseUrl: wireFormat(api).baseUrlAt(sim.url),
       ...(plan.sim.apiKey !== undefined ? { apiKey: plan.sim.apiKey } : {}),
+      ...secret,
       ...(sim.ca !== undefined ? { ca: sim.ca } : {}),
       simOrigin: sim.url,
-      info: { label: 'built-in simulator', api, model: plan.engine.target.model, simulated: true },
+      info: { label: 'built-in simulator', api, model: plan.engine.target.model, simulated: true, ...workload },
       close: () => sim.close(),
     };
   }
@@ -55,8 +65,9 @@ export async function openTarget(plan: RunPlan, opts: TargetOptions): Promise<Ta
   return {
     baseUrl,
     ...(apiKey !== undefined ? { apiKey } : {}),
+    ...secret,
     // The header shows it: a credential in its query (?api-key=...) must not.
-    info: { label: redactUrl(baseUrl), api, model: plan.engine.target.model, simulated: false },
+    info: { label: redactUrl(baseUrl), api, model: plan.engine.target.model, simulated: false, ...workload },
     close: async () => undefined,
   };
 }
@@ -70,6 +81,7 @@ export function engineConfigFor(plan: RunPlan, target: Target): EngineConfig {
       baseUrl: target.baseUrl,
       simulated: target.info.simulated,
       ...(target.apiKey !== undefined ? { apiKey: target.apiKey } : {}),
+      ...(target.secretHeaders !== undefined ? { secretHeaders: target.secretHeaders } : {}),
       ...(target.ca !== undefined ? { ca: target.ca } : {}),
     },
   };

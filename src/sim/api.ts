@@ -9,7 +9,7 @@ import { Generation } from './generation.ts';
 import { forProtocol, readBody, sendJson, tryParseJson } from './http-util.ts';
 import type { RequestRecord } from './records.ts';
 import type { RejectReason } from './stats.ts';
-import { ERROR_STATUS, SSE_HEADERS, randomSuffix, type ErrorKind, type ToolCallPlan, type WireFormat } from './wire.ts';
+import { ERROR_STATUS, SSE_HEADERS, randomSuffix, type ChatRequest, type ErrorKind, type FinishKind, type ToolCallPlan, type WireFormat } from './wire.ts';
 import { fnv1a } from './prng.ts';
 
 export const MODEL_NAMES: readonly string[] = ['streamtop-sim'];
@@ -69,7 +69,7 @@ export class ApiRoutes {
     const headers: Record<string, string> = wire.api === 'anthropic' ? { 'x-request-id': id, 'request-id': id } : { 'x-request-id': id };
     const record: RequestRecord = {
       id, api: wire.api, stream: false, model: '', status: 'received', httpStatus: 0, fault: null,
-      promptTokens: 0, completionTokens: 0, reasoningTokens: 0, toolCall: false, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
+      promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, toolCall: false, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
       firstTokenDueMs: null, firstTokenMs: null, lastTokenMs: null, endMs: null, tokenMs: null,
     };
     core.records.add(record);
@@ -106,15 +106,18 @@ export class ApiRoutes {
     const chat = parsed.request;
     record.stream = chat.stream;
     record.model = chat.model;
+    core.countPrompt(chat, wire.api);
     record.promptTokens = chat.promptTokens;
+    record.cachedTokens = chat.cachedTokens;
 
-    const answerIds = core.completionFor(chat.promptHash);
     const thinking = core.reasoningFor(chat.promptHash, chat.wantsReasoning);
-    // Reasoning comes first and counts against max tokens, as the providers count it.
-    const natural = thinking.length + answerIds.length;
-    const count = Math.min(natural, chat.maxTokens ?? Number.POSITIVE_INFINITY);
-    const reasoningTokens = Math.min(thinking.length, count);
-    const tokenIds = thinking.length === 0 ? answerIds : concatIds(thinking, answerIds);
+    // Reasoning comes first and counts against max tokens, as the providers count it; the answer
+    // (its natural length, min_tokens, ignore_eos) gets what is left.
+    const reasoningTokens = Math.min(thinking.length, chat.maxTokens ?? Number.POSITIVE_INFINITY);
+    const answer = answerLength(core, chat, reasoningTokens);
+    const count = reasoningTokens + answer.count;
+    const tokenIds = reasoningTokens === 0 ? answer.tokenIds : concatIds(thinking.subarray(0, reasoningTokens), answer.tokenIds);
+    const finish: FinishKind = reasoningTokens < thinking.length ? 'length' : answer.finish;
     record.completionTokens = count;
     record.reasoningTokens = reasoningTokens;
 
@@ -142,7 +145,7 @@ export class ApiRoutes {
       req: chat, wire, ids, res, record, tokenIds, count,
       reasoning: { tokens: reasoningTokens, field: core.config.reasoningField },
       ...(tool !== undefined ? { tool } : {}),
-      finish: count < natural ? 'length' : 'stop',
+      finish,
       fault, faultAt: core.faultPosition(count), headers,
     });
     res.once('close', () => gen.cancel());
@@ -180,6 +183,23 @@ function concatIds(a: Uint16Array, b: Uint16Array): Uint16Array {
   out.set(a, 0);
   out.set(b, a.length);
   return out;
+}
+
+/**
+ * How long the answer is: its natural length (from --output-tokens and the prompt), cut at the
+ * request's max tokens (less the reasoning before it), raised to min_tokens, or exactly max tokens with ignore_eos.
+ */
+function answerLength(core: SimCore, chat: ChatRequest, reserved: number): { tokenIds: Uint16Array; count: number; finish: FinishKind } {
+  const natural = core.completionFor(chat.promptHash);
+  // The request's max tokens less what the reasoning before the answer took.
+  const max = (chat.maxTokens ?? Number.POSITIVE_INFINITY) - reserved;
+  let count = Math.min(natural.length, max);
+  if (chat.ignoreEos && chat.maxTokens !== undefined) count = max;
+  else if (chat.minTokens !== undefined) count = Math.max(count, Math.min(chat.minTokens, max));
+  const tokenIds = count > natural.length ? core.completionOfLength(chat.promptHash, count) : natural;
+  // Cut short of the natural end (or past it on request): the cap, not the model, ended it.
+  const finish: FinishKind = count < natural.length || (chat.ignoreEos && count === max) ? 'length' : 'stop';
+  return { tokenIds, count, finish };
 }
 
 function authMessage(wire: WireFormat, req: IncomingMessage): string {

@@ -16,6 +16,9 @@ import {
 
 export { FAULT_NAMES, type FaultName, type FaultRates } from './faults.ts';
 
+/** About what one GPU's KV cache holds for a mid-size model: prefixes are cached unless told otherwise. */
+export const DEFAULT_PREFIX_CACHE_TOKENS = 1_000_000;
+
 export interface OutputTokens {
   mean: number;
   sd: number;
@@ -69,6 +72,8 @@ export interface SimConfig {
   maxBodyBytes: number;
   /** Per-request timing records kept for /admin/requests (oldest dropped first). */
   maxRecords: number;
+  /** Prompt tokens the prefix cache holds (16-token blocks, least recently used out first); 0 = off. */
+  prefixCacheTokens: number;
   tls: boolean;
   /** With tls: certificate and key (PEM) to use instead of generating them (spawn.ts passes these). */
   tlsCert?: string;
@@ -254,6 +259,9 @@ const FLAG_DEFS: readonly FlagDef[] = [
     description: 'largest request body accepted, else 413', schema: integer(1, 1 << 30) },
   { name: 'max-records', valueName: 'N', key: 'maxRecords', live: false, allowed: 'an integer from 1 to 10000000',
     description: 'per-request timing records kept for /admin/requests', schema: integer(1, 10_000_000) },
+  { name: 'prefix-cache-tokens', valueName: 'N', key: 'prefixCacheTokens', live: false, allowed: 'an integer from 0 to 1000000000 (0 = off)',
+    description: 'prefix cache size in prompt tokens (16-token blocks, least recently used out first); prefill is charged only for uncached tokens (0 = off)',
+    schema: integer(0, 1_000_000_000) },
   { name: 'tls', key: 'tls', live: false, allowed: 'true or false',
     description: 'serve HTTPS (and HTTP/2) with a self-signed certificate generated at start', schema: booleanFlag },
 ];
@@ -295,6 +303,7 @@ export const SimConfigSchema = z.object({
   timestamps: z.boolean(),
   maxBodyBytes: z.number().int().min(1),
   maxRecords: z.number().int().min(1),
+  prefixCacheTokens: z.number().int().min(0).default(DEFAULT_PREFIX_CACHE_TOKENS),
   tls: z.boolean(),
   tlsCert: z.string().optional(),
   tlsKey: z.string().optional(),
@@ -341,6 +350,7 @@ export function resolveSimConfig(flags: SimFlagValues, opts: ResolveOptions = {}
     timestamps: false,
     maxBodyBytes: 4 * 1024 * 1024,
     maxRecords: 200_000,
+    prefixCacheTokens: DEFAULT_PREFIX_CACHE_TOKENS,
     tls: false,
     reasoningTokens: { mean: 0, sd: 0 },
     reasoningField: 'reasoning_content',

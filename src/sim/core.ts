@@ -11,6 +11,24 @@ import { RecordStore, type RecordStatus } from './records.ts';
 import { Scheduler } from './scheduler.ts';
 import { StatsCollector, type SimStats } from './stats.ts';
 import { generateTokenIds } from './text.ts';
+import { PrefixCache } from './prefix-cache.ts';
+import { preloadPromptTokenizer, PromptTokenizer } from './prompt-tokens.ts';
+import type { ChatRequest } from './wire.ts';
+
+/**
+ * The chat template around each message, as ids outside o200k's range: a message opens with two
+ * tokens (start, role) and closes with one; the reply is primed with three. These are the "few"
+ * tokens a real server counts beyond the text.
+ */
+const TEMPLATE_BASE = 1 << 20;
+const MSG_START = TEMPLATE_BASE;
+const MSG_END = TEMPLATE_BASE + 1;
+const REPLY = [TEMPLATE_BASE + 2, TEMPLATE_BASE + 3, TEMPLATE_BASE + 4] as const;
+const ROLE_IDS: Readonly<Record<string, number>> = { system: TEMPLATE_BASE + 10, user: TEMPLATE_BASE + 11, assistant: TEMPLATE_BASE + 12 };
+const OTHER_ROLE = TEMPLATE_BASE + 13;
+/** Template tokens per message and for the reply: what a prompt counts beyond its text. */
+export const TEMPLATE_TOKENS_PER_MESSAGE = 3;
+export const TEMPLATE_TOKENS_REPLY = REPLY.length;
 
 const TEXT_CACHE_SIZE = 256;
 /** Reasoning tokens for a request that asks for reasoning while --reasoning-tokens is 0. */
@@ -33,8 +51,14 @@ export class SimCore implements GenerationHost {
   private waitingHead = 0;
   private queuedCount = 0;
   private readonly textCache = new Map<string, Uint16Array>();
+  private readonly tokenizer = new PromptTokenizer();
+  private readonly promptIds: number[] = [];
+  readonly prefixCache: PrefixCache;
 
   constructor(readonly config: SimConfig) {
+    this.prefixCache = new PrefixCache(config.prefixCacheTokens);
+    // ~0.5 s, before the server listens: no request may wait for the tables.
+    preloadPromptTokenizer();
     this.records = new RecordStore(config.maxRecords);
     this.timingRng = mulberry32(mixSeeds(config.seed, 0x7115));
     this.faultRng = mulberry32(mixSeeds(config.seed, 0xfa17));
@@ -103,6 +127,41 @@ export class SimCore implements GenerationHost {
     const n = Math.max(0, Math.min(100_000, Math.round(spec.mean + spec.sd * normal(rng))));
     // Another seed than the answer's: reasoning is not the answer said twice.
     return n === 0 ? EMPTY_IDS : generateTokenIds(seed ^ 0x7eea5011, promptHash, n);
+  }
+
+  /** A completion of exactly `length` tokens (min_tokens, ignore_eos past the natural end); not cached. */
+  completionOfLength(promptHash: number, length: number): Uint16Array {
+    return generateTokenIds(this.config.seed, promptHash, Math.min(length, 1_000_000));
+  }
+
+  /**
+   * Counts the prompt (o200k, chat template included) and looks it up in the prefix cache, filling
+   * promptTokens, cachedTokens and cacheWriteTokens. OpenAI-style servers cache every prompt;
+   * Anthropic caches only up to the last cache_control mark, and nothing without one.
+   */
+  countPrompt(req: ChatRequest, api: 'openai' | 'anthropic'): void {
+    // One array for every prompt (this runs synchronously): no per-request garbage of ~1,000 ids.
+    const ids = this.promptIds;
+    ids.length = 0;
+    let marked = -1;
+    for (const p of req.parts) {
+      ids.push(MSG_START, ROLE_IDS[p.role] ?? OTHER_ROLE);
+      if (p.cacheMarkAt !== undefined) {
+        // The marked block ends a cacheable prefix: its text is tokenized apart, as a block is.
+        this.tokenizer.encodeInto(p.text.slice(0, p.cacheMarkAt), ids);
+        marked = ids.length;
+        this.tokenizer.encodeInto(p.text.slice(p.cacheMarkAt), ids);
+      } else this.tokenizer.encodeInto(p.text, ids);
+      ids.push(MSG_END);
+    }
+    ids.push(...REPLY);
+    req.promptTokens = ids.length;
+    if (api === 'openai') {
+      req.cachedTokens = this.prefixCache.lookupAndStore(ids);
+    } else if (marked >= 0) {
+      req.cachedTokens = this.prefixCache.lookupAndStore(ids, marked);
+      req.cacheWriteTokens = marked - req.cachedTokens;
+    }
   }
 
   /** Where in a completion of `count` tokens a mid-stream fault strikes: after at least one token. */
@@ -189,7 +248,9 @@ export class SimCore implements GenerationHost {
     const now = performance.now();
     this.running += 1;
     const ttft = c.ttftMs * lognormalFactor(this.timingRng, c.jitter);
-    const prefill = c.prefillPerTokenMs * gen.init.req.promptTokens * lognormalFactor(this.timingRng, c.jitter);
+    // Prefill is paid for the tokens the prefix cache did not hold.
+    const uncached = gen.init.req.promptTokens - gen.init.req.cachedTokens;
+    const prefill = c.prefillPerTokenMs * uncached * lognormalFactor(this.timingRng, c.jitter);
     this.stats.recordQueue(now - gen.record.receivedMs);
     gen.start(now, now + ttft + prefill);
     this.scheduler.add(gen);

@@ -14,6 +14,8 @@ export interface RequestRecord {
   httpStatus: number;
   fault: string | null;
   promptTokens: number;
+  /** Of the prompt tokens, served from the prefix cache (prefill was not charged for them). */
+  cachedTokens: number;
   /** Tokens the generation was to produce (after the max-tokens cap), reasoning included. */
   completionTokens: number;
   /** How many of them are reasoning (the first ones). */
@@ -120,6 +122,7 @@ export function recordToJson(r: RequestRecord): Record<string, unknown> {
     httpStatus: r.httpStatus,
     fault: r.fault,
     promptTokens: r.promptTokens,
+    cachedTokens: r.cachedTokens,
     completionTokens: r.completionTokens,
     reasoningTokens: r.reasoningTokens,
     toolCall: r.toolCall,

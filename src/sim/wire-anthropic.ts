@@ -3,8 +3,8 @@
 
 import {
   asciiJson,
-  contentText,
   isRecord,
+  markedContent,
   optionalPositiveInt,
   promptInfo,
   randomSuffix,
@@ -14,6 +14,7 @@ import {
   type FinishKind,
   type ParseResult,
   type ReasoningPlan,
+  type PromptPart,
   type ResponseIds,
   type StreamPieces,
   type ToolCallPlan,
@@ -36,14 +37,14 @@ function parse(body: unknown): ParseResult {
   const messages = body.messages;
   if (!Array.isArray(messages)) return { ok: false, message: 'messages: Field required', param: 'messages' };
   if (messages.length === 0) return { ok: false, message: 'messages: at least one message is required', param: 'messages' };
-  const parts: string[] = [];
+  const parts: PromptPart[] = [];
   const system = body.system;
-  if (system !== undefined && system !== null) parts.push(contentText(system));
+  if (system !== undefined && system !== null) parts.push({ role: 'system', ...markedContent(system) });
   for (const [i, m] of messages.entries()) {
     if (!isRecord(m) || (m.role !== 'user' && m.role !== 'assistant')) {
       return { ok: false, message: `messages.${i}.role: Input should be 'user' or 'assistant'`, param: `messages.${i}` };
     }
-    parts.push(contentText(m.content));
+    parts.push({ role: m.role, ...markedContent(m.content) });
   }
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
     return { ok: false, message: 'stream: Input should be a valid boolean', param: 'stream' };
@@ -53,14 +54,21 @@ function parse(body: unknown): ParseResult {
     stream: body.stream === true,
     maxTokens,
     includeUsage: true,
+    minTokens: undefined,
+    ignoreEos: false,
     ...promptInfo(parts),
     wantsReasoning: isRecord(body.thinking) && body.thinking.type !== 'disabled',
   };
   return { ok: true, request };
 }
 
-function usageJson(input: number, output: number): string {
-  return `{"input_tokens":${input},"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":${output},"service_tier":"standard"}`;
+/**
+ * As the Messages API counts: input_tokens are the prompt tokens neither read from nor written
+ * to the cache; only a prompt with a cache_control mark uses the cache at all.
+ */
+function usageJson(req: ChatRequest, output: number): string {
+  const input = req.promptTokens - req.cachedTokens - req.cacheWriteTokens;
+  return `{"input_tokens":${input},"cache_creation_input_tokens":${req.cacheWriteTokens},"cache_read_input_tokens":${req.cachedTokens},"output_tokens":${output},"service_tier":"standard"}`;
 }
 
 /** A stable, signature-shaped string per response (the real one is an opaque encrypted blob). */
@@ -92,7 +100,7 @@ function streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPl
   return {
     preamble: (ts) =>
       `event: message_start\ndata: {"type":"message_start","message":{"id":"${ids.id}","type":"message","role":"assistant",` +
-      `"model":${model},"content":[],"stop_reason":null,"stop_sequence":null,"usage":${usageJson(req.promptTokens, 1)}}${ts}}\n\n` +
+      `"model":${model},"content":[],"stop_reason":null,"stop_sequence":null,"usage":${usageJson(req, 1)}}${ts}}\n\n` +
       (thinks ? blockStart(0, '{"type":"thinking","thinking":"","signature":""}', ts) : opensLater ? '' : blockStart(0, textBlock, ts)) +
       `event: ping\ndata: {"type":"ping"${ts}}\n\n`,
     tokenPrefix: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${answer},"delta":{"type":"text_delta","text":`,
@@ -133,7 +141,7 @@ function body(
   return (
     `{"id":"${ids.id}","type":"message","role":"assistant","model":${asciiJson(req.model)},` +
     `"content":[${thought}${answer}],"stop_reason":"${reason}","stop_sequence":null,` +
-    `"usage":${usageJson(req.promptTokens, n)}}`
+    `"usage":${usageJson(req, n)}}`
   );
 }
 

@@ -15,6 +15,7 @@ import {
   type FinishKind,
   type ParseResult,
   type ReasoningPlan,
+  type PromptPart,
   type ResponseIds,
   type StreamPieces,
   type ToolCallPlan,
@@ -27,10 +28,11 @@ import {
 const FINGERPRINT = '"fp_streamtop_sim"';
 
 /** `completion` includes the reasoning tokens, as OpenAI counts them. */
-function usageJson(prompt: number, completion: number, reasoning: number): string {
+function usageJson(req: ChatRequest, completion: number, reasoning: number): string {
+  const prompt = req.promptTokens;
   return (
     `{"prompt_tokens":${prompt},"completion_tokens":${completion},"total_tokens":${prompt + completion},` +
-    `"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},` +
+    `"prompt_tokens_details":{"cached_tokens":${req.cachedTokens},"audio_tokens":0},` +
     `"completion_tokens_details":{"reasoning_tokens":${reasoning},"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`
   );
 }
@@ -53,12 +55,12 @@ function parse(body: unknown): ParseResult {
   if (!Array.isArray(messages) || messages.length === 0) {
     return { ok: false, message: "Missing required parameter: 'messages'.", param: 'messages' };
   }
-  const parts: string[] = [];
+  const parts: PromptPart[] = [];
   for (const [i, m] of messages.entries()) {
     if (!isRecord(m) || typeof m.role !== 'string') {
       return { ok: false, message: `Invalid value for 'messages[${i}]': expected an object with a 'role'.`, param: `messages[${i}]` };
     }
-    parts.push(contentText(m.content));
+    parts.push({ role: m.role, text: contentText(m.content) });
   }
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
     return { ok: false, message: "Invalid type for 'stream': expected a boolean.", param: 'stream' };
@@ -75,11 +77,18 @@ function parse(body: unknown): ParseResult {
   if (typeof mct === 'string') return { ok: false, message: mct, param: 'max_completion_tokens' };
   const mt = optionalPositiveInt(body.max_tokens, 'max_tokens');
   if (typeof mt === 'string') return { ok: false, message: mt, param: 'max_tokens' };
+  // vLLM's and SGLang's extensions, which benchmarks use to fix answer lengths.
+  const minTokens = optionalPositiveInt(body.min_tokens === 0 ? undefined : body.min_tokens, 'min_tokens');
+  if (typeof minTokens === 'string') return { ok: false, message: minTokens, param: 'min_tokens' };
+  if (body.ignore_eos !== undefined && body.ignore_eos !== null && typeof body.ignore_eos !== 'boolean')
+    return { ok: false, message: "Invalid type for 'ignore_eos': expected a boolean.", param: 'ignore_eos' };
   const request: ChatRequest = {
     model: body.model,
     stream,
     maxTokens: mct ?? mt,
     includeUsage: isRecord(options) && options.include_usage === true,
+    minTokens,
+    ignoreEos: body.ignore_eos === true,
     ...promptInfo(parts),
     wantsReasoning: asksReasoning(body),
   };
@@ -112,7 +121,7 @@ function streamPieces(req: ChatRequest, ids: ResponseIds, reasoning: ReasoningPl
         ? `${head}{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":${JSON.stringify(TOOL_ARGS_CLOSE)}}}]},"logprobs":null,"finish_reason":null}]${usageNull}${ts}}\n\n`
         : '') +
       `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${tool !== undefined && finish === 'stop' ? 'tool_calls' : finish}"}]${usageNull}${ts}}\n\n` +
-      (req.includeUsage ? `${head}],"usage":${usageJson(req.promptTokens, n, reasoning.tokens)}${ts}}\n\n` : '') +
+      (req.includeUsage ? `${head}],"usage":${usageJson(req, n, reasoning.tokens)}${ts}}\n\n` : '') +
       'data: [DONE]\n\n',
     malformed: `${head}{"index":0,"delta":{"content":"unterminated\n\n`,
   };
@@ -136,7 +145,7 @@ function body(
   return (
     `{"id":"${ids.id}","object":"chat.completion","created":${ids.created},"model":${asciiJson(req.model)},` +
     `"choices":[{"index":0,"message":{"role":"assistant",${thought}${answer},"refusal":null,"annotations":[]},` +
-    `"logprobs":null,"finish_reason":"${reason}"}],"usage":${usageJson(req.promptTokens, n, reasoning?.tokens ?? 0)},` +
+    `"logprobs":null,"finish_reason":"${reason}"}],"usage":${usageJson(req, n, reasoning?.tokens ?? 0)},` +
     `"service_tier":"default","system_fingerprint":${FINGERPRINT}}`
   );
 }

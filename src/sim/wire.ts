@@ -25,11 +25,22 @@ export interface ChatRequest {
   maxTokens: number | undefined;
   /** OpenAI stream_options.include_usage (Anthropic always reports usage). */
   includeUsage: boolean;
-  promptTokens: number;
+  /** The prompt's messages (system first), as the chat template sees them. */
+  parts: PromptPart[];
   /** Hash of the prompt's content: with the seed it decides the completion text. */
   promptHash: number;
   /** The request asks for reasoning (OpenAI `reasoning_effort`, Anthropic `thinking` enabled). */
   wantsReasoning: boolean;
+  /** OpenAI-compatible extensions (vLLM, SGLang): generate at least this many tokens. */
+  minTokens: number | undefined;
+  /** Generate exactly maxTokens, ignoring the end of sequence. */
+  ignoreEos: boolean;
+  /** Prompt tokens, chat template included; set at admission (SimCore.countPrompt). */
+  promptTokens: number;
+  /** Of those, served from the prefix cache. */
+  cachedTokens: number;
+  /** Anthropic: tokens written to the cache (up to the last cache_control mark, not read from it). */
+  cacheWriteTokens: number;
 }
 
 /** The reasoning of one response: how many of its tokens come first as reasoning, and where. */
@@ -58,6 +69,14 @@ export const TOOL_ARGS_CLOSE = '"}';
 export interface BodyReasoning {
   json: string;
   tokens: number;
+}
+
+/** One message of a prompt. */
+export interface PromptPart {
+  role: string;
+  text: string;
+  /** Anthropic: a cache_control breakpoint after this many characters of `text`. */
+  cacheMarkAt?: number;
 }
 
 export type ParseResult = { ok: true; request: ChatRequest } | { ok: false; message: string; param: string | null };
@@ -137,18 +156,33 @@ export function contentText(content: unknown): string {
 }
 
 /**
- * Prompt size and hash from the messages. Tokens are estimated as characters / 4 (the usual rule
- * of thumb): cheap at admission, and only prefill time and usage depend on it.
+ * The prompt's hash (which, with the seed, decides the answer) and the fields counted later: the
+ * tokens are counted with o200k at admission (SimCore.countPrompt), where the prefix cache is.
  */
-export function promptInfo(parts: readonly string[]): { promptTokens: number; promptHash: number } {
+export function promptInfo(parts: readonly PromptPart[]): Pick<ChatRequest, 'parts' | 'promptHash' | 'promptTokens' | 'cachedTokens' | 'cacheWriteTokens'> {
   let hash = 0x811c9dc5;
-  let chars = 0;
   for (const p of parts) {
-    hash = fnv1a(p, hash);
+    hash = fnv1a(p.text, hash);
     hash = fnv1a('\u0000', hash);
-    chars += p.length;
   }
-  return { promptTokens: Math.max(1, Math.ceil(chars / 4)), promptHash: hash };
+  return { parts: [...parts], promptHash: hash, promptTokens: 0, cachedTokens: 0, cacheWriteTokens: 0 };
+}
+
+/**
+ * Text of Anthropic content (a string or blocks) and where its last cache_control mark ends, in
+ * characters of that text.
+ */
+export function markedContent(content: unknown): { text: string; cacheMarkAt?: number } {
+  if (typeof content === 'string') return { text: content };
+  if (!Array.isArray(content)) return { text: '' };
+  let text = '';
+  let mark: number | undefined;
+  for (const part of content) {
+    if (!isRecord(part)) continue;
+    if (typeof part.text === 'string') text += part.text;
+    if (isRecord(part.cache_control)) mark = text.length;
+  }
+  return mark !== undefined ? { text, cacheMarkAt: mark } : { text };
 }
 
 /** Validates an optional positive integer field; returns an error message or the value. */

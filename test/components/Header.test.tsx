@@ -1,3 +1,4 @@
+import { workloadWords } from '../../src/report/workload-text.ts';
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { render, cleanup } from 'ink-testing-library';
@@ -45,4 +46,18 @@ test('fits narrow terminals by dropping the least important items', () => {
   assert.equal(frameSize(frame).lines, 2);
   assert.match(frame, /RUNNING 01:23/);
   assert.match(frame, /errors 7/);
+});
+
+test('issue 14: the header states the workload in a few words', () => {
+  const words = workloadWords({
+    source: 'synthetic',
+    inputTokens: { kind: 'normal', mean: 1000, sd: 100 },
+    outputTokens: { kind: 'fixed', n: 200 },
+    prefix: { tokens: 512, groups: 4, ratio: 1 },
+  });
+  assert.equal(words, 'in 1000±100 tok · out 200 · prefix 512×4');
+  assert.equal(workloadWords({ source: 'built-in' }), undefined);
+  assert.equal(workloadWords({ source: 'synthetic', inputTokens: { kind: 'uniform', min: 10, max: 90 }, prefix: { tokens: 8, groups: 1, ratio: 0.5 } }), 'in 10-90 tok · prefix 8×1 @50%');
+  const frame = stripAnsi(render(<Header snapshot={makeSnapshot()} target={{ ...SIM, workload: words }} width={140} />).lastFrame() ?? '');
+  assert.match(frame, /in 1000±100 tok · out 200 · prefix 512×4/);
 });

@@ -54,3 +54,15 @@ test('an empty run shows dashes', () => {
   const frame = stripAnsi(render(<StatsTable snapshot={empty} width={80} />).lastFrame() ?? '');
   assert.match(frame.split('\n')[2] ?? '', /^stream\s+617\s+609\s+5\s+-\s+-\s+-\s+-/);
 });
+
+test('issue 14: a cache column (share of prompt tokens cached) appears once the server reported cached tokens', () => {
+  const snap = makeSnapshot();
+  const before = stripAnsi(render(<StatsTable snapshot={snap} width={140} />).lastFrame() ?? '');
+  assert.ok(!/cache/.test(before));
+  snap.byMode.stream = { ...snap.byMode.stream, inputTokens: 10_000, cachedTokens: 7_800 };
+  const frame = stripAnsi(render(<StatsTable snapshot={snap} width={140} />).lastFrame() ?? '');
+  const lines = frame.split('\n');
+  assert.match(lines[1] ?? '', /cache/);
+  assert.match(lines[2] ?? '', /78%/);
+  assert.match(lines[3] ?? '', / - *$/, 'a mode without reported prompt tokens shows a dash');
+});

@@ -55,6 +55,6 @@ test('the stats table shows TTFO next to TTFT once a response has reasoned, and 
   assert.match(stream, /950ms/);
   assert.ok(frameSize(frame).width <= 120);
   // At 80 columns the TTFO p50 still fits beside the TTFT p50.
-  const narrow = visibleColumns(80, true).map((c) => `${c.group}.${c.header}`);
+  const narrow = visibleColumns(80, { reasoning: true }).map((c) => `${c.group}.${c.header}`);
   assert.ok(narrow.includes('TTFT.p50') && narrow.includes('TTFO.p50'), narrow.join(' '));
 });

@@ -128,3 +128,42 @@ test('item 14: per-request body fields from a --prompts line are sent, and overr
   assert.equal(a.temperature, 1);
   assert.equal(a.max_tokens, 32);
 });
+
+test('item 14: a base URL with a query string keeps it (Azure api-version), in both formats', () => {
+  const azure = 'https://res.openai.azure.com/openai/deployments/gpt4o?api-version=2024-10-21';
+  const o = wireFormat('openai').buildRequest({ ...base, baseUrl: azure });
+  assert.equal(o.url, 'https://res.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21');
+  assert.equal(openAiUrl('https://h/v1/?a=1&b=2'), 'https://h/v1/chat/completions?a=1&b=2');
+  assert.equal(anthropicUrl('https://gw.example/anthropic?tenant=t1'), 'https://gw.example/anthropic/v1/messages?tenant=t1');
+  const a = wireFormat('anthropic').buildRequest({ ...base, baseUrl: 'https://gw.example/anthropic/v1?tenant=t1' });
+  assert.equal(a.url, 'https://gw.example/anthropic/v1/messages?tenant=t1');
+});
+
+test('item 14: extra headers replace ours by name (any case); extra body fields are merged', () => {
+  const r = wireFormat('openai').buildRequest({
+    ...base,
+    extraHeaders: { 'api-key': 'k', Authorization: 'Custom x', 'HTTP-Referer': 'https://example.com' },
+    extraBody: { temperature: 0, reasoning_effort: 'low' },
+  });
+  assert.equal(r.headers.authorization, 'Custom x');
+  assert.equal(r.headers['api-key'], 'k');
+  assert.equal(r.headers['http-referer'], 'https://example.com');
+  const body = JSON.parse(r.body) as Record<string, unknown>;
+  assert.equal(body.temperature, 0);
+  assert.equal(body.reasoning_effort, 'low');
+  assert.equal(body.model, 'gpt-4o-mini');
+});
+
+test('item 14: a shared prefix is sent to Anthropic as a cache_control text block; OpenAI gets plain text', () => {
+  const messages = [{ role: 'user' as const, content: 'PREFIX TEXT rest of it', cachePrefixChars: 11 }];
+  const a = JSON.parse(wireFormat('anthropic').buildRequest({ ...base, baseUrl: 'https://api.anthropic.com', messages }).body) as { messages: unknown[] };
+  assert.deepEqual(a.messages[0], {
+    role: 'user',
+    content: [
+      { type: 'text', text: 'PREFIX TEXT', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: ' rest of it' },
+    ],
+  });
+  const o = JSON.parse(wireFormat('openai').buildRequest({ ...base, messages }).body) as { messages: unknown[] };
+  assert.deepEqual(o.messages[0], { role: 'user', content: 'PREFIX TEXT rest of it' });
+});

@@ -39,10 +39,10 @@ export function buildAnthropicRequest(input: BuildRequestInput): BuiltRequest {
   // The API has no system role in `messages`: fold any such messages into the top-level `system`.
   const systemParts: string[] = [];
   if (input.system !== undefined && input.system.length > 0) systemParts.push(input.system);
-  const messages: Array<{ role: string; content: string }> = [];
+  const messages: Array<{ role: string; content: string | TextBlock[] }> = [];
   for (const m of input.messages) {
     if (m.role === 'system') systemParts.push(m.content);
-    else messages.push({ role: m.role, content: m.content });
+    else messages.push({ role: m.role, content: m.cachePrefixChars !== undefined ? cacheMarked(m.content, m.cachePrefixChars) : m.content });
   }
   const body: Record<string, unknown> = {
     model: input.model,
@@ -65,6 +65,19 @@ export function buildAnthropicRequest(input: BuildRequestInput): BuiltRequest {
   return { url: anthropicUrl(input.baseUrl), headers: mergeHeaders(headers, input.extraHeaders), body: JSON.stringify(body) };
 }
 
+interface TextBlock {
+  type: 'text';
+  text: string;
+  cache_control?: { type: 'ephemeral' };
+}
+
+/** The shared prefix as a cache breakpoint, the rest after it. */
+function cacheMarked(content: string, prefixChars: number): TextBlock[] {
+  const rest = content.slice(prefixChars);
+  const head: TextBlock = { type: 'text', text: content.slice(0, prefixChars), cache_control: { type: 'ephemeral' } };
+  return rest === '' ? [head] : [head, { type: 'text', text: rest }];
+}
+
 /**
  * Interprets Messages stream events into typed content pieces. Content blocks come in any order
  * and number: `thinking` (`thinking_delta` pieces are reasoning; `signature_delta` carries no
@@ -80,6 +93,7 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
   /** The Messages API reports no reasoning count: thinking is counted over its text. */
   readonly reasoningTokens: number | undefined = undefined;
   inputTokens: number | undefined = undefined;
+  cachedTokens: number | undefined = undefined;
   finishReason: string | undefined = undefined;
   /** Type of each open content block by index, to give an unknown delta its block's kind. */
   private readonly blockTypes = new Map<number, string>();
@@ -88,6 +102,15 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
     const block = this.blockTypes.get(index);
     if (block !== undefined && TOOL_BLOCKS.has(block)) return { kind: 'tool', index, args: '' };
     return { kind: block === 'thinking' || block === 'redacted_thinking' ? 'reasoning' : 'answer', text: '' };
+  }
+
+  private takeUsage(u: Record<string, unknown>): number | undefined {
+    const prompt = promptOf(u);
+    if (prompt !== undefined) {
+      this.inputTokens = prompt.input;
+      if (prompt.cached !== undefined) this.cachedTokens = prompt.cached;
+    }
+    return prompt?.input;
   }
 
   onEvent(ev: SseEvent): StreamSignal {
@@ -136,10 +159,7 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
       case 'message_start': {
         // message_start's output_tokens is a placeholder (usually 1); only message_delta's counts.
         const m = obj.message;
-        if (isRecord(m) && isRecord(m.usage)) {
-          const inp = numberOrUndefined(m.usage.input_tokens);
-          if (inp !== undefined) this.inputTokens = inp;
-        }
+        if (isRecord(m) && isRecord(m.usage)) this.takeUsage(m.usage);
         return IGNORE;
       }
       case 'message_delta': {
@@ -150,9 +170,7 @@ export class AnthropicStreamInterpreter implements StreamInterpreter {
         const out = numberOrUndefined(u.output_tokens);
         if (out !== undefined) this.outputTokens = out;
         // Newer API versions repeat the (final) input count here.
-        const inp = numberOrUndefined(u.input_tokens);
-        if (inp !== undefined) this.inputTokens = inp;
-        return usageSignal(out, inp);
+        return usageSignal(out, this.takeUsage(u));
       }
       case 'message_stop':
         return DONE;
@@ -222,11 +240,26 @@ export function parseAnthropicBody(json: unknown): NonStreamResult {
   if (isRecord(usage)) {
     const out = numberOrUndefined(usage.output_tokens);
     if (out !== undefined) result.outputTokens = out;
-    const inp = numberOrUndefined(usage.input_tokens);
-    if (inp !== undefined) result.inputTokens = inp;
+    const prompt = promptOf(usage);
+    if (prompt !== undefined) {
+      result.inputTokens = prompt.input;
+      if (prompt.cached !== undefined) result.cachedTokens = prompt.cached;
+    }
   }
   if (typeof json.stop_reason === 'string') result.finishReason = json.stop_reason;
   return result;
+}
+
+/**
+ * The whole prompt from Anthropic usage: `input_tokens` counts only what was neither read from
+ * nor written to the cache, so the prompt is the sum of the three; the cached part is the read.
+ */
+function promptOf(u: Record<string, unknown>): { input: number; cached: number | undefined } | undefined {
+  const input = numberOrUndefined(u.input_tokens);
+  if (input === undefined) return undefined;
+  const read = numberOrUndefined(u.cache_read_input_tokens);
+  const created = numberOrUndefined(u.cache_creation_input_tokens);
+  return { input: input + (read ?? 0) + (created ?? 0), cached: read };
 }
 
 export function parseAnthropicErrorBody(status: number, bodyText: string): string {

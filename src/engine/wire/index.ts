@@ -19,6 +19,7 @@ export type {
   ChatMessage,
   ContentKind,
   ContentPiece,
+  MaxTokensField,
   NonStreamResult,
   StreamInterpreter,
   StreamSignal,

@@ -39,9 +39,13 @@ export function buildOpenAiRequest(input: BuildRequestInput): BuiltRequest {
   if (input.system !== undefined && input.system.length > 0) messages.push({ role: 'system', content: input.system });
   for (const m of input.messages) messages.push({ role: m.role, content: m.content });
   const body: Record<string, unknown> = { model: input.model, messages, stream: input.stream };
-  // max_tokens rather than max_completion_tokens: vLLM, gateways and older servers only know the
-  // former, and OpenAI still accepts it for non-reasoning models.
-  if (input.maxTokens !== undefined) body.max_tokens = input.maxTokens;
+  // max_tokens unless told otherwise: vLLM, gateways and older servers only know it, and OpenAI
+  // accepts it for non-reasoning models (config picks max_completion_tokens for OpenAI's hosts).
+  if (input.maxTokens !== undefined) {
+    body[input.maxTokensField ?? 'max_tokens'] = input.maxTokens;
+    if (input.ignoreEos === true) body.min_tokens = input.maxTokens;
+  }
+  if (input.ignoreEos === true) body.ignore_eos = true;
   // Without this the server sends no usage in a stream and we would have to fall back on a tokenizer.
   if (input.stream) body.stream_options = { include_usage: true };
   if (input.extraBody !== undefined) Object.assign(body, input.extraBody);
@@ -67,6 +71,7 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
   outputTokens: number | undefined = undefined;
   reasoningTokens: number | undefined = undefined;
   inputTokens: number | undefined = undefined;
+  cachedTokens: number | undefined = undefined;
   finishReason: string | undefined = undefined;
   private readonly fastPath: boolean;
   // The fast path. JSON.parse of a ~300-byte chunk costs several times what decoding the SSE event
@@ -148,6 +153,8 @@ export class OpenAiStreamInterpreter implements StreamInterpreter {
       if (u.outputTokens !== undefined) this.outputTokens = u.outputTokens;
       if (u.reasoningTokens !== undefined) this.reasoningTokens = u.reasoningTokens;
       if (u.inputTokens !== undefined) this.inputTokens = u.inputTokens;
+      const cached = cachedOf(usage);
+      if (cached !== undefined) this.cachedTokens = cached;
     }
 
     const pieces: ContentPiece[] = [];
@@ -241,12 +248,22 @@ export function parseOpenAiBody(json: unknown): NonStreamResult {
   }
   const result: NonStreamResult = { ok: true, pieces };
   if (isRecord(json.usage)) Object.assign(result, usageOf(json.usage));
+  if (isRecord(json.usage)) {
+    const cached = cachedOf(json.usage);
+    if (cached !== undefined) result.cachedTokens = cached;
+  }
   if (typeof first.finish_reason === 'string') result.finishReason = first.finish_reason;
   return result;
 }
 
 export function parseOpenAiErrorBody(status: number, bodyText: string): string {
   return errorBodyMessage(status, bodyText);
+}
+
+/** `usage.prompt_tokens_details.cached_tokens` (OpenAI, vLLM with prefix caching, gateways). */
+function cachedOf(usage: Record<string, unknown>): number | undefined {
+  const d = usage.prompt_tokens_details;
+  return isRecord(d) ? numberOrUndefined(d.cached_tokens) : undefined;
 }
 
 /** One choice, no finish reason, and a delta holding only `content`: what the template may stand for. */

@@ -10,28 +10,10 @@
 // run of MAX_RUN non-whitespace characters, which bounds the cost at the price of a token or so per
 // forced cut in such (pathological) text.
 
-import { createRequire } from 'node:module';
-
-type O200k = typeof import('gpt-tokenizer/encoding/o200k_base');
+import { AS_TEXT, loadO200k as load } from '../../shared/o200k.ts';
 
 const MAX_RUN = 512;
 const SEGMENT = 16 * 1024;
-// Special-token strings such as <|endoftext|> in model output are plain text to us; by default the
-// library throws on them.
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
-
-let encoder: O200k | null | undefined;
-
-function load(): O200k | null {
-  if (encoder === undefined) {
-    try {
-      encoder = createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as O200k;
-    } catch {
-      encoder = null;
-    }
-  }
-  return encoder;
-}
 
 /** Loads the tokenizer now (~0.5 s, synchronous). Returns false if it is unavailable. */
 export function preloadTokenizer(): boolean {

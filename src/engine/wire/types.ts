@@ -6,6 +6,12 @@ import type { SseEvent } from '../sse.ts';
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+  /**
+   * The first this-many characters are a prefix shared with other requests (--shared-prefix).
+   * Anthropic caches only what a request marks: the prefix goes in its own text block with
+   * cache_control. OpenAI-compatible servers cache on their own.
+   */
+  cachePrefixChars?: number;
 }
 
 export interface BuildRequestInput {
@@ -15,6 +21,13 @@ export interface BuildRequestInput {
   messages: readonly ChatMessage[];
   system?: string;
   maxTokens?: number;
+  /** OpenAI: the field maxTokens goes in (reasoning models on OpenAI's hosts refuse max_tokens). Default max_tokens. */
+  maxTokensField?: MaxTokensField;
+  /**
+   * OpenAI-compatible servers that support it (vLLM, SGLang): generate exactly maxTokens tokens,
+   * ignoring the end-of-sequence token (`ignore_eos: true`, `min_tokens`).
+   */
+  ignoreEos?: boolean;
   stream: boolean;
   apiKey?: string;
   requestId: string;
@@ -26,6 +39,8 @@ export interface BuildRequestInput {
    */
   extraBody?: Readonly<Record<string, unknown>>;
 }
+
+export type MaxTokensField = 'max_tokens' | 'max_completion_tokens';
 
 export interface BuiltRequest {
   url: string;
@@ -81,7 +96,10 @@ export interface StreamInterpreter {
   readonly outputTokens: number | undefined;
   /** Server-reported reasoning tokens: OpenAI `completion_tokens_details.reasoning_tokens`. */
   readonly reasoningTokens: number | undefined;
+  /** The whole prompt as the server counted it (Anthropic: input + cache creation + cache read). */
   readonly inputTokens: number | undefined;
+  /** Prompt tokens served from the server's prefix cache: OpenAI `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`. */
+  readonly cachedTokens: number | undefined;
   /** OpenAI `finish_reason`, Anthropic `stop_reason`. */
   readonly finishReason: string | undefined;
 }
@@ -95,6 +113,7 @@ export type NonStreamResult =
       outputTokens?: number;
       reasoningTokens?: number;
       inputTokens?: number;
+      cachedTokens?: number;
       finishReason?: string;
     }
   | { ok: false; code: 'body_invalid' | 'stream_error_event'; message: string };

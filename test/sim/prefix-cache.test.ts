@@ -1,0 +1,105 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { PromptTokenizer } from '../../src/sim/prompt-tokens.ts';
+import { BLOCK_TOKENS, PrefixCache } from '../../src/sim/prefix-cache.ts';
+import { loadO200k } from '../../src/shared/o200k.ts';
+import { buildSyntheticPrompts } from '../../src/engine/synthetic.ts';
+import { getJson, postJson, startSim } from '../helpers/sim-helpers.ts';
+
+test('the simulator tokenizes prompts exactly as o200k does, word cuts and memo notwithstanding', () => {
+  const enc = loadO200k();
+  assert.ok(enc !== null);
+  const tok = new PromptTokenizer();
+  const texts = [
+    ...buildSyntheticPrompts({ input: { kind: 'uniform', min: 10, max: 3000 }, count: 200, seed: 2 }).map((p) => p.messages[0]?.content ?? ''),
+    "Hello, world! It's 12:30. Deja vu: x  y\n\nNew para \"quoted\" (paren) a-b c/d 3.14 e.g. I'm fine.\tTab Then",
+    'function f(x) { return x * 2; } // code  here\n  indented line',
+    'mixed 日本語 text and English 한국어 words, then more English words',
+    ` ${'a'.repeat(100)} b`,
+    'trailing space ',
+    '',
+  ];
+  for (const t of texts) {
+    const ours: number[] = [];
+    tok.encodeInto(t, ours);
+    assert.deepEqual(ours, enc.encode(t, { disallowedSpecial: new Set<string>() }), JSON.stringify(t.slice(0, 60)));
+  }
+});
+
+test('prefix cache: whole blocks of a common prefix hit, least recently used blocks go first, the last token is never served', () => {
+  const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+  const cache = new PrefixCache(10 * BLOCK_TOKENS);
+  const a = ids(0, 100);
+  assert.equal(cache.lookupAndStore(a), 0, 'cold');
+  assert.equal(cache.lookupAndStore(a), 96, 'six full blocks of 100 tokens');
+  const sharedThenOther = [...a.slice(0, 40), ...ids(5000, 60)];
+  assert.equal(cache.lookupAndStore(sharedThenOther), 32, 'two whole blocks in common (the third differs at token 40)');
+  assert.equal(cache.lookupAndStore(ids(0, 32)), 31, 'a prompt entirely cached still computes its last token');
+  assert.equal(cache.lookupAndStore(a, 20), 16, 'only the cacheable part (an Anthropic mark) is looked up');
+  // Filling the cache with other prompts pushes a's blocks out.
+  for (let k = 1; k <= 3; k++) cache.lookupAndStore(ids(10_000 * k, 160));
+  assert.ok(cache.size <= 10);
+  assert.equal(cache.lookupAndStore(a), 0, 'evicted');
+  assert.equal(new PrefixCache(0).lookupAndStore(a), 0, '0 = off');
+});
+
+const sim = await startSim({ ttft: '1', itl: '0', 'prefill-per-token': '0', 'output-tokens': '20' });
+after(() => sim.close());
+
+interface OpenAiBody {
+  usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+  choices: { finish_reason: string }[];
+}
+
+test('OpenAI format: exact prompt tokens plus the template, cached tokens in usage, ignore_eos and min_tokens honoured', async () => {
+  const enc = loadO200k();
+  const [p1, p2] = buildSyntheticPrompts({ input: { kind: 'fixed', n: 1000 }, prefix: { tokens: 800, groups: 1, ratio: 1 }, count: 2, seed: 4 });
+  const text1 = p1?.messages[0]?.content ?? '';
+  const send = async (content: string, extra: Record<string, unknown>, id: string): Promise<OpenAiBody> => {
+    const r = await postJson(`${sim.url}/v1/chat/completions`, { model: 'm', messages: [{ role: 'user', content }], ...extra }, { 'x-request-id': id });
+    assert.equal(r.status, 200);
+    return (await r.json()) as OpenAiBody;
+  };
+  const first = await send(text1, { max_tokens: 200, ignore_eos: true, min_tokens: 200 }, 'oa-1');
+  assert.equal(first.usage.prompt_tokens, (enc?.encode(text1).length ?? 0) + 6, 'o200k count plus 3 template tokens for the message and 3 for the reply');
+  assert.equal(first.usage.prompt_tokens, 1006);
+  assert.equal(first.usage.completion_tokens, 200, 'ignore_eos: exactly max_tokens');
+  assert.equal(first.choices[0]?.finish_reason, 'length');
+  assert.equal(first.usage.prompt_tokens_details.cached_tokens, 0);
+  const second = await send(p2?.messages[0]?.content ?? '', { max_tokens: 500, min_tokens: 300 }, 'oa-2');
+  // Template (2) + 800 prefix tokens in common: 50 whole blocks of 16.
+  assert.equal(second.usage.prompt_tokens_details.cached_tokens, 800);
+  assert.equal(second.usage.completion_tokens, 300, 'min_tokens raises the natural 20');
+  const rec = await getJson<{ cachedTokens: number; promptTokens: number }>(`${sim.url}/admin/requests/oa-2`);
+  assert.deepEqual([rec.cachedTokens, rec.promptTokens], [800, 1006]);
+  const capped = await send('short question', { max_tokens: 5 }, 'oa-3');
+  assert.equal(capped.usage.completion_tokens, 5);
+});
+
+test('Anthropic format: the cache is used only up to a cache_control mark, reported as creation then read', async () => {
+  const [p1, p2] = buildSyntheticPrompts({ input: { kind: 'fixed', n: 600 }, prefix: { tokens: 500, groups: 1, ratio: 1 }, count: 2, seed: 8 });
+  type Usage = { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
+  const send = async (content: unknown): Promise<Usage> => {
+    const r = await postJson(`${sim.url}/v1/messages`, { model: 'm', max_tokens: 10, messages: [{ role: 'user', content }] });
+    assert.equal(r.status, 200);
+    return ((await r.json()) as { usage: Usage }).usage;
+  };
+  const plain = p1?.messages[0]?.content ?? '';
+  const unmarked = await send(plain);
+  const again = await send(plain);
+  assert.deepEqual([again.cache_creation_input_tokens, again.cache_read_input_tokens], [0, 0], 'no mark: no caching at all');
+  assert.equal(again.input_tokens, unmarked.input_tokens);
+  const blocks = (text: string): unknown[] => {
+    const cut = text.indexOf(' ', text.length - 400);
+    return [
+      { type: 'text', text: text.slice(0, cut), cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: text.slice(cut) },
+    ];
+  };
+  const total = unmarked.input_tokens;
+  const w = await send(blocks(plain));
+  assert.ok(w.cache_creation_input_tokens > 0 && w.cache_read_input_tokens === 0, JSON.stringify(w));
+  assert.equal(w.input_tokens + w.cache_creation_input_tokens, total, 'the parts add up to the whole prompt');
+  const r = await send(blocks(p2?.messages[0]?.content ?? ''));
+  assert.ok(r.cache_read_input_tokens >= 400, JSON.stringify(r));
+});
