@@ -185,24 +185,21 @@ const booleanFlag: z.ZodType<boolean, unknown> = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes'),
 ]);
-const outputTokensSchema: z.ZodType<OutputTokens, unknown> = z
-  .string()
-  .trim()
-  .regex(/^\d+(:(\d+(\.\d*)?|\.\d+))?$/)
-  .transform((s) => {
-    const [mean, sd] = s.split(':');
-    return { mean: Number(mean), sd: sd === undefined ? 0 : Number(sd) };
-  })
-  .pipe(z.object({ mean: z.number().int().min(1).max(100_000), sd: z.number().min(0).max(100_000) }));
-const reasoningTokensSchema: z.ZodType<OutputTokens, unknown> = z
-  .string()
-  .trim()
-  .regex(/^\d+(:(\d+(\.\d*)?|\.\d+))?$/)
-  .transform((s) => {
-    const [mean, sd] = s.split(':');
-    return { mean: Number(mean), sd: sd === undefined ? 0 : Number(sd) };
-  })
-  .pipe(z.object({ mean: z.number().int().min(0).max(100_000), sd: z.number().min(0).max(100_000) }));
+/** "MEAN" or "MEAN:SD" token counts, the mean at least `min`. */
+function meanSdSchema(min: number): z.ZodType<OutputTokens, unknown> {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+(:(\d+(\.\d*)?|\.\d+))?$/)
+    .transform((s) => {
+      const [mean, sd] = s.split(':');
+      return { mean: Number(mean), sd: sd === undefined ? 0 : Number(sd) };
+    })
+    .pipe(z.object({ mean: z.number().int().min(min).max(100_000), sd: z.number().min(0).max(100_000) }));
+}
+const outputTokensSchema = meanSdSchema(1);
+/** 0 turns reasoning off. */
+const reasoningTokensSchema = meanSdSchema(0);
 const faultsSchema: z.ZodType<FaultRates, unknown> = z.string().transform((s, ctx) => {
   try {
     return parseFaultSpec(s);

@@ -8,19 +8,10 @@ import { parseFlags } from '../../src/flags/parse.ts';
 import { MAIN_COMMAND } from '../../src/config/commands.ts';
 import { resolveRunPlan } from '../../src/config/run-options.ts';
 import { secretsOf } from '../../src/engine/secrets.ts';
-import { UsageError } from '../../src/shared/usage-error.ts';
+import { usageMessage } from '../helpers/usage.ts';
 
 const SECRET = 'hunter2-VALUE-not-to-show';
 
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof UsageError, `a UsageError, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('expected a UsageError');
-}
 
 test('-H reads "Name: value"; bad names and reserved headers are refused without echoing the value', () => {
   assert.deepEqual(parseHeader('-H', 'HTTP-Referer:  https://example.com '), { name: 'HTTP-Referer', value: 'https://example.com' });

@@ -9,17 +9,8 @@ import { parseRunOptions } from '../../src/config/run-options.ts';
 import { MAIN_COMMAND, SWEEP_COMMAND } from '../../src/config/commands.ts';
 import { addFlags } from '../../src/flags/commander.ts';
 import { parseFlags, type RawOptions } from '../../src/flags/parse.ts';
-import { UsageError } from '../../src/shared/usage-error.ts';
+import { usageMessage } from '../helpers/usage.ts';
 
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof UsageError, `a UsageError, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('expected a UsageError');
-}
 
 /** What commander hands the action for these arguments of the main command. */
 function rawOf(args: string[]): RawOptions {

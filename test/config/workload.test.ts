@@ -6,19 +6,10 @@ import { resolveRunPlan } from '../../src/config/run-options.ts';
 import { autoMaxTokensField, syntheticCount } from '../../src/config/workload.ts';
 import { parseFlags, type RawOptions } from '../../src/flags/parse.ts';
 import { wireFormat } from '../../src/engine/wire/index.ts';
-import { UsageError } from '../../src/shared/usage-error.ts';
+import { usageMessage } from '../helpers/usage.ts';
 
 const plan = (raw: RawOptions) => resolveRunPlan(parseFlags(MAIN_COMMAND, raw), { headless: true });
 
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof UsageError, `a UsageError, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('expected a UsageError');
-}
 
 
 test('length specs parse, and refuse what is out of range or unreadable', () => {

@@ -9,16 +9,8 @@ import { parseFlags } from '../../src/flags/parse.ts';
 import { RUN_FLAGS } from '../../src/config/run-flags.ts';
 import { camel } from '../../src/sim/flags.ts';
 import { UsageError } from '../../src/shared/usage-error.ts';
+import { usageMessage } from '../helpers/usage.ts';
 
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof UsageError, `a UsageError, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail('expected a UsageError');
-}
 
 test('the flags, the keys and the engine share one set of limits', () => {
   assert.equal(MAX_CONCURRENCY, CONCURRENCY.max);
