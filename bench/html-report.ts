@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newModeSet, type TimelineEntry } from '../src/engine/stats.ts';
+import { newModeSet, StatsCollector, type TimelineEntry } from '../src/engine/stats.ts';
 import type { Mode } from '../src/engine/types.ts';
 import { renderRunHtml } from '../src/report/html/index.ts';
 import { disposeSet, lcg, okRecord, segmentOf, rec, reportFrom } from '../test/report/helpers/synthetic.ts';
@@ -32,7 +32,13 @@ const SEGMENTS = [8, 16, 32, 64];
 const rand = lcg(7);
 const all = newModeSet();
 const perSegment = SEGMENTS.map(() => newModeSet());
+// The timeline comes from the engine's own collector, fed the same requests a second at a time:
+// both modes apart, means, TTFO and ITL, as a real run's report carries them.
+const collector = new StatsCollector({ windowSeconds: 5 });
+const SECONDS = DURATION_MS / 1000;
 const buildStart = performance.now();
+let second = 0;
+let segmentOpen = -1;
 for (let i = 0; i < REQUESTS; i++) {
   const mode: Mode = rand() < 0.5 ? 'stream' : 'nonstream';
   const segment = Math.min(SEGMENTS.length - 1, Math.floor((i / REQUESTS) * SEGMENTS.length));
@@ -43,21 +49,18 @@ for (let i = 0; i < REQUESTS; i++) {
       : okRecord(mode, (40 + 200 * rand() ** 3) * load, { segment, itlMs: mode === 'stream' ? Array.from({ length: 20 }, () => 4 + 10 * rand() ** 4) : [] });
   all[mode].add(r);
   perSegment[segment]?.[mode].add(r);
+  if (segment !== segmentOpen) {
+    segmentOpen = segment;
+    collector.beginSegment({ startMs: second * 1000, concurrency: SEGMENTS[segment] ?? 8, streamRatio: 0.5, reason: segment === 0 ? 'start' : 'concurrency' });
+  }
+  collector.record({ ...r, segment, ...(mode === 'stream' && r.outcome === 'ok' && r.ttftMs !== undefined ? { ttfoMs: r.ttftMs + 30 * load } : {}) });
+  while (second < SECONDS && i + 1 >= ((second + 1) * REQUESTS) / SECONDS) {
+    second++;
+    collector.tick(second * 1000, { inFlight: Math.round(8 * load * (0.8 + 0.2 * rand())), concurrency: SEGMENTS[segment] ?? 8 });
+  }
 }
-const timeline: TimelineEntry[] = Array.from({ length: DURATION_MS / 1000 }, (_, s) => {
-  const load = (SEGMENTS[Math.floor((s / (DURATION_MS / 1000)) * SEGMENTS.length)] ?? 8) / 8;
-  const p50 = 60 * load * (0.9 + 0.2 * rand());
-  return {
-    tMs: (s + 1) * 1000,
-    inFlight: Math.round(8 * load * (0.8 + 0.2 * rand())),
-    concurrency: 8 * load,
-    completions: Math.round(REQUESTS / (DURATION_MS / 1000)),
-    errors: Math.round(3 * rand()),
-    outputTokens: Math.round(20 * (REQUESTS / (DURATION_MS / 1000))),
-    ttftMs: { p50, p95: p50 * 2.5, p99: p50 * 4 },
-    e2eMs: { p50: p50 * 4, p95: p50 * 9, p99: p50 * 14 },
-  };
-});
+const timeline: TimelineEntry[] = collector.timeline.slice();
+collector.dispose();
 const segmentMs = DURATION_MS / SEGMENTS.length;
 const report = reportFrom(all, {
   durationMs: DURATION_MS,

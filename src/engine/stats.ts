@@ -49,6 +49,26 @@ function newThroughput(): Record<Mode, SegmentThroughput> {
   return { stream: { completed: 0, outputTokens: 0 }, nonstream: { completed: 0, outputTokens: 0 } };
 }
 
+/** One metric over the rolling window at one second of the timeline. */
+export interface WindowSummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/**
+ * One mode's latencies at one second of the timeline. TTFO and ITL exist for streams only, and
+ * only once a stream had an output token (TTFO) or two content events (ITL) in the window.
+ */
+export interface TimelineModeEntry {
+  ttftMs: WindowSummary;
+  e2eMs: WindowSummary;
+  ttfoMs?: WindowSummary;
+  itlMs?: WindowSummary;
+}
+
 /** One second of the run, for the report's timeline. */
 export interface TimelineEntry {
   tMs: number;
@@ -58,8 +78,11 @@ export interface TimelineEntry {
   completions: number;
   errors: number;
   outputTokens: number;
+  /** Both modes together (what older reports carry, and what `merge` combines). */
   ttftMs: { p50: number; p95: number; p99: number };
   e2eMs: { p50: number; p95: number; p99: number };
+  /** Each mode on its own, with the mean: only modes with a request in the window. */
+  byMode?: Partial<Record<Mode, TimelineModeEntry>>;
 }
 
 interface SecondBucket {
@@ -102,6 +125,34 @@ const MAX_SERIES = 900;
 const MAX_TIMELINE = 86_400;
 const MAX_ERROR_CODES = 64;
 const MAX_MESSAGE_CHARS = 300;
+
+/** Microseconds are the histograms' resolution; more digits would only make the report longer. */
+const us = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function windowSummary(p: SeriesPoint): WindowSummary {
+  return { count: p.count, mean: us(p.mean), p50: us(p.p50), p95: us(p.p95), p99: us(p.p99) };
+}
+
+/** The per-mode part of a timeline entry; a mode with nothing in the window is left out (a 10-minute run's report stays small). */
+function timelineByMode(
+  ttftS: SeriesPoint,
+  e2eS: SeriesPoint,
+  ttfoS: SeriesPoint,
+  itlS: SeriesPoint,
+  ttftN: SeriesPoint,
+  e2eN: SeriesPoint,
+): Pick<TimelineEntry, 'byMode'> {
+  const byMode: Partial<Record<Mode, TimelineModeEntry>> = {};
+  if (ttftS.count > 0 || e2eS.count > 0)
+    byMode.stream = {
+      ttftMs: windowSummary(ttftS),
+      e2eMs: windowSummary(e2eS),
+      ...(ttfoS.count > 0 ? { ttfoMs: windowSummary(ttfoS) } : {}),
+      ...(itlS.count > 0 ? { itlMs: windowSummary(itlS) } : {}),
+    };
+  if (ttftN.count > 0 || e2eN.count > 0) byMode.nonstream = { ttftMs: windowSummary(ttftN), e2eMs: windowSummary(e2eN) };
+  return byMode.stream !== undefined || byMode.nonstream !== undefined ? { byMode } : {};
+}
 
 export interface StatsOptions {
   /** Rolling window for live charts, seconds. */
@@ -270,12 +321,19 @@ export class StatsCollector {
       arr.push(p);
       if (arr.length > MAX_SERIES) arr.splice(0, arr.length - MAX_SERIES);
     };
-    push('ttft.stream', point((b) => b.ttft.stream));
-    push('ttfo.stream', point((b) => b.ttfo));
-    push('ttft.nonstream', point((b) => b.ttft.nonstream));
-    push('e2e.stream', point((b) => b.e2e.stream));
-    push('e2e.nonstream', point((b) => b.e2e.nonstream));
-    push('itl.stream', point((b) => b.itl));
+    // The same window summaries feed the live charts and the report's timeline.
+    const ttftS = point((b) => b.ttft.stream);
+    const ttfoS = point((b) => b.ttfo);
+    const ttftN = point((b) => b.ttft.nonstream);
+    const e2eS = point((b) => b.e2e.stream);
+    const e2eN = point((b) => b.e2e.nonstream);
+    const itlS = point((b) => b.itl);
+    push('ttft.stream', ttftS);
+    push('ttfo.stream', ttfoS);
+    push('ttft.nonstream', ttftN);
+    push('e2e.stream', e2eS);
+    push('e2e.nonstream', e2eN);
+    push('itl.stream', itlS);
 
     const both = (pick: (b: SecondBucket, m: Mode) => LatencyHistogram) => {
       this.scratch.reset();
@@ -293,6 +351,7 @@ export class StatsCollector {
         outputTokens: cur?.outputTokens ?? 0,
         ttftMs: both((b, m) => b.ttft[m]),
         e2eMs: both((b, m) => b.e2e[m]),
+        ...timelineByMode(ttftS, e2eS, ttfoS, itlS, ttftN, e2eN),
       });
     }
     this.ringPos = (this.ringPos + 1) % this.ring.length;

@@ -123,9 +123,11 @@ export function mergeTimelines(timelines: ReadonlyArray<readonly TimelineEntry[]
       const key = Math.round(e.tMs / 1000);
       const cur = bySecond.get(key);
       if (!cur) {
-        bySecond.set(key, { ...e, tMs: key * 1000, ttftMs: { ...e.ttftMs }, e2eMs: { ...e.e2eMs } });
+        bySecond.set(key, { ...e, tMs: key * 1000, ttftMs: { ...e.ttftMs }, e2eMs: { ...e.e2eMs }, ...copyByMode(e.byMode) });
         continue;
       }
+      const byMode = mergeByMode(cur.byMode, e.byMode);
+      if (byMode !== undefined) cur.byMode = byMode;
       cur.inFlight += e.inFlight;
       cur.concurrency += e.concurrency;
       if (e.rate !== undefined) cur.rate = (cur.rate ?? 0) + e.rate;
@@ -139,6 +141,48 @@ export function mergeTimelines(timelines: ReadonlyArray<readonly TimelineEntry[]
     }
   }
   return [...bySecond.values()].sort((a, b) => a.tMs - b.tMs);
+}
+
+type TimelineModes = NonNullable<TimelineEntry['byMode']>;
+type TimelineMode = NonNullable<TimelineModes['stream']>;
+type WindowSummary = TimelineMode['ttftMs'];
+
+function copyByMode(m: TimelineEntry['byMode']): Pick<TimelineEntry, 'byMode'> {
+  return m === undefined ? {} : { byMode: mergeByMode(undefined, m) };
+}
+
+/** Counts add, means are weighted by them, percentiles take the worst input (see mergeTimelines). */
+function mergeSummary(a: WindowSummary | undefined, b: WindowSummary | undefined): WindowSummary | undefined {
+  if (a === undefined) return b === undefined ? undefined : { ...b };
+  if (b === undefined) return { ...a };
+  const count = a.count + b.count;
+  return {
+    count,
+    mean: count > 0 ? (a.mean * a.count + b.mean * b.count) / count : 0,
+    p50: Math.max(a.p50, b.p50),
+    p95: Math.max(a.p95, b.p95),
+    p99: Math.max(a.p99, b.p99),
+  };
+}
+
+function mergeMode(a: TimelineMode | undefined, b: TimelineMode | undefined): TimelineMode | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  const zero: WindowSummary = { count: 0, mean: 0, p50: 0, p95: 0, p99: 0 };
+  const ttfo = mergeSummary(a?.ttfoMs, b?.ttfoMs);
+  const itl = mergeSummary(a?.itlMs, b?.itlMs);
+  return {
+    ttftMs: mergeSummary(a?.ttftMs, b?.ttftMs) ?? zero,
+    e2eMs: mergeSummary(a?.e2eMs, b?.e2eMs) ?? zero,
+    ...(ttfo !== undefined ? { ttfoMs: ttfo } : {}),
+    ...(itl !== undefined ? { itlMs: itl } : {}),
+  };
+}
+
+function mergeByMode(a: TimelineModes | undefined, b: TimelineModes | undefined): TimelineModes | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  const stream = mergeMode(a?.stream, b?.stream);
+  const nonstream = mergeMode(a?.nonstream, b?.nonstream);
+  return { ...(stream !== undefined ? { stream } : {}), ...(nonstream !== undefined ? { nonstream } : {}) };
 }
 
 /**

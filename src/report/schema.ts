@@ -105,6 +105,19 @@ export const segmentReportSchema = z.looseObject({
 }).meta({ id: 'SegmentReport', description: 'One load setting (segment): latencies of requests started in it, throughput of completions during it.' });
 export type SegmentReport = Known<z.output<typeof segmentReportSchema>>;
 
+const windowSummary = z
+  .looseObject({ count, mean: num, p50: num, p95: num, p99: num })
+  .meta({ id: 'WindowSummary', description: 'One metric over the rolling window (--window) at one second: requests counted, mean and percentiles, ms.' });
+
+const timelineModeSchema = z
+  .looseObject({
+    ttftMs: windowSummary,
+    e2eMs: windowSummary,
+    ttfoMs: windowSummary.optional().describe('Streams with an output token in the window only.'),
+    itlMs: windowSummary.optional().describe('Streams only: gaps between content events.'),
+  })
+  .meta({ id: 'TimelineMode', description: "One mode's latencies at one second of the timeline." });
+
 export const timelineEntrySchema = z.looseObject({
   tMs: num,
   inFlight: num,
@@ -113,8 +126,12 @@ export const timelineEntrySchema = z.looseObject({
   completions: num,
   errors: num,
   outputTokens: num,
-  ttftMs: percentiles,
-  e2eMs: percentiles,
+  ttftMs: percentiles.describe('Both modes together.'),
+  e2eMs: percentiles.describe('Both modes together.'),
+  byMode: z
+    .looseObject({ stream: timelineModeSchema.optional(), nonstream: timelineModeSchema.optional() })
+    .optional()
+    .describe('Each mode on its own, with means, TTFO and ITL; a mode with no request in the window is absent. Absent in older reports.'),
 });
 
 const tokenSummarySchema = z

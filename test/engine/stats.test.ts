@@ -52,3 +52,32 @@ test('a segment counts what finished while it was in force; segmentAt finds the 
   assert.equal(s.segments[0]?.modes.stream.succeeded, 1, 'its latencies still belong to the segment it started in');
   s.dispose();
 });
+
+test('each timeline second carries both modes apart, with means, TTFO and ITL for streams', () => {
+  const s = new StatsCollector({ windowSeconds: 5 });
+  s.beginSegment({ startMs: 0, concurrency: 4, streamRatio: 0.5, reason: 'start' });
+  s.record(rec({ ttftMs: 100, ttfoMs: 400, e2eMs: 600 }));
+  s.record(rec({ ttftMs: 200, ttfoMs: 500, e2eMs: 800 }));
+  s.record(rec({ mode: 'nonstream', ttftMs: 900, e2eMs: 900, itlMs: [] }));
+  s.tick(1000, { inFlight: 0, concurrency: 4 });
+  const e = s.timeline.at(-1);
+  const stream = e?.byMode?.stream;
+  assert.equal(stream?.ttftMs.count, 2);
+  assert.ok(Math.abs((stream?.ttftMs.mean ?? 0) - 150) < 0.5, `stream TTFT mean ${stream?.ttftMs.mean}`);
+  assert.ok(Math.abs((stream?.ttfoMs?.mean ?? 0) - 450) < 0.5, `TTFO mean ${stream?.ttfoMs?.mean}`);
+  assert.ok(Math.abs((stream?.ttfoMs?.p99 ?? 0) - 500) < 1);
+  assert.equal(stream?.itlMs?.count, 20, 'ten gaps per stream');
+  const non = e?.byMode?.nonstream;
+  assert.equal(non?.e2eMs.count, 1);
+  assert.equal(non?.ttfoMs, undefined, 'no TTFO or ITL series for non-streaming requests');
+  assert.equal(non?.itlMs, undefined);
+  assert.ok((e?.ttftMs.p99 ?? 0) >= 899, 'the both-modes percentiles are still there');
+
+  // A second with nothing in the window for either mode carries no byMode at all.
+  const quiet = new StatsCollector({ windowSeconds: 1 });
+  quiet.beginSegment({ startMs: 0, concurrency: 1, streamRatio: 1, reason: 'start' });
+  quiet.tick(1000, { inFlight: 0, concurrency: 1 });
+  assert.equal(quiet.timeline.at(-1)?.byMode, undefined);
+  quiet.dispose();
+  s.dispose();
+});

@@ -127,3 +127,18 @@ test('sweep files: validated with the field at fault, rendered with the recommen
   assert.match(html, /<b id="recommended" data-level="2">2<\/b>/);
   assert.deepEqual(chartsOf(html).find((c) => c.id === 'sweep-goodput')?.markers, [{ x: 2, label: 'recommended 2' }]);
 });
+
+test('a timeline with byMode gets one chart per metric and mode, each with its mean', () => {
+  const w = (p50: number): Record<string, number> => ({ count: 10, mean: p50 + 5, p50, p95: p50 * 2, p99: p50 * 3 });
+  const perMode = {
+    byMode: {
+      stream: { ttftMs: w(50), e2eMs: w(400), ttfoMs: w(300), itlMs: w(8) },
+      nonstream: { ttftMs: w(500), e2eMs: w(500) },
+    },
+  };
+  const r = reportOf(records, { timeline: [entry(1000, perMode), entry(2000, perMode)] });
+  const ids = chartsOf(renderRunHtml(r)).map((c) => c.id).filter((id) => /^tl-(ttft|ttfo|itl|e2e)/.test(id));
+  assert.deepEqual(ids, ['tl-ttftMs-stream', 'tl-ttftMs-nonstream', 'tl-ttfoMs-stream', 'tl-itlMs-stream', 'tl-e2eMs-stream', 'tl-e2eMs-nonstream']);
+  const ttfo = chartsOf(renderRunHtml(r)).find((c) => c.id === 'tl-ttfoMs-stream');
+  assert.deepEqual(ttfo?.series.map((s) => [s.label, s.values[1]]), [['p50', 300], ['p95', 600], ['p99', 900], ['mean', 305]]);
+});

@@ -209,6 +209,18 @@ describe('mergeReports: everything else', () => {
     ]);
   });
 
+  it('timelines by mode: counts add, means weighted by them, percentiles the worst; a mode only one input has is kept', () => {
+    const w = (count: number, mean: number, p50: number) => ({ count, mean, p50, p95: p50 * 2, p99: p50 * 3 });
+    const base = { tMs: 1000, inFlight: 1, concurrency: 1, completions: 1, errors: 0, outputTokens: 1, ttftMs: { p50: 1, p95: 1, p99: 1 }, e2eMs: { p50: 1, p95: 1, p99: 1 } };
+    const [m] = mergeTimelines([
+      [{ ...base, byMode: { stream: { ttftMs: w(1, 100, 100), e2eMs: w(1, 300, 300), ttfoMs: w(1, 200, 200) } } }],
+      [{ ...base, byMode: { stream: { ttftMs: w(3, 60, 50), e2eMs: w(3, 200, 200) }, nonstream: { ttftMs: w(2, 500, 500), e2eMs: w(2, 500, 500) } } }],
+    ]);
+    assert.deepEqual(m?.byMode?.stream?.ttftMs, { count: 4, mean: 70, p50: 100, p95: 200, p99: 300 });
+    assert.deepEqual(m?.byMode?.stream?.ttfoMs, w(1, 200, 200));
+    assert.deepEqual(m?.byMode?.nonstream?.e2eMs, w(2, 500, 500));
+  });
+
   it('needs at least one report', () => {
     assert.throws(() => mergeReports([]), /at least one report/);
   });

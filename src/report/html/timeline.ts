@@ -1,27 +1,40 @@
 import { z } from 'zod';
 import type { SegmentReport, Report } from '../report.ts';
+import type { Mode } from '../../engine/types.ts';
 import { fmtMs, fmtNum } from '../text.ts';
 import { COLORS, type ChartMarker, type ChartSeries, type ChartSpec } from './chart-spec.ts';
 import type { DataTable } from './page.ts';
 
 /**
- * The run over time, from the report's per-second `timeline`: latency percentiles, load,
- * throughput and errors, with each load change marked where it happened.
+ * The run over time, from the report's per-second `timeline`: latency percentiles and means per
+ * mode, load, throughput and errors, with each load change marked where it happened.
  *
- * Only what the timeline holds is drawn. It keeps one distribution per second for both modes
- * together (no per-mode split), and p50/p95/p99 of TTFT and E2E; a mean, ITL or TTFO series is
- * drawn only when a report carries one (`mean` in a metric, or `itlMs` / `ttfoMs` entries).
+ * Only what the timeline holds is drawn: TTFT and E2E per mode, TTFO and ITL for streams, each
+ * from the entries' `byMode`. A report without `byMode` (older files, merges of them) has p50/p95/p99
+ * of TTFT and E2E for both modes together, and those are drawn instead.
  */
 
 const percentiles = z.looseObject({ p50: z.number(), p95: z.number(), p99: z.number(), mean: z.number().optional() });
 type Percentiles = z.output<typeof percentiles>;
 
-const LATENCY_METRICS = [
-  { key: 'ttftMs', title: 'TTFT over time' },
-  { key: 'ttfoMs', title: 'TTFO over time' },
-  { key: 'itlMs', title: 'ITL over time' },
-  { key: 'e2eMs', title: 'E2E over time' },
-] as const;
+type Entry = Report['timeline'][number];
+type MetricKey = 'ttftMs' | 'ttfoMs' | 'itlMs' | 'e2eMs';
+
+interface LatencySeries {
+  id: string;
+  title: string;
+  note: string;
+  points: (Percentiles | undefined)[];
+}
+
+const METRICS: readonly { key: MetricKey; name: string; modes: readonly Mode[] }[] = [
+  { key: 'ttftMs', name: 'TTFT', modes: ['stream', 'nonstream'] },
+  { key: 'ttfoMs', name: 'TTFO', modes: ['stream'] },
+  { key: 'itlMs', name: 'ITL', modes: ['stream'] },
+  { key: 'e2eMs', name: 'E2E', modes: ['stream', 'nonstream'] },
+];
+
+const MODE_WORDS: Record<Mode, string> = { stream: 'streaming', nonstream: 'non-streaming' };
 
 export interface TimelineChart {
   spec: ChartSpec;
@@ -30,9 +43,45 @@ export interface TimelineChart {
   note?: string;
 }
 
-function metricOf(entry: Report['timeline'][number], key: string): Percentiles | undefined {
-  const parsed = percentiles.safeParse((entry as Record<string, unknown>)[key]);
-  return parsed.success ? parsed.data : undefined;
+function parsed(v: unknown): Percentiles | undefined {
+  const p = percentiles.safeParse(v);
+  return p.success ? p.data : undefined;
+}
+
+function modeMetric(entry: Entry, mode: Mode, key: MetricKey): Percentiles | undefined {
+  const modes = (entry as { byMode?: Record<string, unknown> }).byMode;
+  const m = modes?.[mode];
+  return typeof m === 'object' && m !== null ? parsed((m as Record<string, unknown>)[key]) : undefined;
+}
+
+/** What to draw: per mode when the timeline has `byMode`, else the both-modes percentiles. */
+function latencySeries(tl: readonly Entry[], window: string): LatencySeries[] {
+  const out: LatencySeries[] = [];
+  const perMode = tl.some((e) => (e as { byMode?: unknown }).byMode !== undefined);
+  for (const metric of METRICS) {
+    if (perMode) {
+      for (const mode of metric.modes) {
+        const points = tl.map((e) => modeMetric(e, mode, metric.key));
+        if (points.every((p) => p === undefined)) continue;
+        out.push({
+          id: `tl-${metric.key}-${mode}`,
+          title: `${metric.name} over time, ${MODE_WORDS[mode]}`,
+          note: `Percentiles and mean over the last ${window} at each second, ${MODE_WORDS[mode]} requests only.`,
+          points,
+        });
+      }
+      continue;
+    }
+    const points = tl.map((e) => parsed((e as Record<string, unknown>)[metric.key]));
+    if (points.every((p) => p === undefined)) continue;
+    out.push({
+      id: `tl-${metric.key}`,
+      title: `${metric.name} over time`,
+      note: `Percentiles over the last ${window} at each second, streaming and non-streaming requests together (this report's timeline does not split them by mode).`,
+      points,
+    });
+  }
+  return out;
 }
 
 export function markerLabel(p: SegmentReport): string {
@@ -63,9 +112,8 @@ export function timelineCharts(r: Report): TimelineChart[] {
   const charts: TimelineChart[] = [];
   const window = typeof r.settings.windowSeconds === 'number' ? `${r.settings.windowSeconds} s` : 'a few seconds';
 
-  for (const metric of LATENCY_METRICS) {
-    const points = tl.map((e) => metricOf(e, metric.key));
-    if (points.every((p) => p === undefined)) continue;
+  for (const metric of latencySeries(tl, window)) {
+    const { points } = metric;
     const pick = (f: (p: Percentiles) => number | undefined): (number | null)[] =>
       points.map((p) => {
         const v = p === undefined ? undefined : f(p);
@@ -77,13 +125,11 @@ export function timelineCharts(r: Report): TimelineChart[] {
       { label: 'p95', color: COLORS.p95, values: pick((p) => p.p95) },
       { label: 'p99', color: COLORS.p99, values: pick((p) => p.p99) },
     ];
-    const hasMean = points.some((p) => p?.mean !== undefined);
-    if (hasMean) series.push({ label: 'mean', color: COLORS.mean, values: pick((p) => p.mean) });
-    const id = `tl-${metric.key}`;
+    if (points.some((p) => p?.mean !== undefined)) series.push({ label: 'mean', color: COLORS.mean, values: pick((p) => p.mean) });
     charts.push({
       title: metric.title,
-      note: `Percentiles over the last ${window} at each second, streaming and non-streaming requests together (the report's timeline does not split them by mode${hasMean ? '' : ' and keeps no mean'}).`,
-      spec: { id, xKind: 'seconds', xLabel: 'seconds into the run', yLabel: 'ms', yUnit: 'ms', x, series, markers },
+      note: metric.note,
+      spec: { id: metric.id, xKind: 'seconds', xLabel: 'seconds into the run', yLabel: 'ms', yUnit: 'ms', x, series, markers },
       table: {
         caption: `${metric.title} (ms), one row per second`,
         head: ['t (s)', ...series.map((s) => s.label)],
