@@ -1,5 +1,5 @@
 import { UsageError } from '../shared/usage-error.ts';
-import { ModeAccumulator, type EncodedModeAccumulator, type TimelineEntry } from '../engine/stats.ts';
+import { ModeAccumulator, type EncodedModeAccumulator, type TimelineEntry, type TimelineModeEntry as TimelineMode, type WindowSummary } from '../engine/stats.ts';
 import { MODES, type ErrorCode, type Mode } from '../engine/types.ts';
 import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type SegmentReport, type Report } from './report.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
@@ -144,8 +144,6 @@ export function mergeTimelines(timelines: ReadonlyArray<readonly TimelineEntry[]
 }
 
 type TimelineModes = NonNullable<TimelineEntry['byMode']>;
-type TimelineMode = NonNullable<TimelineModes['stream']>;
-type WindowSummary = TimelineMode['ttftMs'];
 
 function copyByMode(m: TimelineEntry['byMode']): Pick<TimelineEntry, 'byMode'> {
   return m === undefined ? {} : { byMode: mergeByMode(undefined, m) };

@@ -49,15 +49,13 @@ function parsed(v: unknown): Percentiles | undefined {
 }
 
 function modeMetric(entry: Entry, mode: Mode, key: MetricKey): Percentiles | undefined {
-  const modes = (entry as { byMode?: Record<string, unknown> }).byMode;
-  const m = modes?.[mode];
-  return typeof m === 'object' && m !== null ? parsed((m as Record<string, unknown>)[key]) : undefined;
+  return parsed(entry.byMode?.[mode]?.[key]);
 }
 
 /** What to draw: per mode when the timeline has `byMode`, else the both-modes percentiles. */
 function latencySeries(tl: readonly Entry[], window: string): LatencySeries[] {
   const out: LatencySeries[] = [];
-  const perMode = tl.some((e) => (e as { byMode?: unknown }).byMode !== undefined);
+  const perMode = tl.some((e) => e.byMode !== undefined);
   for (const metric of METRICS) {
     if (perMode) {
       for (const mode of metric.modes) {
