@@ -22,11 +22,20 @@ let simulatorReady: (s: SimulatorReady) => void = () => undefined;
 const simulator = new Promise<SimulatorReady>((resolve) => (simulatorReady = resolve));
 const early: Command[] = [];
 let onCommand: ((c: Command) => void) | undefined;
+/** What the main thread's shutdown closes: the --prometheus endpoint, kept up after the run. */
+let keptAlive: LiveMetrics | undefined;
 port.on('message', (m: ToWorker) => {
   if (m.kind === 'simulator') simulatorReady(m);
+  else if (m.kind === 'shutdown') void shutdown();
   else if (onCommand !== undefined) onCommand(m);
   else early.push(m);
 });
+
+/** Closes the endpoint (and its scrapers' connections) and the port, so the thread ends by itself. */
+async function shutdown(): Promise<void> {
+  await keptAlive?.close().catch(() => undefined);
+  port.close();
+}
 
 async function main(): Promise<void> {
   const { plan } = input;
@@ -108,7 +117,8 @@ async function main(): Promise<void> {
     const report = await run.report(outcome);
     const done = finishRun(report, plan.output, await run.finishSinks());
     // The endpoint stays up (it keeps this thread alive) so that a scrape after the run reads the
-    // final counts; the main thread ends the thread once it has printed the summary.
+    // final counts; the main thread asks for a shutdown once it has printed the summary.
+    keptAlive = live;
     send({ kind: 'finished', ...done, interrupted: report.interrupted, stopReason: outcome.stopReason });
   } catch (e) {
     await live?.close();
@@ -120,7 +130,8 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => port.close(),
+  // The port stays open for the main thread's shutdown message.
+  () => undefined,
   (e: unknown) => {
     send({ kind: 'failed', message: (e as Error)?.message ?? String(e), usage: e instanceof UsageError });
     port.close();

@@ -28,10 +28,15 @@ export interface Finished {
 
 const YOUNG_GENERATION_MB = 96;
 
+/** How long a worker gets to end by itself after the shutdown message before it is terminated. */
+const SHUTDOWN_GRACE_MS = 2000;
+
 export class RemoteEngine implements SnapshotSource {
   private current: EngineSnapshot | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+  private hasExited = false;
   readonly ready: Promise<TargetInfo>;
   readonly finished: Promise<Finished>;
   readonly warnings: string[] = [];
@@ -98,6 +103,12 @@ export class RemoteEngine implements SnapshotSource {
       rejectReady(e);
       rejectFinished(e);
     });
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        this.hasExited = true;
+        resolve();
+      }),
+    );
     this.worker.on('exit', (code) => {
       const e = new Error(`engine worker exited (code ${code})`);
       rejectReady(e);
@@ -170,9 +181,20 @@ export class RemoteEngine implements SnapshotSource {
     });
   }
 
-  /** Stops the worker, then the simulator this thread started (after the worker's last use of it). */
+  /**
+   * Stops the worker, then the simulator this thread started (after the worker's last use of it).
+   * The worker is asked to close its endpoint and end by itself; it is terminated only if it has
+   * not within SHUTDOWN_GRACE_MS (a terminate while its HTTP parser runs aborts the process).
+   */
   async terminate(): Promise<void> {
-    await this.worker.terminate().catch(() => undefined);
+    if (!this.hasExited) {
+      this.worker.postMessage({ kind: 'shutdown' } satisfies ToWorker);
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
+      await Promise.race([this.exited, graceOver]);
+      clearTimeout(timer);
+      if (!this.hasExited) await this.worker.terminate().catch(() => undefined);
+    }
     const sim = await this.simulator?.catch(() => undefined);
     await sim?.close();
   }

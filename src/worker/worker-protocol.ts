@@ -28,7 +28,16 @@ export interface SimulatorReady extends RunningSimulator {
   kind: 'simulator';
 }
 
-export type ToWorker = Command | SimulatorReady;
+/**
+ * Sent by the main thread once it has printed the summary: the worker closes what keeps it alive
+ * (the --prometheus endpoint) and exits by itself. Terminating it instead, while the endpoint
+ * parses a scrape, aborts the whole process inside Node's HTTP parser (seen in CI on Node 20).
+ */
+export interface Shutdown {
+  kind: 'shutdown';
+}
+
+export type ToWorker = Command | SimulatorReady | Shutdown;
 
 export type ToMain =
   /** `metricsUrl`: where --prometheus serves, with the port actually bound. */
