@@ -189,8 +189,11 @@ export class Measurement {
    * reasoning text (undefined when the response had no reasoning).
    */
   reasoningTokens(): { tokens: number; source: TokenSource } | undefined {
+    // OpenAI reports `reasoning_tokens: 0` on every answer of a model that cannot reason: that is
+    // no reasoning, not a reasoning request with zero tokens.
+    const reasoned = this.firstReasoningAt !== undefined || (this.usageReasoningTokens ?? 0) > 0;
+    if (!reasoned) return undefined;
     if (this.usageReasoningTokens !== undefined) return { tokens: this.usageReasoningTokens, source: 'usage' };
-    if (this.firstReasoningAt === undefined) return undefined;
     return { tokens: countTokens(this.reasoningParts.join('')), source: 'tokenizer' };
   }
 

@@ -53,6 +53,11 @@ function metricRows(label: string, pick: (m: ModeReport) => MetricSummary, byMod
   return MODES.filter((m) => byMode[m].requests > 0 && pick(byMode[m]).count > 0).map((m) => ({ label: `${label} ${MODE_LABEL[m]}`, mode: m, summary: pick(byMode[m]) }));
 }
 
+/** Whether any response of the run reasoned: without reasoning TTFO equals TTFT and is not shown. */
+export function anyReasoning(r: Pick<Report, 'byMode'>): boolean {
+  return r.byMode.stream.ttfrMs.count > 0 || r.byMode.nonstream.ttfrMs.count > 0;
+}
+
 /**
  * The rows of the latency table, in the order the terminal prints them; the HTML report shows the
  * same rows, so the two can never disagree on which numbers a run has.
@@ -61,7 +66,7 @@ export function latencyRows(r: Report): LatencyRow[] {
   const streamOnly = { stream: r.byMode.stream, nonstream: { ...r.byMode.nonstream, requests: 0 } };
   // Rows of the reasoning phase only when a response reasoned; tool calls only when one was made.
   // Without reasoning TTFO equals TTFT and would only repeat it.
-  const reasoned = r.byMode.stream.ttfrMs.count > 0 || r.byMode.nonstream.ttfrMs.count > 0;
+  const reasoned = anyReasoning(r);
   const rows = [
     ...metricRows('TTFT', (m) => m.ttftMs, r.byMode),
     ...(reasoned ? metricRows('TTFR', (m) => m.ttfrMs, r.byMode) : []),

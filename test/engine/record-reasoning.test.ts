@@ -65,6 +65,20 @@ test('a model that does not reason: TTFO = TTFT, no reasoning fields, no second 
   assert.equal(r.outputItlMs, undefined);
 });
 
+test('usage with reasoning_tokens 0 (OpenAI sends it for every model) is no reasoning: the run says nothing about reasoning', () => {
+  const m = written();
+  m.addContent(T0 + 100, { kind: 'answer', text: 'a' });
+  m.usageOutputTokens = 12;
+  m.usageReasoningTokens = 0;
+  const r = rec(m);
+  assert.equal(r.reasoningTokens, undefined);
+  assert.equal(r.outputTokens, 12);
+  const acc = new ModeAccumulator();
+  acc.add(r);
+  assert.equal(acc.n.reasoningRequests, 0);
+  acc.dispose();
+});
+
 test('reasoning tokens from usage; output tokens exclude them; TPOT divides by every generated token', () => {
   const m = reasoned(written());
   m.usageOutputTokens = 50; // OpenAI completion_tokens: reasoning included

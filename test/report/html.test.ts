@@ -32,6 +32,8 @@ function entry(tMs: number, extra: Record<string, unknown> = {}): TimelineEntry 
 }
 
 const records = Array.from({ length: 200 }, (_, i) => okRecord(i % 2 ? 'stream' : 'nonstream', 20 + (i % 50)));
+/** The same run by a reasoning model: 40 ms of reasoning before each stream's first answer token. */
+const reasoningRecords = records.map((r) => (r.mode === 'stream' ? { ...r, ttfrMs: r.ttftMs, ttfoMs: (r.ttftMs ?? 0) + 40, reasoningMs: 40, reasoningTokens: 10 } : r));
 
 test('jsonForScript: no string can close the script element, and JSON.parse reads it back', () => {
   const v = { s: '</script><script>alert(1)</script><!--', u: '\u2028' };
@@ -72,15 +74,19 @@ test('load changes are marked on every timeline chart, and segments get their ta
   }
 });
 
-test('TTFO, ITL and mean series appear only when the timeline carries them', () => {
+test('TTFO, ITL and mean series appear only when the timeline carries them, TTFO only when a response reasoned', () => {
   const plain = chartsOf(renderRunHtml(reportOf(records, { timeline: [entry(1000)] }))).map((c) => c.id);
   assert.ok(plain.includes('tl-ttftMs') && plain.includes('tl-e2eMs'));
   assert.ok(!plain.includes('tl-ttfoMs') && !plain.includes('tl-itlMs'));
   const ttft = chartsOf(renderRunHtml(reportOf(records, { timeline: [entry(1000)] }))).find((c) => c.id === 'tl-ttftMs');
   assert.deepEqual(ttft?.series.map((s) => s.label), ['p50', 'p95', 'p99']);
 
-  const richer = reportOf(records, { timeline: [entry(1000, { ttfoMs: { p50: 60, p95: 95, p99: 130, mean: 70 } })] });
-  const charts = chartsOf(renderRunHtml(richer));
+  const withTtfo = { timeline: [entry(1000, { ttfoMs: { p50: 60, p95: 95, p99: 130, mean: 70 } })] };
+  // Without reasoning TTFO is TTFT again: neither its timeline nor its distribution is drawn.
+  const noReasoning = chartsOf(renderRunHtml(reportOf(records, withTtfo))).map((c) => c.id);
+  assert.ok(!noReasoning.some((id) => id.includes('ttfo')), noReasoning.join(' '));
+  const charts = chartsOf(renderRunHtml(reportOf(reasoningRecords, withTtfo)));
+  assert.ok(charts.some((c) => c.id.includes('ttfo') && !c.id.startsWith('tl-')), 'the TTFO distribution is drawn');
   const ttfo = charts.find((c) => c.id === 'tl-ttfoMs');
   assert.deepEqual(ttfo?.series.map((s) => s.label), ['p50', 'p95', 'p99', 'mean']);
   assert.deepEqual(ttfo?.series.map((s) => s.values[0]), [60, 95, 130, 70]);
@@ -136,7 +142,7 @@ test('a timeline with byMode gets one chart per metric and mode, each with its m
       nonstream: { ttftMs: w(500), e2eMs: w(500) },
     },
   };
-  const r = reportOf(records, { timeline: [entry(1000, perMode), entry(2000, perMode)] });
+  const r = reportOf(reasoningRecords, { timeline: [entry(1000, perMode), entry(2000, perMode)] });
   const ids = chartsOf(renderRunHtml(r)).map((c) => c.id).filter((id) => /^tl-(ttft|ttfo|itl|e2e)/.test(id));
   assert.deepEqual(ids, ['tl-ttftMs-stream', 'tl-ttftMs-nonstream', 'tl-ttfoMs-stream', 'tl-itlMs-stream', 'tl-e2eMs-stream', 'tl-e2eMs-nonstream']);
   const ttfo = chartsOf(renderRunHtml(r)).find((c) => c.id === 'tl-ttfoMs-stream');

@@ -1,6 +1,6 @@
 import { LatencyHistogram, type EncodedHistogram } from '../../engine/histogram.ts';
 import { encodedHistogramSchema } from '../schema.ts';
-import { fmtMs } from '../text.ts';
+import { anyReasoning, fmtMs } from '../text.ts';
 import type { Report } from '../report.ts';
 import { COLORS, NONSTREAM_DASH, type ChartSpec } from './chart-spec.ts';
 import type { DataTable } from './page.ts';
@@ -62,7 +62,9 @@ export function percentileCurve(h: LatencyHistogram): (number | null)[] {
 
 export function distributionCharts(r: Report): DistributionChart[] {
   const charts: DistributionChart[] = [];
-  for (const metric of DISTRIBUTION_METRICS) {
+  // Without reasoning the TTFO curve would be the TTFT curve again.
+  const metrics = DISTRIBUTION_METRICS.filter((m) => m.key !== 'ttfo' || anyReasoning(r));
+  for (const metric of metrics) {
     const curves: { label: string; color: string; dash?: number[]; values: (number | null)[]; rows: string[] }[] = [];
     for (const m of MODE_SERIES) {
       const enc = encodedOf(r, m.mode, metric.key);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SegmentReport, Report } from '../report.ts';
 import type { Mode } from '../../engine/types.ts';
-import { fmtMs, fmtNum } from '../text.ts';
+import { anyReasoning, fmtMs, fmtNum } from '../text.ts';
 import { COLORS, type ChartMarker, type ChartSeries, type ChartSpec } from './chart-spec.ts';
 import type { DataTable } from './page.ts';
 
@@ -53,10 +53,11 @@ function modeMetric(entry: Entry, mode: Mode, key: MetricKey): Percentiles | und
 }
 
 /** What to draw: per mode when the timeline has `byMode`, else the both-modes percentiles. */
-function latencySeries(tl: readonly Entry[], window: string): LatencySeries[] {
+function latencySeries(tl: readonly Entry[], window: string, reasoned: boolean): LatencySeries[] {
   const out: LatencySeries[] = [];
   const perMode = tl.some((e) => e.byMode !== undefined);
-  for (const metric of METRICS) {
+  // Without reasoning TTFO over time is TTFT over time again.
+  for (const metric of METRICS.filter((m) => m.key !== 'ttfoMs' || reasoned)) {
     if (perMode) {
       for (const mode of metric.modes) {
         const points = tl.map((e) => modeMetric(e, mode, metric.key));
@@ -110,7 +111,7 @@ export function timelineCharts(r: Report): TimelineChart[] {
   const charts: TimelineChart[] = [];
   const window = typeof r.settings.windowSeconds === 'number' ? `${r.settings.windowSeconds} s` : 'a few seconds';
 
-  for (const metric of latencySeries(tl, window)) {
+  for (const metric of latencySeries(tl, window, anyReasoning(r))) {
     const { points } = metric;
     const pick = (f: (p: Percentiles) => number | undefined): (number | null)[] =>
       points.map((p) => {
