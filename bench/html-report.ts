@@ -43,17 +43,20 @@ for (let i = 0; i < REQUESTS; i++) {
   const mode: Mode = rand() < 0.5 ? 'stream' : 'nonstream';
   const segment = Math.min(SEGMENTS.length - 1, Math.floor((i / REQUESTS) * SEGMENTS.length));
   const load = (SEGMENTS[segment] ?? 8) / 8;
+  const ttftMs = (40 + 200 * rand() ** 3) * load;
+  // Streams reason for 30 ms x load before answering, so the page draws every chart it can (TTFO).
+  const reasoning = mode === 'stream' ? { ttfrMs: ttftMs, ttfoMs: ttftMs + 30 * load, reasoningMs: 30 * load, reasoningTokens: 10 } : {};
   const r =
     rand() < 0.01
       ? rec({ mode, outcome: 'failed', errorCode: rand() < 0.5 ? 'http_429' : 'http_503', errorMessage: 'rate limited', segment })
-      : okRecord(mode, (40 + 200 * rand() ** 3) * load, { segment, itlMs: mode === 'stream' ? Array.from({ length: 20 }, () => 4 + 10 * rand() ** 4) : [] });
+      : okRecord(mode, ttftMs, { segment, itlMs: mode === 'stream' ? Array.from({ length: 20 }, () => 4 + 10 * rand() ** 4) : [], ...reasoning });
   all[mode].add(r);
   perSegment[segment]?.[mode].add(r);
   if (segment !== segmentOpen) {
     segmentOpen = segment;
     collector.beginSegment({ startMs: second * 1000, concurrency: SEGMENTS[segment] ?? 8, streamRatio: 0.5, reason: segment === 0 ? 'start' : 'concurrency' });
   }
-  collector.record({ ...r, segment, ...(mode === 'stream' && r.outcome === 'ok' && r.ttftMs !== undefined ? { ttfoMs: r.ttftMs + 30 * load } : {}) });
+  collector.record({ ...r, segment });
   while (second < SECONDS && i + 1 >= ((second + 1) * REQUESTS) / SECONDS) {
     second++;
     collector.tick(second * 1000, { inFlight: Math.round(8 * load * (0.8 + 0.2 * rand())), concurrency: SEGMENTS[segment] ?? 8 });
