@@ -95,6 +95,14 @@ const rounds = flag({
   name: 'rounds', valueName: 'N', section: 'command', help: 'interleaved rounds', value: wholeNumber(1, 1000), default: 5,
 });
 
+/** Rounds compare single requests, one variant against another: a conversation spans rounds and variants. */
+const SINGLE_REQUESTS_WHY = 'its rounds compare single requests; a multi-turn session would span rounds';
+const SINGLE_REQUESTS: Changes<typeof RUN_FLAGS> = {
+  turns: refuse({ why: SINGLE_REQUESTS_WHY, instead: 'a single run or streamtop sweep with --turns' }),
+  history: refuse({ why: SINGLE_REQUESTS_WHY }),
+  thinkTime: refuse({ why: SINGLE_REQUESTS_WHY }),
+};
+
 /** What compare-modes and compare-connections both refuse: they run rounds of a fixed count. */
 function roundsOnly(perWhat: string): Changes<typeof RUN_FLAGS> {
   return {
@@ -109,6 +117,7 @@ function roundsOnly(perWhat: string): Changes<typeof RUN_FLAGS> {
     ndjson: singleRunOutputs('--ndjson'),
     ...ONE_TARGET,
     prometheus: NO_LIVE_METRICS,
+    ...SINGLE_REQUESTS,
   };
 }
 

@@ -6,8 +6,9 @@ import { FAIL_IF_GRAMMAR, parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
 import { flag, type FlagTable } from '../flags/types.ts';
 import { choice, decimal, duration, fromParser, listenAddress, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, repeatable, secretText, text, wholeNumber } from '../flags/values.ts';
-import { lengthAllowed, parseLength } from './length-spec.ts';
+import { durationSpecAllowed, lengthAllowed, parseDurationSpec, parseLength, type CountUnit } from './length-spec.ts';
 import { MIN_UNIQUE_TOKENS } from '../engine/synthetic.ts';
+import { MAX_TURNS } from '../engine/session-synthetic.ts';
 import { BODY_ALLOWED, HEADER_ALLOWED, HEADER_ENV_ALLOWED, parseBody, parseHeader, parseHeaderEnv } from './endpoint.ts';
 import { z } from 'zod';
 import { invalidFlag } from '../shared/usage-error.ts';
@@ -22,6 +23,10 @@ export const API_CHOICES = ['openai', 'anthropic'] as const;
 export const ARRIVALS = ['constant', 'poisson'] as const;
 export const CONNECTIONS = ['keepalive', 'fresh', 'prewarm', 'h2'] as const;
 export const MAX_TOKENS_FIELDS = ['auto', 'max_tokens', 'max_completion_tokens'] as const;
+export const HISTORY_MODES = ['live', 'dataset'] as const;
+/** Longest --think-time: a user who pauses longer has left the conversation. */
+export const MAX_THINK_MS = 3_600_000;
+const TURNS: CountUnit = { unit: 'turns', examples: '5, 5:2, 2-8' };
 /** Longest synthetic prompt and answer: far beyond any context window, short of absurd. */
 export const MAX_INPUT_TOKENS = 2_000_000;
 export const MAX_OUTPUT_TOKENS = 10_000_000;
@@ -222,6 +227,32 @@ export const RUN_FLAGS = {
     name: 'prefix-ratio', valueName: 'R', section: 'workload', help: 'share of requests that carry a shared prefix, 0..1 or a %',
     value: ratio(), default: 1,
     requires: [{ flag: 'sharedPrefix', message: '--prefix-ratio needs --shared-prefix TOKENS' }],
+  }),
+  turns: flag({
+    name: 'turns', valueName: 'N|MEAN:SD', section: 'workload',
+    help: 'multi-turn sessions of this many turns (drawn per session from --seed), each turn resending the conversation; -c counts sessions',
+    defaultText: 'off (one prompt per request)',
+    value: fromParser((f, raw) => parseLength(f, raw, 1, MAX_TURNS, TURNS), lengthAllowed(1, MAX_TURNS, TURNS)),
+    conflicts: [
+      { flag: 'prompt', message: '--turns builds its own conversations (short questions, or --input-tokens prompts): drop --prompt, or drop --turns' },
+      { flag: 'prompts', message: '--turns builds its own conversations: drop --prompts, or drop --turns' },
+      {
+        flag: 'target',
+        message: '--turns is not available with several targets yet (their requests are paired by order, and sessions interleave differently on each): compare one target at a time, or drop --turns',
+      },
+      { flag: 'targets', message: '--turns is not available with several targets yet: compare one target at a time, or drop --turns' },
+    ],
+  }),
+  history: flag({
+    name: 'history', valueName: 'MODE', section: 'workload',
+    help: "multi-turn: the assistant turns each turn resends: live (the answers the server actually returned) or dataset (the dataset's replies)",
+    defaultText: 'live', value: choice(HISTORY_MODES),
+  }),
+  thinkTime: flag({
+    name: 'think-time', valueName: 'TIME|MEAN:SD', section: 'workload', unit: 'ms',
+    help: 'multi-turn: pause between an answer and the next turn of its session, drawn per pause (the session keeps its slot)',
+    defaultText: '0 (the next turn at once)',
+    value: fromParser((f, raw) => parseDurationSpec(f, raw, MAX_THINK_MS), durationSpecAllowed(MAX_THINK_MS)),
   }),
   prompt: flag({
     name: 'prompt', valueName: 'TEXT', section: 'workload', help: 'send this prompt',

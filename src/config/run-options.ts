@@ -147,6 +147,9 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     ...(v.sharedPrefix !== undefined ? { sharedPrefix: v.sharedPrefix } : {}),
     prefixGroups: v.prefixGroups,
     prefixRatio: v.prefixRatio,
+    ...(v.turns !== undefined ? { turns: v.turns } : {}),
+    ...(v.history !== undefined ? { history: v.history } : {}),
+    ...(v.thinkTime !== undefined ? { thinkMs: v.thinkTime } : {}),
   });
 
   refuseDuplicateHeaders(v.header, v.headerEnv);

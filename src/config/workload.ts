@@ -1,5 +1,7 @@
-import type { WorkloadConfig, WorkloadShape } from '../engine/config.ts';
-import { lengthMean, type LengthSpec } from '../engine/lengths.ts';
+import type { SessionsConfig, WorkloadConfig, WorkloadShape } from '../engine/config.ts';
+import { buildSyntheticSessions } from '../engine/session-synthetic.ts';
+import type { HistoryMode } from '../engine/session-player.ts';
+import { lengthMean, lengthMin, type LengthSpec } from '../engine/lengths.ts';
 import { builtinPrompts, singlePrompt, type Prompt } from '../engine/prompts.ts';
 import { buildSyntheticPrompts, smallestInput, MIN_UNIQUE_TOKENS, type SharedPrefixSpec } from '../engine/synthetic.ts';
 import type { Api } from '../engine/types.ts';
@@ -36,6 +38,29 @@ export interface WorkloadFlags {
   sharedPrefix?: number;
   prefixGroups: number;
   prefixRatio: number;
+  /** --turns: synthetic multi-turn sessions. */
+  turns?: LengthSpec;
+  /** --history as typed (undefined: not given, live). */
+  history?: HistoryMode;
+  /** --think-time, ms. */
+  thinkMs?: LengthSpec;
+}
+
+/** Tokens of a short synthetic question (the corpus questions, with a session's lead word). */
+const QUESTION_TOKENS = 16;
+
+/**
+ * How many synthetic sessions to build: enough for the run's requests when -n is known (each
+ * session takes at least its shortest draw of turns), and no more turns or tokens than single
+ * synthetic prompts may hold; the run takes them round and round.
+ */
+export function syntheticSessionCount(turns: LengthSpec, input: LengthSpec | undefined, requests: number | undefined): number {
+  const perSession = Math.max(1, lengthMean(turns));
+  const tokensPerTurn = input !== undefined ? Math.max(1, lengthMean(input)) : QUESTION_TOKENS;
+  const byTurns = Math.floor(MAX_SYNTHETIC_PROMPTS / perSession);
+  const byBudget = Math.floor(SYNTHETIC_TOKEN_BUDGET / (perSession * tokensPerTurn));
+  const byRequests = requests !== undefined ? Math.ceil(requests / lengthMin(turns, 1)) : Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.min(byTurns, byBudget, byRequests));
 }
 
 /**
@@ -59,7 +84,18 @@ export function autoMaxTokensField(baseUrl: string | undefined): MaxTokensField 
   return host === 'api.openai.com' || host.endsWith('.openai.azure.com') || host.endsWith('.cognitiveservices.azure.com') ? 'max_completion_tokens' : 'max_tokens';
 }
 
+function checkSessionFlags(v: WorkloadFlags): void {
+  const sessions = v.turns !== undefined;
+  if (v.history !== undefined && !sessions)
+    throw new UsageError('--history chooses what multi-turn sessions resend as the assistant turns: add --turns N, or drop --history');
+  if (v.history === 'dataset' && v.turns !== undefined)
+    throw new UsageError("--history dataset resends a dataset's own replies, and synthetic turns (--turns) have none: drop --history (live, the answers the server returned, is the default)");
+  if (v.thinkMs !== undefined && !sessions)
+    throw new UsageError('--think-time is the pause between the turns of a session: add --turns N, or drop --think-time');
+}
+
 function checkFlags(v: WorkloadFlags): void {
+  checkSessionFlags(v);
   if (v.ignoreEos && v.api !== 'openai')
     throw new UsageError('--ignore-eos is an extension of OpenAI-compatible servers (vLLM, SGLang); the Anthropic API has none: drop it, or use --api openai');
   if (v.ignoreEos && v.outputTokens === undefined && v.maxTokens === undefined)
@@ -84,11 +120,33 @@ function withOutputTargets(prompts: Prompt[], spec: LengthSpec, seed: number): P
 export function resolveWorkload(v: WorkloadFlags): WorkloadConfig {
   checkFlags(v);
   const shape: WorkloadShape = {
-    source: v.inputTokens !== undefined ? 'synthetic' : v.prompts !== undefined ? 'prompts-file' : v.prompt !== undefined ? 'prompt' : 'built-in',
+    source: v.inputTokens !== undefined || v.turns !== undefined ? 'synthetic' : v.prompts !== undefined ? 'prompts-file' : v.prompt !== undefined ? 'prompt' : 'built-in',
   };
   let prompts: Prompt[];
   let order: WorkloadConfig['order'];
-  if (v.inputTokens !== undefined) {
+  let sessions: SessionsConfig | undefined;
+  if (v.turns !== undefined) {
+    const scripts = buildSyntheticSessions({
+      turns: v.turns,
+      count: syntheticSessionCount(v.turns, v.inputTokens, v.requests !== undefined ? v.requests + v.warmup : undefined),
+      seed: v.seed,
+      ...(v.inputTokens !== undefined ? { input: v.inputTokens } : {}),
+      ...(v.outputTokens !== undefined ? { output: v.outputTokens } : {}),
+      ...(v.sharedPrefix !== undefined ? { prefix: { tokens: v.sharedPrefix, groups: v.prefixGroups, ratio: v.prefixRatio } } : {}),
+      ...(v.system !== undefined ? { system: v.system } : {}),
+    });
+    prompts = [];
+    sessions = { scripts, history: v.history ?? 'live', ...(v.thinkMs !== undefined ? { thinkMs: v.thinkMs } : {}) };
+    if (v.inputTokens !== undefined) shape.inputTokens = v.inputTokens;
+    if (v.sharedPrefix !== undefined) shape.prefix = { tokens: v.sharedPrefix, groups: v.prefixGroups, ratio: v.prefixRatio };
+    shape.sessions = {
+      source: 'synthetic',
+      turns: v.turns,
+      history: sessions.history,
+      ...(v.thinkMs !== undefined ? { thinkMs: v.thinkMs } : {}),
+      scripts: scripts.length,
+    };
+  } else if (v.inputTokens !== undefined) {
     const prefix: SharedPrefixSpec | undefined =
       v.sharedPrefix !== undefined ? { tokens: v.sharedPrefix, groups: v.prefixGroups, ratio: v.prefixRatio } : undefined;
     prompts = buildSyntheticPrompts({
@@ -111,6 +169,7 @@ export function resolveWorkload(v: WorkloadFlags): WorkloadConfig {
   const field = v.maxTokensField === 'auto' ? autoMaxTokensField(v.baseUrl) : v.maxTokensField;
   return {
     prompts,
+    ...(sessions !== undefined ? { sessions } : {}),
     ...(order !== undefined ? { order } : {}),
     ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}),
     ...(v.api === 'openai' && field !== 'max_tokens' ? { maxTokensField: field } : {}),

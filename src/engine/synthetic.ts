@@ -125,7 +125,7 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
  * A lowercase word unique to `index` (its letters in base 26) with two random letters after,
  * so neighbouring prompts differ in their very first token too.
  */
-function leadWord(index: number, prng: Prng): string {
+export function leadWord(index: number, prng: Prng): string {
   let w = '';
   let n = index;
   do {

@@ -145,6 +145,9 @@ export interface RequestRecord {
   connectMs?: number;
   tlsMs?: number;
   finishReason?: string;
+  /** Multi-turn sessions: the session's number in the run (from 1) and this request's turn in it (from 1). */
+  session?: number;
+  turn?: number;
 }
 
 export type PaneState = 'queued' | 'connecting' | 'waiting' | 'thinking' | 'streaming' | 'done' | 'failed';
@@ -162,6 +165,15 @@ export interface PaneSnapshot {
   /** Reasoning tail, shown dimmed before the answer; absent when the request has not reasoned. */
   reasoning?: string;
   errorCode?: ErrorCode;
+  /** A turn of a multi-turn session: `session 12 · turn 3/5`. */
+  session?: SessionTurnTag;
+}
+
+/** Which session a request belongs to, which of its turns it is, and how many turns it has. */
+export interface SessionTurnTag {
+  session: number;
+  turn: number;
+  turns: number;
 }
 
 export interface ModeStats {

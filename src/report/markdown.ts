@@ -3,7 +3,7 @@ import { fmtUsd, type CostResult } from './cost.ts';
 import type { GateResult } from './gates.ts';
 import type { ModeReport, Report } from './report.ts';
 import type { WorkloadReport } from './schema.ts';
-import { fmtMs, fmtNum, segmentRows } from './text.ts';
+import { fmtMs, fmtNum, segmentRows, turnRows } from './text.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
@@ -147,6 +147,8 @@ function workloadSection(w: WorkloadReport): string[] {
     );
     out.push(mdTable(['stream TTFT (ms)', 'n', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [summaryRow('cache hit', c.ttftHitMs), summaryRow('cache miss', c.ttftMissMs)]), '');
   }
+  const turns = turnRows(w);
+  if (turns !== undefined) out.push('### By turn', '', mdTable(turns.header, turns.rows), '', `${turns.note}.`, '');
   return out;
 }
 

@@ -127,6 +127,13 @@ export function formatSummary(r: Report): string {
       lines.push(`  ${code.padEnd(20)} ${String(count).padStart(6)}  ${r.errorMessages[code as keyof Report['errors']] ?? ''}`);
     }
   }
+  const turns = r.workload !== undefined ? turnRows(r.workload) : undefined;
+  if (turns !== undefined) {
+    lines.push('');
+    lines.push('by turn:');
+    lines.push(table([turns.header, ...turns.rows]));
+    lines.push(turns.note);
+  }
   if (r.segments.length > 1) {
     lines.push('');
     lines.push('by load setting:');
@@ -204,7 +211,15 @@ export function workloadLines(w: WorkloadReport): string[] {
       ? [`shared prefix ${a.sharedPrefix.tokens} tokens × ${a.sharedPrefix.groups} group${a.sharedPrefix.groups === 1 ? '' : 's'} on ${Math.round(a.sharedPrefix.ratio * 100)}% of requests`]
       : []),
   ];
+  const sa = a.sessions;
+  if (sa !== undefined) {
+    const turns = sa.turns !== undefined ? `${sa.turns} turns` : `${sa.source} turns`;
+    const think = sa.thinkTimeMs !== undefined ? `, think ${sa.thinkTimeMs} ms` : '';
+    asked.push(`sessions of ${turns} (${sa.history} history${think})`);
+  }
   const lines = [`workload: ${asked.join(', ')}`, `  server counted: input ${tokens(w.inputTokens)}; output ${tokens(w.outputTokens)}`];
+  const sc = w.sessions;
+  if (sc !== undefined) lines.push(`  sessions: ${sc.started} started, ${sc.completed} completed, ${sc.failed} ended by a failed turn, ${sc.cut} cut short (run end, -n or a smaller pool)`);
   const c = w.cache;
   if (c !== undefined) {
     const ttft =
@@ -214,4 +229,34 @@ export function workloadLines(w: WorkloadReport): string[] {
     lines.push(`  prefix cache: ${(c.hitRatio * 100).toFixed(1)}% of prompt tokens cached; ${c.hits} hits, ${c.misses} misses (hit: half the prompt or more)${ttft}`);
   }
   return lines;
+}
+
+/**
+ * One row per turn index of multi-turn sessions, when sessions had more than one turn: TTFT and
+ * E2E of the streams (of the non-streaming requests when none streamed, as in segmentRows), and
+ * the share of prompt tokens the server served from its cache, which grows with the conversation.
+ */
+export function turnRows(w: WorkloadReport): { header: string[]; rows: string[][]; note: string } | undefined {
+  const turns = w.turns ?? [];
+  if (turns.length < 2) return undefined;
+  const streamed = turns.some((t) => t.stream.ttftMs.count > 0);
+  const mode = streamed ? 'stream' : 'nonstream';
+  const header = ['turn', 'requests', 'ok', 'prompt tok', 'cached %', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'];
+  const rows = turns.map((t) => {
+    const m = t[mode];
+    const ms = (s: MetricSummary, v: number): string => (s.count > 0 ? fmtMs(v) : '-');
+    return [
+      t.turn,
+      String(t.requests),
+      String(t.succeeded),
+      t.succeeded > 0 ? fmtNum(t.inputTokens / t.succeeded, 0) : '-',
+      t.inputTokens > 0 ? ((100 * t.cachedTokens) / t.inputTokens).toFixed(1) : '-',
+      ms(m.ttftMs, m.ttftMs.p50),
+      ms(m.ttftMs, m.ttftMs.p95),
+      ms(m.e2eMs, m.e2eMs.p50),
+      ms(m.e2eMs, m.e2eMs.p95),
+    ];
+  });
+  const note = `latencies (ms) of ${streamed ? 'streaming' : 'non-streaming'} requests; prompt tok: mean per answered request, as the server counted it`;
+  return { header, rows, note };
 }
