@@ -88,6 +88,13 @@ interface RequestInput {
   turns?: number;
 }
 
+/** The engine's side of multi-turn sessions: the scripts (taken in order) and the host the player calls. */
+interface SessionPlay {
+  scripts: readonly SessionScript[];
+  next: number;
+  host: SessionHost;
+}
+
 export interface RunOutcome {
   stopReason: StopReason;
   durationMs: number;
@@ -125,7 +132,7 @@ export class Engine implements EngineCommands {
   /** Single prompts; undefined when the run plays sessions. */
   private readonly prompts: PromptPicker | undefined;
   /** Multi-turn sessions: the scripts in order, the think-time draws, the host the player calls. */
-  private readonly sessions: { scripts: readonly SessionScript[]; next: number; host: SessionHost } | undefined;
+  private readonly sessions: SessionPlay | undefined;
   /** Aborted when the run stops: ends think times at once. */
   private readonly sessionStop = new AbortController();
   /** Sessions waiting for a paused run to resume (or stop). */
@@ -517,7 +524,7 @@ export class Engine implements EngineCommands {
 
   /** The next script, in order, round and round, with the session's number in the run. */
   private nextSession(): { n: number; script: SessionScript } {
-    const s = this.sessions as NonNullable<Engine['sessions']>;
+    const s = this.sessions as SessionPlay;
     const script = s.scripts[s.next] as SessionScript;
     s.next = (s.next + 1) % s.scripts.length;
     return { n: ++this.sessionCounts.started, script };
@@ -525,7 +532,7 @@ export class Engine implements EngineCommands {
 
   /** A slot (closed loop) or an arrival (open loop) plays one session; the slot is held through its think times. */
   private async runSession(ticket: Ticket): Promise<void> {
-    const s = this.sessions as NonNullable<Engine['sessions']>;
+    const s = this.sessions as SessionPlay;
     const { n, script } = this.nextSession();
     let end: SessionEnd;
     try {

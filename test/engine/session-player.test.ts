@@ -134,3 +134,16 @@ test('Anthropic-style cache marking: only the newest user message carries the br
     [undefined, undefined, undefined, undefined, 'question 3'.length],
   );
 });
+
+test('Anthropic: a turn goes out with the system prompt as the top-level field and user/assistant alternating', async () => {
+  const { wireFormat } = await import('../../src/engine/wire/index.ts');
+  const clock = new ManualClock(0);
+  const { host, sent } = fakeHost(clock);
+  await drive(clock, playSession(script(3, { system: 'be brief' }), { session: 1, firstDueMs: 0, history: 'live', markLastUser: true }, host));
+  const built = wireFormat('anthropic').buildRequest({ baseUrl: 'http://h', model: 'm', messages: sent[2]?.req.messages ?? [], stream: true, requestId: 'r' });
+  const body = JSON.parse(built.body) as { system?: string; messages: { role: string; content: unknown }[] };
+  assert.equal(body.system, 'be brief');
+  assert.deepEqual(body.messages.map((m) => m.role), ['user', 'assistant', 'user', 'assistant', 'user']);
+  assert.deepEqual(body.messages.slice(0, 4).map((m) => m.content), ['question 1', 'answer 1', 'question 2', 'answer 2']);
+  assert.deepEqual(body.messages[4]?.content, [{ type: 'text', text: 'question 3', cache_control: { type: 'ephemeral' } }]);
+});
