@@ -204,14 +204,14 @@ function tokens(s: WorkloadReport['inputTokens']): string {
 /** Summary lines of the workload: asked, counted, and the cache when the server reported one. */
 export function workloadLines(w: WorkloadReport): string[] {
   const a = w.asked;
+  const sa = a.sessions;
   const asked = [
-    a.inputTokens !== undefined ? `input ${a.inputTokens} tokens` : `${a.prompts} prompts`,
+    a.inputTokens !== undefined ? `input ${a.inputTokens} tokens` : sa?.source === 'synthetic' ? 'short questions' : `${a.prompts} prompts`,
     ...(a.outputTokens !== undefined ? [`output ${a.outputTokens}${a.ignoreEos === true ? ' (ignore_eos)' : ''}`] : []),
     ...(a.sharedPrefix !== undefined
       ? [`shared prefix ${a.sharedPrefix.tokens} tokens × ${a.sharedPrefix.groups} group${a.sharedPrefix.groups === 1 ? '' : 's'} on ${Math.round(a.sharedPrefix.ratio * 100)}% of requests`]
       : []),
   ];
-  const sa = a.sessions;
   if (sa !== undefined) {
     const turns = sa.turns !== undefined ? `${sa.turns} turns` : `${sa.source} turns`;
     const think = sa.thinkTimeMs !== undefined ? `, think ${sa.thinkTimeMs} ms` : '';
