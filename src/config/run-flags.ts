@@ -229,7 +229,7 @@ export const RUN_FLAGS = {
     requires: [{ flag: 'sharedPrefix', message: '--prefix-ratio needs --shared-prefix TOKENS' }],
   }),
   turns: flag({
-    name: 'turns', valueName: 'N|MEAN:SD', section: 'workload',
+    name: 'turns', valueName: 'N|MEAN:SD|MIN-MAX', section: 'workload',
     help: 'multi-turn sessions of this many turns (drawn per session from --seed), each turn resending the conversation; -c counts sessions',
     defaultText: 'off (one prompt per request)',
     value: fromParser((f, raw) => parseLength(f, raw, 1, MAX_TURNS, TURNS), lengthAllowed(1, MAX_TURNS, TURNS)),
