@@ -143,3 +143,32 @@ test('open loop: each arrival starts a session; the turns of a session follow it
     engine.dispose();
   }
 });
+
+test('a smaller pool ends the surplus sessions at their next turn; the end of the run ends sessions in their think time', async () => {
+  const records: RequestRecord[] = [];
+  const base = testConfig(`${sim.url}/v1`, { load: { concurrency: 4, streamRatio: 1, durationMs: 1500, graceMs: 10_000 } });
+  const engine = new Engine(
+    { ...base, workload: { ...base.workload, prompts: [], sessions: { scripts: scripts(8, 1000), history: 'live', thinkMs: { kind: 'fixed', n: 30 } } } },
+    { onRecord: (r) => records.push(r) },
+  );
+  try {
+    await engine.start();
+    await new Promise((r) => setTimeout(r, 300));
+    engine.setConcurrency(1);
+    const loweredAt = engine.elapsedMs();
+    const t0 = performance.now();
+    const outcome = await engine.done;
+    // The run ended at its duration, not after the grace: no turn was in flight for long, and the
+    // sessions waiting out a think time stopped at once.
+    assert.equal(outcome.stopReason, 'duration');
+    assert.ok(performance.now() - t0 < 5000, 'ended at the duration, without waiting out the grace');
+    const late = new Set(records.filter((r) => r.startMs > loweredAt + 200).map((r) => r.session));
+    assert.equal(late.size, 1, `one session goes on after the pool shrank to 1, not ${late.size}`);
+    const early = new Set(records.filter((r) => r.startMs < loweredAt).map((r) => r.session));
+    assert.equal(early.size, 4, 'four sessions before');
+    assert.equal(engine.sessionCounts.started, 4, 'no new session while the surplus drains');
+    assert.equal(engine.sessionCounts.cut, 4, 'every session was cut: 3 by the smaller pool, 1 by the end of the run');
+  } finally {
+    engine.dispose();
+  }
+});
