@@ -8,7 +8,8 @@ import { TurnStats, turnBucket, turnLabel } from '../../src/engine/turn-stats.ts
 import type { RequestRecord } from '../../src/engine/types.ts';
 import { loadReport } from '../../src/report/load.ts';
 import { formatMarkdown } from '../../src/report/markdown.ts';
-import { turnReports } from '../../src/report/report.ts';
+import { turnReports, type Report } from '../../src/report/report.ts';
+import { renderRunHtml } from '../../src/report/html/index.ts';
 import { formatSummary } from '../../src/report/text.ts';
 import { okRecord, reportOf } from './helpers/synthetic.ts';
 
@@ -53,12 +54,13 @@ test('per-turn statistics: TTFT and E2E per turn index and mode, cache use; warm
   }
 });
 
-test('the report carries the per-turn rows through a save and a load; the summaries show a table by turn', () => {
+/** A report of two sessions of 3 turns, as buildReport would write it. */
+function sessionReport(): Report {
   const records = [1, 2, 3, 1, 2, 3].map((t) => turnRecord(t));
   const stats = new TurnStats();
   for (const r of records) stats.record(r);
   const base = reportOf(records);
-  const report = {
+  const report: Report = {
     ...base,
     workload: {
       asked: { prompts: 'synthetic', sessions: { source: 'synthetic', turns: '3', history: 'live' as const, thinkTimeMs: '50', scripts: 2 } },
@@ -69,14 +71,19 @@ test('the report carries the per-turn rows through a save and a load; the summar
     },
   };
   stats.dispose();
+  return report;
+}
+
+test('the report carries the per-turn rows through a save and a load; the summaries show a table by turn', () => {
+  const report = sessionReport();
   const dir = mkdtempSync(join(tmpdir(), 'streamtop-turns-'));
   try {
     const file = join(dir, 'r.json');
     writeFileSync(file, JSON.stringify(report));
     const loaded = loadReport(file);
-    assert.deepEqual(loaded.workload?.turns, report.workload.turns);
-    assert.deepEqual(loaded.workload?.sessions, report.workload.sessions);
-    assert.deepEqual(loaded.workload?.asked.sessions, report.workload.asked.sessions);
+    assert.deepEqual(loaded.workload?.turns, report.workload?.turns);
+    assert.deepEqual(loaded.workload?.sessions, report.workload?.sessions);
+    assert.deepEqual(loaded.workload?.asked.sessions, report.workload?.asked.sessions);
     const text = formatSummary(loaded);
     assert.match(text, /sessions of 3 turns \(live history, think 50 ms\)/);
     assert.match(text, /sessions: 2 started, 2 completed, 0 ended by a failed turn, 0 cut short/);
@@ -89,4 +96,12 @@ test('the report carries the per-turn rows through a save and a load; the summar
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the HTML report shows the table by turn and the sessions in its workload line', () => {
+  const html = renderRunHtml(sessionReport());
+  assert.match(html, /<h3>By turn<\/h3>/);
+  assert.match(html, /id="turns-table"/);
+  assert.match(html, /sessions of 3 turns \(live history, think 50 ms\)/);
+  assert.doesNotMatch(renderRunHtml(reportOf([okRecord('stream', 10)])), /turns-table/);
 });
