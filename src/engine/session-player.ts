@@ -132,7 +132,8 @@ export async function playSession(script: SessionScript, opts: SessionOptions, h
       dueMs,
       keepAnswer: !last && !fromDataset,
     });
-    if (!result.ok) return { end: 'failed', sent: i + 1 };
+    // A turn cancelled because the run stopped did not fail: the session was cut.
+    if (!result.ok) return { end: host.stopped.aborted ? 'cut' : 'failed', sent: i + 1 };
     if (last) break;
     history.push(user, { role: 'assistant', content: fromDataset ? (t.datasetReply ?? '') : (result.answer ?? '') });
     const pause = Math.max(0, host.thinkMs());

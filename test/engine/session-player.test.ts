@@ -147,3 +147,14 @@ test('Anthropic: a turn goes out with the system prompt as the top-level field a
   assert.deepEqual(body.messages.slice(0, 4).map((m) => m.content), ['question 1', 'answer 1', 'question 2', 'answer 2']);
   assert.deepEqual(body.messages[4]?.content, [{ type: 'text', text: 'question 3', cache_control: { type: 'ephemeral' } }]);
 });
+
+test('a turn that fails because the run stopped cuts its session rather than failing it', async () => {
+  const clock = new ManualClock(0);
+  const h = fakeHost(clock, { fail: 2 });
+  const p = playSession(script(3), { session: 1, firstDueMs: 0, history: 'live' }, h.host);
+  clock.advance(10);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(h.sent.length, 2, 'turn 2 is on the wire');
+  h.stop.abort();
+  assert.deepEqual(await drive(clock, p), { end: 'cut', sent: 2 });
+});
