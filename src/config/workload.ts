@@ -1,4 +1,4 @@
-import type { WorkloadConfig, WorkloadShape } from '../engine/config.ts';
+import type { ReplayPlan, WorkloadConfig, WorkloadShape } from '../engine/config.ts';
 import { lengthMean, type LengthSpec } from '../engine/lengths.ts';
 import { builtinPrompts, singlePrompt, type Prompt } from '../engine/prompts.ts';
 import { buildSyntheticPrompts, smallestInput, MIN_UNIQUE_TOKENS, type SharedPrefixSpec } from '../engine/synthetic.ts';
@@ -8,10 +8,12 @@ import { Prng } from '../engine/prng.ts';
 import { drawLength } from '../engine/lengths.ts';
 import { UsageError } from '../shared/usage-error.ts';
 import { loadPromptsFile } from './prompts-file.ts';
+import { loadDataset, type DatasetFormatChoice } from './dataset/index.ts';
 
 /**
- * The workload flags -> what each request sends: the prompts (built-in, --prompt, --prompts, or
- * synthetic ones of chosen lengths), their output caps, and the body fields around them.
+ * The workload flags -> what each request sends: the prompts (built-in, --prompt, --prompts, a
+ * --dataset, or synthetic ones of chosen lengths), their output caps, and the body fields around
+ * them; and for --replay, when each is sent.
  */
 
 /** Prompts a synthetic workload holds at most, and the tokens they may hold together (~4.5 bytes each). */
@@ -36,6 +38,18 @@ export interface WorkloadFlags {
   sharedPrefix?: number;
   prefixGroups: number;
   prefixRatio: number;
+  dataset?: string;
+  datasetFormat: DatasetFormatChoice;
+  replay: boolean;
+  replaySpeed: number;
+  /** --duration: a replay builds only the lines due within it. */
+  durationMs?: number;
+}
+
+/** What the workload flags resolve to: what each request sends, and a replay's send times. */
+export interface ResolvedWorkload {
+  workload: WorkloadConfig;
+  replay?: ReplayPlan;
 }
 
 /**
@@ -62,8 +76,8 @@ export function autoMaxTokensField(baseUrl: string | undefined): MaxTokensField 
 function checkFlags(v: WorkloadFlags): void {
   if (v.ignoreEos && v.api !== 'openai')
     throw new UsageError('--ignore-eos is an extension of OpenAI-compatible servers (vLLM, SGLang); the Anthropic API has none: drop it, or use --api openai');
-  if (v.ignoreEos && v.outputTokens === undefined && v.maxTokens === undefined)
-    throw new UsageError('--ignore-eos asks for exactly the output cap: add --output-tokens N (or --max-tokens N)');
+  if (v.ignoreEos && v.outputTokens === undefined && v.maxTokens === undefined && v.dataset === undefined)
+    throw new UsageError('--ignore-eos asks for exactly the output cap: add --output-tokens N (or --max-tokens N, or a --dataset whose lines give their answer lengths)');
   if (v.maxTokensField !== 'auto' && v.api !== 'openai')
     throw new UsageError(`--max-tokens-field is for the OpenAI format (the Anthropic API always takes max_tokens): drop it`);
   if (v.inputTokens !== undefined && v.sharedPrefix !== undefined) {
@@ -81,14 +95,43 @@ function withOutputTargets(prompts: Prompt[], spec: LengthSpec, seed: number): P
   return prompts.map((p) => ({ ...p, outputTokens: drawLength(spec, prng, 1) }));
 }
 
-export function resolveWorkload(v: WorkloadFlags): WorkloadConfig {
+export function resolveWorkload(v: WorkloadFlags): ResolvedWorkload {
   checkFlags(v);
   const shape: WorkloadShape = {
-    source: v.inputTokens !== undefined ? 'synthetic' : v.prompts !== undefined ? 'prompts-file' : v.prompt !== undefined ? 'prompt' : 'built-in',
+    source:
+      v.dataset !== undefined
+        ? 'dataset'
+        : v.inputTokens !== undefined
+          ? 'synthetic'
+          : v.prompts !== undefined
+            ? 'prompts-file'
+            : v.prompt !== undefined
+              ? 'prompt'
+              : 'built-in',
   };
   let prompts: Prompt[];
   let order: WorkloadConfig['order'];
-  if (v.inputTokens !== undefined) {
+  let replay: ReplayPlan | undefined;
+  if (v.dataset !== undefined) {
+    const d = loadDataset(v.dataset, {
+      format: v.datasetFormat,
+      seed: v.seed,
+      ...(v.system !== undefined ? { system: v.system } : {}),
+      ...(v.requests !== undefined ? { maxLines: v.requests + v.warmup } : {}),
+      ...(v.replay ? { replay: { speed: v.replaySpeed, ...(v.durationMs !== undefined ? { untilMs: v.durationMs } : {}) } } : {}),
+    });
+    prompts = d.prompts;
+    // File order: each line once, and with --replay prompt k goes with the trace's time k.
+    order = 'sequence';
+    shape.dataset = { format: d.format, file: d.name, lines: d.lines, skipped: d.skipped };
+    if (d.sendAtMs !== undefined) {
+      if (v.warmup >= d.sendAtMs.length)
+        throw new UsageError(`--warmup ${v.warmup} leaves nothing to measure: the replay sends ${d.sendAtMs.length} line${d.sendAtMs.length === 1 ? '' : 's'}; lower --warmup`);
+      replay = { atMs: d.sendAtMs, speed: v.replaySpeed };
+      shape.replaySpeed = v.replaySpeed;
+    }
+    if (v.outputTokens !== undefined) prompts = withOutputTargets(prompts, v.outputTokens, v.seed);
+  } else if (v.inputTokens !== undefined) {
     const prefix: SharedPrefixSpec | undefined =
       v.sharedPrefix !== undefined ? { tokens: v.sharedPrefix, groups: v.prefixGroups, ratio: v.prefixRatio } : undefined;
     prompts = buildSyntheticPrompts({
@@ -109,7 +152,7 @@ export function resolveWorkload(v: WorkloadFlags): WorkloadConfig {
   }
   if (v.outputTokens !== undefined) shape.outputTokens = v.outputTokens;
   const field = v.maxTokensField === 'auto' ? autoMaxTokensField(v.baseUrl) : v.maxTokensField;
-  return {
+  const workload: WorkloadConfig = {
     prompts,
     ...(order !== undefined ? { order } : {}),
     ...(v.maxTokens !== undefined ? { maxTokens: v.maxTokens } : {}),
@@ -118,4 +161,5 @@ export function resolveWorkload(v: WorkloadFlags): WorkloadConfig {
     ...(v.body !== undefined ? { body: v.body } : {}),
     shape,
   };
+  return { workload, ...(replay !== undefined ? { replay } : {}) };
 }

@@ -88,6 +88,8 @@ export function workloadReport(engine: Engine): WorkloadReport | undefined {
       ...(shape?.outputTokens !== undefined ? { outputTokens: describeLength(shape.outputTokens) } : {}),
       ...(shape?.prefix !== undefined ? { sharedPrefix: { ...shape.prefix } } : {}),
       ...(w.ignoreEos === true ? { ignoreEos: true } : {}),
+      ...(shape?.dataset !== undefined ? { dataset: { ...shape.dataset } } : {}),
+      ...(shape?.replaySpeed !== undefined ? { replaySpeed: shape.replaySpeed } : {}),
     },
     inputTokens: seen?.inputTokens ?? empty,
     outputTokens: seen?.outputTokens ?? empty,
@@ -104,6 +106,7 @@ export function workloadReport(engine: Engine): WorkloadReport | undefined {
           },
         }
       : {}),
+    ...(seen?.lateMs !== undefined ? { replay: { sent: seen.lateMs.count, lateMs: seen.lateMs } } : {}),
   };
 }
 

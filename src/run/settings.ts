@@ -23,6 +23,8 @@ export function settingsOf(plan: RunPlan): Record<string, unknown> {
     inputTokens: workload.shape?.inputTokens !== undefined ? describeLength(workload.shape.inputTokens) : null,
     outputTokens: workload.shape?.outputTokens !== undefined ? describeLength(workload.shape.outputTokens) : null,
     sharedPrefix: workload.shape?.prefix ?? null,
+    dataset: workload.shape?.dataset ?? null,
+    replaySpeed: workload.shape?.replaySpeed ?? null,
     maxTokensField: workload.maxTokensField ?? 'max_tokens',
     ignoreEos: workload.ignoreEos === true,
     retries: resilience.retries,

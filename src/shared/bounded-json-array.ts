@@ -56,6 +56,8 @@ export function forEachArrayElement(
     let state: 'before' | 'between' | 'in' | 'after' = 'before';
     let line = 1;
     let depth = 0;
+    /** The closing bracket each open one expects, innermost last. */
+    const closers: number[] = [];
     let inString = false;
     let escaped = false;
     let parts: Buffer[] = [];
@@ -98,9 +100,10 @@ export function forEachArrayElement(
             continue;
           }
           if (c === QUOTE) inString = true;
-          else if (c === 0x7b || c === 0x5b) depth++;
-          else if ((c === 0x7d || c === 0x5d) && depth > 0) depth--;
-          else if (depth === 0 && (c === 0x2c || c === 0x5d)) {
+          else if (c === 0x7b || c === 0x5b) closers[depth++] = c + 2; // '{' -> '}', '[' -> ']'
+          else if ((c === 0x7d || c === 0x5d) && depth > 0) {
+            if (closers[--depth] !== c) throw new BadElementError(`"${String.fromCharCode(c)}" on line ${line} closes a "${String.fromCharCode((closers[depth] ?? 0) - 2)}"`, index, elementLine);
+          } else if (depth === 0 && (c === 0x2c || c === 0x5d)) {
             if (partsLen + (i - start) > limits.maxElementBytes) throw new InputTooLargeError('line', limits.maxElementBytes, undefined, elementLine);
             finish(buf.subarray(start, i));
             start = -1;
