@@ -69,6 +69,17 @@ export interface LoadConfig {
   warmup: number;
   rampSeconds: number;
   seed: number;
+  /**
+   * Trace replay (--replay): request k is due `atMs[k]` ms after the start (scaled by `speed`
+   * already), with prompt k; an open-loop schedule. `requests` then counts the trace's lines.
+   */
+  replay?: ReplayPlan;
+}
+
+export interface ReplayPlan {
+  atMs: readonly number[];
+  /** --replay-speed, for display: the times above are already scaled. */
+  speed: number;
 }
 
 /**
@@ -107,7 +118,11 @@ export interface WorkloadConfig {
 
 export interface WorkloadShape {
   /** Where the prompts come from. */
-  source: 'built-in' | 'prompt' | 'prompts-file' | 'synthetic';
+  source: 'built-in' | 'prompt' | 'prompts-file' | 'synthetic' | 'dataset';
+  /** --dataset: its format, file name (no folder), usable lines, and entries skipped as empty. */
+  dataset?: { format: string; file: string; lines: number; skipped: number };
+  /** --replay-speed, when the dataset is replayed at its timestamps. */
+  replaySpeed?: number;
   inputTokens?: LengthSpec;
   outputTokens?: LengthSpec;
   prefix?: SharedPrefixSpec;

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from './dispatcher.ts';
 import { ClosedLoopScheduler, OpenLoopScheduler, type LoadHost, type Ticket } from './concurrency.ts';
+import { ReplayScheduler } from './replay-scheduler.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { EngineConfig } from './config.ts';
 import { isRetryable, type AttemptError } from './errors.ts';
@@ -126,7 +127,7 @@ export class Engine implements EngineCommands {
   private readonly clock: Clock;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
-  private readonly scheduler: ClosedLoopScheduler | OpenLoopScheduler;
+  private readonly scheduler: ClosedLoopScheduler | OpenLoopScheduler | ReplayScheduler;
   private readonly modePrng: Prng;
   private readonly retryPrng: Prng;
   /** Single prompts; undefined when the run plays sessions. */
@@ -222,8 +223,17 @@ export class Engine implements EngineCommands {
       drop: (t) => this.dropTicket(t),
       canStart: () => this.canStart(),
     };
+    const replay = config.load.replay;
     this.scheduler =
-      config.load.rate !== undefined
+      replay !== undefined
+        ? new ReplayScheduler({
+            clock: this.clock,
+            host,
+            concurrency: config.load.concurrency,
+            atMs: replay.atMs,
+            maxQueueDelayMs: config.load.maxQueueDelayMs,
+          })
+        : config.load.rate !== undefined
         ? new OpenLoopScheduler({
             clock: this.clock,
             host,
@@ -241,8 +251,9 @@ export class Engine implements EngineCommands {
           });
   }
 
+  /** A replay is open loop: its times come from the trace instead of a rate. */
   get loadMode(): LoadMode {
-    return this.scheduler instanceof OpenLoopScheduler ? 'open' : 'closed';
+    return this.scheduler instanceof ClosedLoopScheduler ? 'closed' : 'open';
   }
 
   /** ms since the run started, on the engine clock. */
@@ -682,6 +693,7 @@ export class Engine implements EngineCommands {
       outcome,
       ...(error ? { error } : {}),
       openLoop: this.loadMode === 'open',
+      replay: this.scheduler instanceof ReplayScheduler,
       runStartMs: this.startAt,
       nowMs: now,
     });
@@ -788,6 +800,9 @@ export class Engine implements EngineCommands {
       errors: this.stats.errorGroups(),
       ...(notice ? { notice } : {}),
       ...(workload !== undefined ? { workload } : {}),
+      ...(this.scheduler instanceof ReplayScheduler && this.config.load.replay !== undefined
+        ? { replay: { speed: this.config.load.replay.speed, released: this.scheduler.released, total: this.scheduler.total } }
+        : {}),
     };
   }
 

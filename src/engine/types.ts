@@ -106,6 +106,8 @@ export interface RequestRecord {
   /** t0: when the request was written, ms since run start. */
   startMs: number;
   queueMs: number;
+  /** --replay: t0 - the line's trace time (how late it was sent); absent in other runs and for requests never sent. */
+  lateMs?: number;
   ttfbMs?: number;
   /** First token of any kind (reasoning, answer or tool call). */
   ttftMs?: number;
@@ -264,6 +266,8 @@ export interface EngineSnapshot {
   notice?: string;
   /** Prompt and answer lengths and the prefix cache as the server reported them. */
   workload?: WorkloadSnapshot;
+  /** --replay: the speed, and lines of the trace released so far of all. */
+  replay?: { speed: number; released: number; total: number };
 }
 
 /** Token counts are whole tokens (the MetricSummary shape, not milliseconds). */
@@ -274,6 +278,8 @@ export interface WorkloadSnapshot {
   outputTokens: MetricSummary;
   /** Present once the server reported any cached prompt tokens. */
   cache?: CacheSnapshot;
+  /** --replay: how late each measured request was sent against its trace time (ms). */
+  lateMs?: MetricSummary;
 }
 
 export interface CacheSnapshot {

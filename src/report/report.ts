@@ -91,6 +91,8 @@ export function workloadReport(engine: Engine): WorkloadReport | undefined {
       ...(shape?.prefix !== undefined ? { sharedPrefix: { ...shape.prefix } } : {}),
       ...(w.ignoreEos === true ? { ignoreEos: true } : {}),
       ...(shape?.sessions !== undefined ? { sessions: sessionsAsked(shape.sessions) } : {}),
+      ...(shape?.dataset !== undefined ? { dataset: { ...shape.dataset } } : {}),
+      ...(shape?.replaySpeed !== undefined ? { replaySpeed: shape.replaySpeed } : {}),
     },
     inputTokens: seen?.inputTokens ?? empty,
     outputTokens: seen?.outputTokens ?? empty,
@@ -108,6 +110,7 @@ export function workloadReport(engine: Engine): WorkloadReport | undefined {
         }
       : {}),
     ...(w.sessions !== undefined ? { sessions: { ...engine.sessionCounts }, turns: turnReports(engine.stats.turns.rows()) } : {}),
+    ...(seen?.lateMs !== undefined ? { replay: { sent: seen.lateMs.count, lateMs: seen.lateMs } } : {}),
   };
 }
 

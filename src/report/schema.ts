@@ -140,7 +140,17 @@ export const workloadReportSchema = z
   .looseObject({
     asked: z
       .looseObject({
-        prompts: z.string().describe('Where prompts came from: built-in, prompt, prompts-file or synthetic.'),
+        prompts: z.string().describe('Where prompts came from: built-in, prompt, prompts-file, synthetic or dataset.'),
+        dataset: z
+          .looseObject({
+            format: z.string().describe('jsonl, sharegpt or mooncake.'),
+            file: z.string().describe("The file's name, without its folder."),
+            lines: count.describe('Usable lines (conversations) in the file.'),
+            skipped: count.describe('Entries with nothing to send (a conversation without a user turn), skipped.'),
+          })
+          .optional()
+          .describe('--dataset: where the prompts came from.'),
+        replaySpeed: num.optional().describe('--replay: the dataset was sent at its timestamps, time scaled by this factor.'),
         inputTokens: z.string().optional().describe('--input-tokens as given: N, MEAN±SD or MIN-MAX.'),
         outputTokens: z.string().optional().describe('--output-tokens as given.'),
         sharedPrefix: z.looseObject({ tokens: count, groups: count, ratio: num }).optional(),
@@ -181,6 +191,13 @@ export const workloadReportSchema = z
       .optional()
       .describe('Multi-turn sessions: how many started and how each ended.'),
     turns: z.array(turnReportSchema).optional().describe('Multi-turn sessions: latency by turn index, measured requests.'),
+    replay: z
+      .looseObject({
+        sent: count.describe('Measured requests sent (warm-up excluded).'),
+        lateMs: metricSummarySchema.describe("How late each was sent against its trace time (t0 - timestamp / speed): the client's timer, then any wait for a slot."),
+      })
+      .optional()
+      .describe('--replay: how closely the sends followed the trace.'),
   })
   .meta({ id: 'WorkloadReport', description: 'What the workload asked for and what the server counted.' });
 export type WorkloadReport = Known<z.output<typeof workloadReportSchema>>;

@@ -2,6 +2,7 @@ import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import type { ModeReport, Report } from './report.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 import type { WorkloadReport } from './schema.ts';
+import { datasetUnit, replaySpeedText } from './workload-text.ts';
 
 /** Pure formatting of a report for the terminal: report in, string out. */
 
@@ -104,7 +105,10 @@ export function formatSummary(r: Report): string {
   );
   const reasoning = reasoningLine(r);
   if (reasoning !== undefined) lines.push(reasoning);
-  if (r.workload !== undefined && (r.workload.asked.prompts === 'synthetic' || r.workload.asked.outputTokens !== undefined || r.workload.cache !== undefined))
+  if (
+    r.workload !== undefined &&
+    (r.workload.asked.prompts === 'synthetic' || r.workload.asked.prompts === 'dataset' || r.workload.asked.outputTokens !== undefined || r.workload.cache !== undefined)
+  )
     lines.push(...workloadLines(r.workload));
   lines.push('');
   const header = ['latency (ms)', ...LATENCY_COLUMNS];
@@ -205,17 +209,24 @@ function tokens(s: WorkloadReport['inputTokens']): string {
 export function workloadLines(w: WorkloadReport): string[] {
   const a = w.asked;
   const sa = a.sessions;
+  const d = a.dataset;
+  const source =
+    d !== undefined
+      ? `dataset ${d.file} (${d.format}, ${d.lines} ${datasetUnit(d.format, d.lines)}${d.skipped > 0 ? `, ${d.skipped} skipped as empty` : ''})`
+      : sa?.source === 'synthetic'
+        ? 'short questions'
+        : `${a.prompts} prompts`;
   const asked = [
-    a.inputTokens !== undefined ? `input ${a.inputTokens} tokens` : sa?.source === 'synthetic' ? 'short questions' : `${a.prompts} prompts`,
+    a.inputTokens !== undefined ? `input ${a.inputTokens} tokens` : source,
+    ...(a.replaySpeed !== undefined ? [`replayed at its timestamps, ${replaySpeedText(a.replaySpeed)}`] : []),
     ...(a.outputTokens !== undefined ? [`output ${a.outputTokens}${a.ignoreEos === true ? ' (ignore_eos)' : ''}`] : []),
     ...(a.sharedPrefix !== undefined
       ? [`shared prefix ${a.sharedPrefix.tokens} tokens × ${a.sharedPrefix.groups} group${a.sharedPrefix.groups === 1 ? '' : 's'} on ${Math.round(a.sharedPrefix.ratio * 100)}% of requests`]
       : []),
   ];
   if (sa !== undefined) {
-    const turns = sa.turns !== undefined ? `${sa.turns} turns` : `${sa.source} turns`;
     const think = sa.thinkTimeMs !== undefined ? `, think ${sa.thinkTimeMs} ms` : '';
-    asked.push(`sessions of ${turns} (${sa.history} history${think})`);
+    asked.push(`${sa.turns !== undefined ? `sessions of ${sa.turns} turns` : 'its conversations as sessions'} (${sa.history} history${think})`);
   }
   const lines = [`workload: ${asked.join(', ')}`, `  server counted: input ${tokens(w.inputTokens)}; output ${tokens(w.outputTokens)}`];
   const sc = w.sessions;
@@ -228,6 +239,8 @@ export function workloadLines(w: WorkloadReport): string[] {
         : '';
     lines.push(`  prefix cache: ${(c.hitRatio * 100).toFixed(1)}% of prompt tokens cached; ${c.hits} hits, ${c.misses} misses (hit: half the prompt or more)${ttft}`);
   }
+  const rp = w.replay;
+  if (rp !== undefined) lines.push(`  replay: ${rp.sent} sent; late against the trace p50 ${fmtMsWithUnit(rp.lateMs.p50)}, p99 ${fmtMsWithUnit(rp.lateMs.p99)}, max ${fmtMsWithUnit(rp.lateMs.max)}`);
   return lines;
 }
 

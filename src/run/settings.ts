@@ -26,6 +26,8 @@ export function settingsOf(plan: RunPlan): Record<string, unknown> {
     turns: workload.shape?.sessions?.turns !== undefined ? describeLength(workload.shape.sessions.turns) : null,
     history: workload.sessions?.history ?? null,
     thinkMs: workload.sessions?.thinkMs !== undefined ? describeLength(workload.sessions.thinkMs) : null,
+    dataset: workload.shape?.dataset ?? null,
+    replaySpeed: workload.shape?.replaySpeed ?? null,
     maxTokensField: workload.maxTokensField ?? 'max_tokens',
     ignoreEos: workload.ignoreEos === true,
     retries: resilience.retries,

@@ -59,3 +59,25 @@ for (const api of ['openai', 'anthropic'] as const) {
     }
   });
 }
+
+test("--dataset FILE --multi-turn plays a ShareGPT file's conversations; --history dataset resends its replies", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-sessions-'));
+  try {
+    const json = join(dir, 'r.json');
+    const r = await runCli(
+      ['--headless', '--sim-ttft', '5', '--sim-itl', '0', '--dataset', 'examples/dataset-sharegpt.json', '--multi-turn', '--history', 'dataset', '--think-time', '10ms', '-n', '12', '-c', '2', '--json', json],
+      { timeoutMs: 90_000 },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    assert.equal(report.totals.succeeded, 12);
+    const w = report.workload;
+    assert.equal(w?.asked.sessions?.source, 'dataset');
+    assert.equal(w?.asked.sessions?.history, 'dataset');
+    assert.equal(w?.asked.dataset?.format, 'sharegpt');
+    assert.ok((w?.turns ?? []).length >= 2, 'the file has conversations of more than one turn');
+    assert.match(r.stdout, /dataset dataset-sharegpt\.json \(sharegpt, \d+ conversations\), its conversations as sessions \(dataset history, think 10 ms\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -74,3 +74,32 @@ test('multi-turn flags that make no sense together are refused with what to use'
     /compare-modes does not take --turns \(its rounds compare single requests; a multi-turn session would span rounds\); use a single run or streamtop sweep with --turns/,
   );
 });
+
+test("--multi-turn plays a dataset's conversations as sessions: ShareGPT turns with their replies, JSONL lines grouped by session", () => {
+  const p = plan({ dataset: 'examples/dataset-sharegpt.json', multiTurn: true });
+  const w = p.engine.workload;
+  const s = w.sessions;
+  assert.ok(s !== undefined);
+  assert.equal(w.prompts.length, 0);
+  assert.equal(s.history, 'live');
+  const bike = s.scripts.find((x) => x.system === 'You are a concise assistant for a bicycle shop.');
+  assert.ok(bike !== undefined, 'a conversation with its own system prompt');
+  assert.deepEqual(bike.turns.map((t) => t.user), ['How often should I replace my chain?', 'And the cassette?']);
+  assert.match(bike.turns[0]?.datasetReply ?? '', /^Check chain wear/);
+  assert.equal(w.shape?.sessions?.source, 'dataset');
+  assert.equal(w.shape?.dataset?.format, 'sharegpt');
+  assert.equal(workloadWords(w.shape)?.includes('dataset turns'), true);
+  assert.equal(plan({ dataset: 'examples/dataset-sharegpt.json', multiTurn: true, history: 'dataset', thinkTime: '1s' }).engine.workload.sessions?.history, 'dataset');
+  const fixed = plan({ dataset: 'examples/dataset-sharegpt.json', multiTurn: true, outputTokens: '7' }).engine.workload.sessions;
+  assert.ok(fixed?.scripts.every((x) => x.turns.every((t) => t.outputTokens === 7)), '--output-tokens replaces the dataset answer lengths');
+  const jsonl = plan({ dataset: 'examples/dataset-streamtop.jsonl', multiTurn: true }).engine.workload.sessions;
+  assert.ok(jsonl !== undefined && jsonl.scripts.some((x) => x.turns.length > 1), 'lines sharing a session make one conversation');
+});
+
+test('--multi-turn flags that make no sense together are refused with what to use', () => {
+  assert.match(usageMessage(() => plan({ multiTurn: true })), /--multi-turn plays the conversations of a dataset: add --dataset FILE .* or use --turns N/);
+  assert.match(usageMessage(() => plan({ dataset: 'examples/dataset-sharegpt.json', multiTurn: true, turns: '3' })), /--turns builds its own conversations; to play a dataset's conversations use --dataset FILE --multi-turn/);
+  assert.match(usageMessage(() => plan({ dataset: 'examples/trace-mooncake.jsonl', multiTurn: true, replay: true })), /drop --multi-turn, or drop --replay/);
+  assert.match(usageMessage(() => plan({ dataset: 'examples/trace-mooncake.jsonl', multiTurn: true })), /Mooncake trace records single requests, not conversations/);
+  assert.match(usageMessage(() => plan({ dataset: 'examples/dataset-sharegpt.json', history: 'dataset' })), /add --turns N \(synthetic\) or --multi-turn/);
+});

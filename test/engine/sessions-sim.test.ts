@@ -5,6 +5,7 @@ import type { SessionScript } from '../../src/engine/session-script.ts';
 import type { Api, RequestRecord } from '../../src/engine/types.ts';
 import { testConfig } from '../helpers/engine-config.ts';
 import { postJson, spawnSim } from '../helpers/sim-helpers.ts';
+import { fnv1a } from '../../src/sim/prng.ts';
 
 /**
  * Multi-turn sessions against the simulator: the engine resends the conversation with the answers
@@ -168,6 +169,25 @@ test('a smaller pool ends the surplus sessions at their next turn; the end of th
     assert.equal(early.size, 4, 'four sessions before');
     assert.equal(engine.sessionCounts.started, 4, 'no new session while the surplus drains');
     assert.equal(engine.sessionCounts.cut, 4, 'every session was cut: 3 by the smaller pool, 1 by the end of the run');
+  } finally {
+    engine.dispose();
+  }
+});
+
+test("--history dataset resends the dataset's replies, not the server's answers", async () => {
+  const replies = ['The first reply, from the dataset.', 'The second reply, from the dataset.'];
+  const script: SessionScript = { turns: [{ user: 'q1', datasetReply: replies[0] }, { user: 'q2', datasetReply: replies[1] }, { user: 'q3' }] };
+  const records: RequestRecord[] = [];
+  const base = testConfig(`${sim.url}/v1`, { load: { requests: 3, concurrency: 1 } });
+  const engine = new Engine({ ...base, workload: { ...base.workload, prompts: [], sessions: { scripts: [script], history: 'dataset' } } }, { onRecord: (r) => records.push(r) });
+  try {
+    await engine.start();
+    await engine.done;
+    const truth = await groundTruth(records.map((r) => r.requestId));
+    const sent = records.sort((a, b) => (a.turn ?? 0) - (b.turn ?? 0)).map((r) => truth.get(r.requestId));
+    const hex = (t: string): string => fnv1a(t).toString(16).padStart(8, '0');
+    assert.deepEqual(sent.map((r) => r?.lastAssistantHash), [null, hex(replies[0] ?? ''), hex(replies[1] ?? '')]);
+    assert.notEqual(sent[0]?.answerHash, hex(replies[0] ?? ''), "the server's own answer differs from the dataset's");
   } finally {
     engine.dispose();
   }

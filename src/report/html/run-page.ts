@@ -48,7 +48,7 @@ export function workload(r: Report): string {
   if (ratio !== undefined) parts.push(`${Math.round(ratio * 100)}% streaming`);
   const prompts = setting(r, 'prompts');
   const sessions = r.workload?.asked.sessions;
-  if (sessions !== undefined) parts.push(`sessions of ${sessions.turns ?? sessions.source} turns (${sessions.history} history${sessions.thinkTimeMs !== undefined ? `, think ${sessions.thinkTimeMs} ms` : ''})`);
+  if (sessions !== undefined) parts.push(`${sessions.turns !== undefined ? `sessions of ${sessions.turns} turns` : 'dataset conversations as sessions'} (${sessions.history} history${sessions.thinkTimeMs !== undefined ? `, think ${sessions.thinkTimeMs} ms` : ''})`);
   else if (typeof prompts === 'number') parts.push(`${prompts} prompt${prompts === 1 ? '' : 's'}`);
   const maxTokens = numSetting(r, 'maxTokens');
   parts.push(maxTokens !== undefined ? `max ${maxTokens} output tokens` : 'no max-tokens limit');
