@@ -106,6 +106,7 @@ const rounds = flag({
 const SINGLE_REQUESTS_WHY = 'its rounds compare single requests; a multi-turn session would span rounds';
 const SINGLE_REQUESTS: Changes<typeof RUN_FLAGS> = {
   turns: refuse({ why: SINGLE_REQUESTS_WHY, instead: 'a single run or streamtop sweep with --turns' }),
+  multiTurn: refuse({ why: SINGLE_REQUESTS_WHY, instead: 'a single run or streamtop sweep with --multi-turn' }),
   history: refuse({ why: SINGLE_REQUESTS_WHY }),
   thinkTime: refuse({ why: SINGLE_REQUESTS_WHY }),
 };
