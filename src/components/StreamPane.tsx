@@ -52,6 +52,10 @@ export function StreamPane({ pane, width, height }: StreamPaneProps): React.JSX.
     { text: stateLabel(pane), priority: 0, role: paneStateRole(pane.state) },
     { text: formatElapsed(pane.elapsedMs), priority: 1 },
   ];
+  if (pane.session !== undefined) {
+    const s = pane.session;
+    segments.push({ text: `session ${s.session} · turn ${s.turn}/${s.turns}`, priority: 3, role: 'muted' });
+  }
   if (pane.tokens > 0) {
     segments.push({ text: `${pane.tokens} tok`, priority: 3 });
     segments.push({ text: `${formatRate(pane.tokensPerSec)} tok/s`, priority: 4 });
