@@ -139,6 +139,13 @@ export class Engine implements EngineCommands {
   /** Sessions waiting for a paused run to resume (or stop). */
   private resumeWaiters: (() => void)[] = [];
   readonly sessionCounts: SessionCounts = { started: 0, completed: 0, failed: 0, cut: 0 };
+  /**
+   * Turns that open sessions have yet to send, so a new session starts only where the request
+   * budget (-n) has room beyond them (see canStartNew).
+   */
+  private owedTurns = 0;
+  /** Turns sent so far by each open session, by its number. */
+  private readonly turnsSent = new Map<number, number>();
   private readonly inFlight = new Map<number, Measurement>();
   private readonly panes: PaneBoard;
   private readonly onRecord: ((r: RequestRecord) => void) | undefined;
@@ -221,7 +228,7 @@ export class Engine implements EngineCommands {
     const host: LoadHost = {
       launch: (t, done) => this.launch(t, done),
       drop: (t) => this.dropTicket(t),
-      canStart: () => this.canStart(),
+      canStart: () => this.canStartNew(),
     };
     const replay = config.load.replay;
     this.scheduler =
@@ -369,6 +376,22 @@ export class Engine implements EngineCommands {
     if (this.state !== 'running') return false;
     if (this.config.load.requests !== undefined && this.measuredStarted >= this.config.load.requests) return false;
     return true;
+  }
+
+  /**
+   * May the scheduler start a new request, or a new session? With sessions, the turns the open
+   * sessions still owe are spoken for: otherwise a slot freed while another session waits out its
+   * think time would start a session that the budget then cuts after a turn or two, and how many
+   * sessions a run plays (and how many requests each turn index gets) would depend on timing
+   * (-n 24 with 3-turn sessions: 8 whole sessions, or 9 with two cut, run to run).
+   */
+  private canStartNew(): boolean {
+    if (!this.canStart()) return false;
+    const budget = this.config.load.requests;
+    if (budget === undefined || this.owedTurns === 0) return true;
+    // Owed turns go to warm-up first, while warm-up lasts; only the rest draw on the budget.
+    const warmupLeft = Math.max(0, this.config.load.warmup - this.warmupStarted);
+    return this.measuredStarted + Math.max(0, this.owedTurns - warmupLeft) < budget;
   }
 
   private checkComplete(): void {
@@ -545,6 +568,9 @@ export class Engine implements EngineCommands {
   private async runSession(ticket: Ticket): Promise<void> {
     const s = this.sessions as SessionPlay;
     const { n, script } = this.nextSession();
+    // Reserved now; each turn sent takes one (sendTurn), and what is left is released at the end.
+    this.owedTurns += script.turns.length;
+    this.turnsSent.set(n, 0);
     let end: SessionEnd;
     try {
       ({ end } = await playSession(
@@ -562,10 +588,14 @@ export class Engine implements EngineCommands {
       // sendTurn never rejects; nothing else in the player can throw but a bug.
       end = 'failed';
     }
+    this.owedTurns -= script.turns.length - (this.turnsSent.get(n) ?? 0);
+    this.turnsSent.delete(n);
     this.sessionCounts[end]++;
   }
 
   private sendTurn(t: TurnRequest): Promise<TurnResult> {
+    this.owedTurns--;
+    this.turnsSent.set(t.session, (this.turnsSent.get(t.session) ?? 0) + 1);
     return this.sendOne({ intendedMs: t.dueMs }, t, t.keepAnswer);
   }
 

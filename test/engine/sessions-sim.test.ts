@@ -131,6 +131,25 @@ test('closed loop: the pool counts sessions, think time holds the slot, -n cuts 
   }
 });
 
+test('-n with sessions plays whole sessions however their turns interleave: the turns open sessions owe are spoken for', async () => {
+  // Think times drawn from 0 to 80 ms put the four slots' sessions out of step, so a slot often
+  // frees while another session waits out a think time. Without reserving the turns that session
+  // still owes, that slot would start a ninth session which the budget then cuts.
+  for (let round = 0; round < 3; round++) {
+    const { records, engine } = await run('openai', {
+      load: { requests: 24, concurrency: 4, streamRatio: 1, seed: 11 + round },
+      workload: { prompts: [], sessions: { scripts: scripts(12, 3), history: 'live', thinkMs: { kind: 'uniform', min: 0, max: 80 } } },
+    });
+    try {
+      assert.equal(records.length, 24);
+      assert.deepEqual(engine.sessionCounts, { started: 8, completed: 8, failed: 0, cut: 0 }, `round ${round}`);
+      for (const turn of [1, 2, 3]) assert.equal(records.filter((r) => r.turn === turn).length, 8, `turn ${turn}`);
+    } finally {
+      engine.dispose();
+    }
+  }
+});
+
 test('open loop: each arrival starts a session; the turns of a session follow it', async () => {
   const { records, engine } = await run('openai', { load: { requests: 9, rate: 10, concurrency: 100, streamRatio: 1 } }, scripts(3, 3));
   try {
