@@ -17,6 +17,7 @@ import {
 } from './run-flags.ts';
 import type { FlagValues } from '../flags/types.ts';
 import { checkDistinctNames } from './targets.ts';
+import { checkGateTargets } from '../report/gates.ts';
 import { targetOverrides, type TargetOverrides } from './target-plans.ts';
 import type { ListenAddress } from '../flags/values.ts';
 import { refuseDuplicateHeaders, type HeaderEnv } from './endpoint.ts';
@@ -70,12 +71,6 @@ export interface TargetRunPlan {
 
 /** Outputs that exist for one target only, refused with several (and why). */
 const SINGLE_TARGET_OUTPUTS: readonly [keyof OutputOptions, string, string][] = [
-  ['ndjson', '--ndjson', 'its lines carry no target name yet'],
-  ['markdown', '--markdown', 'the Markdown summary shows one target; use --json and streamtop report'],
-  ['html', '--html', 'the HTML report shows one target'],
-  ['failIf', '--fail-if', 'gates name no target yet (p95(ttft@NAME) is not implemented)'],
-  ['slo', '--slo', 'goodput is counted for one target'],
-  ['projectPerMonth', '--project', 'cost projections are made for one target'],
   ['prometheus', '--prometheus', 'the exporter follows the engine of one run; several targets run several engines'],
 ];
 
@@ -216,6 +211,8 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   };
   const plan: RunPlan = { engine, ...(sim ? { sim } : {}), apiKeyEnv, headerEnv: v.headerEnv, output };
   const specs = v.target ?? v.targets;
+  // A gate naming a target (p95(ttft@gw)) must name one of them, checked before anything starts.
+  if (v.failIf !== undefined) checkGateTargets('--fail-if', v.failIf.text, v.failIf.gates, specs?.map((s) => s.name));
   if (specs === undefined) return plan;
 
   const from = v.target !== undefined ? '--target' : '--targets';
