@@ -31,6 +31,14 @@ test('two simulators, one 50 ms slower to the first token: the verdict says so, 
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /verdict against a \(the reference\)/);
   assert.match(again.stdout, /b vs a: TTFT stream p50 slower/);
+  // ... and renders it as Markdown and as the targets HTML page.
+  const { readFileSync } = await import('node:fs');
+  const md = join(dir, 'slower.md');
+  const html = join(dir, 'slower.html');
+  const pages = await runCli(['report', json, '--markdown', md, '--html', html]);
+  assert.equal(pages.code, 0, pages.stderr);
+  assert.match(readFileSync(md, 'utf8'), /## Verdict[\s\S]*- b vs a: TTFT stream p50 slower/);
+  assert.match(readFileSync(html, 'utf8'), /<body data-page="targets">[\s\S]*<svg id="targets-latency-bars"/);
   const merge = await runCli(['merge', json, json, '-o', join(dir, 'm.json')]);
   assert.equal(merge.code, 2);
   assert.match(merge.stderr, /is a multi-target run \(a, b\): merge reads single-target runs/);
