@@ -69,11 +69,6 @@ export interface TargetRunPlan {
   headerEnvs: Record<string, string>;
 }
 
-/** Outputs that exist for one target only, refused with several (and why). */
-const SINGLE_TARGET_OUTPUTS: readonly [keyof OutputOptions, string, string][] = [
-  ['prometheus', '--prometheus', 'the exporter follows the engine of one run; several targets run several engines'],
-];
-
 /** The run's plan for one target: the target's endpoint, model, key, headers and pool laid over it. */
 function planForTarget(base: RunPlan, t: TargetOverrides): RunPlan {
   return {
@@ -219,8 +214,6 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   if (specs.length < 2) throw new UsageError(`${from}: give at least two targets to compare (the first is the reference); for one endpoint use --url`);
   checkDistinctNames(specs);
   if (!headless) throw new UsageError(`the live view of several targets is not built yet: add --headless (the comparison is printed at the end)`);
-  for (const [key, name, why] of SINGLE_TARGET_OUTPUTS)
-    if (output[key] !== undefined) throw new UsageError(`${name} is not available with several targets (${why}): drop it`);
   const overrides = targetOverrides(specs, {
     api: v.api,
     ...(v.model !== undefined ? { model: v.model } : {}),

@@ -5,6 +5,7 @@ import { comparePaired, PairLog, sampleOf } from '../report/paired.ts';
 import { GoodputCounter, parseSlo } from '../report/slo.ts';
 import { applyTargetsExtras } from '../report/targets-extras.ts';
 import { NdjsonSink } from '../run/ndjson.ts';
+import { startTargetsMetrics, type LiveMetrics } from '../run/live-metrics.ts';
 import type { Report, TargetReport } from '../report/report.ts';
 import { formatTargetsSummary } from '../report/targets-text.ts';
 import { formatTargetsMarkdown } from '../report/targets-markdown.ts';
@@ -112,6 +113,18 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
     await sinks.ndjson?.close();
     throw e;
   }
+  // --prometheus: listening before the engines start, so the first scrape sees the first request.
+  let metrics: LiveMetrics | undefined;
+  if (plan.output.prometheus !== undefined) {
+    try {
+      metrics = await startTargetsMetrics(targets, plan.output.prometheus);
+    } catch (e) {
+      await sinks.ndjson?.close();
+      await Promise.all(targets.map((t) => t.session.close()));
+      throw e;
+    }
+    io.stderr.write(`streamtop: metrics at ${metrics.url}\n`);
+  }
   let interruptedBy: InterruptSignal | undefined;
   const stopAll = async (): Promise<void> => {
     await Promise.all(targets.map((t) => t.session.engine.stop()));
@@ -189,6 +202,8 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
   } finally {
     clearInterval(progress);
     interrupts.dispose();
+    // After the summary: the endpoint answers with the final values until the run's output is out.
+    await metrics?.close();
     await sinks.ndjson?.close();
     await Promise.all(targets.map((t) => t.session.close()));
   }
