@@ -26,7 +26,7 @@ test('two simulators, one 50 ms slower to the first token: the verdict says so, 
   assert.ok(d.lo > 0, `interval [${d.lo}, ${d.hi}]`);
   assert.equal(ttft?.withinNoise, false);
 
-  // The saved file reads back: report shows the verdict; compare and merge say why not.
+  // The saved file reads back: report shows the verdict.
   const again = await runCli(['report', json]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /verdict against a \(the reference\)/);
@@ -39,9 +39,16 @@ test('two simulators, one 50 ms slower to the first token: the verdict says so, 
   assert.equal(pages.code, 0, pages.stderr);
   assert.match(readFileSync(md, 'utf8'), /## Verdict[\s\S]*- b vs a: TTFT stream p50 slower/);
   assert.match(readFileSync(html, 'utf8'), /<body data-page="targets">[\s\S]*<svg id="targets-latency-bars"/);
-  const merge = await runCli(['merge', json, json, '-o', join(dir, 'm.json')]);
-  assert.equal(merge.code, 2);
-  assert.match(merge.stderr, /is a multi-target run \(a, b\): merge reads single-target runs/);
+  // merge merges each target with itself; compare compares target by target.
+  const merged = join(dir, 'm.json');
+  const merge = await runCli(['merge', json, json, '-o', merged]);
+  assert.equal(merge.code, 0, merge.stderr);
+  const m = loadReport(merged);
+  assert.deepEqual(m.targets?.map((t) => t.name), ['a', 'b']);
+  assert.equal(m.targets?.[1]?.totals.requests, 2 * (report.targets?.[1]?.totals.requests ?? 0));
+  const cmp = await runCli(['compare', json, merged]);
+  assert.equal(cmp.code, 0, cmp.stderr);
+  assert.match(cmp.stdout, /== target a ==[\s\S]*== target b ==/);
 });
 
 test('two identical simulators: the differences are within noise', async () => {
