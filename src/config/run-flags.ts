@@ -308,7 +308,7 @@ export const RUN_FLAGS = {
     value: fromParser((f, raw) => (parseSlo(f, raw), raw), 'comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ttft, tpot, e2e)'),
   }),
   failIf: flag({
-    name: 'fail-if', valueName: 'GATES', section: 'outputs', help: 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"',
+    name: 'fail-if', valueName: 'GATES', section: 'outputs', help: 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"; with --target, METRIC@NAME and "p95(ttft@gw)<p95(ttft@direct)+50ms"',
     value: fromParser((f, raw) => ({ text: raw, gates: parseFailIf(f, raw) }), FAIL_IF_GRAMMAR),
   }),
   priceIn: flag({
