@@ -309,60 +309,49 @@ function shownName(o: LatencyOperand, resolved: string | undefined): string {
   return operandText(resolved !== undefined ? { ...o, target: resolved } : o);
 }
 
-/** Why an operand could not be measured, or undefined when it was. */
-function unmeasured(name: string, m: Measured | undefined, what: string): string | undefined {
-  if (m === undefined) return `${name}: no target "${what}" in this report`;
-  if ('missing' in m) return `${name}: the report has no histograms for it`;
+/** A measurement, or why there is none (the text names the operand). */
+type Operand = { ok: true; value: number } | { ok: false; why: string; cannotCheck: boolean };
+
+/** Measures one operand of a gate in the run of the target it names. */
+function measureOperand(report: Report, o: LatencyOperand): Operand & { name: string } {
+  const run = runOf(report, o.target);
+  const name = shownName(o, run?.name);
+  if (run === undefined) return { ok: false, why: `${name}: no target "${o.target ?? ''}" in this report`, cannotCheck: false, name };
+  const m = measure(run.run, o);
+  if ('missing' in m) return { ok: false, why: `${name}: the report has no histograms for it`, cannotCheck: true, name };
   // A gate on nothing must fail: a CI job whose stream requests all errored must not go green on TTFT.
-  if (m.count === 0) return `${name}: no samples`;
-  return undefined;
+  if (m.count === 0) return { ok: false, why: `${name}: no samples${o.mode ? ` in ${o.mode} mode` : ''}`, cannotCheck: false, name };
+  return { ok: true, value: m.value, name };
 }
 
 function latencyGate(report: Report, g: LatencyGate): GateResult {
-  const left = runOf(report, g.target);
-  const name = shownName(g, left?.name);
   const fmtLimit = (ms: number): string => `${g.unit === 's' ? trimNum(ms / 1000, 3) : trimNum(ms, 3)} ${g.unit}`;
-  const measured = left !== undefined ? measure(left.run, g) : undefined;
-
+  const left = measureOperand(report, g);
+  // The limit: as typed (800 ms, not "800" or "1.00 ms"), or another measurement with its margin.
   let limitMs = g.limitMs;
-  let limitText: string;
-  let refProblem: string | undefined;
-  if (g.relative === undefined) {
-    // The limit as typed (800 ms, not "800" or "1.00 ms").
-    limitText = `limit ${g.op} ${fmtLimit(g.limitMs)}`;
-  } else {
-    const rel = g.relative;
-    const right = runOf(report, rel.target);
-    const rightName = shownName(rel, right?.name);
-    const m = right !== undefined ? measure(right.run, rel) : undefined;
-    refProblem = unmeasured(rightName, m, rel.target ?? '');
-    const factor = rel.factor !== 1 ? ` * ${trimNum(rel.factor, 6)}` : '';
+  let limitText = `limit ${g.op} ${fmtLimit(g.limitMs)}`;
+  let right: ReturnType<typeof measureOperand> | undefined;
+  if (g.relative !== undefined) {
+    right = measureOperand(report, g.relative);
+    const factor = g.relative.factor !== 1 ? ` * ${trimNum(g.relative.factor, 6)}` : '';
     const margin = g.limitMs !== 0 ? ` ${g.limitMs < 0 ? '-' : '+'} ${fmtLimit(Math.abs(g.limitMs))}` : '';
-    if (refProblem === undefined && m !== undefined && !('missing' in m)) {
-      limitMs = m.value * rel.factor + g.limitMs;
-      limitText = `limit ${g.op} ${rightName}${factor}${margin} = ${fmtLatency(limitMs, g.unit)}`;
-    } else {
-      limitText = `limit ${g.op} ${rightName}${factor}${margin}`;
+    limitText = `limit ${g.op} ${right.name}${factor}${margin}`;
+    if (right.ok) {
+      limitMs = right.value * g.relative.factor + g.limitMs;
+      limitText += ` = ${fmtLatency(limitMs, g.unit)}`;
     }
   }
   const base = { gate: g.source, limit: limitMs };
-  const problem = unmeasured(name, measured, g.target ?? '');
-  if (problem !== undefined || measured === undefined || 'missing' in measured) {
-    const noSamples = problem?.endsWith('no samples') === true && g.mode ? ` in ${g.mode} mode` : '';
-    const tail = problem?.includes('histograms') === true ? '; cannot check' : '';
-    return { ...base, limit: g.limitMs, pass: false, actual: NaN, text: `${problem ?? name}${noSamples} (${limitText})${tail}` };
-  }
-  if (refProblem !== undefined) {
-    const tail = refProblem.includes('histograms') ? '; cannot check' : '';
-    return { ...base, limit: NaN, pass: false, actual: measured.value, text: `${name} = ${fmtLatency(measured.value, g.unit)}, ${limitText}: the limit cannot be measured, ${refProblem}${tail}` };
-  }
-  const pass = holds(measured.value, g.op, limitMs);
-  const head = `${name} = ${fmtLatency(measured.value, g.unit)}, ${limitText}`;
+  if (!left.ok) return { ...base, pass: false, actual: NaN, text: `${left.why} (${limitText})${left.cannotCheck ? '; cannot check' : ''}` };
+  const head = `${left.name} = ${fmtLatency(left.value, g.unit)}, ${limitText}`;
+  if (right !== undefined && !right.ok)
+    return { ...base, limit: NaN, pass: false, actual: left.value, text: `${head}: the limit cannot be measured, ${right.why}${right.cannotCheck ? '; cannot check' : ''}` };
+  const pass = holds(left.value, g.op, limitMs);
   return {
     ...base,
     pass,
-    actual: measured.value,
-    text: pass ? `${head}: ok` : `${head}: ${miss(measured.value, limitMs, g.op, (v) => fmtLatency(v, g.unit))}`,
+    actual: left.value,
+    text: pass ? `${head}: ok` : `${head}: ${miss(left.value, limitMs, g.op, (v) => fmtLatency(v, g.unit))}`,
   };
 }
 
