@@ -153,6 +153,16 @@ export const RUN_FLAGS = {
       { flag: 'rate', message: '--replay sends each line at its timestamp, so the trace sets the rate: drop --rate (use --replay-speed X to send it faster or slower)' },
       { flag: 'arrival', message: '--replay sends each line at its timestamp: drop --arrival' },
       { flag: 'ramp', message: '--replay sends each line at its timestamp, whatever is in flight: drop --ramp' },
+      {
+        flag: 'target',
+        message: '--replay is not available with several targets yet (pairing requests across targets would move their send times): replay against one --url at a time, or drop --replay',
+      },
+      { flag: 'targets', message: '--replay is not available with several targets yet: replay against one --url at a time, or drop --replay' },
+      {
+        flag: 'turns',
+        message: '--replay sends single trace lines at their timestamps, while --turns plays sessions whose turns follow their answers: drop --turns, or drop --replay',
+      },
+      { flag: 'multiTurn', message: '--replay sends single trace lines at their timestamps, while a session sends each turn after the last answer: drop --multi-turn, or drop --replay' },
     ],
   }),
   replaySpeed: flag({
@@ -391,7 +401,7 @@ export const RUN_FLAGS = {
     value: fromParser((f, raw) => (parseSlo(f, raw), raw), 'comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ttft, tpot, e2e)'),
   }),
   failIf: flag({
-    name: 'fail-if', valueName: 'GATES', section: 'outputs', help: 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"',
+    name: 'fail-if', valueName: 'GATES', section: 'outputs', help: 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"; with --target, METRIC@NAME and "p95(ttft@gw)<p95(ttft@direct)+50ms"',
     value: fromParser((f, raw) => ({ text: raw, gates: parseFailIf(f, raw) }), FAIL_IF_GRAMMAR),
   }),
   priceIn: flag({

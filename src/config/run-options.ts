@@ -17,6 +17,7 @@ import {
 } from './run-flags.ts';
 import type { FlagValues } from '../flags/types.ts';
 import { checkDistinctNames } from './targets.ts';
+import { checkGateTargets } from '../report/gates.ts';
 import { targetOverrides, type TargetOverrides } from './target-plans.ts';
 import type { ListenAddress } from '../flags/values.ts';
 import { refuseDuplicateHeaders, type HeaderEnv } from './endpoint.ts';
@@ -67,17 +68,6 @@ export interface TargetRunPlan {
   /** Header name -> environment variable holding its value (read when the target is opened). */
   headerEnvs: Record<string, string>;
 }
-
-/** Outputs that exist for one target only, refused with several (and why). */
-const SINGLE_TARGET_OUTPUTS: readonly [keyof OutputOptions, string, string][] = [
-  ['ndjson', '--ndjson', 'its lines carry no target name yet'],
-  ['markdown', '--markdown', 'the Markdown summary shows one target; use --json and streamtop report'],
-  ['html', '--html', 'the HTML report shows one target'],
-  ['failIf', '--fail-if', 'gates name no target yet (p95(ttft@NAME) is not implemented)'],
-  ['slo', '--slo', 'goodput is counted for one target'],
-  ['projectPerMonth', '--project', 'cost projections are made for one target'],
-  ['prometheus', '--prometheus', 'the exporter follows the engine of one run; several targets run several engines'],
-];
 
 /** The run's plan for one target: the target's endpoint, model, key, headers and pool laid over it. */
 function planForTarget(base: RunPlan, t: TargetOverrides): RunPlan {
@@ -228,16 +218,14 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   };
   const plan: RunPlan = { engine, ...(sim ? { sim } : {}), apiKeyEnv, headerEnv: v.headerEnv, output };
   const specs = v.target ?? v.targets;
+  // A gate naming a target (p95(ttft@gw)) must name one of them, checked before anything starts.
+  if (v.failIf !== undefined) checkGateTargets('--fail-if', v.failIf.text, v.failIf.gates, specs?.map((s) => s.name));
   if (specs === undefined) return plan;
 
   const from = v.target !== undefined ? '--target' : '--targets';
   if (specs.length < 2) throw new UsageError(`${from}: give at least two targets to compare (the first is the reference); for one endpoint use --url`);
   checkDistinctNames(specs);
   if (!headless) throw new UsageError(`the live view of several targets is not built yet: add --headless (the comparison is printed at the end)`);
-  if (replay !== undefined)
-    throw new UsageError(`${from} with --replay is not built yet (pairing requests across targets would move their send times): replay against one --url at a time`);
-  for (const [key, name, why] of SINGLE_TARGET_OUTPUTS)
-    if (output[key] !== undefined) throw new UsageError(`${name} is not available with several targets (${why}): drop it`);
   const overrides = targetOverrides(specs, {
     api: v.api,
     ...(v.model !== undefined ? { model: v.model } : {}),

@@ -1,10 +1,15 @@
 import type { RunPlan, TargetRunPlan } from '../config/run-options.ts';
 import type { RunOutcome } from '../engine/engine.ts';
 import type { EngineSnapshot } from '../engine/types.ts';
-import { costOf } from '../report/cost.ts';
 import { comparePaired, PairLog, sampleOf } from '../report/paired.ts';
+import { GoodputCounter, parseSlo } from '../report/slo.ts';
+import { applyTargetsExtras } from '../report/targets-extras.ts';
+import { NdjsonSink } from '../run/ndjson.ts';
+import { startTargetsMetrics, type LiveMetrics } from '../run/live-metrics.ts';
 import type { Report, TargetReport } from '../report/report.ts';
 import { formatTargetsSummary } from '../report/targets-text.ts';
+import { formatTargetsMarkdown } from '../report/targets-markdown.ts';
+import { renderTargetsHtml } from '../report/html/targets-page.ts';
 import { fmtMs, fmtNum } from '../report/text.ts';
 import { OutputWriteError, writeFileAtomic } from '../shared/atomic-write.ts';
 import { UsageError } from '../shared/usage-error.ts';
@@ -41,10 +46,17 @@ interface OpenedTarget {
   plan: RunPlan;
   session: Session;
   log: PairLog;
+  /** --slo: this target's requests that met every objective. */
+  goodput?: GoodputCounter;
+}
+
+/** Per-request outputs shared by every target: --ndjson, one file whose lines carry `target`. */
+interface SharedSinks {
+  ndjson?: NdjsonSink;
 }
 
 /** Opens every target (simulators start in parallel); on any failure closes what was opened. */
-async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, io: Io): Promise<OpenedTarget[]> {
+async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, sinks: SharedSinks, io: Io): Promise<OpenedTarget[]> {
   const plans = targets.map((t) => withHeaderEnvs(t, process.env));
   const opened = await Promise.allSettled(
     plans.map((plan, i) => openTarget(plan, { env: process.env, warn: (m) => io.stderr.write(`streamtop: warning: ${targets[i]?.name ?? ''}: ${m}\n`) })),
@@ -59,12 +71,18 @@ async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undef
   }
   return plans.map((plan, i) => {
     const target = (opened[i] as PromiseFulfilledResult<Target>).value;
+    const name = targets[i]?.name ?? String(i);
     const log = new PairLog();
+    const goodput = plan.output.slo !== undefined ? new GoodputCounter(parseSlo('--slo', plan.output.slo)) : undefined;
     const session = openSession(plan, target, {
-      onRecord: (r) => log.add(r.id, sampleOf(r)),
+      onRecord: (r) => {
+        log.add(r.id, sampleOf(r));
+        goodput?.add(r);
+        sinks.ndjson?.write(r, name);
+      },
       ...(gate ? { startGate: (id: number) => gate.wait(i, id) } : {}),
     });
-    return { name: targets[i]?.name ?? String(i), plan, session, log };
+    return { name, plan, session, log, ...(goodput ? { goodput } : {}) };
   });
 }
 
@@ -87,7 +105,26 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
   // Closed loop: pairs start together (the gate). Open loop: every engine draws the same arrival
   // times from the seed, so the k-th arrivals already coincide; a gate would only add queueing.
   const gate = plan.engine.load.rate === undefined ? new PairGate(list.length, plan.engine.load.seed) : undefined;
-  const targets = await openAll(list, gate, io);
+  const sinks: SharedSinks = plan.output.ndjson !== undefined ? { ndjson: new NdjsonSink(plan.output.ndjson) } : {};
+  let targets: OpenedTarget[];
+  try {
+    targets = await openAll(list, gate, sinks, io);
+  } catch (e) {
+    await sinks.ndjson?.close();
+    throw e;
+  }
+  // --prometheus: listening before the engines start, so the first scrape sees the first request.
+  let metrics: LiveMetrics | undefined;
+  if (plan.output.prometheus !== undefined) {
+    try {
+      metrics = await startTargetsMetrics(targets, plan.output.prometheus);
+    } catch (e) {
+      await sinks.ndjson?.close();
+      await Promise.all(targets.map((t) => t.session.close()));
+      throw e;
+    }
+    io.stderr.write(`streamtop: metrics at ${metrics.url}\n`);
+  }
   let interruptedBy: InterruptSignal | undefined;
   const stopAll = async (): Promise<void> => {
     await Promise.all(targets.map((t) => t.session.engine.stop()));
@@ -119,8 +156,7 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
     clearInterval(progress);
     const reports = targets.map((t, i) => {
       const r = t.session.report(outcomes[i] as RunOutcome);
-      const cost = costOf(r, plan.output);
-      if (cost) r.extras = { ...(r.extras ?? {}), cost };
+      if (t.goodput) r.extras = { ...(r.extras ?? {}), goodputCounts: { met: t.goodput.met, total: t.goodput.total } };
       return r;
     });
     const ref = reports[0] as Report;
@@ -138,17 +174,25 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
         },
       ),
     };
-    io.stdout.write(`${formatTargetsSummary(report)}\n`);
-    let exitCode = 0;
-    if (plan.output.json !== undefined) {
+    const extras = applyTargetsExtras(report, plan.output);
+    io.stdout.write(`${[formatTargetsSummary(report), ...extras.lines].join('\n')}\n`);
+    let exitCode = extras.exitCode;
+    const failures = await finishSinks(sinks);
+    const write = (path: string | undefined, data: () => string): void => {
+      if (path === undefined) return;
       try {
-        writeFileAtomic(plan.output.json, `${JSON.stringify(report, null, 2)}\n`);
-        io.stderr.write(`streamtop: wrote ${plan.output.json}\n`);
+        writeFileAtomic(path, data());
+        io.stderr.write(`streamtop: wrote ${path}\n`);
       } catch (e) {
-        io.stderr.write(`streamtop: ${e instanceof OutputWriteError ? e.message : `could not write ${plan.output.json}: ${(e as Error).message}`}\n`);
-        exitCode = 1;
+        failures.push(e instanceof OutputWriteError ? e.message : `could not write ${path}: ${(e as Error).message}`);
       }
-    }
+    };
+    write(plan.output.json, () => `${JSON.stringify(report, null, 2)}\n`);
+    write(plan.output.markdown, () => formatTargetsMarkdown(report));
+    write(plan.output.html, () => renderTargetsHtml(report));
+    for (const f of failures) io.stderr.write(`streamtop: ${f}\n`);
+    if (failures.length > 0) exitCode = 1;
+    if (plan.output.ndjson !== undefined && failures.length === 0) io.stderr.write(`streamtop: wrote ${plan.output.ndjson}\n`);
     if (interruptedBy !== undefined) return exitCode === 0 ? exitCodeFor(interruptedBy) : exitCode;
     if (outcomes.some((o) => o.stopReason === 'bail')) {
       io.stderr.write('streamtop: stopped early by --bail (consecutive failures)\n');
@@ -158,6 +202,15 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
   } finally {
     clearInterval(progress);
     interrupts.dispose();
+    // After the summary: the endpoint answers with the final values until the run's output is out.
+    await metrics?.close();
+    await sinks.ndjson?.close();
     await Promise.all(targets.map((t) => t.session.close()));
   }
+}
+
+/** Flushes the per-request files; returns what could not be written. */
+async function finishSinks(sinks: SharedSinks): Promise<string[]> {
+  await sinks.ndjson?.close();
+  return sinks.ndjson?.failure !== undefined ? [sinks.ndjson.failure] : [];
 }

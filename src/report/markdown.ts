@@ -160,7 +160,7 @@ function workloadSection(w: WorkloadReport): string[] {
   return out;
 }
 
-function settingsLine(s: Record<string, unknown>): string {
+export function settingsLine(s: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(s)) {
     // Nested settings (timeouts, simulator) would bury the line; the JSON report has them.
@@ -182,23 +182,28 @@ function gateResults(v: unknown): { pass: boolean; results: GateResult[] } | und
   return { pass: v.pass, results };
 }
 
+/** The --fail-if results (`extras.gates`) as a section; nothing when there are none. */
+export function gatesMarkdown(v: unknown): string[] {
+  const gates = gateResults(v);
+  if (!gates) return [];
+  const failed = gates.results.filter((g) => !g.pass).length;
+  return [
+    '## Gates',
+    '',
+    gates.pass ? `✅ all ${gates.results.length} passed` : `❌ ${failed} of ${gates.results.length} failed`,
+    '',
+    mdTable(
+      ['', 'condition', 'result'],
+      gates.results.map((g) => [g.pass ? '✅' : '❌', `\`${typeof g.gate === 'string' ? g.gate : ''}\``, g.text]),
+      () => false,
+    ),
+    '',
+  ];
+}
+
 function extrasSection(extras: Report['extras']): string[] {
   if (!extras) return [];
-  const out: string[] = [];
-  const gates = gateResults(extras.gates);
-  if (gates) {
-    const failed = gates.results.filter((g) => !g.pass).length;
-    out.push('## Gates', '');
-    out.push(gates.pass ? `✅ all ${gates.results.length} passed` : `❌ ${failed} of ${gates.results.length} failed`, '');
-    out.push(
-      mdTable(
-        ['', 'condition', 'result'],
-        gates.results.map((g) => [g.pass ? '✅' : '❌', `\`${typeof g.gate === 'string' ? g.gate : ''}\``, g.text]),
-        () => false,
-      ),
-      '',
-    );
-  }
+  const out: string[] = [...gatesMarkdown(extras.gates)];
   const gp = extras.goodput;
   if (isObj(gp) && typeof gp.met === 'number' && typeof gp.total === 'number' && typeof gp.perSec === 'number') {
     out.push('## Goodput', '');

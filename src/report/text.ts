@@ -58,7 +58,7 @@ function metricRows(label: string, pick: (m: ModeReport) => MetricSummary, byMod
  * The rows of the latency table, in the order the terminal prints them; the HTML report shows the
  * same rows, so the two can never disagree on which numbers a run has.
  */
-export function latencyRows(r: Report): LatencyRow[] {
+export function latencyRows(r: Pick<Report, 'byMode'>): LatencyRow[] {
   const streamOnly = { stream: r.byMode.stream, nonstream: { ...r.byMode.nonstream, requests: 0 } };
   // Rows of the reasoning phase only when a response reasoned; tool calls only when one was made.
   // Without reasoning TTFO equals TTFT and would only repeat it.

@@ -1,4 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { COMPARE_MODES_COMMAND, MAIN_COMMAND } from '../../src/config/commands.ts';
 import { parseDurationSpec } from '../../src/config/length-spec.ts';
@@ -102,4 +105,27 @@ test('--multi-turn flags that make no sense together are refused with what to us
   assert.match(usageMessage(() => plan({ dataset: 'examples/trace-mooncake.jsonl', multiTurn: true, replay: true })), /drop --multi-turn, or drop --replay/);
   assert.match(usageMessage(() => plan({ dataset: 'examples/trace-mooncake.jsonl', multiTurn: true })), /Mooncake trace records single requests, not conversations/);
   assert.match(usageMessage(() => plan({ dataset: 'examples/dataset-sharegpt.json', history: 'dataset' })), /add --turns N \(synthetic\) or --multi-turn/);
+});
+
+test('sessions and --replay are refused with several targets, and with each other, naming both flags', () => {
+  const two = ['a=http://127.0.0.1:1/v1', 'b=http://127.0.0.1:2/v1'];
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-sessions-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'targets.json');
+  writeFileSync(file, JSON.stringify([{ name: 'a', url: 'http://127.0.0.1:1/v1' }, { name: 'b', url: 'http://127.0.0.1:2/v1' }]));
+  const cases: [RawOptions, RegExp][] = [
+    [{ turns: '3', target: two }, /--turns is not available with several targets yet/],
+    [{ turns: '3', targets: file }, /--turns is not available with several targets yet/],
+    [{ dataset: 'examples/dataset-sharegpt.json', multiTurn: true, target: two }, /--multi-turn is not available with several targets yet/],
+    [{ dataset: 'examples/dataset-sharegpt.json', multiTurn: true, targets: file }, /--multi-turn is not available with several targets yet/],
+    [{ dataset: 'examples/trace-mooncake.jsonl', replay: true, target: two }, /--replay is not available with several targets yet .*drop --replay/],
+    [{ dataset: 'examples/trace-mooncake.jsonl', replay: true, targets: file }, /--replay is not available with several targets yet/],
+    // Whatever else is missing: the conflict is named first (adding --dataset would not help).
+    [{ turns: '3', replay: true }, /--replay sends single trace lines .* --turns plays sessions .*drop --turns, or drop --replay/],
+    [{ turns: '3', replay: true, dataset: 'examples/trace-mooncake.jsonl' }, /drop --turns, or drop --replay/],
+    [{ multiTurn: true, replay: true, dataset: 'examples/trace-mooncake.jsonl' }, /drop --multi-turn, or drop --replay/],
+  ];
+  for (const [raw, re] of cases) assert.match(usageMessage(() => plan(raw)), re, JSON.stringify(raw));
+  // A dataset's single prompts do go to several targets (each target gets the same prompts in order).
+  assert.doesNotThrow(() => plan({ dataset: 'examples/dataset-sharegpt.json', target: two }));
 });
