@@ -1,0 +1,123 @@
+// The proxy as users run it, in its own process: it adds exactly its latency to the time to first
+// token (issue 16's acceptance: within 2 ms at p50), and `streamtop sim` refuses flags that do not
+// go with --proxy-to, in one line, exit 2.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { resolveSimConfig } from '../../src/sim/config.ts';
+import { spawnSimulator } from '../../src/sim/spawn.ts';
+import { userMessage } from '../helpers/sim-helpers.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/sim/main.ts', import.meta.url));
+const env = { ...process.env };
+delete env.STREAMTOP_SIM_CONFIG;
+
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Client-side TTFT of one streamed request: request start to the first content delta's arrival. */
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+async function ttft(base: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'm', messages: userMessage('hello'), stream: true }),
+  });
+  let first = NaN;
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body ?? []) {
+    if (Number.isNaN(first) && decoder.decode(chunk as Uint8Array).includes('"content":')) first = performance.now() - t0;
+  }
+  assert.ok(!Number.isNaN(first), 'a content delta arrived');
+  return first;
+}
+
+describe('sim --proxy-to as a process', () => {
+  it('adds its latency to the time to first token: p50 through it minus direct within 2 ms of --added-latency', async () => {
+    const upstream = await spawnSimulator(resolveSimConfig({ ttft: '40', itl: '2', 'output-tokens': '5', jitter: '0', 'load-factor': '0', 'prefill-per-token': '0' }));
+    const proxy = await spawnSimulator({ ...resolveSimConfig({}), proxy: { to: upstream.url, addedLatency: { mean: 30, sd: 0 }, addedChunkLatencyMs: 0 } });
+    try {
+      const diffs: number[] = [];
+      // A noisy machine can spoil one round; the proxy's own cost cannot be outrun by retrying.
+      for (let attempt = 0; attempt < 4; attempt++) {
+        await ttft(upstream.url);
+        await ttft(proxy.url);
+        const direct: number[] = [];
+        const proxied: number[] = [];
+        // Alternating, so a drift of the machine falls on both alike.
+        for (let i = 0; i < 40; i++) {
+          direct.push(await ttft(upstream.url));
+          proxied.push(await ttft(proxy.url));
+        }
+        const diff = median(proxied) - median(direct) - 30;
+        diffs.push(diff);
+        if (Math.abs(diff) <= 2) break;
+      }
+      const last = diffs.at(-1) ?? NaN;
+      assert.ok(Math.abs(last) <= 2, `p50 through the proxy minus direct, less 30 ms: ${diffs.map((d) => d.toFixed(2)).join(', ')} ms`);
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+  });
+
+  it('refuses flags that do not go with --proxy-to, and proxy flags without it, in one line (exit 2)', async () => {
+    const to = ['--proxy-to', 'http://127.0.0.1:9'];
+    const cases: [string[], RegExp][] = [
+      [['--proxy-to', 'ftp://x'], /^streamtop sim: invalid value "ftp:\/\/x" for --proxy-to: expected an http:\/\/ or https:\/\/ URL/],
+      [['--proxy-to', 'http://user:pw@host'], /^streamtop sim: invalid value "\(a URL with credentials, not shown\)" for --proxy-to/],
+      [[...to, '--ttft', '5'], /^streamtop sim: --ttft does not apply with --proxy-to \(the upstream generates the answers/],
+      [[...to, '--tls'], /^streamtop sim: --tls does not apply with --proxy-to/],
+      [[...to, '--api-key', 'sk-x'], /^streamtop sim: --api-key does not apply with --proxy-to/],
+      [['--added-latency', '30'], /^streamtop sim: --added-latency applies only to a proxy: add --proxy-to URL/],
+      [['--added-chunk-latency', '3'], /^streamtop sim: --added-chunk-latency applies only to a proxy/],
+      [[...to, '--added-latency', '30:x'], /^streamtop sim: invalid value "30:x" for --added-latency: expected MS or MEAN:SD/],
+      [[...to, '--added-latency', '-5'], /^streamtop sim: invalid value "-5" for --added-latency/],
+      [[...to, '--added-chunk-latency', 'abc'], /^streamtop sim: invalid value "abc" for --added-chunk-latency: expected milliseconds/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => run(args)));
+    cases.forEach(([args, re], i) => {
+      const r = results[i] as Awaited<ReturnType<typeof run>>;
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
+      assert.ok(!r.stderr.includes('sk-x') && !r.stderr.includes(':pw@'), 'no key or password echoed');
+    });
+  });
+
+  it('starts from flags with --host, --port, --seed and prints its one listening line', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--seed', '3', '--proxy-to', 'http://127.0.0.1:9', '--added-latency', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = performance.now() + 20_000;
+    while (!stdout.includes('\n') && child.exitCode === null && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    try {
+      assert.match(stdout, /^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+      const url = stdout.trim().slice('listening on '.length);
+      // Nothing listens on port 9: the proxy says so in the OpenAI shape.
+      const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: '{}' });
+      assert.equal(res.status, 502);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+});
