@@ -71,7 +71,7 @@ export const PROXY_FLAGS = {
   }),
   addedLatency: flag<LatencySpec>({
     name: 'added-latency',
-    valueName: 'MS[:SD]',
+    valueName: 'MS|MEAN:SD',
     section: 'simulator',
     help: 'with --proxy-to: wait this long (drawn per request, normal, never below 0) before forwarding, so the response and its first byte come that much later',
     unit: 'ms',

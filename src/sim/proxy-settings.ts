@@ -22,8 +22,17 @@ export interface ProxySettings {
 /** Upper bound of both latencies: an hour is no gateway, and Node timers stay well inside range. */
 export const MAX_ADDED_LATENCY_MS = 3_600_000;
 
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 export const ProxySettingsSchema = z.object({
-  to: z.string().url(),
+  to: z.string().refine(isHttpUrl, 'expected an http:// or https:// URL'),
   addedLatency: z.object({ mean: z.number().min(0).max(MAX_ADDED_LATENCY_MS), sd: z.number().min(0).max(MAX_ADDED_LATENCY_MS) }),
   addedChunkLatencyMs: z.number().min(0).max(MAX_ADDED_LATENCY_MS),
 });

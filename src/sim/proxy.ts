@@ -49,7 +49,7 @@ function upstreamFailure(err: unknown): string {
   return code !== undefined && !message.includes(code) ? `${message} (${code})` : message;
 }
 
-class Proxy {
+class GatewayProxy {
   readonly stats = new ProxyStats();
   private readonly settings: ProxySettings;
   private readonly pool: Pool;
@@ -224,7 +224,7 @@ class Proxy {
 export async function startProxy(config: SimConfig): Promise<ProxyServer> {
   const settings = config.proxy;
   if (settings === undefined) throw new Error('startProxy: config.proxy is not set');
-  const proxy = new Proxy({ ...config, proxy: settings });
+  const proxy = new GatewayProxy({ ...config, proxy: settings });
   const server: Server = createServer({ noDelay: true, keepAliveTimeout: 65_000, highWaterMark: 64 * 1024 }, proxy.handle);
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;

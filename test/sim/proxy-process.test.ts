@@ -25,7 +25,7 @@ function run(args: string[]): Promise<{ status: number | null; stdout: string; s
   });
 }
 
-/** Client-side TTFT of one streamed request: request start to the first content delta's arrival. */
+/** Client-side TTFT of one streamed request: request start to the first content delta's arrival (not the role-only chunk). */
 function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -42,7 +42,7 @@ async function ttft(base: string): Promise<number> {
   let first = NaN;
   const decoder = new TextDecoder();
   for await (const chunk of res.body ?? []) {
-    if (Number.isNaN(first) && decoder.decode(chunk as Uint8Array).includes('"content":')) first = performance.now() - t0;
+    if (Number.isNaN(first) && decoder.decode(chunk as Uint8Array).includes('"delta":{"content":')) first = performance.now() - t0;
   }
   assert.ok(!Number.isNaN(first), 'a content delta arrived');
   return first;
