@@ -74,7 +74,7 @@ async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undef
   const opened = await Promise.allSettled(opening);
   // The upstream's own failure says more than its proxy's.
   const isFailure = (o: PromiseSettledResult<Target>): o is PromiseRejectedResult => o.status === 'rejected';
-  const failed = opened.find((o, i) => isFailure(o) && targets[i]?.proxyOf === undefined) ?? opened.find(isFailure);
+  const failed = opened.find((o, i): o is PromiseRejectedResult => isFailure(o) && targets[i]?.proxyOf === undefined) ?? opened.find(isFailure);
   if (failed !== undefined) {
     await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
     const i = opened.indexOf(failed);

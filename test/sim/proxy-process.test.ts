@@ -55,7 +55,7 @@ describe('sim --proxy-to as a process', () => {
     try {
       const diffs: number[] = [];
       // A noisy machine can spoil one round; the proxy's own cost cannot be outrun by retrying.
-      for (let attempt = 0; attempt < 4; attempt++) {
+      for (let attempt = 0; attempt < 5; attempt++) {
         await ttft(upstream.url);
         await ttft(proxy.url);
         const direct: number[] = [];
