@@ -136,7 +136,7 @@ const out = [
   mdTable(['round', 'run', 'a streams', 'a TTFT p50', 'a TTFT p99', 'b streams', 'b TTFT p50', 'b TTFT p99'], phaseRows),
   '',
   mdTable(
-    ['round', 'a: B p50 - mean(A1, A3) (ms)', 'b: B p50 - mean(A1, A3) (ms)', '|A1 p50 - A3 p50| (ms)'],
+    ['round', 'a: B p50 - mean(A1, A3) (ms)', 'b: B p50 - mean(A1, A3) (ms)', 'A-A drift: abs(A1 p50 - A3 p50) (ms)'],
     rounds.map((_, i) => [String(i + 1), fmt(deltaA[i] ?? NaN, 2), fmt(deltaB[i] ?? NaN, 2), fmt(drift[i] ?? NaN, 2)]),
   ),
   '',
