@@ -16,7 +16,7 @@ import {
   type RunFlags,
 } from './run-flags.ts';
 import type { FlagValues } from '../flags/types.ts';
-import { checkDistinctNames } from './targets.ts';
+import { checkDistinctNames, checkProxyUpstreams } from './targets.ts';
 import { checkGateTargets } from '../report/gates.ts';
 import { targetOverrides, type TargetOverrides } from './target-plans.ts';
 import type { ListenAddress } from '../flags/values.ts';
@@ -67,6 +67,8 @@ export interface TargetRunPlan {
   plan: RunPlan;
   /** Header name -> environment variable holding its value (read when the target is opened). */
   headerEnvs: Record<string, string>;
+  /** A proxy target (`proxy:NAME`): the simulator target it forwards to, opened before it. */
+  proxyOf?: string;
 }
 
 /** The run's plan for one target: the target's endpoint, model, key, headers and pool laid over it. */
@@ -225,6 +227,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   const from = v.target !== undefined ? '--target' : '--targets';
   if (specs.length < 2) throw new UsageError(`${from}: give at least two targets to compare (the first is the reference); for one endpoint use --url`);
   checkDistinctNames(specs);
+  checkProxyUpstreams(specs);
   if (!headless) throw new UsageError(`the live view of several targets is not built yet: add --headless (the comparison is printed at the end)`);
   const overrides = targetOverrides(specs, {
     api: v.api,
@@ -235,7 +238,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     simFlags: withKeyFromEnv(simFlags, process.env),
     prompts: plan.engine.workload.prompts,
   });
-  const targets = overrides.map((t) => ({ name: t.name, plan: planForTarget(plan, t), headerEnvs: t.headerEnvs }));
+  const targets = overrides.map((t) => ({ name: t.name, plan: planForTarget(plan, t), headerEnvs: t.headerEnvs, ...(t.proxyOf !== undefined ? { proxyOf: t.proxyOf } : {}) }));
   const ref = targets[0] as TargetRunPlan;
   return { ...ref.plan, targets };
 }

@@ -55,13 +55,38 @@ interface SharedSinks {
   ndjson?: NdjsonSink;
 }
 
-/** Opens every target (simulators start in parallel); on any failure closes what was opened. */
+/** A proxy target's plan with its upstream's address, now that the upstream's simulator listens. */
+function withUpstream(plan: RunPlan, upstream: Target): RunPlan {
+  const sim = plan.sim;
+  if (sim?.proxy === undefined || upstream.simOrigin === undefined) throw new Error('withUpstream: not a proxy in front of a simulator');
+  return { ...plan, sim: { ...sim, proxy: { ...sim.proxy, to: upstream.simOrigin } } };
+}
+
+/**
+ * Opens every target (simulators start in parallel; a proxy target, `proxy:NAME`, once its
+ * upstream listens); on any failure closes what was opened.
+ */
 async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, sinks: SharedSinks, io: Io): Promise<OpenedTarget[]> {
   const plans = targets.map((t) => withHeaderEnvs(t, process.env));
-  const opened = await Promise.allSettled(
-    plans.map((plan, i) => openTarget(plan, { env: process.env, warn: (m) => io.stderr.write(`streamtop: warning: ${targets[i]?.name ?? ''}: ${m}\n`) })),
-  );
-  const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  const open = (plan: RunPlan, i: number): Promise<Target> =>
+    openTarget(plan, { env: process.env, warn: (m) => io.stderr.write(`streamtop: warning: ${targets[i]?.name ?? ''}: ${m}\n`) });
+  const direct = plans.map((plan, i) => (targets[i]?.proxyOf === undefined ? open(plan, i) : undefined));
+  const opening = plans.map((plan, i): Promise<Target> => {
+    const own = direct[i];
+    if (own !== undefined) return own;
+    // run-options checked that the upstream is a simulator target of this run.
+    const upstream = targets[i]?.proxyOf ?? '';
+    const up = direct[targets.findIndex((t) => t.name === upstream)];
+    if (up === undefined) return Promise.reject(new Error(`no simulator target named ${upstream}`));
+    return up.then(
+      (u) => open(withUpstream(plan, u), i),
+      () => Promise.reject(new Error(`its upstream target ${upstream} did not start`)),
+    );
+  });
+  const opened = await Promise.allSettled(opening);
+  // The upstream's own failure says more than its proxy's.
+  const isFailure = (o: PromiseSettledResult<Target>): o is PromiseRejectedResult => o.status === 'rejected';
+  const failed = opened.find((o, i): o is PromiseRejectedResult => isFailure(o) && targets[i]?.proxyOf === undefined) ?? opened.find(isFailure);
   if (failed !== undefined) {
     await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
     const i = opened.indexOf(failed);

@@ -25,6 +25,8 @@ const REJECT_REASON: Record<ErrorKind, RejectReason> = {
   rateLimit: 'rateLimit',
   server: 'fault',
   overloaded: 'fault',
+  // The simulator itself never answers 502 (its proxy mode does).
+  badGateway: 'fault',
 };
 
 export class ApiRoutes {
