@@ -221,7 +221,6 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   const from = v.target !== undefined ? '--target' : '--targets';
   if (specs.length < 2) throw new UsageError(`${from}: give at least two targets to compare (the first is the reference); for one endpoint use --url`);
   checkDistinctNames(specs);
-  if (!headless) throw new UsageError(`the live view of several targets is not built yet: add --headless (the comparison is printed at the end)`);
   for (const [key, name, why] of SINGLE_TARGET_OUTPUTS)
     if (output[key] !== undefined) throw new UsageError(`${name} is not available with several targets (${why}): drop it`);
   const overrides = targetOverrides(specs, {

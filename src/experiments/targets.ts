@@ -17,10 +17,29 @@ import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from '../
  * Several endpoints in one run (`--target`, `--targets`): one engine per target, each with its own
  * pool, all started together with the same seed. The engine draws the k-th request's prompt and
  * stream/non-stream mode from the seed, so the k-th request of every target is the same request:
- * the pairs the verdict compares. Runs in the main process, like the other experiments.
+ * the pairs the verdict compares. Headless, it runs in the main process like the other
+ * experiments; the dashboard runs the same function in its engine worker (worker/targets-host.ts)
+ * with a LiveView attached, so both end with the same verdict and the same report files.
  */
 
-type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+/** Where the summary (stdout) and the notes (stderr) go: the terminal, or the worker's collector. */
+export type Io = { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } };
+
+/**
+ * A live view of the run (the dashboard): it reads the engines and sends them commands, and it
+ * owns the interruption (the dashboard's own keys and signals), so no progress line is printed
+ * and no signal handler installed.
+ */
+export interface LiveView {
+  /** Streams whose text tails each engine keeps for the view's panes. */
+  panes: number;
+  /**
+   * Called once every target is open, before any engine starts. `stop` ends the run (every
+   * engine, requests held for a partner cancelled unsent). The returned function detaches the
+   * view when the engines are done.
+   */
+  attach(targets: readonly OpenedTarget[], stop: (reason: 'interrupted' | 'user') => Promise<void>): () => void;
+}
 
 /**
  * The target's header-env headers join the run's --header-env list, read when the target is
@@ -36,7 +55,7 @@ function withHeaderEnvs(t: TargetRunPlan, env: NodeJS.ProcessEnv): RunPlan {
   return { ...t.plan, headerEnv: [...t.plan.headerEnv, ...entries.map(([name, variable]) => ({ name, env: variable }))] };
 }
 
-interface OpenedTarget {
+export interface OpenedTarget {
   name: string;
   plan: RunPlan;
   session: Session;
@@ -44,7 +63,7 @@ interface OpenedTarget {
 }
 
 /** Opens every target (simulators start in parallel); on any failure closes what was opened. */
-async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, io: Io): Promise<OpenedTarget[]> {
+async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, io: Io, panes: number | undefined): Promise<OpenedTarget[]> {
   const plans = targets.map((t) => withHeaderEnvs(t, process.env));
   const opened = await Promise.allSettled(
     plans.map((plan, i) => openTarget(plan, { env: process.env, warn: (m) => io.stderr.write(`streamtop: warning: ${targets[i]?.name ?? ''}: ${m}\n`) })),
@@ -63,6 +82,7 @@ async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undef
     const session = openSession(plan, target, {
       onRecord: (r) => log.add(r.id, sampleOf(r)),
       ...(gate ? { startGate: (id: number) => gate.wait(i, id) } : {}),
+      ...(panes !== undefined ? { panes } : {}),
     });
     return { name: targets[i]?.name ?? String(i), plan, session, log };
   });
@@ -82,26 +102,35 @@ function targetReport(name: string, r: Report): TargetReport {
   return { name, ...body };
 }
 
-export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
+export async function runTargets(plan: RunPlan, io: Io, live?: LiveView): Promise<number> {
   const list = plan.targets ?? [];
   // Closed loop: pairs start together (the gate). Open loop: every engine draws the same arrival
   // times from the seed, so the k-th arrivals already coincide; a gate would only add queueing.
   const gate = plan.engine.load.rate === undefined ? new PairGate(list.length, plan.engine.load.seed) : undefined;
-  const targets = await openAll(list, gate, io);
+  const targets = await openAll(list, gate, io, live?.panes);
   let interruptedBy: InterruptSignal | undefined;
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(targets.map((t) => t.session.engine.stop()));
+  const stopAll = async (reason: 'interrupted' | 'user' = 'interrupted'): Promise<void> => {
+    await Promise.all(targets.map((t) => t.session.engine.stop(reason)));
   };
-  const interrupts = installInterruptHandlers((signal) => {
-    interruptedBy = signal;
+  // The live view owns the interruption (its keys, and the signals its main thread receives).
+  const interrupts = live
+    ? undefined
+    : installInterruptHandlers((signal) => {
+        interruptedBy = signal;
+        gate?.close();
+        io.stderr.write('\nstreamtop: interrupted; aborting requests in flight and writing the report (Ctrl-C again to quit at once)\n');
+        void stopAll();
+      });
+  const detach = live?.attach(targets, (reason) => {
     gate?.close();
-    io.stderr.write('\nstreamtop: interrupted; aborting requests in flight and writing the report (Ctrl-C again to quit at once)\n');
-    void stopAll();
+    return stopAll(reason);
   });
   const t0 = Date.now();
-  const progress = setInterval(() => {
-    io.stderr.write(`${targetsProgressLine(Date.now() - t0, targets.map((t) => ({ name: t.name, s: t.session.engine.snapshot() })))}\n`);
-  }, 1000);
+  const progress = live
+    ? undefined
+    : setInterval(() => {
+        io.stderr.write(`${targetsProgressLine(Date.now() - t0, targets.map((t) => ({ name: t.name, s: t.session.engine.snapshot() })))}\n`);
+      }, 1000);
   try {
     await Promise.all(targets.map((t) => t.session.engine.start()));
     // One target bailing out (--bail) ends the comparison: the others would run on alone.
@@ -117,6 +146,7 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
       }),
     );
     clearInterval(progress);
+    detach?.();
     const reports = targets.map((t, i) => {
       const r = t.session.report(outcomes[i] as RunOutcome);
       const cost = costOf(r, plan.output);
@@ -157,7 +187,8 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
     return exitCode;
   } finally {
     clearInterval(progress);
-    interrupts.dispose();
+    detach?.();
+    interrupts?.dispose();
     await Promise.all(targets.map((t) => t.session.close()));
   }
 }

@@ -2,7 +2,8 @@
 // - the handler reads the latest context through a ref, so Ink does not re-subscribe to stdin on
 //   every snapshot (useInput re-registers whenever its handler identity changes);
 // - settings changed faster than snapshots arrive (key repeat on `+` runs at ~30/s, snapshots at
-//   10/s) build on the value last sent, not on the stale snapshot, so no keypress is lost.
+//   10/s) build on the value last sent, not on the stale snapshot, so no keypress is lost. With
+//   several targets that memory is kept per target: `+` on one must not build on another's pool.
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useInput, useStdin } from 'ink';
 import type { Key } from 'ink';
@@ -67,6 +68,14 @@ export function trackingCommands(
     ...(commands.injectLatencySpike ? { injectLatencySpike: () => commands.injectLatencySpike?.() } : {}),
     ...(commands.injectFaultBurst ? { injectFaultBurst: () => commands.injectFaultBurst?.() } : {}),
     ...(commands.autoTune ? { autoTune: () => commands.autoTune?.() } : {}),
+    ...(commands.setEveryConcurrency
+      ? {
+          setEveryConcurrency: (n: number) => {
+            remember('concurrency', n);
+            commands.setEveryConcurrency?.(n);
+          },
+        }
+      : {}),
   };
 }
 
@@ -120,20 +129,26 @@ export function useDashboardKeys(ctx: KeyContext, onAction?: (id: ActionId) => v
     ctxRef.current = ctx;
     onActionRef.current = onAction;
   });
-  const pending = useRef<PendingSettings>({}).current;
+  // Per selected target (0 without several targets).
+  const pendingByTarget = useRef(new Map<number, PendingSettings>()).current;
   const handler = useMemo(
     () =>
       (input: string, key: Key): void => {
         for (const [one, k] of splitKeys(input, key)) {
           // Re-read the context per key: an earlier key in the chunk may have opened the help.
           const c = ctxRef.current;
+          const selected = c.targets?.selected ?? 0;
+          let pending = pendingByTarget.get(selected);
+          if (pending === undefined) pendingByTarget.set(selected, (pending = {}));
           const snapshot = withPending(c.snapshot, pending);
           const commands = trackingCommands(c.commands, () => ctxRef.current.snapshot, pending);
           const id = dispatchKey(one, k, { ...c, snapshot, commands });
+          // `*` sized every pool: what was sent to the others before is no longer newer.
+          if (id === 'poolAll') for (const [t, p] of pendingByTarget) if (t !== selected) delete p.concurrency;
           if (id !== undefined) onActionRef.current?.(id);
         }
       },
-    [pending],
+    [pendingByTarget],
   );
   // Without a TTY stdin (pipes, CI) Ink cannot enter raw mode and useInput would throw; the
   // dashboard then renders without keys. The CLI picks headless mode in that case anyway.

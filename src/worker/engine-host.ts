@@ -30,6 +30,19 @@ port.on('message', (m: ToWorker) => {
 
 async function main(): Promise<void> {
   const { plan } = input;
+  if (plan.targets !== undefined) {
+    // Several targets: every engine and the pair gate on this thread (see targets-host.ts).
+    const { hostTargets } = await import('./targets-host.ts');
+    const link = {
+      send,
+      onCommand: (fn: (c: Command) => void): void => {
+        onCommand = fn;
+        for (const c of early.splice(0)) fn(c);
+      },
+    };
+    await hostTargets(plan, link, { snapshotIntervalMs: input.snapshotIntervalMs, panes: input.panes });
+    return;
+  }
   const preset = input.simulatorFromMain ? await simulator : undefined;
   const run = await openRun(plan, {
     panes: input.panes,
