@@ -5,11 +5,10 @@
 // would hide whether 10% is 5 ms or 5 s. The verdict at the end is paired (per request); the Δ
 // here compares the running distributions, which agree with it once enough requests finished.
 import { Box } from 'ink';
-import type { EngineSnapshot, MetricSummary, Mode, ModeStats } from '../engine/types.ts';
+import type { EngineSnapshot, MetricSummary, ModeStats } from '../engine/types.ts';
 import { MODES } from '../engine/types.ts';
 import { formatCount, formatDeltaMs, formatLatency, formatRate, padEnd, padStart } from '../ui/format.ts';
-import { modeRole } from '../ui/theme.ts';
-import { useTheme } from '../ui/theme.ts';
+import { modeRole, useTheme } from '../ui/theme.ts';
 import type { Span } from '../ui/styled.ts';
 import { StyledLine } from './StyledLine.tsx';
 import { MODE_LABEL, groupLine, type Group } from './StatsTable.tsx';
@@ -103,7 +102,7 @@ export function TargetsStatsTable({ names, snapshots, width }: TargetsStatsTable
   const headers: Span[] = [{ text: padEnd('mode', MODE_LABEL.nonstream.length + 1) + padEnd('target', nameWidth + 1) + cols.map((c) => padStart(c.header, c.width)).join(''), bold: true }];
   const rows: Span[][] = [];
   const ref = snapshots[0];
-  for (const mode of MODES as readonly Mode[]) {
+  for (const mode of MODES) {
     snapshots.forEach((s, t) => {
       const m = s.byMode[mode];
       const refStats = t === 0 || ref === undefined ? undefined : ref.byMode[mode];

@@ -38,15 +38,15 @@ export class TargetsControl {
 
   /**
    * Applies a command. Until every engine has started, commands wait (as the single-target
-   * host's do): a stop applied to an engine not yet started would be undone by its start.
+   * host's do) and are applied in order with the next snapshot: a stop applied to an engine not
+   * yet started would be undone by its start.
    */
   command(c: Command): void {
-    if (c.kind !== 'stop' && !this.started()) {
+    if (!this.started()) {
       this.queued.push(c);
       return;
     }
     if (c.kind === 'stop') {
-      this.queued.length = 0;
       void this.stop(c.reason);
       return;
     }
