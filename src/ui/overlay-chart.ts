@@ -28,8 +28,8 @@ const OVERHEAD = AXIS_LABEL_WIDTH + 2;
 
 interface Glyphs {
   flat: string;
-  up: string[];
-  down: string[];
+  up: readonly [string, string];
+  down: readonly [string, string];
   vertical: string;
 }
 // up: [lower corner, upper corner] of a rise; down: [upper corner, lower corner] of a fall.
@@ -110,8 +110,9 @@ export function renderOverlay(lines: readonly OverlayLine[], opts: { width: numb
       }
       const rising = r1 < r0;
       // asciichart's shape: the corner at the old value turns toward the new one, a vertical between.
-      put(r0, col, rising ? (g.up[0] as string) : (g.down[0] as string), line.target);
-      put(r1, col, rising ? (g.up[1] as string) : (g.down[1] as string), line.target);
+      const [at0, at1] = rising ? g.up : g.down;
+      put(r0, col, at0, line.target);
+      put(r1, col, at1, line.target);
       for (let r = Math.min(r0, r1) + 1; r < Math.max(r0, r1); r++) put(r, col, g.vertical, line.target);
     }
     const end = last >= 0 ? vs[last] : undefined;
