@@ -40,9 +40,9 @@ function latency(metric: Metric, stat: keyof Omit<MetricSummary, 'count'>, prior
   return { group: GROUP[metric], header: stat, width: 6, priority, cell: (m) => formatLatency(m[metric][stat], m[metric].count) };
 }
 
-/** The target's p50 minus the reference's; `ref` on the reference's row, `-` without samples. */
+/** The target's p50 minus the reference's; `ref` on the reference's row, `-` without samples on either side. */
 export function deltaCell(metric: Metric, m: ModeStats, ref: ModeStats | undefined): string {
-  if (ref === undefined) return 'ref';
+  if (ref === undefined) return m[metric].count > 0 ? 'ref' : '-';
   if (m[metric].count === 0 || ref[metric].count === 0) return '-';
   return formatDeltaMs(m[metric].p50 - ref[metric].p50);
 }
