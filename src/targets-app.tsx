@@ -3,7 +3,7 @@
 // (a table row per mode and target with Δ columns, overlaid charts, panes labelled by target),
 // and binds the same keymap as the single-target App: `t` selects a target, the pool keys act on
 // it, `*` sizes every pool like it, and the other keys act on every target.
-import { useMemo, useState, useSyncExternalStore } from 'react';
+import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Box } from 'ink';
 import type { ChartKey, EngineSnapshot, NamedTarget, TargetsSnapshot, TargetsSource } from './engine/types.ts';
 import type { DashboardCommands } from './ui/dashboard-commands.ts';
@@ -14,7 +14,7 @@ import { StreamPanes } from './components/StreamPanes.tsx';
 import { TargetsChartArea } from './components/TargetsChart.tsx';
 import { TargetsHeader } from './components/TargetsHeader.tsx';
 import { TargetsStatsTable, targetsStatsLines } from './components/TargetsStatsTable.tsx';
-import type { TargetSelection, UiActions } from './ui/keymap.ts';
+import type { KeyContext, TargetSelection, UiActions } from './ui/keymap.ts';
 import { TWO_LINE_FOOTER_MIN_ROWS, computeLayout } from './ui/layout.ts';
 import { anyReasoning, interleavePanes, mergedErrors, nextTargetsChartKey } from './ui/targets-view.ts';
 import { ThemeContext, createTheme, noColorFromEnv } from './ui/theme.ts';
@@ -69,6 +69,9 @@ export function TargetsApp(props: TargetsAppProps): React.JSX.Element {
   const [helpOpen, setHelpOpen] = useState(false);
   const [chartKey, setChartKey] = useState<ChartKey>(props.initialChart ?? 'ttft.stream');
   const [selected, setSelected] = useState(props.initialSelected ?? 0);
+  // The keys read the selection from here: a `t` and a `+` in one chunk of input must not wait
+  // for a render between them (see useDashboardKeys).
+  const selectedRef = useRef(selected);
   const theme = useMemo(() => createTheme(props.noColor ?? noColorFromEnv()), [props.noColor]);
   const quit = useQuitOnce(props.onQuit, props.onForceQuit);
 
@@ -77,7 +80,6 @@ export function TargetsApp(props: TargetsAppProps): React.JSX.Element {
   const reasoning = anyReasoning(snapshots);
   const every = useMemo(() => commandsFor(undefined), [commandsFor]);
   const perTarget = useMemo(() => targets.map((_, i) => commandsFor(i)), [commandsFor, targets]);
-  const commands = useMemo(() => keyCommands(every, perTarget[selected] ?? every), [every, perTarget, selected]);
 
   const ui = useMemo<UiActions>(
     () => ({
@@ -86,17 +88,26 @@ export function TargetsApp(props: TargetsAppProps): React.JSX.Element {
       cycleChart: () => setChartKey((k) => nextTargetsChartKey(k, reasoning)),
       quit: () => quit('user'),
       interrupt: () => quit('interrupt'),
-      cycleTarget: () => setSelected((s) => (s + 1) % Math.max(1, targets.length)),
+      cycleTarget: () => {
+        selectedRef.current = (selectedRef.current + 1) % Math.max(1, targets.length);
+        setSelected(selectedRef.current);
+      },
     }),
     [quit, reasoning, targets.length],
   );
   // A multi-target run has two targets or more, each with a snapshot from the first one on.
-  const own = (snapshots[selected] ?? snapshots[0]) as EngineSnapshot;
-  // The keys read the selected target's snapshot; a run-level notice (a spike injected) shows over its own.
-  const snapshot = all.notice !== undefined ? { ...own, notice: all.notice } : own;
-  const target = targets[selected]?.info ?? targets[0]?.info ?? { label: '', api: 'openai', model: '', simulated: false };
-  const selection: TargetSelection = { names, selected };
-  useDashboardKeys({ snapshot, commands, target, ui, helpOpen, targets: selection });
+  /** What the keys (and the footer and help) act on with target `sel` selected. */
+  const contextOf = (sel: number): KeyContext => {
+    // A multi-target run has two targets or more, each with a snapshot from the first one on.
+    const own = (snapshots[sel] ?? snapshots[0]) as EngineSnapshot;
+    // The selected target's snapshot; a run-level notice (a spike injected) shows over its own.
+    const snapshot = all.notice !== undefined ? { ...own, notice: all.notice } : own;
+    const target = targets[sel]?.info ?? targets[0]?.info ?? { label: '', api: 'openai', model: '', simulated: false };
+    const selection: TargetSelection = { names, selected: sel };
+    return { snapshot, commands: keyCommands(every, perTarget[sel] ?? every), target, ui, helpOpen, targets: selection };
+  };
+  useDashboardKeys(() => contextOf(selectedRef.current));
+  const { snapshot, commands, target, targets: selection } = contextOf(selected);
 
   const errors = mergedErrors(names, snapshots);
   const footerCtx = { snapshot, commands, target, helpOpen, targets: selection };

@@ -182,3 +182,14 @@ test('presses faster than snapshots build on the value sent, per target: + on a,
     h.unmount();
   }
 });
+
+test('t and + in one chunk of input (keys typed while the terminal was busy): + goes to the target t selected', async () => {
+  const h = await mount([slower(0, { concurrency: 8 }), slower(50, { concurrency: 8 })], ['a', 'b'], 80, 24);
+  try {
+    await h.press('t+');
+    await waitFor(() => assert.match(h.frame(), /N a=8 ▸b=9/));
+    assert.deepEqual(h.calls, [[1, 'setConcurrency', 9]]);
+  } finally {
+    h.unmount();
+  }
+});

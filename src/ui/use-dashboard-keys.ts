@@ -121,7 +121,12 @@ export function splitKeys(input: string, key: Key): Array<[string, Key]> {
   });
 }
 
-export function useDashboardKeys(ctx: KeyContext, onAction?: (id: ActionId) => void): void {
+/**
+ * `ctx` may be a function, read at each key: a view whose keys change what later keys act on (the
+ * multi-target `t`) answers from its own refs, so `t+` arriving as one chunk moves the new
+ * target's pool, not the one selected at the last render.
+ */
+export function useDashboardKeys(ctx: KeyContext | (() => KeyContext), onAction?: (id: ActionId) => void): void {
   const { isRawModeSupported } = useStdin();
   const ctxRef = useRef(ctx);
   const onActionRef = useRef(onAction);
@@ -131,24 +136,31 @@ export function useDashboardKeys(ctx: KeyContext, onAction?: (id: ActionId) => v
   });
   // Per selected target (0 without several targets).
   const pendingByTarget = useRef(new Map<number, PendingSettings>()).current;
+  const read = useMemo(
+    () => (): KeyContext => {
+      const c = ctxRef.current;
+      return typeof c === 'function' ? c() : c;
+    },
+    [],
+  );
   const handler = useMemo(
     () =>
       (input: string, key: Key): void => {
         for (const [one, k] of splitKeys(input, key)) {
           // Re-read the context per key: an earlier key in the chunk may have opened the help.
-          const c = ctxRef.current;
+          const c = read();
           const selected = c.targets?.selected ?? 0;
           let pending = pendingByTarget.get(selected);
           if (pending === undefined) pendingByTarget.set(selected, (pending = {}));
           const snapshot = withPending(c.snapshot, pending);
-          const commands = trackingCommands(c.commands, () => ctxRef.current.snapshot, pending);
+          const commands = trackingCommands(c.commands, () => read().snapshot, pending);
           const id = dispatchKey(one, k, { ...c, snapshot, commands });
           // `*` sized every pool: what was sent to the others before is no longer newer.
           if (id === 'poolAll') for (const [t, p] of pendingByTarget) if (t !== selected) delete p.concurrency;
           if (id !== undefined) onActionRef.current?.(id);
         }
       },
-    [pendingByTarget],
+    [pendingByTarget, read],
   );
   // Without a TTY stdin (pipes, CI) Ink cannot enter raw mode and useInput would throw; the
   // dashboard then renders without keys. The CLI picks headless mode in that case anyway.
