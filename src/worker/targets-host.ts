@@ -15,7 +15,9 @@ import type { Command, ToMain } from './worker-protocol.ts';
  * a postMessage hop per target (tens of microseconds when idle, milliseconds when a thread is
  * busy, each thread on its own schedule), and with the gate on the main thread every pair would
  * also wait for a frame being rendered. Headless runs have all targets on one event loop too, so
- * the two modes measure alike.
+ * the two modes measure alike. Measured (bench/pair-release.ts, 1,000 pairs, 2 cores, load 8):
+ * the two releases of a pair 0.3 us apart at p50 (15 us p99) in one thread; across two workers
+ * 28 us p50 / 1.3 ms p99 when idle, 1.0 ms p50 / 5.4 ms p99 / 96 ms max when they are busy.
  */
 
 /** Commands for targets, applied to one target (`target` set) or every target. */
