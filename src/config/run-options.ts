@@ -228,7 +228,6 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   if (specs.length < 2) throw new UsageError(`${from}: give at least two targets to compare (the first is the reference); for one endpoint use --url`);
   checkDistinctNames(specs);
   checkProxyUpstreams(specs);
-  if (!headless) throw new UsageError(`the live view of several targets is not built yet: add --headless (the comparison is printed at the end)`);
   const overrides = targetOverrides(specs, {
     api: v.api,
     ...(v.model !== undefined ? { model: v.model } : {}),

@@ -327,3 +327,25 @@ export interface TargetInfo {
   /** The workload in a few words (`in 1000±100 tok · out 200 · prefix 512×4`), when it was shaped. */
   workload?: string;
 }
+
+/**
+ * Several endpoints compared in one run (`--target`): each target's own engine snapshot, the
+ * reference (first) target first, in the order the targets were given.
+ */
+export interface TargetsSnapshot {
+  targets: EngineSnapshot[];
+  /** A run-level notice (a latency spike injected into one target, say), over the engines' own. */
+  notice?: string;
+}
+
+/** The store of a multi-target run, shaped like SnapshotSource for useSyncExternalStore. */
+export interface TargetsSource {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): TargetsSnapshot;
+}
+
+/** One target of a multi-target run, as the dashboard names and describes it. */
+export interface NamedTarget {
+  name: string;
+  info: TargetInfo;
+}

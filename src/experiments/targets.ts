@@ -22,10 +22,35 @@ import { exitCodeFor, installInterruptHandlers, type InterruptSignal } from '../
  * Several endpoints in one run (`--target`, `--targets`): one engine per target, each with its own
  * pool, all started together with the same seed. The engine draws the k-th request's prompt and
  * stream/non-stream mode from the seed, so the k-th request of every target is the same request:
- * the pairs the verdict compares. Runs in the main process, like the other experiments.
+ * the pairs the verdict compares. Headless, it runs in the main process like the other
+ * experiments; the dashboard runs the same function in its engine worker (worker/targets-host.ts)
+ * with a LiveView attached, so both end with the same verdict and the same report files.
  */
 
-type Io = { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+/** Where the summary (stdout) and the notes (stderr) go: the terminal, or the worker's collector. */
+export type Io = { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } };
+
+/**
+ * A live view of the run (the dashboard): it reads the engines and sends them commands, and it
+ * owns the interruption (the dashboard's own keys and signals), so no progress line is printed
+ * and no signal handler installed.
+ */
+export interface LiveView {
+  /** Streams whose text tails each engine keeps for the view's panes. */
+  panes: number;
+  /**
+   * Called once every target is open, before any engine starts. `stop` ends the run (every
+   * engine, requests held for a partner cancelled unsent). The returned function detaches the
+   * view when the engines are done.
+   */
+  attach(targets: readonly OpenedTarget[], stop: (reason: 'interrupted' | 'user') => Promise<void>, metricsUrl: string | undefined): () => void;
+  /**
+   * --prometheus: the endpoint, once the summary is written. It stays up so that a scrape after the
+   * run reads the final counts, until the view's main thread has printed the summary and asks the
+   * worker to shut down (see worker-protocol.ts, Shutdown).
+   */
+  keepMetrics(metrics: LiveMetrics): void;
+}
 
 /**
  * The target's header-env headers join the run's --header-env list, read when the target is
@@ -41,7 +66,7 @@ function withHeaderEnvs(t: TargetRunPlan, env: NodeJS.ProcessEnv): RunPlan {
   return { ...t.plan, headerEnv: [...t.plan.headerEnv, ...entries.map(([name, variable]) => ({ name, env: variable }))] };
 }
 
-interface OpenedTarget {
+export interface OpenedTarget {
   name: string;
   plan: RunPlan;
   session: Session;
@@ -66,7 +91,7 @@ function withUpstream(plan: RunPlan, upstream: Target): RunPlan {
  * Opens every target (simulators start in parallel; a proxy target, `proxy:NAME`, once its
  * upstream listens); on any failure closes what was opened.
  */
-async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, sinks: SharedSinks, io: Io): Promise<OpenedTarget[]> {
+async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undefined, sinks: SharedSinks, io: Io, panes: number | undefined): Promise<OpenedTarget[]> {
   const plans = targets.map((t) => withHeaderEnvs(t, process.env));
   const open = (plan: RunPlan, i: number): Promise<Target> =>
     openTarget(plan, { env: process.env, warn: (m) => io.stderr.write(`streamtop: warning: ${targets[i]?.name ?? ''}: ${m}\n`) });
@@ -106,6 +131,7 @@ async function openAll(targets: readonly TargetRunPlan[], gate: PairGate | undef
         sinks.ndjson?.write(r, name);
       },
       ...(gate ? { startGate: (id: number) => gate.wait(i, id) } : {}),
+      ...(panes !== undefined ? { panes } : {}),
     });
     return { name, plan, session, log, ...(goodput ? { goodput } : {}) };
   });
@@ -125,7 +151,7 @@ function targetReport(name: string, r: Report): TargetReport {
   return { name, ...body };
 }
 
-export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
+export async function runTargets(plan: RunPlan, io: Io, live?: LiveView): Promise<number> {
   const list = plan.targets ?? [];
   // Closed loop: pairs start together (the gate). Open loop: every engine draws the same arrival
   // times from the seed, so the k-th arrivals already coincide; a gate would only add queueing.
@@ -133,7 +159,7 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
   const sinks: SharedSinks = plan.output.ndjson !== undefined ? { ndjson: new NdjsonSink(plan.output.ndjson) } : {};
   let targets: OpenedTarget[];
   try {
-    targets = await openAll(list, gate, sinks, io);
+    targets = await openAll(list, gate, sinks, io, live?.panes);
   } catch (e) {
     await sinks.ndjson?.close();
     throw e;
@@ -148,22 +174,38 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
       await Promise.all(targets.map((t) => t.session.close()));
       throw e;
     }
-    io.stderr.write(`streamtop: metrics at ${metrics.url}\n`);
+    // The live view shows the address before its first frame (see LiveView.attach).
+    if (live === undefined) io.stderr.write(`streamtop: metrics at ${metrics.url}\n`);
   }
   let interruptedBy: InterruptSignal | undefined;
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(targets.map((t) => t.session.engine.stop()));
+  const stopAll = async (reason: 'interrupted' | 'user' = 'interrupted'): Promise<void> => {
+    await Promise.all(targets.map((t) => t.session.engine.stop(reason)));
   };
-  const interrupts = installInterruptHandlers((signal) => {
-    interruptedBy = signal;
-    gate?.close();
-    io.stderr.write('\nstreamtop: interrupted; aborting requests in flight and writing the report (Ctrl-C again to quit at once)\n');
-    void stopAll();
-  });
+  // The live view owns the interruption (its keys, and the signals its main thread receives).
+  const interrupts = live
+    ? undefined
+    : installInterruptHandlers((signal) => {
+        interruptedBy = signal;
+        gate?.close();
+        io.stderr.write('\nstreamtop: interrupted; aborting requests in flight and writing the report (Ctrl-C again to quit at once)\n');
+        void stopAll();
+      });
+  const detach = live?.attach(
+    targets,
+    (reason) => {
+      gate?.close();
+      return stopAll(reason);
+    },
+    metrics?.url,
+  );
   const t0 = Date.now();
-  const progress = setInterval(() => {
-    io.stderr.write(`${targetsProgressLine(Date.now() - t0, targets.map((t) => ({ name: t.name, s: t.session.engine.snapshot() })))}\n`);
-  }, 1000);
+  const progress = live
+    ? undefined
+    : setInterval(() => {
+        io.stderr.write(`${targetsProgressLine(Date.now() - t0, targets.map((t) => ({ name: t.name, s: t.session.engine.snapshot() })))}\n`);
+      }, 1000);
+  // The summary was written: a live view keeps the --prometheus endpoint up after this returns.
+  let summarised = false;
   try {
     await Promise.all(targets.map((t) => t.session.engine.start()));
     // One target bailing out (--bail) ends the comparison: the others would run on alone.
@@ -179,6 +221,7 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
       }),
     );
     clearInterval(progress);
+    detach?.();
     const reports = targets.map((t, i) => {
       const r = t.session.report(outcomes[i] as RunOutcome);
       if (t.goodput) r.extras = { ...(r.extras ?? {}), goodputCounts: { met: t.goodput.met, total: t.goodput.total } };
@@ -201,6 +244,7 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
     };
     const extras = applyTargetsExtras(report, plan.output);
     io.stdout.write(`${[formatTargetsSummary(report), ...extras.lines].join('\n')}\n`);
+    summarised = true;
     let exitCode = extras.exitCode;
     const failures = await finishSinks(sinks);
     const write = (path: string | undefined, data: () => string): void => {
@@ -226,9 +270,15 @@ export async function runTargets(plan: RunPlan, io: Io): Promise<number> {
     return exitCode;
   } finally {
     clearInterval(progress);
-    interrupts.dispose();
+    detach?.();
+    interrupts?.dispose();
     // After the summary: the endpoint answers with the final values until the run's output is out.
-    await metrics?.close();
+    // The live view prints the summary on its main thread, after this returns: the endpoint is
+    // handed to it (closed at the worker's shutdown), unless the run failed.
+    if (metrics !== undefined) {
+      if (live !== undefined && summarised) live.keepMetrics(metrics);
+      else await metrics.close();
+    }
     await sinks.ndjson?.close();
     await Promise.all(targets.map((t) => t.session.close()));
   }

@@ -131,6 +131,14 @@ test('the plan: several targets take every output (--ndjson, --markdown, --html,
   assert.deepEqual(plan.output.prometheus, { host: '127.0.0.1', port: 0 });
 });
 
+test('several targets on a terminal: a dashboard plan, running until quit (no default duration)', () => {
+  const plan = parseRunOptions(rawOf(['--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=+50']), { stdoutIsTTY: true });
+  assert.equal(plan.output.headless, false);
+  assert.deepEqual(plan.targets?.map((t) => t.name), ['a', 'b']);
+  assert.equal(plan.engine.load.durationMs, undefined);
+  assert.equal(plan.targets?.[1]?.plan.engine.load.durationMs, undefined);
+});
+
 test('the plan: what several targets refuse, with why', () => {
   const run = (args: string[]) => usageMessage(() => parseRunOptions(rawOf(args), { stdoutIsTTY: false }));
   assert.match(run(['--target', 'a=sim:fast']), /at least two targets/);
@@ -139,6 +147,5 @@ test('the plan: what several targets refuse, with why', () => {
   assert.match(run(['--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=+x']), /--target b: invalid value "\+x" for ttft/);
   assert.match(run(['--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=-500']), /takes the fast profile's 80 below 0/);
   assert.match(run(['--target', 'a=sim:fast', '--target', 'b=sim:fast', '--fail-if', 'p95(ttft@c)<1s']), /names target "c", which is not one of this run's targets: a, b/);
-  assert.match(usageMessage(() => parseRunOptions(rawOf(['--target', 'a=sim:fast', '--target', 'b=sim:fast']), { stdoutIsTTY: true })), /live view of several targets is not built yet: add --headless/);
   assert.match(usageMessage(() => parseFlags(SWEEP_COMMAND, { target: ['a=sim:fast'] })), /sweep does not take --target \(it measures one endpoint\)/);
 });
