@@ -51,7 +51,7 @@ export class PrefixCache {
    * cache: at most `ids.length - 1`, since the last token is always computed (it yields the first
    * output token), as in vLLM.
    */
-  lookupAndStore(ids: readonly number[], cacheable = ids.length): number {
+  lookupAndStore(ids: ArrayLike<number>, cacheable = ids.length): number {
     if (this.capacity === 0) return 0;
     const fullBlocks = Math.floor(Math.min(cacheable, ids.length) / BLOCK_TOKENS);
     let h1 = 0x811c9dc5;
