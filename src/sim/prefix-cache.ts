@@ -175,7 +175,7 @@ export class PrefixCache {
   /** Doubles the node arrays and the table (rebuilt: slots depend on its size). */
   private grow(): void {
     const size = this.keys.length * 2;
-    const widen = (a: Int32Array): Int32Array => {
+    const widen = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
       const b = new Int32Array(size);
       b.set(a);
       return b;

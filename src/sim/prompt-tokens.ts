@@ -7,15 +7,19 @@ import { AS_TEXT, loadO200k } from '../shared/o200k.ts';
  * A text is cut where o200k's pre-tokenizer always starts a new piece: at a space that follows a
  * non-space character and precedes an ASCII letter (the space opens the next word; no pattern
  * carries a space across a word). BPE never merges across pieces, so encoding the cuts apart
- * gives the ids of the whole. Each cut is looked up in a memo first: prompts repeat words far
- * more than they repeat whole texts, so most of a new prompt costs map lookups, not BPE.
+ * gives the ids of the whole. Three memos, coarsest first:
+ * - remembered texts (passages): a known sentence, then as many of the sentences after it as the
+ *   new text shares with the passage, in one comparison (prompts cut from the same documents,
+ *   conversation histories, shared prefixes);
+ * - sentences, each remembered on its second sighting;
+ * - words, each encoded by gpt-tokenizer once.
  * A run of more than MAX_RUN characters without such a cut (code, CJK, base64) is encoded in
  * MAX_RUN-character slices, bounding gpt-tokenizer's quadratic cost on long pieces at the price
  * of a token or so per forced cut in such text.
  */
 
 const MAX_RUN = 512;
-/** Memo entries kept; the memo is emptied when full (cheap, and the next prompts refill it). */
+/** Entries kept in each memo; a memo is emptied when full (cheap, and the next prompts refill it). */
 const MEMO_MAX = 200_000;
 /** Slots of the filter that admits a sentence to the memo on its second sighting (a power of 2). */
 const SEEN_SLOTS = 1 << 16;
@@ -24,8 +28,8 @@ const FNV_PRIME = 0x01000193;
 
 /**
  * A growable array of token ids, reused for every prompt: a 1,000-token prompt then costs no
- * allocation, and a memoised sentence is copied in with one `set` (a memcpy) instead of a push
- * per id.
+ * allocation, and a remembered run of sentences is copied in with one `set` (a memcpy) instead
+ * of a push per id.
  */
 export class TokenIds {
   ids = new Int32Array(4096);

@@ -73,6 +73,31 @@ test('sentences that share a memo key still count exactly (the key is confirmed 
   assertExact(variants.flatMap((v) => [`Lead words here. ${v} Tail words.`, `Lead words here. ${base} Tail words.`]));
 });
 
+test('runs over a remembered text stop where a new text stops matching it, or stops cutting where it cut', () => {
+  const sentences = ['Alpha one.', 'Bravo two!', 'Charlie three?', 'Delta four.', 'Echo five.', 'Foxtrot six.', 'Golf seven.', 'Hotel eight.'];
+  const whole = sentences.join(' ');
+  const variants = [
+    whole,
+    sentences.slice(2, 6).join(' '),
+    // The run must not end where the text goes on without a cut: ".Foxtrot" is one o200k piece.
+    whole.replace('Echo five. Foxtrot', 'Echo five.Foxtrot'),
+    `${sentences.slice(0, 5).join(' ')}.Xylophone`,
+    `${sentences.slice(0, 5).join(' ')} 42 more`,
+    `${sentences.slice(0, 6).join(' ')} (aside) and more.`,
+    `${sentences.slice(0, 5).join(' ')} delta`,
+    whole.replace('Delta four. Echo', 'Delta four. echo'), // no cut there any more: "Delta four. echo five." is one sentence
+    whole.replace('Echo five.', 'Echo fiv3.'),
+    whole.slice(0, whole.length - 4),
+    `Lead. ${whole} Tail words here.`,
+    `${whole} ${whole}`,
+    whole.replace('Golf seven.', 'Golf seven. '),
+    `${sentences.slice(3).join(' ')} ${sentences.slice(0, 3).join(' ')}`,
+  ];
+  // The first two encodings remember the whole text (second sighting of each sentence); each
+  // variant is then encoded three times against it.
+  assertExact([whole, whole, ...variants]);
+});
+
 test('TokenIds grows past its first capacity and keeps what it held', () => {
   const ids = new TokenIds();
   for (let i = 0; i < 5000; i++) ids.push(i);
