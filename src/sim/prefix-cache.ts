@@ -35,11 +35,14 @@ export class PrefixCache {
   private shift = 32 - Math.log2(FIRST_SLOTS);
   private count = 0;
   /**
-   * Recency: the keys in the order they were last used, oldest at `head`. A hit appends the key
-   * again and leaves its older entry behind, stale (its slot points elsewhere); eviction reads
-   * from the head, skipping stale entries, and compaction drops them when the array is full.
+   * Recency: a ring of the keys in the order they were last used, oldest at `head` (`head` and
+   * `tail` count entries; the ring index is the count & orderMask). A hit appends the key again
+   * and leaves its older entry behind, stale (its slot points elsewhere); eviction reads from the
+   * head, skipping stale entries; compaction drops them when the ring is full. Unique prompts
+   * leave no stale entries, so their ring never fills: eviction makes the room.
    */
   private order = new Int32Array(FIRST_SLOTS);
+  private orderMask = FIRST_SLOTS - 1;
   private head = 0;
   private tail = 0;
   private readonly capacity: number;
@@ -123,20 +126,20 @@ export class PrefixCache {
       // In batches: the next keys of the recency order are read in sequence, their slots
       // prefetched together, then removed.
       const end = Math.min(this.tail, this.head + EVICT_BATCH);
-      this.prefetch(this.order, this.head, end);
+      this.prefetch(this.order, this.head, end, this.orderMask);
       while (this.count > keep && this.head < end) {
-        const at = this.head++;
+        const at = this.head++ & this.orderMask;
         const slot = this.find(this.order[at] ?? 0);
         if (slot !== NONE && this.slots[slot * FIELDS + 2] === at) this.remove(slot);
       }
     }
   }
 
-  /** Reads the home slot of keys[from, to) (see lookupAndStore). */
-  private prefetch(keys: Int32Array, from: number, to: number): void {
+  /** Reads the home slot of keys[from & mask, to & mask) (see lookupAndStore). */
+  private prefetch(keys: Int32Array, from: number, to: number, mask = -1): void {
     const { slots } = this;
     let x = 0;
-    for (let i = from; i < to; i++) x ^= slots[this.home(keys[i] ?? 0) * FIELDS] ?? 0;
+    for (let i = from; i < to; i++) x ^= slots[this.home(keys[i & mask] ?? 0) * FIELDS] ?? 0;
     this.sink ^= x;
   }
 
@@ -192,30 +195,38 @@ export class PrefixCache {
 
   /** Appends `key` to the recency order; returns its entry. */
   private use(key: number): number {
-    if (this.tail === this.order.length) this.compact();
-    this.order[this.tail] = key;
-    return this.tail++;
+    if (this.tail - this.head === this.order.length) this.compact();
+    const at = this.tail++ & this.orderMask;
+    this.order[at] = key;
+    return at;
   }
 
-  /** Drops the evicted and stale entries from the recency order (and makes room when needed). */
+  /**
+   * Drops the stale entries from the full ring into a new one (twice as large while more than
+   * half its entries are live; in place, the wrapped-round part would be overwritten unread).
+   */
   private compact(): void {
-    const { order, slots } = this;
+    const { order, orderMask, slots } = this;
     let live = 0;
-    for (let at = this.head; at < this.tail; at++) {
+    for (let n = this.head; n < this.tail; n++) {
+      const at = n & orderMask;
+      const slot = this.find(order[at] ?? 0);
+      if (slot !== NONE && slots[slot * FIELDS + 2] === at) live++;
+    }
+    const next = new Int32Array(live * 2 > order.length ? order.length * 2 : order.length);
+    live = 0;
+    for (let n = this.head; n < this.tail; n++) {
+      const at = n & orderMask;
       const key = order[at] ?? 0;
       const slot = this.find(key);
       if (slot === NONE || slots[slot * FIELDS + 2] !== at) continue;
-      order[live] = key;
+      next[live] = key;
       slots[slot * FIELDS + 2] = live++;
     }
+    this.order = next;
+    this.orderMask = next.length - 1;
     this.head = 0;
     this.tail = live;
-    // Keep at least half the array free, so compaction stays rare.
-    if (live * 2 > order.length) {
-      const wider = new Int32Array(order.length * 2);
-      wider.set(order.subarray(0, live));
-      this.order = wider;
-    }
   }
 
   /** Doubles the table (the recency order is unchanged: it names keys, not slots). */

@@ -102,6 +102,25 @@ test('prefix cache: the same hits and evictions as a Map in recency order, over 
   }
 });
 
+test('prefix cache: recency survives many hits on few blocks (stale entries compacted, the order wrapped round)', () => {
+  const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+  const ours = new PrefixCache(8 * BLOCK_TOKENS);
+  const reference = new MapPrefixCache(8);
+  const both = (prompt: number[]): void => {
+    assert.equal(ours.lookupAndStore(Int32Array.from(prompt)), reference.lookupAndStore(prompt), JSON.stringify(prompt.slice(0, 2)));
+    assert.equal(ours.size, reference.size);
+  };
+  // Unique prompts first (evictions move the oldest entry on), then thousands of hits on two
+  // short prompts, then unique prompts again: what is evicted depends on the order kept.
+  for (let k = 0; k < 300; k++) both(ids(100_000 + k * 1000, 48));
+  for (let k = 0; k < 3000; k++) both(k % 3 === 0 ? ids(0, 33) : ids(5000, 40));
+  for (let k = 0; k < 6; k++) {
+    both(ids(900_000 + k * 1000, 32));
+    both(ids(0, 33));
+  }
+  for (let k = 0; k < 40; k++) both(ids(800_000 + k * 1000, 16 * (1 + (k % 5))));
+});
+
 const sim = await startSim({ ttft: '1', itl: '0', 'prefill-per-token': '0', 'output-tokens': '20' });
 after(() => sim.close());
 
