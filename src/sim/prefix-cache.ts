@@ -186,7 +186,9 @@ export class PrefixCache {
       // The block may move to the hole unless its home lies cyclically in (hole, s].
       const stays = hole <= s ? home > hole && home <= s : home > hole || home <= s;
       if (stays) continue;
-      slots.copyWithin(hole * FIELDS, s * FIELDS, s * FIELDS + FIELDS);
+      slots[hole * FIELDS] = key;
+      slots[hole * FIELDS + 1] = slots[s * FIELDS + 1] ?? 0;
+      slots[hole * FIELDS + 2] = slots[s * FIELDS + 2] ?? 0;
       hole = s;
     }
     slots[hole * FIELDS] = EMPTY;
