@@ -146,6 +146,12 @@ export class Engine implements EngineCommands {
   private owedTurns = 0;
   /** Turns sent so far by each open session, by its number. */
   private readonly turnsSent = new Map<number, number>();
+  /**
+   * Sessions playing now. A session that ended gives its slot back only on the next macrotask
+   * (see launch), so the scheduler's count of held slots still includes it for a while; the pool
+   * check of sessionMayContinue counts this instead.
+   */
+  private openSessions = 0;
   private readonly inFlight = new Map<number, Measurement>();
   private readonly panes: PaneBoard;
   private readonly onRecord: ((r: RequestRecord) => void) | undefined;
@@ -571,6 +577,7 @@ export class Engine implements EngineCommands {
     // Reserved now; each turn sent takes one (sendTurn), and what is left is released at the end.
     this.owedTurns += script.turns.length;
     this.turnsSent.set(n, 0);
+    this.openSessions++;
     let end: SessionEnd;
     try {
       ({ end } = await playSession(
@@ -588,6 +595,7 @@ export class Engine implements EngineCommands {
       // sendTurn never rejects; nothing else in the player can throw but a bug.
       end = 'failed';
     }
+    this.openSessions--;
     this.owedTurns -= script.turns.length - (this.turnsSent.get(n) ?? 0);
     this.turnsSent.delete(n);
     this.sessionCounts[end]++;
@@ -608,7 +616,10 @@ export class Engine implements EngineCommands {
   private sessionMayContinue(): boolean | Promise<boolean> {
     if (this.state === 'paused') return new Promise<void>((r) => this.resumeWaiters.push(r)).then(() => this.sessionMayContinue());
     if (!this.canStart()) return false;
-    return this.scheduler.inFlight <= this.scheduler.effectiveLimit;
+    // Not the scheduler's held slots: sessions cut a moment ago still hold theirs until the next
+    // macrotask, and sessions whose think times end together would all count them and all stop
+    // (then the freed pool starts a new session instead of keeping one going).
+    return this.openSessions <= this.scheduler.effectiveLimit;
   }
 
   private wakeSessions(): void {
