@@ -21,6 +21,7 @@ const BENCHES: { name: string; args: string[] }[] = [
   { name: 'claims', args: [] },
   { name: 'html-report', args: ['--repeat', '5'] },
   { name: 'soak', args: [] },
+  { name: 'targets-ab', args: ['--rounds', '3', '--seconds', '30'] },
 ];
 
 const filter = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // The live dashboard. It reads engine snapshots through useSyncExternalStore (one React update
 // per published snapshot, never per token), lays the sections out from the terminal size, and
 // turns keys into engine commands through the keymap.
-import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Box } from 'ink';
 import type { ChartKey, SnapshotSource, TargetInfo } from './engine/types.ts';
 import type { DashboardCommands } from './ui/dashboard-commands.ts';
@@ -18,6 +18,7 @@ import { useEngineSnapshot } from './ui/snapshot-store.ts';
 import { ThemeContext, createTheme, noColorFromEnv } from './ui/theme.ts';
 import { useDashboardKeys } from './ui/use-dashboard-keys.ts';
 import { useTerminalSize } from './ui/use-terminal-size.ts';
+import { useQuitOnce, type QuitHow } from './ui/use-quit-once.ts';
 
 export interface AppProps {
   /** Engine store; its snapshot changes ten times a second. */
@@ -40,7 +41,7 @@ export interface AppProps {
   initialChart?: ChartKey;
 }
 
-export type QuitHow = 'user' | 'interrupt';
+export type { QuitHow };
 
 export function App(props: AppProps): React.JSX.Element {
   const { source, commands, target, onQuit } = props;
@@ -51,23 +52,7 @@ export function App(props: AppProps): React.JSX.Element {
   const theme = useMemo(() => createTheme(props.noColor ?? noColorFromEnv()), [props.noColor]);
 
   // q and Ctrl-C may both arrive (or repeat) before the caller unmounts us: quit exactly once.
-  const quitting = useRef(false);
-  const onQuitRef = useRef(onQuit);
-  useLayoutEffect(() => {
-    onQuitRef.current = onQuit;
-  });
-  const forceRef = useRef(props.onForceQuit);
-  useLayoutEffect(() => {
-    forceRef.current = props.onForceQuit;
-  });
-  const quit = useCallback((how: QuitHow) => {
-    if (quitting.current) {
-      forceRef.current?.();
-      return;
-    }
-    quitting.current = true;
-    onQuitRef.current(how);
-  }, []);
+  const quit = useQuitOnce(onQuit, props.onForceQuit);
   const ui = useMemo<UiActions>(
     () => ({
       toggleHelp: () => setHelpOpen((open) => !open),

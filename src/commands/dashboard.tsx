@@ -1,5 +1,6 @@
 import { render } from 'ink';
 import { App, type QuitHow } from '../app.tsx';
+import { TargetsApp } from '../targets-app.tsx';
 import { printFinished, printMetricsUrl, RemoteEngine } from '../worker/remote-engine.ts';
 import { deprioritizeRenderThread } from '../os/priority.ts';
 import { exitCodeFor, installInterruptHandlers } from '../os/signals.ts';
@@ -41,7 +42,15 @@ export async function runDashboard(remote: RemoteEngine, io: { stdout: NodeJS.Wr
     interruptCode = exitCodeFor(signal);
     quit('interrupt');
   }, forceQuit);
-  const ink = render(<App source={remote} commands={remote.commands} target={target} onQuit={quit} onForceQuit={forceQuit} />, {
+  // Several targets (--target): one worker runs them all; the view compares them side by side.
+  const commandsFor = (i: number | undefined): ReturnType<RemoteEngine['commandsFor']> => remote.commandsFor(i);
+  const view =
+    remote.targets !== undefined ? (
+      <TargetsApp source={remote.targetsSource} targets={remote.targets} commandsFor={commandsFor} onQuit={quit} onForceQuit={forceQuit} />
+    ) : (
+      <App source={remote} commands={remote.commands} target={target} onQuit={quit} onForceQuit={forceQuit} />
+    );
+  const ink = render(view, {
     exitOnCtrlC: false,
     patchConsole: false,
     maxFps: 10,

@@ -18,7 +18,7 @@ export function progressLine(s: EngineSnapshot): string {
   // Nothing measured yet reads "-", not a latency of 0.
   const ms = (v: number, n: number): string => (n > 0 ? fmtMs(v) : '-');
   return (
-    `[${(s.elapsedMs / 1000).toFixed(0).padStart(4)}s] ${s.loadMode === 'open' ? `rate ${fmtNum(s.rate ?? 0)}/s queued ${s.queued}` : `c=${s.concurrency}`}` +
+    `[${(s.elapsedMs / 1000).toFixed(0).padStart(4)}s] ${s.replay !== undefined ? `replay ${s.replay.released}/${s.replay.total} queued ${s.queued}` : s.loadMode === 'open' ? `rate ${fmtNum(s.rate ?? 0)}/s queued ${s.queued}` : `c=${s.concurrency}`}` +
     ` in-flight ${s.inFlight} done ${s.completed} err ${s.errorsTotal}` +
     ` | ${fmtNum(s.requestsPerSec, 2)} req/s ${fmtNum(s.outputTokensPerSec)} tok/s` +
     ` | TTFT p50 ${ms(st.p50, st.count)} p99 ${ms(st.p99, st.count)} ms | E2E p50 ${ms(e2e.p50, e2e.count)} ms`

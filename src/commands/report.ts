@@ -5,6 +5,7 @@ import { loadSavedResult, writeResultHtml } from '../report/html/index.ts';
 import { formatMarkdown } from '../report/markdown.ts';
 import { formatSummary } from '../report/text.ts';
 import { formatTargetsSummary } from '../report/targets-text.ts';
+import { formatTargetsMarkdown } from '../report/targets-markdown.ts';
 import type { Io } from './io.ts';
 
 /**
@@ -16,9 +17,6 @@ export async function reportCommand(file: string, o: { markdown?: string; html?:
   if (o.html !== undefined) checkOutputPath('--html', o.html);
   const saved = loadSavedResult(file);
   if (saved.kind === 'run' && saved.report.targets !== undefined) {
-    // Several targets: the Markdown and HTML pages show one run; saying so beats showing the reference alone.
-    for (const [flag, path] of [['--markdown', o.markdown], ['--html', o.html]] as const)
-      if (path !== undefined) throw new UsageError(`${flag} is not available for a multi-target run yet (${file} holds ${saved.report.targets.length} targets; the page shows one): drop it`);
     io.stdout.write(`${formatTargetsSummary(saved.report)}\n`);
   } else if (saved.kind === 'run') {
     io.stdout.write(`${formatSummary(saved.report)}\n`);
@@ -33,7 +31,7 @@ export async function reportCommand(file: string, o: { markdown?: string; html?:
     }
   }
   if (o.markdown !== undefined && saved.kind === 'run') {
-    writeFileAtomic(o.markdown, formatMarkdown(saved.report));
+    writeFileAtomic(o.markdown, saved.report.targets !== undefined ? formatTargetsMarkdown(saved.report) : formatMarkdown(saved.report));
     io.stderr.write(`streamtop: wrote ${o.markdown}\n`);
   }
   if (o.html !== undefined) {

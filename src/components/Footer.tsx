@@ -4,7 +4,7 @@
 import { Box } from 'ink';
 import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
 import type { DashboardCommands } from '../ui/dashboard-commands.ts';
-import { KEYMAP, isAvailable } from '../ui/keymap.ts';
+import { KEYMAP, isAvailable, type TargetSelection } from '../ui/keymap.ts';
 import { flattenText, truncate } from '../ui/format.ts';
 import { displayWidth } from '../ui/styled.ts';
 import type { Span } from '../ui/styled.ts';
@@ -18,9 +18,10 @@ export interface FooterProps {
   /** Lines the footer may use (1 or 2). */
   maxLines?: number;
   helpOpen?: boolean;
+  targets?: TargetSelection;
 }
 
-type Ctx = Pick<FooterProps, 'snapshot' | 'commands' | 'target' | 'helpOpen'>;
+type Ctx = Pick<FooterProps, 'snapshot' | 'commands' | 'target' | 'helpOpen' | 'targets'>;
 
 interface Item {
   keys: string;
@@ -91,8 +92,8 @@ export function footerLines(ctx: Ctx, width: number, maxLines: number): Item[][]
   }
 }
 
-export function Footer({ snapshot, commands, target, width, maxLines = 1, helpOpen = false }: FooterProps): React.JSX.Element {
-  const lines = footerLines({ snapshot, commands, target, helpOpen }, width, maxLines).map((line) => {
+export function Footer({ snapshot, commands, target, width, maxLines = 1, helpOpen = false, targets }: FooterProps): React.JSX.Element {
+  const lines = footerLines({ snapshot, commands, target, helpOpen, ...(targets !== undefined ? { targets } : {}) }, width, maxLines).map((line) => {
     const spans: Span[] = [];
     line.forEach((item, i) => {
       if (i > 0) spans.push({ text: ' '.repeat(ITEM_GAP) });

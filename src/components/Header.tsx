@@ -28,7 +28,9 @@ export function loadSegments(s: EngineSnapshot): Segment[] {
   const segments: Segment[] =
     s.loadMode === 'open'
       ? [
-          { text: `open loop ${formatRate(s.rate ?? 0)}/s`, priority: 0, role: 'accent' },
+          s.replay !== undefined
+            ? { text: `replay ${s.replay.speed}x ${formatCount(s.replay.released)}/${formatCount(s.replay.total)}`, priority: 0, role: 'accent' }
+            : { text: `open loop ${formatRate(s.rate ?? 0)}/s`, priority: 0, role: 'accent' },
           { text: `in flight ${s.inFlight}/${s.concurrency}`, priority: 1 },
           { text: `queued ${formatCount(s.queued)}`, priority: 0, role: s.queued > 0 ? 'warn' : undefined },
         ]

@@ -5,7 +5,7 @@ import { Box } from 'ink';
 import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
 import type { DashboardCommands } from '../ui/dashboard-commands.ts';
 import { KEYMAP, RATE_FACTOR, isAvailable } from '../ui/keymap.ts';
-import type { KeyBinding } from '../ui/keymap.ts';
+import type { KeyBinding, TargetSelection } from '../ui/keymap.ts';
 import { padEnd } from '../ui/format.ts';
 import type { Span } from '../ui/styled.ts';
 import { StyledLine } from './StyledLine.tsx';
@@ -16,29 +16,34 @@ export interface HelpOverlayProps {
   target: TargetInfo;
   width: number;
   height: number;
+  /** With several targets: the help says which target each key acts on. */
+  targets?: TargetSelection;
 }
 
 const KEYS_WIDTH = 11;
 const MIN_COLUMN_WIDTH = 48;
 const COLUMN_GAP = 2;
 
-export function HelpOverlay({ snapshot, commands, target, width, height }: HelpOverlayProps): React.JSX.Element | null {
+export function HelpOverlay({ snapshot, commands, target, width, height, targets }: HelpOverlayProps): React.JSX.Element | null {
   if (height <= 0) return null;
-  const ctx = { snapshot, commands, target };
+  const ctx = { snapshot, commands, target, ...(targets !== undefined ? { targets } : {}) };
+  const several = targets !== undefined && targets.names.length > 1;
+  const bindings = several ? KEYMAP : KEYMAP.filter((b) => b.onlyWithTargets !== true);
   const bodyLines = Math.max(1, height - 2);
   // Two columns when one would not fit and the terminal is wide enough for two.
-  const columns = KEYMAP.length > bodyLines && width >= MIN_COLUMN_WIDTH * 2 + COLUMN_GAP ? 2 : 1;
-  const perColumn = Math.ceil(KEYMAP.length / columns);
+  const columns = bindings.length > bodyLines && width >= MIN_COLUMN_WIDTH * 2 + COLUMN_GAP ? 2 : 1;
+  const perColumn = Math.ceil(bindings.length / columns);
   const colWidth = Math.floor((width - COLUMN_GAP * (columns - 1)) / columns);
   const groups: KeyBinding[][] = [];
-  for (let c = 0; c < columns; c++) groups.push(KEYMAP.slice(c * perColumn, (c + 1) * perColumn).slice(0, bodyLines));
+  for (let c = 0; c < columns; c++) groups.push(bindings.slice(c * perColumn, (c + 1) * perColumn).slice(0, bodyLines));
 
   const line = (b: KeyBinding): Span[] => {
     const ok = isAvailable(b, ctx);
     const note = !ok && b.availability !== undefined ? ` (${b.availability})` : '';
+    const scope = !several || b.targetScope === undefined ? '' : b.targetScope === 'every' ? ' [every target]' : ` [${targets?.names[targets.selected] ?? 'selected target'}]`;
     return [
       { text: padEnd(b.keys, KEYS_WIDTH), bold: true, dim: !ok, ...(ok ? { role: 'key' as const } : {}) },
-      { text: `${b.description}${note}`, dim: !ok },
+      { text: `${b.description}${scope}${note}`, dim: !ok },
     ];
   };
 

@@ -15,7 +15,7 @@ export interface StatsTableProps {
   width: number;
 }
 
-type Group = 'requests' | 'TTFT' | 'TTFO' | 'ITL' | 'E2E' | '';
+export type Group = 'requests' | 'TTFT' | 'TTFO' | 'ITL' | 'E2E' | '';
 
 interface Column {
   group: Group;
@@ -27,7 +27,7 @@ interface Column {
 }
 
 const MODE_WIDTH = 10;
-const MODE_LABEL: Record<Mode, string> = { stream: 'stream', nonstream: 'non-stream' };
+export const MODE_LABEL: Record<Mode, string> = { stream: 'stream', nonstream: 'non-stream' };
 
 const GROUP: Record<'ttft' | 'ttfo' | 'itl' | 'e2e', Group> = { ttft: 'TTFT', ttfo: 'TTFO', itl: 'ITL', e2e: 'E2E' };
 
@@ -92,7 +92,7 @@ export function visibleColumns(width: number, extra: { reasoning?: boolean; cach
 }
 
 /** " TTFT ─────" over each run of columns of one group. */
-function groupLine(cols: readonly Column[]): { text: string; group: Group }[] {
+export function groupLine(cols: readonly { group: Group; width: number }[]): { text: string; group: Group }[] {
   const out: { text: string; group: Group; width: number }[] = [];
   for (const c of cols) {
     const last = out[out.length - 1];

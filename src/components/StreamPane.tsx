@@ -3,7 +3,7 @@
 import { Box } from 'ink';
 import type { PaneSnapshot, PaneState } from '../engine/types.ts';
 import { fitSegments, formatElapsed, formatRate, tailLines } from '../ui/format.ts';
-import { modeRole, paneStateRole } from '../ui/theme.ts';
+import { modeRole, paneStateRole, useTheme } from '../ui/theme.ts';
 import type { Span } from '../ui/styled.ts';
 import { StyledLine } from './StyledLine.tsx';
 import type { Role } from '../ui/theme.ts';
@@ -13,6 +13,8 @@ export interface StreamPaneProps {
   width: number;
   /** Total lines: the status line plus `height - 1` lines of text. */
   height: number;
+  /** With several targets: the target the request was sent to (its name first, in its colour). */
+  target?: { name: string; index: number };
 }
 
 export function stateLabel(pane: Pick<PaneSnapshot, 'state' | 'mode'>): string {
@@ -42,16 +44,25 @@ interface Segment {
   text: string;
   priority: number;
   role?: Role;
+  color?: string;
 }
 
-export function StreamPane({ pane, width, height }: StreamPaneProps): React.JSX.Element | null {
+export function StreamPane({ pane, width, height, target }: StreamPaneProps): React.JSX.Element | null {
+  const theme = useTheme();
   if (height < 1 || width < 1) return null;
+  const targetColor = target !== undefined ? theme.targetColor(target.index) : undefined;
   const segments: Segment[] = [
+    // Which endpoint this stream is from stays as long as the state does.
+    ...(target !== undefined ? [{ text: `[${target.name}]`, priority: 0, ...(targetColor !== undefined ? { color: targetColor } : {}) }] : []),
     { text: `#${pane.id}`, priority: 2, role: 'muted' },
     { text: pane.mode === 'stream' ? 'stream' : 'non-stream', priority: 1, role: modeRole(pane.mode) },
     { text: stateLabel(pane), priority: 0, role: paneStateRole(pane.state) },
     { text: formatElapsed(pane.elapsedMs), priority: 1 },
   ];
+  if (pane.session !== undefined) {
+    const s = pane.session;
+    segments.push({ text: `session ${s.session} · turn ${s.turn}/${s.turns}`, priority: 3, role: 'muted' });
+  }
   if (pane.tokens > 0) {
     segments.push({ text: `${pane.tokens} tok`, priority: 3 });
     segments.push({ text: `${formatRate(pane.tokensPerSec)} tok/s`, priority: 4 });
@@ -62,7 +73,7 @@ export function StreamPane({ pane, width, height }: StreamPaneProps): React.JSX.
   const status: Span[] = [];
   fitSegments(segments, width, 1).forEach((seg, i) => {
     if (i > 0) status.push({ text: ' ' });
-    status.push({ text: seg.text, bold: seg.priority === 0, ...(seg.role === undefined ? {} : { role: seg.role }) });
+    status.push({ text: seg.text, bold: seg.priority === 0, ...(seg.role === undefined ? {} : { role: seg.role }), ...(seg.color === undefined ? {} : { color: seg.color }) });
   });
   const textLines = height - 1;
   // Reasoning comes first, dimmed, and scrolls away as the answer fills the pane; a tool call's

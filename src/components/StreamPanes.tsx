@@ -9,6 +9,12 @@ export interface StreamPanesProps {
   panes: readonly PaneSnapshot[];
   width: number;
   height: number;
+  /**
+   * With several targets: the target of each pane (parallel to `panes`) and the targets' names;
+   * each pane then says which target it belongs to.
+   */
+  targetOf?: readonly number[];
+  names?: readonly string[];
 }
 
 const MIN_PANE_WIDTH = 38;
@@ -38,7 +44,7 @@ export function paneGrid(count: number, width: number, height: number): PaneGrid
   return { columns, rows, paneWidth, paneHeight };
 }
 
-export function StreamPanes({ panes, width, height }: StreamPanesProps): React.JSX.Element | null {
+export function StreamPanes({ panes, width, height, targetOf, names }: StreamPanesProps): React.JSX.Element | null {
   if (height <= 0) return null;
   if (panes.length === 0) {
     return (
@@ -48,15 +54,19 @@ export function StreamPanes({ panes, width, height }: StreamPanesProps): React.J
     );
   }
   const grid = paneGrid(panes.length, width, height);
-  const rows: PaneSnapshot[][] = [];
-  for (let r = 0; r < grid.rows; r++) rows.push(panes.slice(r * grid.columns, (r + 1) * grid.columns));
+  const items = panes.map((pane, i) => {
+    const t = targetOf?.[i];
+    return { pane, target: t !== undefined && names !== undefined ? { name: names[t] ?? String(t), index: t } : undefined };
+  });
+  const rows: (typeof items)[] = [];
+  for (let r = 0; r < grid.rows; r++) rows.push(items.slice(r * grid.columns, (r + 1) * grid.columns));
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>
       {rows.map((row, r) => (
         <Box key={r} height={grid.paneHeight} flexShrink={0}>
-          {row.map((pane, c) => (
-            <Box key={pane.id} marginLeft={c > 0 ? GAP : 0} width={grid.paneWidth} flexShrink={0}>
-              <StreamPane pane={pane} width={grid.paneWidth} height={grid.paneHeight} />
+          {row.map(({ pane, target }, c) => (
+            <Box key={target === undefined ? pane.id : `${target.index}-${pane.id}`} marginLeft={c > 0 ? GAP : 0} width={grid.paneWidth} flexShrink={0}>
+              <StreamPane pane={pane} width={grid.paneWidth} height={grid.paneHeight} {...(target !== undefined ? { target } : {})} />
             </Box>
           ))}
         </Box>

@@ -48,7 +48,7 @@ export const REPORT_COMMAND = {
   description: 're-render a saved run (--json file); --html also renders sweep and compare-* results',
   args: [{ name: 'RUN.json', help: 'a report written by --json (a run, a sweep or a compare-* result)' }],
   flags: {
-    markdown: flag({ name: 'markdown', valueName: 'FILE', section: 'outputs', help: 'also write it as Markdown (runs only)', value: outputFile }),
+    markdown: flag({ name: 'markdown', valueName: 'FILE', section: 'outputs', help: 'also write it as Markdown (runs only, one target or several)', value: outputFile }),
     html: flag({
       name: 'html', valueName: 'FILE', section: 'outputs',
       help: 'also write a self-contained HTML page with charts (a run, sweep or compare-* --json file)', value: outputFile,
@@ -58,7 +58,7 @@ export const REPORT_COMMAND = {
 
 export const COMPARE_COMMAND = {
   name: 'compare',
-  description: 'compare two saved runs: deltas with the direction of change',
+  description: 'compare two saved runs: deltas with the direction of change (runs of several targets: target by target)',
   args: [
     { name: 'A.json', help: 'the reference run' },
     { name: 'B.json', help: 'the run compared with it' },
@@ -68,7 +68,7 @@ export const COMPARE_COMMAND = {
 
 export const MERGE_COMMAND = {
   name: 'merge',
-  description: 'combine runs made on several processes or machines into one exact report',
+  description: 'combine runs made on several processes or machines into one exact report (runs of several targets: the same targets only)',
   args: [{ name: 'RUN.json', help: 'two or more reports written by --json', variadic: true }],
   flags: {
     output: flag({ name: 'output', short: 'o', valueName: 'FILE', section: 'outputs', help: 'where to write the merged report', value: outputFile, required: true }),

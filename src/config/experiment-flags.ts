@@ -30,6 +30,12 @@ function singleRunOutputs(flagName: string): Partial<AnyFlagDef> {
 
 const NO_CHARTS = refuse({ why: 'it has no live charts or timeline' });
 
+/** An experiment sets the load of each level or round itself; a trace sets its own. */
+const NO_REPLAY = {
+  replay: refuse({ why: 'it sets the load of each level or round itself, and a replay follows the trace', instead: 'streamtop --headless --dataset FILE --replay' }),
+  replaySpeed: refuse({ why: 'it does not replay traces', instead: 'streamtop --headless --dataset FILE --replay --replay-speed X' }),
+};
+
 /** Experiments measure one endpoint; several are compared by a run with --target. */
 const ONE_TARGET = {
   target: refuse({ why: 'it measures one endpoint', instead: '--url, or compare endpoints with streamtop --headless --target A=URL --target B=URL' }),
@@ -87,6 +93,7 @@ export const SWEEP_FLAGS = {
     markdown: singleRunOutputs('--markdown'),
     ndjson: singleRunOutputs('--ndjson'),
     ...ONE_TARGET,
+    ...NO_REPLAY,
     prometheus: NO_LIVE_METRICS,
   }),
 } satisfies FlagTable;
@@ -94,6 +101,15 @@ export const SWEEP_FLAGS = {
 const rounds = flag({
   name: 'rounds', valueName: 'N', section: 'command', help: 'interleaved rounds', value: wholeNumber(1, 1000), default: 5,
 });
+
+/** Rounds compare single requests, one variant against another: a conversation spans rounds and variants. */
+const SINGLE_REQUESTS_WHY = 'its rounds compare single requests; a multi-turn session would span rounds';
+const SINGLE_REQUESTS: Changes<typeof RUN_FLAGS> = {
+  turns: refuse({ why: SINGLE_REQUESTS_WHY, instead: 'a single run or streamtop sweep with --turns' }),
+  multiTurn: refuse({ why: SINGLE_REQUESTS_WHY, instead: 'a single run or streamtop sweep with --multi-turn' }),
+  history: refuse({ why: SINGLE_REQUESTS_WHY }),
+  thinkTime: refuse({ why: SINGLE_REQUESTS_WHY }),
+};
 
 /** What compare-modes and compare-connections both refuse: they run rounds of a fixed count. */
 function roundsOnly(perWhat: string): Changes<typeof RUN_FLAGS> {
@@ -108,7 +124,9 @@ function roundsOnly(perWhat: string): Changes<typeof RUN_FLAGS> {
     markdown: singleRunOutputs('--markdown'),
     ndjson: singleRunOutputs('--ndjson'),
     ...ONE_TARGET,
+    ...NO_REPLAY,
     prometheus: NO_LIVE_METRICS,
+    ...SINGLE_REQUESTS,
   };
 }
 

@@ -6,11 +6,13 @@ import { FAIL_IF_GRAMMAR, parseFailIf } from '../report/gates.ts';
 import { parseSlo } from '../report/slo.ts';
 import { flag, type FlagTable } from '../flags/types.ts';
 import { choice, decimal, duration, fromParser, listenAddress, MAX_RUN_MS, MAX_WAIT_MS, onOff, parseUrl, ratio, repeatable, secretText, text, wholeNumber } from '../flags/values.ts';
-import { lengthAllowed, parseLength } from './length-spec.ts';
+import { durationSpecAllowed, lengthAllowed, parseDurationSpec, parseLength, type CountUnit } from './length-spec.ts';
 import { MIN_UNIQUE_TOKENS } from '../engine/synthetic.ts';
+import { MAX_TURNS } from '../engine/session-synthetic.ts';
 import { BODY_ALLOWED, HEADER_ALLOWED, HEADER_ENV_ALLOWED, parseBody, parseHeader, parseHeaderEnv } from './endpoint.ts';
 import { z } from 'zod';
 import { invalidFlag } from '../shared/usage-error.ts';
+import { DATASET_FORMATS } from './dataset/types.ts';
 
 /**
  * The main command's flags (a run: dashboard or headless). The experiment commands inherit them
@@ -22,9 +24,16 @@ export const API_CHOICES = ['openai', 'anthropic'] as const;
 export const ARRIVALS = ['constant', 'poisson'] as const;
 export const CONNECTIONS = ['keepalive', 'fresh', 'prewarm', 'h2'] as const;
 export const MAX_TOKENS_FIELDS = ['auto', 'max_tokens', 'max_completion_tokens'] as const;
+export const HISTORY_MODES = ['live', 'dataset'] as const;
+/** Longest --think-time: a user who pauses longer has left the conversation. */
+export const MAX_THINK_MS = 3_600_000;
+const TURNS: CountUnit = { unit: 'turns', examples: '5, 5:2, 2-8' };
 /** Longest synthetic prompt and answer: far beyond any context window, short of absurd. */
 export const MAX_INPUT_TOKENS = 2_000_000;
 export const MAX_OUTPUT_TOKENS = 10_000_000;
+
+/** --replay-speed bounds: a day's trace in about 15 minutes at most, a minute's in under two hours at least. */
+export const REPLAY_SPEED = { min: 0.01, max: 100 } as const;
 
 /** Closed loop keeps this many in flight; open loop caps them at OPEN_LOOP_CONCURRENCY. */
 export const CLOSED_LOOP_CONCURRENCY = 8;
@@ -125,7 +134,7 @@ export const RUN_FLAGS = {
   // ---- load
   concurrency: flag({
     name: 'concurrency', short: 'c', valueName: 'N', section: 'load',
-    help: 'closed loop: requests in flight; open loop (--rate): cap on requests in flight; the dashboard keys change it within the same limits',
+    help: 'closed loop: requests in flight; open loop (--rate, --replay): cap on requests in flight; the dashboard keys change it within the same limits',
     defaultText: `${CLOSED_LOOP_CONCURRENCY} (closed loop), ${OPEN_LOOP_CONCURRENCY} (open loop)`,
     value: wholeNumber(CONCURRENCY.min, CONCURRENCY.max),
   }),
@@ -134,6 +143,33 @@ export const RUN_FLAGS = {
     help: 'open loop: arrivals per second (latency counted from the intended start)',
     defaultText: 'off (closed loop)',
     value: decimal(RATE.min, RATE.max, `requests per second, a number from ${RATE.min} to ${RATE.max}`),
+  }),
+  replay: flag({
+    name: 'replay', section: 'load',
+    help: 'open loop: send each --dataset line at its timestamp (ms from the start); the run ends with the trace',
+    value: onOff, default: false,
+    requires: [{ flag: 'dataset', message: '--replay sends the lines of a trace at their timestamps: add --dataset FILE (a Mooncake trace, or JSONL lines with "timestamp")' }],
+    conflicts: [
+      { flag: 'rate', message: '--replay sends each line at its timestamp, so the trace sets the rate: drop --rate (use --replay-speed X to send it faster or slower)' },
+      { flag: 'arrival', message: '--replay sends each line at its timestamp: drop --arrival' },
+      { flag: 'ramp', message: '--replay sends each line at its timestamp, whatever is in flight: drop --ramp' },
+      {
+        flag: 'target',
+        message: '--replay is not available with several targets yet (pairing requests across targets would move their send times): replay against one --url at a time, or drop --replay',
+      },
+      { flag: 'targets', message: '--replay is not available with several targets yet: replay against one --url at a time, or drop --replay' },
+      {
+        flag: 'turns',
+        message: '--replay sends single trace lines at their timestamps, while --turns plays sessions whose turns follow their answers: drop --turns, or drop --replay',
+      },
+      { flag: 'multiTurn', message: '--replay sends single trace lines at their timestamps, while a session sends each turn after the last answer: drop --multi-turn, or drop --replay' },
+    ],
+  }),
+  replaySpeed: flag({
+    name: 'replay-speed', valueName: 'X', section: 'load',
+    help: 'scale the trace\'s time: 2 sends it twice as fast, 0.5 at half speed',
+    value: decimal(REPLAY_SPEED.min, REPLAY_SPEED.max, `a speed factor from ${REPLAY_SPEED.min} to ${REPLAY_SPEED.max}, e.g. 2 (twice as fast)`), default: 1,
+    requires: [{ flag: 'replay', message: '--replay-speed scales the time of a --replay: add --replay' }],
   }),
   arrival: flag({
     name: 'arrival', valueName: 'KIND', section: 'load', help: 'open-loop arrivals: evenly spaced or a Poisson process',
@@ -223,6 +259,63 @@ export const RUN_FLAGS = {
     value: ratio(), default: 1,
     requires: [{ flag: 'sharedPrefix', message: '--prefix-ratio needs --shared-prefix TOKENS' }],
   }),
+  dataset: flag({
+    name: 'dataset', valueName: 'FILE', section: 'workload',
+    help: 'send the prompts of a dataset: streamtop JSONL, ShareGPT JSON or a Mooncake trace (see docs/workloads.md)',
+    value: text('a file path'),
+    conflicts: [
+      { flag: 'prompt', message: '--dataset and --prompt are alternatives: give one' },
+      { flag: 'prompts', message: '--dataset reads --prompts files too (streamtop JSONL): give one of them' },
+      { flag: 'inputTokens', message: '--input-tokens builds its own prompts and --dataset brings them: give one' },
+    ],
+  }),
+  datasetFormat: flag({
+    name: 'dataset-format', valueName: 'FORMAT', section: 'workload',
+    help: 'the --dataset file format; auto tells it from the first line',
+    value: choice(DATASET_FORMATS), default: 'auto' as (typeof DATASET_FORMATS)[number],
+    requires: [{ flag: 'dataset', message: '--dataset-format names the format of a --dataset FILE: add --dataset, or drop --dataset-format' }],
+  }),
+  turns: flag({
+    name: 'turns', valueName: 'N|MEAN:SD|MIN-MAX', section: 'workload',
+    help: 'multi-turn sessions of this many turns (drawn per session from --seed), each turn resending the conversation; -c counts sessions',
+    defaultText: 'off (one prompt per request)',
+    value: fromParser((f, raw) => parseLength(f, raw, 1, MAX_TURNS, TURNS), lengthAllowed(1, MAX_TURNS, TURNS)),
+    conflicts: [
+      { flag: 'prompt', message: '--turns builds its own conversations (short questions, or --input-tokens prompts): drop --prompt, or drop --turns' },
+      { flag: 'prompts', message: '--turns builds its own conversations: drop --prompts, or drop --turns' },
+      {
+        flag: 'target',
+        message: '--turns is not available with several targets yet (their requests are paired by order, and sessions interleave differently on each): compare one target at a time, or drop --turns',
+      },
+      { flag: 'targets', message: '--turns is not available with several targets yet: compare one target at a time, or drop --turns' },
+      { flag: 'dataset', message: "--turns builds its own conversations; to play a dataset's conversations use --dataset FILE --multi-turn, or drop --turns" },
+    ],
+  }),
+  multiTurn: flag({
+    name: 'multi-turn', section: 'workload',
+    help: "play the conversations of a --dataset (ShareGPT, or JSONL lines sharing a session) as multi-turn sessions instead of single prompts; -c counts sessions",
+    value: onOff, default: false,
+    requires: [{ flag: 'dataset', message: '--multi-turn plays the conversations of a dataset: add --dataset FILE (ShareGPT, or streamtop JSONL with "session" and "turn"), or use --turns N for synthetic ones' }],
+    conflicts: [
+      { flag: 'replay', message: '--replay sends single trace lines at their timestamps, while a session sends each turn after the last answer: drop --multi-turn, or drop --replay' },
+      {
+        flag: 'target',
+        message: '--multi-turn is not available with several targets yet (their requests are paired by order, and sessions interleave differently on each): compare one target at a time',
+      },
+      { flag: 'targets', message: '--multi-turn is not available with several targets yet: compare one target at a time' },
+    ],
+  }),
+  history: flag({
+    name: 'history', valueName: 'MODE', section: 'workload',
+    help: "multi-turn: the assistant turns each turn resends: live (the answers the server actually returned) or dataset (the dataset's replies, --multi-turn)",
+    defaultText: 'live', value: choice(HISTORY_MODES),
+  }),
+  thinkTime: flag({
+    name: 'think-time', valueName: 'TIME|MEAN:SD', section: 'workload', unit: 'ms',
+    help: 'multi-turn: pause between an answer and the next turn of its session, drawn per pause (the session keeps its slot)',
+    defaultText: '0 (the next turn at once)',
+    value: fromParser((f, raw) => parseDurationSpec(f, raw, MAX_THINK_MS), durationSpecAllowed(MAX_THINK_MS)),
+  }),
   prompt: flag({
     name: 'prompt', valueName: 'TEXT', section: 'workload', help: 'send this prompt',
     defaultText: 'a built-in set of prompts', value: text('non-empty text'),
@@ -308,7 +401,7 @@ export const RUN_FLAGS = {
     value: fromParser((f, raw) => (parseSlo(f, raw), raw), 'comma-separated objectives like "ttft<500ms,tpot<50ms,e2e<10s" (metrics: ttft, tpot, e2e)'),
   }),
   failIf: flag({
-    name: 'fail-if', valueName: 'GATES', section: 'outputs', help: 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"',
+    name: 'fail-if', valueName: 'GATES', section: 'outputs', help: 'exit 1 if any holds false, e.g. "p95(ttft)<800ms,error-rate<1%,p99(e2e)<10s"; with --target, METRIC@NAME and "p95(ttft@gw)<p95(ttft@direct)+50ms"',
     value: fromParser((f, raw) => ({ text: raw, gates: parseFailIf(f, raw) }), FAIL_IF_GRAMMAR),
   }),
   priceIn: flag({

@@ -16,7 +16,8 @@ import {
   type RunFlags,
 } from './run-flags.ts';
 import type { FlagValues } from '../flags/types.ts';
-import { checkDistinctNames } from './targets.ts';
+import { checkDistinctNames, checkProxyUpstreams } from './targets.ts';
+import { checkGateTargets } from '../report/gates.ts';
 import { targetOverrides, type TargetOverrides } from './target-plans.ts';
 import type { ListenAddress } from '../flags/values.ts';
 import { refuseDuplicateHeaders, type HeaderEnv } from './endpoint.ts';
@@ -66,18 +67,9 @@ export interface TargetRunPlan {
   plan: RunPlan;
   /** Header name -> environment variable holding its value (read when the target is opened). */
   headerEnvs: Record<string, string>;
+  /** A proxy target (`proxy:NAME`): the simulator target it forwards to, opened before it. */
+  proxyOf?: string;
 }
-
-/** Outputs that exist for one target only, refused with several (and why). */
-const SINGLE_TARGET_OUTPUTS: readonly [keyof OutputOptions, string, string][] = [
-  ['ndjson', '--ndjson', 'its lines carry no target name yet'],
-  ['markdown', '--markdown', 'the Markdown summary shows one target; use --json and streamtop report'],
-  ['html', '--html', 'the HTML report shows one target'],
-  ['failIf', '--fail-if', 'gates name no target yet (p95(ttft@NAME) is not implemented)'],
-  ['slo', '--slo', 'goodput is counted for one target'],
-  ['projectPerMonth', '--project', 'cost projections are made for one target'],
-  ['prometheus', '--prometheus', 'the exporter follows the engine of one run; several targets run several engines'],
-];
 
 /** The run's plan for one target: the target's endpoint, model, key, headers and pool laid over it. */
 function planForTarget(base: RunPlan, t: TargetOverrides): RunPlan {
@@ -127,9 +119,10 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   const headless = opts.headless;
   let durationMs = v.duration;
   // Headless runs must end by themselves; the dashboard runs until you quit.
-  if (headless && opts.lengthFromCommand !== true && v.requests === undefined && durationMs === undefined) durationMs = HEADLESS_DURATION_MS;
+  // A replay ends with its trace.
+  if (headless && opts.lengthFromCommand !== true && v.requests === undefined && durationMs === undefined && !v.replay) durationMs = HEADLESS_DURATION_MS;
 
-  const workload = resolveWorkload({
+  const { workload, replay } = resolveWorkload({
     api: v.api,
     ...(v.url !== undefined ? { baseUrl: v.url } : {}),
     seed: v.seed,
@@ -147,6 +140,15 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     ...(v.sharedPrefix !== undefined ? { sharedPrefix: v.sharedPrefix } : {}),
     prefixGroups: v.prefixGroups,
     prefixRatio: v.prefixRatio,
+    ...(v.turns !== undefined ? { turns: v.turns } : {}),
+    multiTurn: v.multiTurn,
+    ...(v.history !== undefined ? { history: v.history } : {}),
+    ...(v.thinkTime !== undefined ? { thinkMs: v.thinkTime } : {}),
+    ...(v.dataset !== undefined ? { dataset: v.dataset } : {}),
+    datasetFormat: v.datasetFormat,
+    replay: v.replay,
+    replaySpeed: v.replaySpeed,
+    ...(v.duration !== undefined ? { durationMs: v.duration } : {}),
   });
 
   refuseDuplicateHeaders(v.header, v.headerEnv);
@@ -190,12 +192,14 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
       ...(v.header.length > 0 ? { headers } : {}),
     },
     load: {
-      concurrency: v.concurrency ?? (v.rate !== undefined ? OPEN_LOOP_CONCURRENCY : CLOSED_LOOP_CONCURRENCY),
+      concurrency: v.concurrency ?? (v.rate !== undefined || replay !== undefined ? OPEN_LOOP_CONCURRENCY : CLOSED_LOOP_CONCURRENCY),
       ...(v.rate !== undefined ? { rate: v.rate } : {}),
+      ...(replay !== undefined ? { replay } : {}),
       arrival: v.arrival,
       maxQueueDelayMs: v.maxQueueDelay,
       streamRatio: v.streamRatio,
-      ...(v.requests !== undefined ? { requests: v.requests } : {}),
+      // A replay sends its lines (after the warm-up ones) and ends: they are its requests.
+      ...(replay !== undefined ? { requests: replay.atMs.length - v.warmup } : v.requests !== undefined ? { requests: v.requests } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
       graceMs: v.grace,
       warmup: v.warmup,
@@ -216,14 +220,14 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
   };
   const plan: RunPlan = { engine, ...(sim ? { sim } : {}), apiKeyEnv, headerEnv: v.headerEnv, output };
   const specs = v.target ?? v.targets;
+  // A gate naming a target (p95(ttft@gw)) must name one of them, checked before anything starts.
+  if (v.failIf !== undefined) checkGateTargets('--fail-if', v.failIf.text, v.failIf.gates, specs?.map((s) => s.name));
   if (specs === undefined) return plan;
 
   const from = v.target !== undefined ? '--target' : '--targets';
   if (specs.length < 2) throw new UsageError(`${from}: give at least two targets to compare (the first is the reference); for one endpoint use --url`);
   checkDistinctNames(specs);
-  if (!headless) throw new UsageError(`the live view of several targets is not built yet: add --headless (the comparison is printed at the end)`);
-  for (const [key, name, why] of SINGLE_TARGET_OUTPUTS)
-    if (output[key] !== undefined) throw new UsageError(`${name} is not available with several targets (${why}): drop it`);
+  checkProxyUpstreams(specs);
   const overrides = targetOverrides(specs, {
     api: v.api,
     ...(v.model !== undefined ? { model: v.model } : {}),
@@ -233,7 +237,7 @@ export function resolveRunPlan(parsed: Pick<ParsedFlags<RunFlags>, 'sim'> & { va
     simFlags: withKeyFromEnv(simFlags, process.env),
     prompts: plan.engine.workload.prompts,
   });
-  const targets = overrides.map((t) => ({ name: t.name, plan: planForTarget(plan, t), headerEnvs: t.headerEnvs }));
+  const targets = overrides.map((t) => ({ name: t.name, plan: planForTarget(plan, t), headerEnvs: t.headerEnvs, ...(t.proxyOf !== undefined ? { proxyOf: t.proxyOf } : {}) }));
   const ref = targets[0] as TargetRunPlan;
   return { ...ref.plan, targets };
 }

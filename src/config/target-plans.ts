@@ -19,6 +19,11 @@ export interface TargetOverrides {
   model: string;
   apiKeyEnv: string;
   sim?: SimConfig;
+  /**
+   * A proxy target: the name of the simulator target it forwards to. `sim.proxy.to` is a
+   * placeholder until that simulator listens (experiments/targets.ts fills in its URL).
+   */
+  proxyOf?: string;
   headers: Record<string, string>;
   /** Header name -> environment variable, read when the target is opened. */
   headerEnvs: Record<string, string>;
@@ -69,6 +74,28 @@ export function simConfigOf(spec: TargetSpec, runSimFlags: SimFlagValues): SimCo
   }
 }
 
+/** Stands for the upstream's URL in a proxy target's config until the upstream listens. */
+export const PROXY_UPSTREAM_PLACEHOLDER = 'http://upstream.invalid';
+
+/**
+ * A proxy target's config: the run's --sim-* flags (its --sim-host, --sim-seed and the key its
+ * clients send on), then the proxy's settings; the generation knobs are the upstream's business.
+ */
+export function proxyConfigOf(spec: TargetSpec, runSimFlags: SimFlagValues): SimConfig {
+  const proxy = spec.proxy;
+  if (proxy === undefined) throw new Error('proxyConfigOf: not a proxy target');
+  let base: SimConfig;
+  try {
+    base = resolveSimConfig(runSimFlags);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`--target ${spec.name}: ${e.message}`);
+    throw e;
+  }
+  // The proxy speaks plain HTTP and would not trust a simulator's self-signed certificate.
+  if (base.tls) throw new UsageError(`--target ${spec.name}: a proxy target does not work with --sim-tls; drop one of them`);
+  return { ...base, proxy: { to: PROXY_UPSTREAM_PLACEHOLDER, addedLatency: proxy.addedLatency, addedChunkLatencyMs: proxy.addedChunkLatencyMs } };
+}
+
 /** The prompts with the target's body fields added (the prompt line's own fields win). */
 function withBody(prompts: readonly Prompt[], body: Record<string, unknown>): Prompt[] {
   return prompts.map((p) => ({ ...p, body: { ...body, ...(p.body ?? {}) } }));
@@ -89,7 +116,7 @@ export interface RunDefaults {
 export function targetOverrides(specs: readonly TargetSpec[], run: RunDefaults): TargetOverrides[] {
   return specs.map((spec) => {
     const api = spec.api ?? run.api;
-    const sim = spec.sim !== undefined ? simConfigOf(spec, run.simFlags) : undefined;
+    const sim = spec.sim !== undefined ? simConfigOf(spec, run.simFlags) : spec.proxy !== undefined ? proxyConfigOf(spec, run.simFlags) : undefined;
     const model = spec.model ?? run.model ?? (sim ? run.simModel : run.defaultModel[api]);
     return {
       name: spec.name,
@@ -98,6 +125,7 @@ export function targetOverrides(specs: readonly TargetSpec[], run: RunDefaults):
       model,
       apiKeyEnv: spec.keyEnv ?? run.apiKeyEnv ?? wireFormat(api).defaultKeyEnv,
       ...(sim ? { sim } : {}),
+      ...(spec.proxy !== undefined ? { proxyOf: spec.proxy.upstream } : {}),
       headers: spec.headers,
       headerEnvs: spec.headerEnvs,
       ...(spec.concurrency !== undefined ? { concurrency: spec.concurrency } : {}),

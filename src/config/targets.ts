@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SIM_FLAG_SPECS, SIM_PROFILE_NAMES, type SimProfileName } from '../sim/config.ts';
+import { ADDED_LATENCY_ALLOWED, MAX_ADDED_LATENCY_MS, parseLatencySpec } from '../sim/proxy-settings.ts';
 import { CONCURRENCY } from '../engine/limits.ts';
 import { parseUrl } from '../flags/values.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
@@ -12,8 +13,9 @@ import { UsageError } from '../shared/usage-error.ts';
  */
 
 export const TARGET_GRAMMAR =
-  'NAME=URL or NAME=sim:PROFILE, then optional ,api=openai|anthropic ,model=NAME ,key-env=VAR ,header=NAME:VALUE ' +
-  ',header-env=NAME:VAR ,body=JSON ,c=N (simulator targets also take its knobs, e.g. ttft=400 or ttft=+50)';
+  'NAME=URL, NAME=sim:PROFILE or NAME=proxy:TARGET, then optional ,api=openai|anthropic ,model=NAME ,key-env=VAR ,header=NAME:VALUE ' +
+  ',header-env=NAME:VAR ,body=JSON ,c=N (simulator targets also take its knobs, e.g. ttft=400 or ttft=+50; ' +
+  'proxy targets added-latency=MS[:SD] and added-chunk-latency=MS)';
 
 /** Built-in simulator targets: a profile and knobs over it (`sim:fast,ttft=+50`). */
 export interface SimTargetSpec {
@@ -22,11 +24,23 @@ export interface SimTargetSpec {
   knobs: Record<string, string>;
 }
 
+/**
+ * An emulated gateway (`streamtop sim --proxy-to`) in front of another target of the run, a
+ * simulator one, started with it: `gateway=proxy:direct,added-latency=30`.
+ */
+export interface ProxyTargetSpec {
+  /** The name of the sim: target it forwards to. */
+  upstream: string;
+  addedLatency: { mean: number; sd: number };
+  addedChunkLatencyMs: number;
+}
+
 export interface TargetSpec {
   name: string;
-  /** An http(s) base URL; absent for a simulator target. */
+  /** An http(s) base URL; absent for a simulator or proxy target. */
   url?: string;
   sim?: SimTargetSpec;
+  proxy?: ProxyTargetSpec;
   api?: 'openai' | 'anthropic';
   model?: string;
   keyEnv?: string;
@@ -46,6 +60,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Simulator knobs a target may not set: where it listens and its key belong to the run. */
 const RUN_OWNED_KNOBS = new Set(['host', 'port', 'api-key', 'profile']);
 const SIM_KNOBS = new Set(SIM_FLAG_SPECS.map((s) => s.name).filter((n) => !RUN_OWNED_KNOBS.has(n)));
+/** Fields of proxy targets only. */
+const PROXY_FIELDS = ['added-latency', 'added-chunk-latency'] as const;
 /** Target fields other than the simulator's knobs. */
 const FIELDS = ['api', 'model', 'key-env', 'header', 'header-env', 'body', 'c'] as const;
 type Field = (typeof FIELDS)[number];
@@ -88,9 +104,14 @@ function splitPair(where: Where, field: string, raw: string, second: string): [s
   return [name.toLowerCase(), value];
 }
 
-/** The URL part: `sim:PROFILE` or an http(s) URL. */
-function readEndpoint(where: Where, raw: string): Pick<TargetSpec, 'url' | 'sim'> {
+/** The URL part: `sim:PROFILE`, `proxy:TARGET` or an http(s) URL. */
+function readEndpoint(where: Where, raw: string): Pick<TargetSpec, 'url' | 'sim' | 'proxy'> {
   const text = raw.trim();
+  if (text.startsWith('proxy:')) {
+    const upstream = text.slice(6).trim();
+    if (!NAME.test(upstream)) fail(where, 'url', `proxy: takes the name of another target (a sim: one) to forward to, e.g. proxy:direct; got ${JSON.stringify(upstream)}`);
+    return { proxy: { upstream, addedLatency: { mean: 0, sd: 0 }, addedChunkLatencyMs: 0 } };
+  }
   if (text === 'sim' || text.startsWith('sim:')) {
     const profile = text === 'sim' ? 'default' : text.slice(4).trim();
     if (!(SIM_PROFILE_NAMES as readonly string[]).includes(profile))
@@ -153,12 +174,26 @@ function applyField(spec: TargetSpec, where: Where, key: string, value: string):
       }
     }
   }
+  if ((PROXY_FIELDS as readonly string[]).includes(key)) {
+    if (spec.proxy === undefined) fail(where, key, 'applies only to proxy: targets (an emulated gateway, e.g. gateway=proxy:direct,added-latency=30)');
+    if (key === 'added-latency') {
+      const latency = parseLatencySpec(value);
+      if (latency === undefined) fail(where, key, `expected ${ADDED_LATENCY_ALLOWED}, got ${JSON.stringify(value)}`);
+      spec.proxy.addedLatency = latency;
+    } else {
+      const ms = /^(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+      if (!(ms <= MAX_ADDED_LATENCY_MS)) fail(where, key, `expected milliseconds from 0 to ${MAX_ADDED_LATENCY_MS}, got ${JSON.stringify(value)}`);
+      spec.proxy.addedChunkLatencyMs = ms;
+    }
+    return;
+  }
   if (SIM_KNOBS.has(key)) {
     if (spec.sim === undefined) fail(where, key, `is a simulator knob: it applies only to sim: targets`);
     spec.sim.knobs[key] = value;
     return;
   }
-  const knobs = spec.sim !== undefined ? `, or a simulator knob (${[...SIM_KNOBS].join(', ')})` : '';
+  const knobs =
+    spec.sim !== undefined ? `, or a simulator knob (${[...SIM_KNOBS].join(', ')})` : spec.proxy !== undefined ? `, or ${PROXY_FIELDS.join(', ')}` : '';
   fail(where, key, `unknown field: expected one of ${FIELDS.join(', ')}${knobs}`);
 }
 
@@ -242,7 +277,7 @@ function syntaxWhere(text: string, message: string): string {
 }
 
 const FILE_SHAPE =
-  'a JSON array of targets, or {"targets": [...]}, each {"name": "fast", "url": "sim:fast" or "https://...", and optional "api", "model", "key-env", "header" {NAME: VALUE}, "header-env" {NAME: VAR}, "body" {...}, "c" N, simulator knobs}';
+  'a JSON array of targets, or {"targets": [...]}, each {"name": "fast", "url": "sim:fast", "proxy:TARGET" or "https://...", and optional "api", "model", "key-env", "header" {NAME: VALUE}, "header-env" {NAME: VAR}, "body" {...}, "c" N, simulator knobs, proxy fields}';
 
 /** Reads and validates a --targets file (JSON: no YAML parser is a dependency of streamtop). */
 export function loadTargetsFile(flag: string, path: string): TargetSpec[] {
@@ -275,7 +310,7 @@ export function loadTargetsFile(flag: string, path: string): TargetSpec[] {
     if (typeof name !== 'string') fail(where, 'name', 'missing or not a string');
     checkName(where, name);
     const url = entries.url;
-    if (typeof url !== 'string') fail(where, 'url', 'missing or not a string: an http(s) URL or sim:PROFILE');
+    if (typeof url !== 'string') fail(where, 'url', 'missing or not a string: an http(s) URL, sim:PROFILE or proxy:TARGET');
     const spec: TargetSpec = { ...emptySpec(name), ...readEndpoint(where, url) };
     for (const [key, value] of Object.entries(entries)) {
       if (key === 'name' || key === 'url') continue;
@@ -300,5 +335,21 @@ export function checkDistinctNames(specs: readonly TargetSpec[]): void {
   for (const s of specs) {
     if (seen.has(s.name)) throw new UsageError(`target name "${s.name}" is used twice: give each target its own name`);
     seen.add(s.name);
+  }
+}
+
+/**
+ * A proxy target forwards to a simulator target of the same run (started first, so the proxy
+ * knows its address): not to itself, another proxy or a URL target (a real endpoint is put behind
+ * `streamtop sim --proxy-to` started by hand, and given as a URL target).
+ */
+export function checkProxyUpstreams(specs: readonly TargetSpec[]): void {
+  for (const s of specs) {
+    if (s.proxy === undefined) continue;
+    const up = specs.find((t) => t.name === s.proxy?.upstream);
+    const where = `--target ${s.name}: proxy:${s.proxy.upstream}`;
+    if (up === undefined) throw new UsageError(`${where}: no target is named "${s.proxy.upstream}"; name a sim: target of this run (${specs.filter((t) => t.sim).map((t) => t.name).join(', ') || 'there is none'})`);
+    if (up.sim === undefined)
+      throw new UsageError(`${where}: a proxy target forwards to a sim: target of the run; for a real endpoint start \`streamtop sim --proxy-to URL\` yourself and give its URL as a target`);
   }
 }

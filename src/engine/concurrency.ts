@@ -66,7 +66,7 @@ export interface Ticket {
   intendedMs: number;
 }
 
-interface SchedulerOptions {
+export interface SchedulerOptions {
   clock: Clock;
   host: LoadHost;
   concurrency: number;
@@ -85,7 +85,7 @@ interface OpenLoopOptions extends SchedulerOptions {
 }
 
 /** Shared behaviour: pause, resume, live resize, ramp. */
-abstract class BaseScheduler {
+export abstract class BaseScheduler {
   protected readonly limiter: Limiter;
   protected readonly clock: Clock;
   protected readonly host: LoadHost;

@@ -2,6 +2,8 @@ import type { Arrival } from './concurrency.ts';
 import type { Prompt } from './prompts.ts';
 import type { LengthSpec } from './lengths.ts';
 import type { SharedPrefixSpec } from './synthetic.ts';
+import type { SessionScript } from './session-script.ts';
+import type { HistoryMode } from './session-player.ts';
 import type { MaxTokensField } from './wire/types.ts';
 import type { Api } from './types.ts';
 
@@ -67,11 +69,37 @@ export interface LoadConfig {
   warmup: number;
   rampSeconds: number;
   seed: number;
+  /**
+   * Trace replay (--replay): request k is due `atMs[k]` ms after the start (scaled by `speed`
+   * already), with prompt k; an open-loop schedule. `requests` then counts the trace's lines.
+   */
+  replay?: ReplayPlan;
+}
+
+export interface ReplayPlan {
+  atMs: readonly number[];
+  /** --replay-speed, for display: the times above are already scaled. */
+  speed: number;
+}
+
+/**
+ * Multi-turn sessions (--turns, --multi-turn): a slot (closed loop) or an arrival (open loop)
+ * plays a whole session, one request per turn.
+ */
+export interface SessionsConfig {
+  /** Taken in order, round and round. */
+  scripts: SessionScript[];
+  history: HistoryMode;
+  /** Pause between a turn's answer and the next turn, ms; none when absent. */
+  thinkMs?: LengthSpec;
 }
 
 /** What each request asks for. */
 export interface WorkloadConfig {
+  /** Single prompts; empty when the run plays sessions. */
   prompts: Prompt[];
+  /** Set when each slot or arrival plays a conversation instead of sending one prompt. */
+  sessions?: SessionsConfig;
   /**
    * 'sequence': requests take the prompts in order (built prompts are unique and already drawn
    * at random; a random pick would repeat some, and a repeat is a cache hit). Default: random.
@@ -90,10 +118,28 @@ export interface WorkloadConfig {
 
 export interface WorkloadShape {
   /** Where the prompts come from. */
-  source: 'built-in' | 'prompt' | 'prompts-file' | 'synthetic';
+  source: 'built-in' | 'prompt' | 'prompts-file' | 'synthetic' | 'dataset';
+  /** --dataset: its format, file name (no folder), usable lines, and entries skipped as empty. */
+  dataset?: { format: string; file: string; lines: number; skipped: number };
+  /** --replay-speed, when the dataset is replayed at its timestamps. */
+  replaySpeed?: number;
   inputTokens?: LengthSpec;
   outputTokens?: LengthSpec;
   prefix?: SharedPrefixSpec;
+  sessions?: SessionsShape;
+}
+
+/** Multi-turn sessions as asked for. */
+export interface SessionsShape {
+  /** Where the conversations come from: --turns builds them, --multi-turn plays a dataset's. */
+  source: 'synthetic' | 'dataset';
+  /** --turns as given. */
+  turns?: LengthSpec;
+  history: HistoryMode;
+  /** --think-time in ms. */
+  thinkMs?: LengthSpec;
+  /** Conversations built or read. */
+  scripts: number;
 }
 
 /** Retries, time limits and the rules that end requests or the run early. */

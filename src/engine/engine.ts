@@ -1,11 +1,16 @@
 import type { Dispatcher } from 'undici';
 import { createDispatcher } from './dispatcher.ts';
 import { ClosedLoopScheduler, OpenLoopScheduler, type LoadHost, type Ticket } from './concurrency.ts';
+import { ReplayScheduler } from './replay-scheduler.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { EngineConfig } from './config.ts';
 import { isRetryable, type AttemptError } from './errors.ts';
 import { Prng } from './prng.ts';
 import { PromptPicker } from './prompts.ts';
+import { playSession, type SessionHost, type SessionEnd, type TurnRequest, type TurnResult } from './session-player.ts';
+import type { SessionScript } from './session-script.ts';
+import { drawLength } from './lengths.ts';
+import type { ChatMessage } from './wire/types.ts';
 import { Measurement, runAttempt, type AttemptResult } from './runner.ts';
 import { backoffMs, classifyResult, earlyStopPredicate, sleepUnlessAborted } from './attempt-policy.ts';
 import { StatsCollector, type SegmentInfo } from './stats.ts';
@@ -26,6 +31,7 @@ import type {
   ModeStats,
   RequestRecord,
   RunState,
+  SessionTurnTag,
 } from './types.ts';
 
 /**
@@ -62,6 +68,34 @@ export interface LoadNow {
 /** 'user': ended by the user on purpose (q in the dashboard), a normal end, not an interruption. */
 export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail' | 'user';
 
+/** Sessions of a multi-turn run: how many started, and how each ended. */
+export interface SessionCounts {
+  started: number;
+  completed: number;
+  /** A turn failed, so the conversation could not go on. */
+  failed: number;
+  /** Ended before their last turn: the run stopped, -n was reached, or the pool shrank. */
+  cut: number;
+}
+
+/** What one request sends: a prompt, or one turn of a session (which then tags its record). */
+interface RequestInput {
+  messages: readonly ChatMessage[];
+  outputTokens?: number;
+  body?: Readonly<Record<string, unknown>>;
+  session?: number;
+  turn?: number;
+  /** Turns in the session, for its pane. */
+  turns?: number;
+}
+
+/** The engine's side of multi-turn sessions: the scripts (taken in order) and the host the player calls. */
+interface SessionPlay {
+  scripts: readonly SessionScript[];
+  next: number;
+  host: SessionHost;
+}
+
 export interface RunOutcome {
   stopReason: StopReason;
   durationMs: number;
@@ -93,10 +127,31 @@ export class Engine implements EngineCommands {
   private readonly clock: Clock;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
-  private readonly scheduler: ClosedLoopScheduler | OpenLoopScheduler;
+  private readonly scheduler: ClosedLoopScheduler | OpenLoopScheduler | ReplayScheduler;
   private readonly modePrng: Prng;
   private readonly retryPrng: Prng;
-  private readonly prompts: PromptPicker;
+  /** Single prompts; undefined when the run plays sessions. */
+  private readonly prompts: PromptPicker | undefined;
+  /** Multi-turn sessions: the scripts in order, the think-time draws, the host the player calls. */
+  private readonly sessions: SessionPlay | undefined;
+  /** Aborted when the run stops: ends think times at once. */
+  private readonly sessionStop = new AbortController();
+  /** Sessions waiting for a paused run to resume (or stop). */
+  private resumeWaiters: (() => void)[] = [];
+  readonly sessionCounts: SessionCounts = { started: 0, completed: 0, failed: 0, cut: 0 };
+  /**
+   * Turns that open sessions have yet to send, so a new session starts only where the request
+   * budget (-n) has room beyond them (see canStartNew).
+   */
+  private owedTurns = 0;
+  /** Turns sent so far by each open session, by its number. */
+  private readonly turnsSent = new Map<number, number>();
+  /**
+   * Sessions playing now. A session that ended gives its slot back only on the next macrotask
+   * (see launch), so the scheduler's count of held slots still includes it for a while; the pool
+   * check of sessionMayContinue counts this instead.
+   */
+  private openSessions = 0;
   private readonly inFlight = new Map<number, Measurement>();
   private readonly panes: PaneBoard;
   private readonly onRecord: ((r: RequestRecord) => void) | undefined;
@@ -143,7 +198,25 @@ export class Engine implements EngineCommands {
     const root = new Prng(config.load.seed);
     this.modePrng = root.fork(1);
     this.retryPrng = root.fork(2);
-    this.prompts = new PromptPicker(config.workload.prompts, root.fork(3), config.workload.order);
+    const promptPrng = root.fork(3);
+    const sessions = config.workload.sessions;
+    this.prompts = sessions === undefined ? new PromptPicker(config.workload.prompts, promptPrng, config.workload.order) : undefined;
+    if (sessions !== undefined) {
+      if (sessions.scripts.length === 0) throw new Error('no sessions');
+      const thinkPrng = root.fork(4);
+      const spec = sessions.thinkMs;
+      this.sessions = {
+        scripts: sessions.scripts,
+        next: 0,
+        host: {
+          clock: this.clock,
+          stopped: this.sessionStop.signal,
+          sendTurn: (t) => this.sendTurn(t),
+          mayContinue: () => this.sessionMayContinue(),
+          thinkMs: () => (spec === undefined ? 0 : drawLength(spec, thinkPrng, 0)),
+        },
+      };
+    }
     this.stats = new StatsCollector({ windowSeconds: config.outputs.windowSeconds });
     this.panes = new PaneBoard(deps.panes ?? 0);
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -161,10 +234,19 @@ export class Engine implements EngineCommands {
     const host: LoadHost = {
       launch: (t, done) => this.launch(t, done),
       drop: (t) => this.dropTicket(t),
-      canStart: () => this.canStart(),
+      canStart: () => this.canStartNew(),
     };
+    const replay = config.load.replay;
     this.scheduler =
-      config.load.rate !== undefined
+      replay !== undefined
+        ? new ReplayScheduler({
+            clock: this.clock,
+            host,
+            concurrency: config.load.concurrency,
+            atMs: replay.atMs,
+            maxQueueDelayMs: config.load.maxQueueDelayMs,
+          })
+        : config.load.rate !== undefined
         ? new OpenLoopScheduler({
             clock: this.clock,
             host,
@@ -182,8 +264,9 @@ export class Engine implements EngineCommands {
           });
   }
 
+  /** A replay is open loop: its times come from the trace instead of a rate. */
   get loadMode(): LoadMode {
-    return this.scheduler instanceof OpenLoopScheduler ? 'open' : 'closed';
+    return this.scheduler instanceof ClosedLoopScheduler ? 'closed' : 'open';
   }
 
   /** ms since the run started, on the engine clock. */
@@ -244,6 +327,7 @@ export class Engine implements EngineCommands {
   resume(): void {
     if (this.state !== 'paused') return;
     this.state = 'running';
+    this.wakeSessions();
     this.scheduler.resume();
   }
 
@@ -300,6 +384,22 @@ export class Engine implements EngineCommands {
     return true;
   }
 
+  /**
+   * May the scheduler start a new request, or a new session? With sessions, the turns the open
+   * sessions still owe are spoken for: otherwise a slot freed while another session waits out its
+   * think time would start a session that the budget then cuts after a turn or two, and how many
+   * sessions a run plays (and how many requests each turn index gets) would depend on timing
+   * (-n 24 with 3-turn sessions: 8 whole sessions, or 9 with two cut, run to run).
+   */
+  private canStartNew(): boolean {
+    if (!this.canStart()) return false;
+    const budget = this.config.load.requests;
+    if (budget === undefined || this.owedTurns === 0) return true;
+    // Owed turns go to warm-up first, while warm-up lasts; only the rest draw on the budget.
+    const warmupLeft = Math.max(0, this.config.load.warmup - this.warmupStarted);
+    return this.measuredStarted + Math.max(0, this.owedTurns - warmupLeft) < budget;
+  }
+
   private checkComplete(): void {
     if (
       this.state === 'running' &&
@@ -315,6 +415,9 @@ export class Engine implements EngineCommands {
     if (this.stopping) return this.stopping;
     this.state = 'stopping';
     this.scheduler.stop();
+    // Sessions in their think time, or waiting for a paused run, end now.
+    this.sessionStop.abort();
+    this.wakeSessions();
     this.stopping = (async () => {
       // A time limit lets requests in flight finish (up to the grace period) so that the
       // longest requests are not the ones cut from the statistics; an interrupt aborts at once.
@@ -380,8 +483,10 @@ export class Engine implements EngineCommands {
     this.droppedCount++;
     // The prompt this request would have sent is drawn anyway: the k-th request then always
     // carries the k-th prompt of the seed, whatever happened to earlier ones, so engines with the
-    // same seed (several targets in one run) send the same prompt as their k-th request.
-    this.prompts.pick();
+    // same seed (several targets in one run) send the same prompt as their k-th request. A
+    // session's arrival is its first turn, dropped: the session never starts.
+    this.prompts?.pick();
+    const session = this.sessions !== undefined ? this.nextSession() : undefined;
     const id = ++this.nextId;
     const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
@@ -405,11 +510,28 @@ export class Engine implements EngineCommands {
       outputTokens: 0,
       tokenSource: 'tokenizer',
       bytesReceived: 0,
+      ...(session !== undefined ? { session: session.n, turn: 1 } : {}),
     });
+    if (session !== undefined) this.sessionCounts.failed++;
     this.checkComplete();
   }
 
   private launch(ticket: Ticket, done: () => void): void {
+    const run = this.sessions !== undefined ? this.runSession(ticket) : this.sendOne(ticket, (this.prompts as PromptPicker).pick(), false);
+    void run.finally(() => {
+      // After a macrotask: undici frees the connection only after the body has ended, and a request
+      // started at once would find every connection busy and open another (c=8, 64 requests: 12-13
+      // connections instead of 8). Keep-alive pools must stay at the pool size.
+      setImmediate(done);
+      this.checkComplete();
+    });
+  }
+
+  /**
+   * Sends one request and records it. Resolves once it is recorded and out of the in-flight set,
+   * with its outcome and, when asked (`keepAnswer`), the answer text a later turn sends. Never rejects.
+   */
+  private sendOne(ticket: Ticket, input: RequestInput, keepAnswer: boolean): Promise<TurnResult> {
     const id = ++this.nextId;
     const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
@@ -417,29 +539,96 @@ export class Engine implements EngineCommands {
     const mode: Mode = this.modePrng.next() < this.streamRatio ? 'stream' : 'nonstream';
     const watched = this.panes.watch();
     const m = new Measurement(id, mode, watched ? new PaneTail(PANE_TAIL_CHARS, this.scrubber) : undefined);
+    if (input.session !== undefined && watched) m.session = { session: input.session, turn: input.turn ?? 1, turns: input.turns ?? 1 };
     this.inFlight.set(id, m);
-    this.execute(id, m, ticket, warmup)
+    return this.execute(id, m, ticket, warmup, input)
       .catch((err: unknown) => {
         // The runner never rejects; this is a last line of defence so no request is ever lost.
-        this.emit(this.buildRecord(id, m, ticket, warmup, 'failed', {
-          code: 'unknown',
-          message: String((err as Error)?.message ?? err),
-        }));
+        const rec = this.buildRecord(id, m, ticket, warmup, 'failed', input, { code: 'unknown', message: String((err as Error)?.message ?? err) });
+        this.emit(rec);
+        return rec.outcome;
+      })
+      .then((outcome): TurnResult => {
+        const ok = outcome === 'ok' || outcome === 'early_stopped';
+        // The whole text is joined only for a turn whose answer a later turn sends.
+        return ok && keepAnswer ? { ok, answer: m.fullText() } : { ok };
       })
       .finally(() => {
         this.inFlight.delete(id);
         if (this.inFlight.size === 0) for (const w of this.idleWaiters.slice()) w();
         if (watched) this.panes.unwatch();
-        // After a macrotask: undici frees the connection only after the body has ended, and a request
-        // started at once would find every connection busy and open another (c=8, 64 requests: 12-13
-        // connections instead of 8). Keep-alive pools must stay at the pool size.
-        setImmediate(done);
-        this.checkComplete();
       });
   }
 
-  private async execute(id: number, m: Measurement, ticket: Ticket, warmup: boolean): Promise<void> {
-    const prompt = this.prompts.pick();
+  // ---- multi-turn sessions -----------------------------------------------------------------
+
+  /** The next script, in order, round and round, with the session's number in the run. */
+  private nextSession(): { n: number; script: SessionScript } {
+    const s = this.sessions as SessionPlay;
+    const script = s.scripts[s.next] as SessionScript;
+    s.next = (s.next + 1) % s.scripts.length;
+    return { n: ++this.sessionCounts.started, script };
+  }
+
+  /** A slot (closed loop) or an arrival (open loop) plays one session; the slot is held through its think times. */
+  private async runSession(ticket: Ticket): Promise<void> {
+    const s = this.sessions as SessionPlay;
+    const { n, script } = this.nextSession();
+    // Reserved now; each turn sent takes one (sendTurn), and what is left is released at the end.
+    this.owedTurns += script.turns.length;
+    this.turnsSent.set(n, 0);
+    this.openSessions++;
+    let end: SessionEnd;
+    try {
+      ({ end } = await playSession(
+        script,
+        {
+          session: n,
+          firstDueMs: ticket.intendedMs,
+          history: this.config.workload.sessions?.history ?? 'live',
+          // Anthropic caches only marked prefixes: mark the conversation's end, as its docs advise.
+          markLastUser: this.wire.api === 'anthropic',
+        },
+        s.host,
+      ));
+    } catch {
+      // sendTurn never rejects; nothing else in the player can throw but a bug.
+      end = 'failed';
+    }
+    this.openSessions--;
+    this.owedTurns -= script.turns.length - (this.turnsSent.get(n) ?? 0);
+    this.turnsSent.delete(n);
+    this.sessionCounts[end]++;
+  }
+
+  private sendTurn(t: TurnRequest): Promise<TurnResult> {
+    this.owedTurns--;
+    this.turnsSent.set(t.session, (this.turnsSent.get(t.session) ?? 0) + 1);
+    return this.sendOne({ intendedMs: t.dueMs }, t, t.keepAnswer);
+  }
+
+  /**
+   * May a session send its next turn? Not when the run is stopping or its request budget (-n)
+   * is spent, and not when the pool was lowered below the sessions holding slots: the surplus
+   * sessions end at their next turn, so a smaller pool takes effect without waiting for whole
+   * conversations. A paused run answers when it resumes.
+   */
+  private sessionMayContinue(): boolean | Promise<boolean> {
+    if (this.state === 'paused') return new Promise<void>((r) => this.resumeWaiters.push(r)).then(() => this.sessionMayContinue());
+    if (!this.canStart()) return false;
+    // Not the scheduler's held slots: sessions cut a moment ago still hold theirs until the next
+    // macrotask, and sessions whose think times end together would all count them and all stop
+    // (then the freed pool starts a new session instead of keeping one going).
+    return this.openSessions <= this.scheduler.effectiveLimit;
+  }
+
+  private wakeSessions(): void {
+    const waiters = this.resumeWaiters;
+    this.resumeWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async execute(id: number, m: Measurement, ticket: Ticket, warmup: boolean, prompt: RequestInput): Promise<RequestRecord['outcome']> {
     const requestId = `st-${this.runTag}-${id}`;
     const built = this.wire.buildRequest({
       baseUrl: this.config.target.baseUrl,
@@ -458,8 +647,8 @@ export class Engine implements EngineCommands {
       // Stopped while waiting for its pair: recorded as cancelled, never sent.
       if (!go || m.abortCause !== undefined) {
         const { outcome, error } = classifyResult({ kind: 'aborted', cause: m.abortCause ?? 'cancelled' }, 0, this.config.resilience.timeouts);
-        this.emit(this.buildRecord(id, m, ticket, warmup, outcome, error));
-        return;
+        this.emit(this.buildRecord(id, m, ticket, warmup, outcome, prompt, error));
+        return outcome;
       }
     }
     const rule = this.config.resilience.earlyStop;
@@ -500,15 +689,16 @@ export class Engine implements EngineCommands {
     }
 
     const { outcome, error } = classifyResult(result, m.contentEvents, this.config.resilience.timeouts);
-    const rec = this.buildRecord(id, m, ticket, warmup, outcome, error);
+    const rec = this.buildRecord(id, m, ticket, warmup, outcome, prompt, error);
     rec.requestId = requestId;
-    const tail = m.tail === undefined ? undefined : { text: m.tail.text, reasoning: m.reasoningTail?.text ?? '' };
+    const tail = m.tail === undefined ? undefined : { text: m.tail.text, reasoning: m.reasoningTail?.text ?? '', ...(m.session !== undefined ? { session: m.session } : {}) };
     const conn = this.connTimings.take(requestId);
     if (conn) {
       rec.connectMs = conn.connectMs;
       if (conn.tlsMs !== undefined) rec.tlsMs = conn.tlsMs;
     }
     this.emit(rec, tail);
+    return outcome;
   }
 
   /** The request's output cap: the prompt's own target, else --max-tokens; with the field and --ignore-eos. */
@@ -528,13 +718,14 @@ export class Engine implements EngineCommands {
     ticket: Ticket,
     warmup: boolean,
     outcome: RequestRecord['outcome'],
+    input: RequestInput,
     error?: AttemptError,
   ): RequestRecord {
     // A request belongs to the segment in force when it was written (t0), not when it got its
     // slot: the two differ when a load change lands between them.
     const now = this.clock.now();
     const startedAt = (m.firstT0 ?? now) - this.startAt;
-    return recordOf({
+    const rec = recordOf({
       id,
       m,
       intendedMs: ticket.intendedMs,
@@ -543,12 +734,18 @@ export class Engine implements EngineCommands {
       outcome,
       ...(error ? { error } : {}),
       openLoop: this.loadMode === 'open',
+      replay: this.scheduler instanceof ReplayScheduler,
       runStartMs: this.startAt,
       nowMs: now,
     });
+    if (input.session !== undefined) {
+      rec.session = input.session;
+      rec.turn = input.turn ?? 1;
+    }
+    return rec;
   }
 
-  private emit(rec: RequestRecord, tail?: { text: string; reasoning: string }): void {
+  private emit(rec: RequestRecord, tail?: { text: string; reasoning: string; session?: SessionTurnTag }): void {
     if (rec.errorMessage !== undefined) rec.errorMessage = this.scrubber.message(rec.errorMessage);
     if (rec.outcome === 'cancelled') this.cancelledCount++;
     if (rec.outcome === 'failed' || rec.outcome === 'dropped') this.consecutiveFailures++;
@@ -644,6 +841,9 @@ export class Engine implements EngineCommands {
       errors: this.stats.errorGroups(),
       ...(notice ? { notice } : {}),
       ...(workload !== undefined ? { workload } : {}),
+      ...(this.scheduler instanceof ReplayScheduler && this.config.load.replay !== undefined
+        ? { replay: { speed: this.config.load.replay.speed, released: this.scheduler.released, total: this.scheduler.total } }
+        : {}),
     };
   }
 

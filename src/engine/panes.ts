@@ -1,5 +1,5 @@
 import type { Measurement } from './runner.ts';
-import type { PaneSnapshot, RequestRecord } from './types.ts';
+import type { PaneSnapshot, RequestRecord, SessionTurnTag } from './types.ts';
 
 /**
  * What the dashboard's stream panes show: the watched in-flight requests (live text tails) and,
@@ -32,7 +32,7 @@ export class PaneBoard {
   }
 
   /** A finished request stays visible, with its final text, for a moment. */
-  finished(rec: RequestRecord, tail: { text: string; reasoning: string }, now: number, elapsedMs: number): void {
+  finished(rec: RequestRecord, tail: { text: string; reasoning: string; session?: SessionTurnTag }, now: number, elapsedMs: number): void {
     if (this.maxPanes === 0) return;
     this.recent.push({
       endedAt: now,
@@ -46,6 +46,7 @@ export class PaneBoard {
         text: tail.text,
         ...(tail.reasoning.length > 0 ? { reasoning: tail.reasoning } : {}),
         ...(rec.errorCode ? { errorCode: rec.errorCode } : {}),
+        ...(tail.session !== undefined ? { session: tail.session } : {}),
       },
     });
     if (this.recent.length > MAX_RECENT) this.recent.splice(0, this.recent.length - MAX_RECENT);
@@ -65,6 +66,7 @@ export class PaneBoard {
         tokensPerSec: m.firstContentAt !== undefined && now > m.firstContentAt ? (m.contentEvents * 1000) / (now - m.firstContentAt) : 0,
         text: m.tail.text,
         ...(m.reasoningTail !== undefined && m.reasoningTail.text.length > 0 ? { reasoning: m.reasoningTail.text } : {}),
+        ...(m.session !== undefined ? { session: m.session } : {}),
       });
       if (panes.length >= this.maxPanes) break;
     }

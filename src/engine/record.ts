@@ -18,6 +18,8 @@ export interface RecordInput {
   outcome: RequestRecord['outcome'];
   error?: AttemptError;
   openLoop: boolean;
+  /** A trace replay: the record says how late its send was. */
+  replay?: boolean;
   runStartMs: number;
   nowMs: number;
 }
@@ -47,6 +49,8 @@ export function recordOf(i: RecordInput): RequestRecord {
     tokenSource: source,
     bytesReceived: m.bytes,
   };
+  // How late the request went out against its trace time: the timer, then any wait for a slot.
+  if (i.replay === true && m.firstT0 !== undefined) rec.lateMs = Math.max(0, m.firstT0 - i.intendedMs);
   if (i.error) {
     rec.errorCode = i.error.code;
     rec.errorMessage = i.error.message;

@@ -9,7 +9,7 @@ import { countTokens } from './wire/tokens.ts';
 import type { Clock } from './clock.ts';
 import type { PaneTail } from './pane-tail.ts';
 import { classifyNetworkError, codeForStatus, parseRetryAfter, redirectMessage, type AttemptError } from './errors.ts';
-import type { ErrorCode, Mode, PaneState, TokenSource } from './types.ts';
+import type { ErrorCode, Mode, PaneState, SessionTurnTag, TokenSource } from './types.ts';
 
 /**
  * Runs one request attempt on undici's low-level dispatch API. Handler callbacks are undici's
@@ -78,6 +78,8 @@ export class Measurement {
    */
   readonly parts: string[] = [];
   abortCause: AbortCause | undefined;
+  /** Set for a turn of a multi-turn session, for its pane. */
+  session: SessionTurnTag | undefined;
   private abortFn: ((reason: Error) => void) | undefined;
 
   constructor(

@@ -1,5 +1,6 @@
 import { ModeAccumulator } from './accumulator.ts';
 import { LatencyHistogram } from './histogram.ts';
+import { TurnStats } from './turn-stats.ts';
 import { CHART_KEYS, MODES, type ChartKey, type ErrorCode, type ErrorGroup, type Mode, type RequestRecord, type SeriesPoint } from './types.ts';
 
 export { ModeAccumulator, type EncodedModeAccumulator } from './accumulator.ts';
@@ -166,6 +167,8 @@ export class StatsCollector {
   readonly charts: Record<ChartKey, SeriesPoint[]>;
   readonly segmentMarksMs: number[] = [];
   readonly errors = new Map<ErrorCode, ErrorGroup>();
+  /** TTFT and E2E by turn index, for requests of multi-turn sessions (cumulative). */
+  readonly turns = new TurnStats();
   warmupCompleted = 0;
   completed = 0;
 
@@ -250,6 +253,7 @@ export class StatsCollector {
       return;
     }
     this.completed++;
+    if (r.turn !== undefined) this.turns.record(r);
     const segmentIndex = Math.min(r.segment, this.segments.length - 1);
     const segment = this.segments[segmentIndex];
     const current = segmentIndex === this.segments.length - 1;
@@ -370,6 +374,7 @@ export class StatsCollector {
   }
 
   dispose(): void {
+    this.turns.dispose();
     for (const m of MODES) this.cumulative[m].dispose();
     for (const p of this.segments) for (const m of MODES) p.modes[m].dispose();
     for (const b of this.ring) {

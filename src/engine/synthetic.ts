@@ -125,7 +125,7 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
  * A lowercase word unique to `index` (its letters in base 26) with two random letters after,
  * so neighbouring prompts differ in their very first token too.
  */
-function leadWord(index: number, prng: Prng): string {
+export function leadWord(index: number, prng: Prng): string {
   let w = '';
   let n = index;
   do {
@@ -188,4 +188,19 @@ export function buildSyntheticPrompts(spec: SyntheticSpec): Prompt[] {
 /** The smallest input length a spec can draw, for checking a shared prefix fits. */
 export function smallestInput(spec: LengthSpec): number {
   return lengthMin(spec, MIN_UNIQUE_TOKENS);
+}
+
+/**
+ * Exactly `tokens` o200k tokens of corpus text opening with a word made from `index` (after a
+ * space, so texts built this way join without merging tokens: their counts add up). The same
+ * index and generator state give the same text. Shorter than MIN_UNIQUE_TOKENS there is no
+ * room for the word: the text is then one-token units only. For a trace's hash blocks and the
+ * unique rest of its prompts (config/dataset/mooncake.ts).
+ */
+export function exactText(index: number, tokens: number, prng: Prng): string {
+  const text = corpus();
+  if (tokens >= MIN_UNIQUE_TOKENS) return uniqueText(text, index, tokens, true, prng);
+  let out = '';
+  for (let i = 0; i < tokens; i++) out += text.ones[prng.int(text.ones.length)];
+  return out;
 }

@@ -106,6 +106,8 @@ export interface RequestRecord {
   /** t0: when the request was written, ms since run start. */
   startMs: number;
   queueMs: number;
+  /** --replay: t0 - the line's trace time (how late it was sent); absent in other runs and for requests never sent. */
+  lateMs?: number;
   ttfbMs?: number;
   /** First token of any kind (reasoning, answer or tool call). */
   ttftMs?: number;
@@ -145,6 +147,9 @@ export interface RequestRecord {
   connectMs?: number;
   tlsMs?: number;
   finishReason?: string;
+  /** Multi-turn sessions: the session's number in the run (from 1) and this request's turn in it (from 1). */
+  session?: number;
+  turn?: number;
 }
 
 export type PaneState = 'queued' | 'connecting' | 'waiting' | 'thinking' | 'streaming' | 'done' | 'failed';
@@ -162,6 +167,15 @@ export interface PaneSnapshot {
   /** Reasoning tail, shown dimmed before the answer; absent when the request has not reasoned. */
   reasoning?: string;
   errorCode?: ErrorCode;
+  /** A turn of a multi-turn session: `session 12 · turn 3/5`. */
+  session?: SessionTurnTag;
+}
+
+/** Which session a request belongs to, which of its turns it is, and how many turns it has. */
+export interface SessionTurnTag {
+  session: number;
+  turn: number;
+  turns: number;
 }
 
 export interface ModeStats {
@@ -252,6 +266,8 @@ export interface EngineSnapshot {
   notice?: string;
   /** Prompt and answer lengths and the prefix cache as the server reported them. */
   workload?: WorkloadSnapshot;
+  /** --replay: the speed, and lines of the trace released so far of all. */
+  replay?: { speed: number; released: number; total: number };
 }
 
 /** Token counts are whole tokens (the MetricSummary shape, not milliseconds). */
@@ -262,6 +278,8 @@ export interface WorkloadSnapshot {
   outputTokens: MetricSummary;
   /** Present once the server reported any cached prompt tokens. */
   cache?: CacheSnapshot;
+  /** --replay: how late each measured request was sent against its trace time (ms). */
+  lateMs?: MetricSummary;
 }
 
 export interface CacheSnapshot {
@@ -308,4 +326,26 @@ export interface TargetInfo {
   simulated: boolean;
   /** The workload in a few words (`in 1000±100 tok · out 200 · prefix 512×4`), when it was shaped. */
   workload?: string;
+}
+
+/**
+ * Several endpoints compared in one run (`--target`): each target's own engine snapshot, the
+ * reference (first) target first, in the order the targets were given.
+ */
+export interface TargetsSnapshot {
+  targets: EngineSnapshot[];
+  /** A run-level notice (a latency spike injected into one target, say), over the engines' own. */
+  notice?: string;
+}
+
+/** The store of a multi-target run, shaped like SnapshotSource for useSyncExternalStore. */
+export interface TargetsSource {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): TargetsSnapshot;
+}
+
+/** One target of a multi-target run, as the dashboard names and describes it. */
+export interface NamedTarget {
+  name: string;
+  info: TargetInfo;
 }

@@ -19,12 +19,15 @@ export class WorkloadStats {
   private readonly output = new LatencyHistogram();
   private readonly ttftHit = new LatencyHistogram();
   private readonly ttftMiss = new LatencyHistogram();
+  private readonly late = new LatencyHistogram();
   private promptTokens = 0;
   private cachedTokens = 0;
   private hits = 0;
   private misses = 0;
 
   record(r: RequestRecord): void {
+    // Lateness is the client's own: every measured request it sent counts, whatever the answer.
+    if (!r.warmup && r.lateMs !== undefined) this.late.record(r.lateMs);
     if (r.warmup || (r.outcome !== 'ok' && r.outcome !== 'early_stopped')) return;
     if (r.outcome === 'ok') this.output.record(r.outputTokens);
     if (r.inputTokens === undefined) return;
@@ -40,11 +43,12 @@ export class WorkloadStats {
   }
 
   snapshot(): WorkloadSnapshot | undefined {
-    if (this.input.count === 0 && this.output.count === 0) return undefined;
+    if (this.input.count === 0 && this.output.count === 0 && this.late.count === 0) return undefined;
     return {
       inputTokens: this.input.summary(),
       outputTokens: this.output.summary(),
       ...(this.cachedTokens > 0 ? { cache: this.cache() } : {}),
+      ...(this.late.count > 0 ? { lateMs: this.late.summary() } : {}),
     };
   }
 
@@ -61,7 +65,7 @@ export class WorkloadStats {
   }
 
   dispose(): void {
-    for (const h of [this.input, this.output, this.ttftHit, this.ttftMiss]) h.dispose();
+    for (const h of [this.input, this.output, this.ttftHit, this.ttftMiss, this.late]) h.dispose();
   }
 }
 

@@ -62,8 +62,9 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, raw: RawOp
 
   for (const [key, def] of all) {
     if (!given.has(key)) continue;
-    for (const rule of def.requires ?? []) if (!given.has(rule.flag)) throw new UsageError(rule.message);
+    // A conflict first: adding what a flag requires would not help while it conflicts with another.
     for (const rule of def.conflicts ?? []) if (given.has(rule.flag)) throw new UsageError(rule.message);
+    for (const rule of def.requires ?? []) if (!given.has(rule.flag)) throw new UsageError(rule.message);
   }
   return { values: values as FlagValues<T>, given, sim };
 }

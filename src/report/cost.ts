@@ -35,7 +35,10 @@ export interface CostResult {
   savedByEarlyStop?: { tokens: number; dollars: number };
 }
 
-export function costOf(report: Report, output: ReportOptions): CostResult | undefined {
+/** What the cost reads of a run: a single-target report, or one entry of a multi-target one's `targets`. */
+export type CostRun = Pick<Report, 'target' | 'byMode' | 'totals' | 'extras'>;
+
+export function costOf(report: CostRun, output: ReportOptions): CostResult | undefined {
   const table = lookupPrice(report.target.model);
   if (output.priceIn === undefined && output.priceOut === undefined && !table) return undefined;
 
@@ -125,7 +128,7 @@ export function costOf(report: Report, output: ReportOptions): CostResult | unde
 }
 
 /** extras.earlyStop.tokensSaved is null when no stream ran to the end (nothing to estimate from). */
-function tokensSaved(report: Report): number | undefined {
+function tokensSaved(report: CostRun): number | undefined {
   const e = report.extras?.earlyStop;
   if (typeof e !== 'object' || e === null) return undefined;
   const t = (e as { tokensSaved?: unknown }).tokensSaved;

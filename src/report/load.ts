@@ -99,17 +99,3 @@ function checkHistograms(h: Report['histograms'], name: string): void {
     }
   }
 }
-
-/**
- * compare and merge work on one target's numbers: a multi-target report (--target) holds several,
- * and picking one silently would compare or merge the wrong thing.
- */
-export function refuseMultiTarget(report: Report, file: string, command: 'compare' | 'merge'): void {
-  const names = report.targets?.map((t) => t.name);
-  if (names === undefined) return;
-  const why =
-    command === 'merge'
-      ? 'merging runs of several targets is not supported yet (each target would have to be merged with the same target of the other files)'
-      : 'it already holds its own comparison of the targets';
-  throw new UsageError(`${file} is a multi-target run (${names.join(', ')}): ${command} reads single-target runs; ${why}. Show it with streamtop report ${file}`);
-}

@@ -3,7 +3,8 @@ import { fmtUsd, type CostResult } from './cost.ts';
 import type { GateResult } from './gates.ts';
 import type { ModeReport, Report } from './report.ts';
 import type { WorkloadReport } from './schema.ts';
-import { fmtMs, fmtNum, segmentRows } from './text.ts';
+import { datasetUnit, replaySpeedText } from './workload-text.ts';
+import { fmtMs, fmtNum, segmentRows, turnRows } from './text.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
@@ -130,10 +131,15 @@ function workloadSection(w: WorkloadReport): string[] {
   const row = (label: string, asked: string, s: WorkloadReport['inputTokens']): string[] =>
     [label, asked, String(s.count), s.mean.toFixed(1), String(Math.round(s.p50)), String(Math.round(s.p99)), String(Math.round(s.max))];
   const out = ['## Workload', ''];
+  const d = w.asked.dataset;
+  if (d !== undefined) {
+    const replay = w.asked.replaySpeed !== undefined ? `, replayed at its timestamps (${replaySpeedText(w.asked.replaySpeed)})` : '';
+    out.push(`Dataset: \`${d.file.replace(/`/g, "'")}\` (${d.format}, ${d.lines} ${datasetUnit(d.format, d.lines)})${replay}.`, '');
+  }
   out.push(
     mdTable(['tokens per request', 'asked', 'n', 'mean', 'p50', 'p99', 'max'], [
-      row('input (server count)', w.asked.inputTokens ?? `${w.asked.prompts} prompts`, w.inputTokens),
-      row('output', `${w.asked.outputTokens ?? "the server's"}${w.asked.ignoreEos === true ? ' (ignore_eos)' : ''}`, w.outputTokens),
+      row('input (server count)', w.asked.inputTokens ?? (d !== undefined ? `the dataset's` : `${w.asked.prompts} prompts`), w.inputTokens),
+      row('output', `${w.asked.outputTokens ?? (d !== undefined ? "the dataset's" : "the server's")}${w.asked.ignoreEos === true ? ' (ignore_eos)' : ''}`, w.outputTokens),
     ], (c) => c > 1),
     '',
   );
@@ -147,10 +153,14 @@ function workloadSection(w: WorkloadReport): string[] {
     );
     out.push(mdTable(['stream TTFT (ms)', 'n', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [summaryRow('cache hit', c.ttftHitMs), summaryRow('cache miss', c.ttftMissMs)]), '');
   }
+  const turns = turnRows(w);
+  if (turns !== undefined) out.push('### By turn', '', mdTable(turns.header, turns.rows), '', `${turns.note}.`, '');
+  if (w.replay !== undefined)
+    out.push(mdTable(['replay: late against the trace (ms)', 'n', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [summaryRow('send', w.replay.lateMs)]), '');
   return out;
 }
 
-function settingsLine(s: Record<string, unknown>): string {
+export function settingsLine(s: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(s)) {
     // Nested settings (timeouts, simulator) would bury the line; the JSON report has them.
@@ -172,23 +182,28 @@ function gateResults(v: unknown): { pass: boolean; results: GateResult[] } | und
   return { pass: v.pass, results };
 }
 
+/** The --fail-if results (`extras.gates`) as a section; nothing when there are none. */
+export function gatesMarkdown(v: unknown): string[] {
+  const gates = gateResults(v);
+  if (!gates) return [];
+  const failed = gates.results.filter((g) => !g.pass).length;
+  return [
+    '## Gates',
+    '',
+    gates.pass ? `✅ all ${gates.results.length} passed` : `❌ ${failed} of ${gates.results.length} failed`,
+    '',
+    mdTable(
+      ['', 'condition', 'result'],
+      gates.results.map((g) => [g.pass ? '✅' : '❌', `\`${typeof g.gate === 'string' ? g.gate : ''}\``, g.text]),
+      () => false,
+    ),
+    '',
+  ];
+}
+
 function extrasSection(extras: Report['extras']): string[] {
   if (!extras) return [];
-  const out: string[] = [];
-  const gates = gateResults(extras.gates);
-  if (gates) {
-    const failed = gates.results.filter((g) => !g.pass).length;
-    out.push('## Gates', '');
-    out.push(gates.pass ? `✅ all ${gates.results.length} passed` : `❌ ${failed} of ${gates.results.length} failed`, '');
-    out.push(
-      mdTable(
-        ['', 'condition', 'result'],
-        gates.results.map((g) => [g.pass ? '✅' : '❌', `\`${typeof g.gate === 'string' ? g.gate : ''}\``, g.text]),
-        () => false,
-      ),
-      '',
-    );
-  }
+  const out: string[] = [...gatesMarkdown(extras.gates)];
   const gp = extras.goodput;
   if (isObj(gp) && typeof gp.met === 'number' && typeof gp.total === 'number' && typeof gp.perSec === 'number') {
     out.push('## Goodput', '');

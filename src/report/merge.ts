@@ -1,7 +1,7 @@
 import { UsageError } from '../shared/usage-error.ts';
 import { ModeAccumulator, type EncodedModeAccumulator, type TimelineEntry, type TimelineModeEntry as TimelineMode, type WindowSummary } from '../engine/stats.ts';
 import { MODES, type ErrorCode, type Mode } from '../engine/types.ts';
-import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type SegmentReport, type Report } from './report.ts';
+import { REPORT_SCHEMA, modeReport, totalsOf, type ModeReport, type SegmentReport, type Report, type TargetReport } from './report.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
 /**
@@ -199,4 +199,55 @@ function mergeExtras(reports: readonly Report[]): Record<string, unknown> | unde
     total += t;
   }
   return { goodputCounts: { met, total } };
+}
+
+/** One target of a multi-target report as a run report of its own (what mergeReports and compare read). */
+export function targetAsReport(r: Report, t: TargetReport): Report {
+  const { name: _name, ...body } = t;
+  return { schema: REPORT_SCHEMA, tool: r.tool, createdAt: r.createdAt, ...body };
+}
+
+/** "a, b" */
+const namesOf = (r: Report): string[] => (r.targets ?? []).map((t) => t.name);
+
+/**
+ * Multi-target runs (--target) made at the same time on several machines: each target merged with
+ * the same target of the other files, exactly as mergeReports merges runs. Only runs of the same
+ * targets merge. The paired verdict is not carried over: a report keeps each target's
+ * histograms, not the pairs the bootstrap resamples, so no verdict over every input can be made.
+ */
+export function mergeTargetReports(reports: readonly Report[], files: readonly string[]): Report {
+  const m = reports.findIndex((r) => r.targets !== undefined);
+  const first = reports[m];
+  if (first === undefined) throw new UsageError('merge: no multi-target run among the inputs');
+  const file = (i: number): string => files[i] ?? `input ${i + 1}`;
+  const names = namesOf(first);
+  const key = [...names].sort().join('\n');
+  for (const [i, r] of reports.entries()) {
+    if (r.targets === undefined)
+      throw new UsageError(`merge: ${file(m)} is a multi-target run (${names.join(', ')}) but ${file(i)} is a run of one endpoint: merge only merges runs of the same targets`);
+    if ([...namesOf(r)].sort().join('\n') !== key)
+      throw new UsageError(`merge: ${file(i)} has the targets ${namesOf(r).join(', ')}, but ${file(m)} has ${names.join(', ')}: merge only merges runs of the same targets`);
+  }
+  const targets: TargetReport[] = names.map((name) => {
+    const merged = mergeReports(
+      reports.map((r) => targetAsReport(r, (r.targets ?? []).find((t) => t.name === name) as TargetReport)),
+      files,
+    );
+    const { schema: _s, tool: _t, createdAt: _c, targets: _ts, comparison: _cmp, ...body } = merged;
+    return { name, ...body };
+  });
+  const ref = targets[0] as TargetReport;
+  const { name: _name, ...refBody } = ref;
+  const note =
+    'comparison: not merged (a report keeps each target\'s histograms, not the pairs the bootstrap resamples); each input\'s verdict stands for its own run';
+  const settings = { ...refBody.settings, mergeNotes: [...(Array.isArray(refBody.settings.mergeNotes) ? (refBody.settings.mergeNotes as unknown[]) : []), note] };
+  return {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'streamtop', version: first.tool.version },
+    createdAt: new Date().toISOString(),
+    ...refBody,
+    settings,
+    targets: targets.map((t, i) => (i === 0 ? { ...t, settings } : t)),
+  };
 }

@@ -1,7 +1,9 @@
 import type { Engine, RunOutcome } from '../engine/engine.ts';
 import type { EncodedModeAccumulator, ModeAccumulator } from '../engine/accumulator.ts';
 import { METRIC_NAMES, MODES, type Mode } from '../engine/types.ts';
-import { REPORT_SCHEMA, type ModeReport, type SegmentReport, type Report, type WorkloadReport } from './schema.ts';
+import { REPORT_SCHEMA, type ModeReport, type SegmentReport, type Report, type TurnReport, type WorkloadReport } from './schema.ts';
+import type { SessionsShape } from '../engine/config.ts';
+import type { TurnRow } from '../engine/turn-stats.ts';
 import { describeLength } from '../engine/lengths.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 
@@ -78,7 +80,7 @@ export function totalsOf(
 export function workloadReport(engine: Engine): WorkloadReport | undefined {
   const shape = engine.config.workload.shape;
   const seen = engine.workloadStats.snapshot();
-  if (shape === undefined && seen === undefined) return undefined;
+  if (shape === undefined && seen === undefined && engine.config.workload.sessions === undefined) return undefined;
   const empty = { count: 0, mean: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
   const w = engine.config.workload;
   return {
@@ -88,6 +90,9 @@ export function workloadReport(engine: Engine): WorkloadReport | undefined {
       ...(shape?.outputTokens !== undefined ? { outputTokens: describeLength(shape.outputTokens) } : {}),
       ...(shape?.prefix !== undefined ? { sharedPrefix: { ...shape.prefix } } : {}),
       ...(w.ignoreEos === true ? { ignoreEos: true } : {}),
+      ...(shape?.sessions !== undefined ? { sessions: sessionsAsked(shape.sessions) } : {}),
+      ...(shape?.dataset !== undefined ? { dataset: { ...shape.dataset } } : {}),
+      ...(shape?.replaySpeed !== undefined ? { replaySpeed: shape.replaySpeed } : {}),
     },
     inputTokens: seen?.inputTokens ?? empty,
     outputTokens: seen?.outputTokens ?? empty,
@@ -104,7 +109,27 @@ export function workloadReport(engine: Engine): WorkloadReport | undefined {
           },
         }
       : {}),
+    ...(w.sessions !== undefined ? { sessions: { ...engine.sessionCounts }, turns: turnReports(engine.stats.turns.rows()) } : {}),
+    ...(seen?.lateMs !== undefined ? { replay: { sent: seen.lateMs.count, lateMs: seen.lateMs } } : {}),
   };
+}
+
+function sessionsAsked(s: SessionsShape): NonNullable<WorkloadReport['asked']['sessions']> {
+  return {
+    source: s.source,
+    ...(s.turns !== undefined ? { turns: describeLength(s.turns) } : {}),
+    history: s.history,
+    ...(s.thinkMs !== undefined ? { thinkTimeMs: describeLength(s.thinkMs) } : {}),
+    scripts: s.scripts,
+  };
+}
+
+/** The per-turn statistics as the report carries them. */
+export function turnReports(rows: readonly TurnRow[]): TurnReport[] {
+  return rows.map((r) => {
+    const mode = (m: Mode): TurnReport['stream'] => ({ ttftMs: r.byMode[m].ttft, e2eMs: r.byMode[m].e2e });
+    return { turn: r.turn, requests: r.requests, succeeded: r.succeeded, inputTokens: r.inputTokens, cachedTokens: r.cachedTokens, stream: mode('stream'), nonstream: mode('nonstream') };
+  });
 }
 
 export function buildReport(input: ReportInput): Report {

@@ -138,15 +138,50 @@ const tokenSummarySchema = z
   .looseObject({ count, mean: num, min: num, p50: num, p90: num, p95: num, p99: num, max: num })
   .meta({ id: 'TokenSummary', description: 'Tokens per request as the server counted them (usage); count 0 means none reported.' });
 
+const turnModeSchema = z.looseObject({ ttftMs: metricSummarySchema, e2eMs: metricSummarySchema });
+
+export const turnReportSchema = z
+  .looseObject({
+    turn: z.string().describe('Turn index in its session: "1" to "9", then "10+" for every later turn.'),
+    requests: count.describe('Measured requests at this turn index, any outcome.'),
+    succeeded: count.describe('Of those, answered (ok or stopped early).'),
+    inputTokens: num.describe('Prompt tokens the server reported for them (the conversation so far).'),
+    cachedTokens: num.describe('Of those, served from its prefix cache.'),
+    stream: turnModeSchema,
+    nonstream: turnModeSchema,
+  })
+  .meta({ id: 'TurnReport', description: 'TTFT and E2E of the requests at one turn index of multi-turn sessions: where prefix caching shows.' });
+export type TurnReport = Known<z.output<typeof turnReportSchema>>;
+
 export const workloadReportSchema = z
   .looseObject({
     asked: z
       .looseObject({
-        prompts: z.string().describe('Where prompts came from: built-in, prompt, prompts-file or synthetic.'),
+        prompts: z.string().describe('Where prompts came from: built-in, prompt, prompts-file, synthetic or dataset.'),
+        dataset: z
+          .looseObject({
+            format: z.string().describe('jsonl, sharegpt or mooncake.'),
+            file: z.string().describe("The file's name, without its folder."),
+            lines: count.describe('Usable lines (conversations) in the file.'),
+            skipped: count.describe('Entries with nothing to send (a conversation without a user turn), skipped.'),
+          })
+          .optional()
+          .describe('--dataset: where the prompts came from.'),
+        replaySpeed: num.optional().describe('--replay: the dataset was sent at its timestamps, time scaled by this factor.'),
         inputTokens: z.string().optional().describe('--input-tokens as given: N, MEAN±SD or MIN-MAX.'),
         outputTokens: z.string().optional().describe('--output-tokens as given.'),
         sharedPrefix: z.looseObject({ tokens: count, groups: count, ratio: num }).optional(),
         ignoreEos: z.boolean().optional(),
+        sessions: z
+          .looseObject({
+            source: z.string().describe('synthetic (--turns) or dataset (--multi-turn).'),
+            turns: z.string().optional().describe('--turns as given: N, MEAN±SD or MIN-MAX.'),
+            history: z.enum(['live', 'dataset']).describe("What later turns resend as the assistant turns: the server's answers (live) or the dataset's."),
+            thinkTimeMs: z.string().optional().describe('--think-time in ms: N or MEAN±SD.'),
+            scripts: count.describe('Conversations built or read (the run takes them in order, round and round).'),
+          })
+          .optional()
+          .describe('Multi-turn sessions, when the run played them.'),
       })
       .describe('What the run asked for.'),
     inputTokens: tokenSummarySchema.describe('Prompt tokens per successful request, chat template included.'),
@@ -163,6 +198,23 @@ export const workloadReportSchema = z
       })
       .optional()
       .describe('Present when the server reported cached prompt tokens.'),
+    sessions: z
+      .looseObject({
+        started: count,
+        completed: count.describe('Every turn answered.'),
+        failed: count.describe('Ended by a turn that failed (or an arrival dropped before its first turn).'),
+        cut: count.describe('Ended before their last turn by the end of the run, -n, or a smaller pool.'),
+      })
+      .optional()
+      .describe('Multi-turn sessions: how many started and how each ended.'),
+    turns: z.array(turnReportSchema).optional().describe('Multi-turn sessions: latency by turn index, measured requests.'),
+    replay: z
+      .looseObject({
+        sent: count.describe('Measured requests sent (warm-up excluded).'),
+        lateMs: metricSummarySchema.describe("How late each was sent against its trace time (t0 - timestamp / speed): the client's timer, then any wait for a slot."),
+      })
+      .optional()
+      .describe('--replay: how closely the sends followed the trace.'),
   })
   .meta({ id: 'WorkloadReport', description: 'What the workload asked for and what the server counted.' });
 export type WorkloadReport = Known<z.output<typeof workloadReportSchema>>;

@@ -86,7 +86,7 @@ export interface GoodputResult {
   basis: string;
 }
 
-export function goodputOf(report: Report, _rules: readonly SloRule[]): GoodputResult {
+export function goodputOf(report: Pick<Report, 'extras' | 'totals' | 'durationMs'>, _rules: readonly SloRule[]): GoodputResult {
   const g = report.extras?.goodputCounts as { met: number; total: number } | undefined;
   const met = g?.met ?? 0;
   const total = g?.total ?? report.totals.requests;

@@ -1,6 +1,7 @@
 import type { ComparisonRow, PairedComparison, Report, TargetReport } from './schema.ts';
 import { fmtMs, fmtNum, table } from './text.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
+import { targetGoodput } from './targets-extras.ts';
 
 /** The terminal summary of a multi-target run: each target in brief, errors by target, the verdict. */
 
@@ -13,7 +14,7 @@ const METRIC_LABEL: Record<ComparisonRow['metric'], string> = {
 };
 const MODE_LABEL: Record<ComparisonRow['mode'], string> = { stream: 'stream', nonstream: 'non-stream' };
 
-function fmtValue(row: Pick<ComparisonRow, 'unit'>, v: number | undefined): string {
+export function fmtValue(row: Pick<ComparisonRow, 'unit'>, v: number | undefined): string {
   if (v === undefined) return '-';
   if (row.unit === 'ratio') return `${(v * 100).toFixed(1)}%`;
   if (row.unit === 'tok/s') return fmtNum(v);
@@ -53,24 +54,32 @@ export function verdictLine(row: ComparisonRow, reference: string): string {
   return `${row.target} vs ${reference}: ${what} ${word} (${better ? 'better' : 'worse'}): ${fmtInterval(row, key)} ${UNIT_TEXT[row.unit]}`;
 }
 
+/** Where a target is, for people: "simulator URL" or the URL, credentials masked. */
+export function targetWhere(t: Pick<TargetReport, 'target'>): string {
+  return t.target.simulated ? `simulator ${redactUrl(t.target.baseUrl)}` : redactUrl(t.target.baseUrl);
+}
+
 function targetLine(t: TargetReport): string {
-  const where = t.target.simulated ? `simulator ${redactUrl(t.target.baseUrl)}` : redactUrl(t.target.baseUrl);
+  const where = targetWhere(t);
   const c = typeof t.settings.concurrency === 'number' ? `, c=${t.settings.concurrency}` : '';
   return `  ${t.name}: ${where}, ${t.target.api}, model ${t.target.model}${c}: ${t.totals.succeeded}/${t.totals.requests} ok, ${fmtNum(t.totals.requestsPerSec, 2)} req/s, ${fmtNum(t.totals.outputTokensPerSec)} tok/s`;
 }
 
-/** The verdict table: per metric and mode, the reference and each target, with differences. */
-export function formatComparison(c: PairedComparison): string {
-  const lines: string[] = [];
-  lines.push(
-    `verdict against ${c.reference} (the reference): differences are target - ${c.reference}, with ${Math.round(c.confidence * 100)} % intervals ` +
-      `from a paired bootstrap (${c.iterations} resamples, seed ${c.seed}) over the requests both sent (paired by ${c.pairing})`,
-  );
+/** "TTFT stream (ms)": a verdict row's metric and mode as the tables label them. */
+export function rowLabel(row: ComparisonRow): string {
+  return `${METRIC_LABEL[row.metric]} ${MODE_LABEL[row.mode]}${row.unit === 'ms' ? ' (ms)' : ''}`;
+}
+
+/**
+ * The verdict as a table (the terminal's, the Markdown's and the HTML page's): per metric and
+ * mode, the reference's row once, then each target with its differences.
+ */
+export function verdictTable(c: PairedComparison): { header: string[]; rows: string[][] } {
   const header = ['metric', 'target', 'pairs', 'p50', 'p95', 'p99', 'Δp50 [95% CI]', 'Δp95 [95% CI]', 'Δp99 [95% CI]'];
-  const rows: string[][] = [header];
+  const rows: string[][] = [];
   const seen = new Set<string>();
   for (const row of c.rows) {
-    const label = `${METRIC_LABEL[row.metric]} ${MODE_LABEL[row.mode]}${row.unit === 'ms' ? ' (ms)' : ''}`;
+    const label = rowLabel(row);
     const key = `${row.metric}/${row.mode}`;
     if (row.metric === 'errorRate') {
       if (!seen.has(key)) rows.push([label, c.reference, String(row.pairs), fmtValue(row, row.reference.rate), '', '', '', '', '']);
@@ -81,7 +90,22 @@ export function formatComparison(c: PairedComparison): string {
     }
     seen.add(key);
   }
-  lines.push('', table(rows, (col) => col >= 2), '');
+  return { header, rows };
+}
+
+/** The sentence above the verdict: what the differences and intervals are. */
+export function verdictIntro(c: PairedComparison): string {
+  return (
+    `verdict against ${c.reference} (the reference): differences are target - ${c.reference}, with ${Math.round(c.confidence * 100)} % intervals ` +
+    `from a paired bootstrap (${c.iterations} resamples, seed ${c.seed}) over the requests both sent (paired by ${c.pairing})`
+  );
+}
+
+/** The verdict table: per metric and mode, the reference and each target, with differences. */
+export function formatComparison(c: PairedComparison): string {
+  const lines: string[] = [verdictIntro(c)];
+  const t = verdictTable(c);
+  lines.push('', table([t.header, ...t.rows], (col) => col >= 2), '');
   for (const row of c.rows) lines.push(verdictLine(row, c.reference));
   return lines.join('\n');
 }
@@ -98,6 +122,13 @@ export function formatTargetsSummary(r: Report): string {
       for (const [code, n] of Object.entries(t.errors).sort((a, b) => b[1] - a[1])) lines.push(`  ${t.name.padEnd(12)} ${code.padEnd(20)} ${String(n).padStart(6)}  ${t.errorMessages[code] ?? ''}`);
   }
   if (r.comparison !== undefined) lines.push('', formatComparison(r.comparison));
+  const goodput = targets.map((t) => ({ name: t.name, g: targetGoodput(t) }));
+  const slo = goodput.find((x) => x.g?.slo !== undefined)?.g?.slo;
+  if (goodput.some((x) => x.g !== undefined)) {
+    lines.push('', `goodput${slo !== undefined ? ` (${slo})` : ''}: requests that met every SLO, by target`);
+    for (const { name, g } of goodput)
+      if (g !== undefined) lines.push(`  ${name.padEnd(12)} ${g.met} of ${g.total}, ${g.perSec.toFixed(2)} req/s${g.basis !== '' && g.basis !== 'per request' ? ` (${g.basis})` : ''}`);
+  }
   for (const t of targets) {
     const cost = (t.extras?.cost as { lines?: unknown } | undefined)?.lines;
     if (Array.isArray(cost)) lines.push('', `cost, ${t.name}:`, ...cost.filter((l): l is string => typeof l === 'string').map((l) => `  ${l}`));

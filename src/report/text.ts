@@ -2,6 +2,7 @@ import { MODES, type MetricSummary, type Mode } from '../engine/types.ts';
 import type { ModeReport, Report } from './report.ts';
 import { redactUrl } from '../shared/url-secrets.ts';
 import type { WorkloadReport } from './schema.ts';
+import { datasetUnit, replaySpeedText } from './workload-text.ts';
 
 /** Pure formatting of a report for the terminal: report in, string out. */
 
@@ -62,7 +63,7 @@ export function anyReasoning(r: Pick<Report, 'byMode'>): boolean {
  * The rows of the latency table, in the order the terminal prints them; the HTML report shows the
  * same rows, so the two can never disagree on which numbers a run has.
  */
-export function latencyRows(r: Report): LatencyRow[] {
+export function latencyRows(r: Pick<Report, 'byMode'>): LatencyRow[] {
   const streamOnly = { stream: r.byMode.stream, nonstream: { ...r.byMode.nonstream, requests: 0 } };
   // Rows of the reasoning phase only when a response reasoned; tool calls only when one was made.
   // Without reasoning TTFO equals TTFT and would only repeat it.
@@ -109,7 +110,10 @@ export function formatSummary(r: Report): string {
   );
   const reasoning = reasoningLine(r);
   if (reasoning !== undefined) lines.push(reasoning);
-  if (r.workload !== undefined && (r.workload.asked.prompts === 'synthetic' || r.workload.asked.outputTokens !== undefined || r.workload.cache !== undefined))
+  if (
+    r.workload !== undefined &&
+    (r.workload.asked.prompts === 'synthetic' || r.workload.asked.prompts === 'dataset' || r.workload.asked.outputTokens !== undefined || r.workload.cache !== undefined)
+  )
     lines.push(...workloadLines(r.workload));
   lines.push('');
   const header = ['latency (ms)', ...LATENCY_COLUMNS];
@@ -131,6 +135,13 @@ export function formatSummary(r: Report): string {
     for (const [code, count] of errs.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))) {
       lines.push(`  ${code.padEnd(20)} ${String(count).padStart(6)}  ${r.errorMessages[code as keyof Report['errors']] ?? ''}`);
     }
+  }
+  const turns = r.workload !== undefined ? turnRows(r.workload) : undefined;
+  if (turns !== undefined) {
+    lines.push('');
+    lines.push('by turn:');
+    lines.push(table([turns.header, ...turns.rows]));
+    lines.push(turns.note);
   }
   if (r.segments.length > 1) {
     lines.push('');
@@ -202,14 +213,29 @@ function tokens(s: WorkloadReport['inputTokens']): string {
 /** Summary lines of the workload: asked, counted, and the cache when the server reported one. */
 export function workloadLines(w: WorkloadReport): string[] {
   const a = w.asked;
+  const sa = a.sessions;
+  const d = a.dataset;
+  const source =
+    d !== undefined
+      ? `dataset ${d.file} (${d.format}, ${d.lines} ${datasetUnit(d.format, d.lines)}${d.skipped > 0 ? `, ${d.skipped} skipped as empty` : ''})`
+      : sa?.source === 'synthetic'
+        ? 'short questions'
+        : `${a.prompts} prompts`;
   const asked = [
-    a.inputTokens !== undefined ? `input ${a.inputTokens} tokens` : `${a.prompts} prompts`,
+    a.inputTokens !== undefined ? `input ${a.inputTokens} tokens` : source,
+    ...(a.replaySpeed !== undefined ? [`replayed at its timestamps, ${replaySpeedText(a.replaySpeed)}`] : []),
     ...(a.outputTokens !== undefined ? [`output ${a.outputTokens}${a.ignoreEos === true ? ' (ignore_eos)' : ''}`] : []),
     ...(a.sharedPrefix !== undefined
       ? [`shared prefix ${a.sharedPrefix.tokens} tokens × ${a.sharedPrefix.groups} group${a.sharedPrefix.groups === 1 ? '' : 's'} on ${Math.round(a.sharedPrefix.ratio * 100)}% of requests`]
       : []),
   ];
+  if (sa !== undefined) {
+    const think = sa.thinkTimeMs !== undefined ? `, think ${sa.thinkTimeMs} ms` : '';
+    asked.push(`${sa.turns !== undefined ? `sessions of ${sa.turns} turns` : 'its conversations as sessions'} (${sa.history} history${think})`);
+  }
   const lines = [`workload: ${asked.join(', ')}`, `  server counted: input ${tokens(w.inputTokens)}; output ${tokens(w.outputTokens)}`];
+  const sc = w.sessions;
+  if (sc !== undefined) lines.push(`  sessions: ${sc.started} started, ${sc.completed} completed, ${sc.failed} ended by a failed turn, ${sc.cut} cut short (run end, -n or a smaller pool)`);
   const c = w.cache;
   if (c !== undefined) {
     const ttft =
@@ -218,5 +244,37 @@ export function workloadLines(w: WorkloadReport): string[] {
         : '';
     lines.push(`  prefix cache: ${(c.hitRatio * 100).toFixed(1)}% of prompt tokens cached; ${c.hits} hits, ${c.misses} misses (hit: half the prompt or more)${ttft}`);
   }
+  const rp = w.replay;
+  if (rp !== undefined) lines.push(`  replay: ${rp.sent} sent; late against the trace p50 ${fmtMsWithUnit(rp.lateMs.p50)}, p99 ${fmtMsWithUnit(rp.lateMs.p99)}, max ${fmtMsWithUnit(rp.lateMs.max)}`);
   return lines;
+}
+
+/**
+ * One row per turn index of multi-turn sessions, when sessions had more than one turn: TTFT and
+ * E2E of the streams (of the non-streaming requests when none streamed, as in segmentRows), and
+ * the share of prompt tokens the server served from its cache, which grows with the conversation.
+ */
+export function turnRows(w: WorkloadReport): { header: string[]; rows: string[][]; note: string } | undefined {
+  const turns = w.turns ?? [];
+  if (turns.length < 2) return undefined;
+  const streamed = turns.some((t) => t.stream.ttftMs.count > 0);
+  const mode = streamed ? 'stream' : 'nonstream';
+  const header = ['turn', 'requests', 'ok', 'prompt tok', 'cached %', 'TTFT p50', 'TTFT p95', 'E2E p50', 'E2E p95'];
+  const rows = turns.map((t) => {
+    const m = t[mode];
+    const ms = (s: MetricSummary, v: number): string => (s.count > 0 ? fmtMs(v) : '-');
+    return [
+      t.turn,
+      String(t.requests),
+      String(t.succeeded),
+      t.succeeded > 0 ? fmtNum(t.inputTokens / t.succeeded, 0) : '-',
+      t.inputTokens > 0 ? ((100 * t.cachedTokens) / t.inputTokens).toFixed(1) : '-',
+      ms(m.ttftMs, m.ttftMs.p50),
+      ms(m.ttftMs, m.ttftMs.p95),
+      ms(m.e2eMs, m.e2eMs.p50),
+      ms(m.e2eMs, m.e2eMs.p95),
+    ];
+  });
+  const note = `latencies (ms) of ${streamed ? 'streaming' : 'non-streaming'} requests; prompt tok: mean per answered request, as the server counted it`;
+  return { header, rows, note };
 }

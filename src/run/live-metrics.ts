@@ -42,3 +42,33 @@ export async function startLiveMetrics(session: Pick<Session, 'engine' | 'target
     throw e;
   }
 }
+
+/**
+ * `--prometheus` for a run of several targets (--target): one exporter and one endpoint, each
+ * target's engine under its name as the `target` label (and its endpoint, masked, in
+ * streamtop_run_info). Each target's labels are scrubbed of its own secrets.
+ */
+export async function startTargetsMetrics(targets: readonly { name: string; session: Pick<Session, 'engine' | 'target'> }[], at: ListenAddress, now = Date.now()): Promise<LiveMetrics> {
+  const labelsOf = (name: string, s: Pick<Session, 'engine' | 'target'>): { runId: string; target: string; model: string; api: string; endpoint: string } => {
+    const scrubber = new SecretScrubber(secretsOf(s.engine.config));
+    return { runId: s.engine.runId, target: name, model: scrubber.scrub(s.target.model), api: s.target.api, endpoint: scrubber.scrub(s.target.label) };
+  };
+  const [first, ...rest] = targets;
+  if (first === undefined) throw new Error('startTargetsMetrics: no target');
+  const exporter = new PrometheusExporter(first.session.engine, { ...labelsOf(first.name, first.session), version: VERSION, startedAtMs: now });
+  for (const t of rest) exporter.addTarget(t.session.engine, labelsOf(t.name, t.session));
+  try {
+    const server = await serveMetrics(exporter, at);
+    return {
+      exporter,
+      url: server.url,
+      async close() {
+        exporter.detach();
+        await server.close();
+      },
+    };
+  } catch (e) {
+    exporter.detach();
+    throw e;
+  }
+}

@@ -25,10 +25,11 @@ export class NdjsonSink {
     return err === undefined ? undefined : `could not write ${this.path}: ${describeFsError(err)}`;
   }
 
-  write(r: RequestRecord): void {
+  /** `target`: the target's name in a run of several (--target), written first on the line. */
+  write(r: RequestRecord, target?: string): void {
     if (this.failed) return;
     const { itlMs: _gaps, reasoningItlMs: _r, outputItlMs: _o, ...rest } = r;
-    const line: Record<string, unknown> = { ...rest, itlCount: r.itlMs.length, itlMaxMs: maxOf(r.itlMs) };
+    const line: Record<string, unknown> = { ...(target !== undefined ? { target } : {}), ...rest, itlCount: r.itlMs.length, itlMaxMs: maxOf(r.itlMs) };
     if (r.reasoningItlMs !== undefined) {
       line.reasoningItlCount = r.reasoningItlMs.length;
       line.reasoningItlMaxMs = maxOf(r.reasoningItlMs);

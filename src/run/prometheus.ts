@@ -52,14 +52,24 @@ export interface MetricsSource {
   load(): LoadNow;
 }
 
-/** The run's identity, as labels of streamtop_run_info. No value may hold a secret (see prometheus-server). */
-export interface RunLabels {
+/** One target's identity, as labels. No value may hold a secret (see live-metrics.ts). */
+export interface TargetLabels {
+  /** Its engine's run id (the tag in each x-request-id). */
   runId: string;
-  version: string;
-  /** The target as the report shows it: "built-in simulator", or the URL with credentials masked. */
+  /**
+   * The `target` label of every series: for a run of one endpoint the target as the report shows
+   * it ("built-in simulator", or the URL with credentials masked); with several (--target), its name.
+   */
   target: string;
   model: string;
   api: string;
+  /** With several targets: the endpoint behind the name, as the report shows it (streamtop_run_info only). */
+  endpoint?: string;
+}
+
+/** The run's identity, as labels of streamtop_run_info. No value may hold a secret (see live-metrics.ts). */
+export interface RunLabels extends TargetLabels {
+  version: string;
   /** When the run's metrics began, ms since the epoch: a restart shows as a new start time. */
   startedAtMs: number;
 }
@@ -87,62 +97,85 @@ const REQUEST_LABELS = ['target', 'mode', 'outcome', 'error_code'] as const;
 const MODE_LABELS = ['target', 'mode'] as const;
 const TARGET_LABEL = ['target'] as const;
 
+type Families = {
+  requests: Counter<(typeof REQUEST_LABELS)[number]>;
+  warmup: Counter<(typeof REQUEST_LABELS)[number]>;
+  tokens: Counter<(typeof MODE_LABELS)[number]>;
+  ttft: Histogram<(typeof MODE_LABELS)[number]>;
+  ttfo: Histogram<(typeof MODE_LABELS)[number]>;
+  e2e: Histogram<(typeof MODE_LABELS)[number]>;
+  runInfo: Gauge<(typeof RUN_INFO_LABELS)[number]>;
+  runStart: Gauge<(typeof TARGET_LABEL)[number]>;
+};
+
+const RUN_INFO_LABELS = ['run_id', 'version', 'target', 'model', 'api', 'endpoint'] as const;
+
+/** One target's engine and its label handles. */
+interface TargetEntry {
+  source: MetricsSource;
+  target: string;
+  /** Per mode, label handles made once: a record does not build label objects for its observations. */
+  series: Record<Mode, ModeSeries>;
+  unsubscribe: () => void;
+}
+
+/**
+ * The exporter of a run: one target (the constructor), or several (`addTarget` for each further
+ * one, --target), all in one registry so every family is one family with a `target` label.
+ */
 export class PrometheusExporter {
   readonly registry = new Registry();
-  private readonly requests: Counter<(typeof REQUEST_LABELS)[number]>;
-  private readonly warmup: Counter<(typeof REQUEST_LABELS)[number]>;
-  /** Per mode, label handles made once: a record does not build label objects for its observations. */
-  private readonly series: Record<Mode, ModeSeries>;
+  private readonly families: Families;
   /** ITL is one sample per token: kept outside prom-client's Histogram, see gap-histogram.ts. */
   private readonly itl: GapHistogram;
-  private readonly unsubscribe: () => void;
+  private readonly entries: TargetEntry[] = [];
+  private readonly version: string;
+  private readonly startedAtMs: number;
 
   constructor(source: MetricsSource, run: RunLabels) {
     const registers = [this.registry];
-    const target = run.target;
-    this.requests = new Counter({
-      name: METRIC_NAMES.requests,
-      help: 'Measured requests that ended, by mode, outcome (ok, failed, early_stopped, cancelled, dropped) and error code ("" when none)',
-      labelNames: REQUEST_LABELS,
-      registers,
-    });
-    this.warmup = new Counter({
-      name: METRIC_NAMES.warmupRequests,
-      help: 'Warm-up requests (--warmup) that ended; not in the latency histograms, as in the report',
-      labelNames: REQUEST_LABELS,
-      registers,
-    });
-    const tokens = new Counter({
-      name: METRIC_NAMES.outputTokens,
-      help: 'Output tokens of requests that succeeded or were stopped early (server usage, else the tokenizer)',
-      labelNames: MODE_LABELS,
-      registers,
-    });
+    this.version = run.version;
+    this.startedAtMs = run.startedAtMs;
     const histogram = (name: string, help: string, buckets: readonly number[]): Histogram<(typeof MODE_LABELS)[number]> =>
       new Histogram({ name, help, labelNames: MODE_LABELS, buckets: [...buckets], registers });
-    const ttft = histogram(METRIC_NAMES.ttft, 'Time to first token: first content event after the request was written (intended start in open loop)', BUCKETS.ttft);
-    const ttfo = histogram(METRIC_NAMES.ttfo, 'Time to first output token (answer or tool call, after any reasoning); observed when the engine reports it', BUCKETS.ttft);
-    const itl = new GapHistogram(METRIC_NAMES.itl, 'Inter-token latency: each gap between consecutive content events of a stream', BUCKETS.itl, MODE_LABELS);
-    this.itl = itl;
-    const e2e = histogram(METRIC_NAMES.e2e, 'End-to-end latency of requests that succeeded: last content event after the request was written', BUCKETS.e2e);
+    this.families = {
+      requests: new Counter({
+        name: METRIC_NAMES.requests,
+        help: 'Measured requests that ended, by mode, outcome (ok, failed, early_stopped, cancelled, dropped) and error code ("" when none)',
+        labelNames: REQUEST_LABELS,
+        registers,
+      }),
+      warmup: new Counter({
+        name: METRIC_NAMES.warmupRequests,
+        help: 'Warm-up requests (--warmup) that ended; not in the latency histograms, as in the report',
+        labelNames: REQUEST_LABELS,
+        registers,
+      }),
+      tokens: new Counter({
+        name: METRIC_NAMES.outputTokens,
+        help: 'Output tokens of requests that succeeded or were stopped early (server usage, else the tokenizer)',
+        labelNames: MODE_LABELS,
+        registers,
+      }),
+      ttft: histogram(METRIC_NAMES.ttft, 'Time to first token: first content event after the request was written (intended start in open loop)', BUCKETS.ttft),
+      ttfo: histogram(METRIC_NAMES.ttfo, 'Time to first output token (answer or tool call, after any reasoning); observed when the engine reports it', BUCKETS.ttft),
+      e2e: histogram(METRIC_NAMES.e2e, 'End-to-end latency of requests that succeeded: last content event after the request was written', BUCKETS.e2e),
+      runInfo: new Gauge({
+        name: METRIC_NAMES.runInfo,
+        help: 'The run: its id (as in each x-request-id), streamtop version, target, model and API (and endpoint, with several targets); always 1',
+        labelNames: RUN_INFO_LABELS,
+        registers,
+      }),
+      runStart: new Gauge({
+        name: METRIC_NAMES.runStart,
+        help: 'When the run started, seconds since the epoch: a new value means a new run (counters restart from 0)',
+        labelNames: TARGET_LABEL,
+        registers,
+      }),
+    };
+    this.itl = new GapHistogram(METRIC_NAMES.itl, 'Inter-token latency: each gap between consecutive content events of a stream', BUCKETS.itl, MODE_LABELS);
 
-    const series = {} as Record<Mode, ModeSeries>;
-    for (const mode of MODES) {
-      const labels = { target, mode };
-      const t = ttft.labels(labels);
-      const o = ttfo.labels(labels);
-      const e = e2e.labels(labels);
-      const k = tokens.labels(labels);
-      series[mode] = { ttft: t.observe, ttfo: o.observe, itl: itl.seriesFor([target, mode]), e2e: e.observe, outputTokens: (n) => k.inc(n) };
-      // Series that exist from the start read 0 rather than "no data" until the first request ends.
-      // TTFO is left out: it exists only once the engine reports it.
-      this.requests.inc({ target, mode, outcome: 'ok', error_code: '' }, 0);
-      k.inc(0);
-      ttft.zero(labels);
-      e2e.zero(labels);
-    }
-    this.series = series;
-
+    const entries = this.entries;
     const loadGauge = (name: string, help: string, pick: (l: LoadNow) => number | undefined): void => {
       new Gauge({
         name,
@@ -150,10 +183,12 @@ export class PrometheusExporter {
         labelNames: TARGET_LABEL,
         registers,
         collect() {
-          const v = pick(source.load());
-          // Absent rather than 0 when it does not apply (the rate of a closed-loop run).
-          if (v === undefined) this.remove({ target });
-          else this.set({ target }, v);
+          for (const e of entries) {
+            const v = pick(e.source.load());
+            // Absent rather than 0 when it does not apply (the rate of a closed-loop run).
+            if (v === undefined) this.remove({ target: e.target });
+            else this.set({ target: e.target }, v);
+          }
         },
       });
     };
@@ -162,20 +197,39 @@ export class PrometheusExporter {
     loadGauge(METRIC_NAMES.rate, 'Open loop: the arrival rate now, requests per second (absent in a closed-loop run)', (l) => l.rate);
     loadGauge(METRIC_NAMES.queued, 'Open loop: arrivals waiting for a slot now', (l) => l.queued);
 
-    new Gauge({
-      name: METRIC_NAMES.runInfo,
-      help: 'The run: its id (as in each x-request-id), streamtop version, target, model and API; always 1',
-      labelNames: ['run_id', 'version', 'target', 'model', 'api'],
-      registers,
-    }).set({ run_id: run.runId, version: run.version, target, model: run.model, api: run.api }, 1);
-    new Gauge({
-      name: METRIC_NAMES.runStart,
-      help: 'When the run started, seconds since the epoch: a new value means a new run (counters restart from 0)',
-      labelNames: TARGET_LABEL,
-      registers,
-    }).set({ target }, run.startedAtMs / 1000);
+    this.addTarget(source, run);
+  }
 
-    this.unsubscribe = source.addRecordListener((r) => this.observe(r, target));
+  /**
+   * Another target of the run (--target): its engine's records and load under its own `target`
+   * label. Names must differ (they do: target names are checked unique before the run).
+   */
+  addTarget(source: MetricsSource, labels: TargetLabels): void {
+    const f = this.families;
+    const target = labels.target;
+    const series = {} as Record<Mode, ModeSeries>;
+    for (const mode of MODES) {
+      const l = { target, mode };
+      const t = f.ttft.labels(l);
+      const o = f.ttfo.labels(l);
+      const e = f.e2e.labels(l);
+      const k = f.tokens.labels(l);
+      series[mode] = { ttft: t.observe, ttfo: o.observe, itl: this.itl.seriesFor([target, mode]), e2e: e.observe, outputTokens: (n) => k.inc(n) };
+      // Series that exist from the start read 0 rather than "no data" until the first request ends.
+      // TTFO is left out: it exists only once the engine reports it.
+      f.requests.inc({ target, mode, outcome: 'ok', error_code: '' }, 0);
+      k.inc(0);
+      f.ttft.zero(l);
+      f.e2e.zero(l);
+    }
+    f.runInfo.set(
+      { run_id: labels.runId, version: this.version, target, model: labels.model, api: labels.api, ...(labels.endpoint !== undefined ? { endpoint: labels.endpoint } : {}) },
+      1,
+    );
+    f.runStart.set({ target }, this.startedAtMs / 1000);
+    const entry: TargetEntry = { source, target, series, unsubscribe: () => undefined };
+    entry.unsubscribe = source.addRecordListener((r) => this.observe(r, entry));
+    this.entries.push(entry);
   }
 
   /** The text exposition format, and its content type. */
@@ -188,20 +242,20 @@ export class PrometheusExporter {
     return this.registry.contentType;
   }
 
-  /** Stops listening to the engine; what was counted stays readable. */
+  /** Stops listening to the engines; what was counted stays readable. */
   detach(): void {
-    this.unsubscribe();
+    for (const e of this.entries) e.unsubscribe();
   }
 
-  private observe(r: RequestRecord, target: string): void {
-    const labels = { target, mode: r.mode, outcome: r.outcome, error_code: r.errorCode ?? '' };
+  private observe(r: RequestRecord, entry: TargetEntry): void {
+    const labels = { target: entry.target, mode: r.mode, outcome: r.outcome, error_code: r.errorCode ?? '' };
     if (r.warmup) {
-      this.warmup.inc(labels);
+      this.families.warmup.inc(labels);
       return;
     }
-    this.requests.inc(labels);
+    this.families.requests.inc(labels);
     if (r.outcome !== 'ok' && r.outcome !== 'early_stopped') return;
-    const s = this.series[r.mode];
+    const s = entry.series[r.mode];
     s.outputTokens(r.outputTokens);
     if (r.ttftMs !== undefined) s.ttft(r.ttftMs / 1000);
     if (hasTtfo(r)) s.ttfo(r.ttfoMs / 1000);

@@ -38,7 +38,7 @@ function trim(x: number): string {
 const CHUNK = 1 * MiB;
 
 /** Opens `path` and refuses a regular file larger than `maxBytes` before reading a byte of it. */
-function openCapped(path: string, maxBytes: number): number {
+export function openCapped(path: string, maxBytes: number): number {
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd);

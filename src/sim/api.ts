@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimCore } from './core.ts';
 import { Generation } from './generation.ts';
 import { forProtocol, readBody, sendJson, tryParseJson } from './http-util.ts';
-import type { RequestRecord } from './records.ts';
+import { answerTextHash, type RequestRecord } from './records.ts';
+import { TOKEN_TEXT } from './text.ts';
 import type { RejectReason } from './stats.ts';
 import { ERROR_STATUS, SSE_HEADERS, randomSuffix, type ChatRequest, type ErrorKind, type FinishKind, type ToolCallPlan, type WireFormat } from './wire.ts';
 import { fnv1a } from './prng.ts';
@@ -24,6 +25,8 @@ const REJECT_REASON: Record<ErrorKind, RejectReason> = {
   rateLimit: 'rateLimit',
   server: 'fault',
   overloaded: 'fault',
+  // The simulator itself never answers 502 (its proxy mode does).
+  badGateway: 'fault',
 };
 
 export class ApiRoutes {
@@ -71,6 +74,7 @@ export class ApiRoutes {
       id, api: wire.api, stream: false, model: '', status: 'received', httpStatus: 0, fault: null,
       promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0, toolCall: false, tokensSent: 0, receivedMs: received, admittedMs: null, headersMs: null,
       firstTokenDueMs: null, firstTokenMs: null, lastTokenMs: null, endMs: null, tokenMs: null,
+      messages: 0, lastAssistantHash: null, answerHash: null,
     };
     core.records.add(record);
     const reject = (
@@ -106,6 +110,7 @@ export class ApiRoutes {
     const chat = parsed.request;
     record.stream = chat.stream;
     record.model = chat.model;
+    noteConversation(record, chat);
     core.countPrompt(chat, wire.api);
     record.promptTokens = chat.promptTokens;
     record.cachedTokens = chat.cachedTokens;
@@ -141,6 +146,8 @@ export class ApiRoutes {
     const ids = wire.newIds(n);
     const tool = fault === 'tool-args-invalid' || core.drawToolCall() ? toolCallFor(wire.api, ids.id, fault !== 'tool-args-invalid') : undefined;
     record.toolCall = tool !== undefined;
+    // ~1 µs per 200 answer tokens: the ground truth a multi-turn client's next turn is checked against.
+    if (tool === undefined) record.answerHash = answerTextHash(tokenIds, reasoningTokens, count, TOKEN_TEXT);
     const gen = new Generation(core, {
       req: chat, wire, ids, res, record, tokenIds, count,
       reasoning: { tokens: reasoningTokens, field: core.config.reasoningField },
@@ -170,6 +177,19 @@ export class ApiRoutes {
     if (fault === 'slow-headers') setTimeout(admit, core.config.stallMs);
     else admit();
   }
+}
+
+/** The request's messages (a system prompt apart) and the hash of its last assistant message. */
+function noteConversation(record: RequestRecord, chat: ChatRequest): void {
+  let messages = 0;
+  let lastAssistant: string | undefined;
+  for (const p of chat.parts) {
+    if (p.role === 'system') continue;
+    messages++;
+    if (p.role === 'assistant') lastAssistant = p.text;
+  }
+  record.messages = messages;
+  if (lastAssistant !== undefined) record.lastAssistantHash = fnv1a(lastAssistant);
 }
 
 /** The simulator's one tool, with an id in each provider's style, derived from the response id. */

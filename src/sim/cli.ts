@@ -10,6 +10,7 @@ import { SIM_COMMAND } from './flags.ts';
 import { SIM_PROFILES, SIM_PROFILE_NAMES, resolveSimConfig, withKeyFromEnv, type SimConfig } from './config.ts';
 import { FAULT_DESCRIPTIONS, FAULT_NAMES } from './faults.ts';
 import { startSimulator } from './server.ts';
+import type { ProxySettings } from './proxy-settings.ts';
 
 /** Set by spawn.ts: exit when stdin (a pipe from the parent) closes, i.e. when the parent dies. */
 export const PARENT_PIPE_ENV = 'STREAMTOP_SIM_PARENT_PIPE';
@@ -33,6 +34,12 @@ Endpoints:
   GET  /admin/requests?ids=a,b   POST /admin/requests/lookup {"ids": [...]}
   POST /admin/config          change knobs live, e.g. {"ttft": 1500, "revertAfterMs": 3000}
   POST /admin/stats/reset
+
+Gateway emulation (--proxy-to):
+  streamtop sim --port 8001 --proxy-to http://127.0.0.1:8000 --added-latency 30
+  forwards every request (headers, keys included, and body) to the upstream, waits the added
+  latency before it does, and passes the response through piece by piece. Only --host, --port,
+  --seed and --max-body-bytes apply besides; GET /admin/stats counts the forwarded requests.
 
 Environment:
   STREAMTOP_SIM_API_KEY       the key to require when --api-key is not given (a flag shows in ps)
@@ -63,7 +70,14 @@ export async function simMain(argv: string[]): Promise<number> {
   let config: SimConfig;
   try {
     program.parse(argv, { from: 'user' });
-    config = resolveSimConfig(withKeyFromEnv(parseFlags(SIM_COMMAND, program.opts()).sim, process.env));
+    const parsed = parseFlags(SIM_COMMAND, program.opts());
+    const { proxyTo, addedLatency, addedChunkLatency } = parsed.values;
+    if (proxyTo === undefined) config = resolveSimConfig(withKeyFromEnv(parsed.sim, process.env));
+    else {
+      // A proxy checks no key (STREAMTOP_SIM_API_KEY is the upstream's business): it passes the client's on.
+      const proxy: ProxySettings = { to: proxyTo, addedLatency, addedChunkLatencyMs: addedChunkLatency };
+      config = { ...resolveSimConfig(parsed.sim), proxy };
+    }
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
@@ -84,9 +98,10 @@ export async function simMain(argv: string[]): Promise<number> {
  * `portFlag`: how the user set the port, for the advice when it is taken (--port, or --sim-port).
  */
 export async function serve(config: SimConfig, portFlag: string): Promise<number> {
-  let server;
+  let server: { url: string; close(): Promise<void> };
   try {
-    server = await startSimulator(config);
+    // The proxy module (undici and all) loads only when asked for.
+    server = config.proxy !== undefined ? await (await import('./proxy.ts')).startProxy(config) : await startSimulator(config);
   } catch (err) {
     process.stderr.write(`streamtop sim: cannot listen on ${config.host}:${config.port}: ${oneLine(listenFailure(err, portFlag))}\n`);
     return 1;

@@ -13,6 +13,7 @@ import {
   type FaultName,
   type FaultRates,
 } from './faults.ts';
+import { ProxySettingsSchema, type ProxySettings } from './proxy-settings.ts';
 
 export { FAULT_NAMES, type FaultName, type FaultRates } from './faults.ts';
 
@@ -78,6 +79,11 @@ export interface SimConfig {
   /** With tls: certificate and key (PEM) to use instead of generating them (spawn.ts passes these). */
   tlsCert?: string;
   tlsKey?: string;
+  /**
+   * Set by `streamtop sim --proxy-to`: forward to another server instead of generating (the
+   * generation knobs above are then unused). Not a knob of the table below: the command's own flags.
+   */
+  proxy?: ProxySettings;
 }
 
 type ProfileKnobs = Pick<
@@ -304,6 +310,7 @@ export const SimConfigSchema = z.object({
   tls: z.boolean(),
   tlsCert: z.string().optional(),
   tlsKey: z.string().optional(),
+  proxy: ProxySettingsSchema.optional(),
 });
 
 export interface ResolveOptions {
@@ -425,6 +432,6 @@ function kebab(camel: string): string {
 
 /** The config as shown by the admin API and logs: never includes the API key. */
 export function publicConfig(config: SimConfig): Record<string, unknown> {
-  const { apiKey, tlsKey: _key, tlsCert: _cert, ...rest } = config;
+  const { apiKey, tlsKey: _key, tlsCert: _cert, proxy: _proxy, ...rest } = config;
   return { ...rest, apiKey: apiKey === undefined ? null : '(set)', faultSpec: formatFaultSpec(config.faults) };
 }

@@ -12,7 +12,7 @@ import { Scheduler } from './scheduler.ts';
 import { StatsCollector, type SimStats } from './stats.ts';
 import { generateTokenIds } from './text.ts';
 import { PrefixCache } from './prefix-cache.ts';
-import { preloadPromptTokenizer, PromptTokenizer } from './prompt-tokens.ts';
+import { preloadPromptTokenizer, PromptTokenizer, TokenIds } from './prompt-tokens.ts';
 import type { ChatRequest } from './wire.ts';
 
 /**
@@ -52,7 +52,7 @@ export class SimCore implements GenerationHost {
   private queuedCount = 0;
   private readonly textCache = new Map<string, Uint16Array>();
   private readonly tokenizer = new PromptTokenizer();
-  private readonly promptIds: number[] = [];
+  private readonly promptIds = new TokenIds();
   readonly prefixCache: PrefixCache;
 
   constructor(readonly config: SimConfig) {
@@ -142,10 +142,11 @@ export class SimCore implements GenerationHost {
   countPrompt(req: ChatRequest, api: 'openai' | 'anthropic'): void {
     // One array for every prompt (this runs synchronously): no per-request garbage of ~1,000 ids.
     const ids = this.promptIds;
-    ids.length = 0;
+    ids.clear();
     let marked = -1;
     for (const p of req.parts) {
-      ids.push(MSG_START, ROLE_IDS[p.role] ?? OTHER_ROLE);
+      ids.push(MSG_START);
+      ids.push(ROLE_IDS[p.role] ?? OTHER_ROLE);
       if (p.cacheMarkAt !== undefined) {
         // The marked block ends a cacheable prefix: its text is tokenized apart, as a block is.
         this.tokenizer.encodeInto(p.text.slice(0, p.cacheMarkAt), ids);
@@ -154,12 +155,12 @@ export class SimCore implements GenerationHost {
       } else this.tokenizer.encodeInto(p.text, ids);
       ids.push(MSG_END);
     }
-    ids.push(...REPLY);
+    for (const id of REPLY) ids.push(id);
     req.promptTokens = ids.length;
     if (api === 'openai') {
-      req.cachedTokens = this.prefixCache.lookupAndStore(ids);
+      req.cachedTokens = this.prefixCache.lookupAndStore(ids.view());
     } else if (marked >= 0) {
-      req.cachedTokens = this.prefixCache.lookupAndStore(ids, marked);
+      req.cachedTokens = this.prefixCache.lookupAndStore(ids.view(), marked);
       req.cacheWriteTokens = marked - req.cachedTokens;
     }
   }

@@ -154,6 +154,7 @@ const ERROR_TYPE: Record<ErrorKind, string> = {
   rateLimit: 'rate_limit_error',
   server: 'api_error',
   overloaded: 'overloaded_error',
+  badGateway: 'api_error',
 };
 
 export const anthropicWire: WireFormat = {

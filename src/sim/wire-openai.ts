@@ -159,6 +159,7 @@ const ERROR_TYPE: Record<ErrorKind, string> = {
   rateLimit: 'requests',
   server: 'server_error',
   overloaded: 'server_error',
+  badGateway: 'server_error',
 };
 const ERROR_CODE: Record<ErrorKind, string | null> = {
   invalid: null,
@@ -169,6 +170,7 @@ const ERROR_CODE: Record<ErrorKind, string | null> = {
   rateLimit: 'rate_limit_exceeded',
   server: null,
   overloaded: 'service_unavailable',
+  badGateway: 'bad_gateway',
 };
 
 export const openaiWire: WireFormat = {

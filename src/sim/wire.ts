@@ -5,7 +5,8 @@ import { fnv1a } from './prng.ts';
 
 export type Api = 'openai' | 'anthropic';
 export type FinishKind = 'stop' | 'length';
-export type ErrorKind = 'invalid' | 'auth' | 'notFound' | 'methodNotAllowed' | 'tooLarge' | 'rateLimit' | 'server' | 'overloaded';
+/** `badGateway`: only the proxy (`sim --proxy-to`) answers it, when its upstream fails. */
+export type ErrorKind = 'invalid' | 'auth' | 'notFound' | 'methodNotAllowed' | 'tooLarge' | 'rateLimit' | 'server' | 'overloaded' | 'badGateway';
 
 export const ERROR_STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -16,6 +17,7 @@ export const ERROR_STATUS: Record<ErrorKind, number> = {
   rateLimit: 429,
   server: 500,
   overloaded: 503,
+  badGateway: 502,
 };
 
 export interface ChatRequest {

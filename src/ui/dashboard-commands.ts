@@ -12,4 +12,6 @@ export interface DashboardCommands extends EngineCommands {
   injectFaultBurst?(): void;
   /** Search the pool size with the best goodput live and leave the pool there. */
   autoTune?(): void;
+  /** Several targets: set every target's pool to `n` (the `*` key). */
+  setEveryConcurrency?(n: number): void;
 }

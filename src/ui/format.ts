@@ -17,6 +17,12 @@ export function formatMs(ms: number): string {
   return `${neg}${Math.round(s)}s`;
 }
 
+/** A signed difference of milliseconds: `+50ms`, `-3.2ms`, `+1.20s`. At most 7 chars. */
+export function formatDeltaMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  return ms < 0 ? formatMs(ms) : `+${formatMs(ms)}`;
+}
+
 /** A latency cell: `-` when the distribution is empty, so "no samples" never reads as "0ms". */
 export function formatLatency(ms: number, count: number): string {
   return count > 0 ? formatMs(ms) : '-';

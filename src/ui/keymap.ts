@@ -25,15 +25,32 @@ export interface UiActions {
   quit(): void;
   /** Ctrl-C: an interruption, as the signal would be outside raw mode (exit 130, report marked interrupted). */
   interrupt(): void;
+  /** With several targets: select the next one (the keys' pool commands go to it). */
+  cycleTarget?(): void;
 }
 
+/** With several targets (`--target`): their names, the reference first, and the one selected. */
+export interface TargetSelection {
+  names: readonly string[];
+  selected: number;
+}
+
+/**
+ * What a key acts on. With several targets, `snapshot` is the selected target's and `commands`
+ * send the pool commands to it alone and the others (stream share, rate, pause, segment, early
+ * stop) to every target: a pair must keep one stream/non-stream draw and one arrival plan.
+ */
 export interface KeyContext {
   snapshot: EngineSnapshot;
   commands: DashboardCommands;
   target: TargetInfo;
   ui: UiActions;
   helpOpen: boolean;
+  targets?: TargetSelection;
 }
+
+/** What decides whether a binding applies. */
+export type AvailabilityContext = Pick<KeyContext, 'snapshot' | 'commands' | 'target' | 'targets'>;
 
 export type ActionId =
   | 'quit'
@@ -44,6 +61,8 @@ export type ActionId =
   | 'poolDown'
   | 'poolUp10'
   | 'poolDown10'
+  | 'selectTarget'
+  | 'poolAll'
   | 'ratioUp'
   | 'ratioDown'
   | 'rateUp'
@@ -63,9 +82,13 @@ export interface KeyBinding {
   footer?: { keys: string; label: string; priority: number };
   description: string;
   /** When the binding does something; unavailable bindings are listed but greyed and ignored. */
-  available?: (ctx: Pick<KeyContext, 'snapshot' | 'commands' | 'target'>) => boolean;
+  available?: (ctx: AvailabilityContext) => boolean;
   /** Why it may be unavailable, shown in help. */
   availability?: string;
+  /** Only for several targets: not listed in a single-target dashboard's help at all. */
+  onlyWithTargets?: boolean;
+  /** With several targets, which the key acts on (said in the help). */
+  targetScope?: 'selected' | 'every';
   match: (input: string, key: Key) => boolean;
   run: (ctx: KeyContext, input: string, key: Key) => void;
 }
@@ -84,6 +107,7 @@ export function stepRate(rate: number | undefined, up: boolean): number {
 }
 
 const isOpenLoop = ({ snapshot }: Pick<KeyContext, 'snapshot'>): boolean => snapshot.loadMode === 'open';
+const severalTargets = ({ targets }: Pick<KeyContext, 'targets'>): boolean => targets !== undefined && targets.names.length > 1;
 const canPause = (s: EngineSnapshot): boolean => s.state === 'running' || s.state === 'starting';
 
 export const KEYMAP: readonly KeyBinding[] = [
@@ -113,6 +137,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'pause',
+    targetScope: 'every',
     keys: 'space',
     footer: { keys: '␣', label: 'pause', priority: 1 },
     description: 'pause new requests / resume',
@@ -125,6 +150,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'poolUp',
+    targetScope: 'selected',
     keys: '+, up',
     footer: { keys: '+-', label: 'pool', priority: 1 },
     description: 'pool size +1',
@@ -133,6 +159,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'poolDown',
+    targetScope: 'selected',
     keys: '-, down',
     description: 'pool size -1',
     match: (input, key) => input === '-' || key.downArrow,
@@ -140,6 +167,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'poolUp10',
+    targetScope: 'selected',
     keys: ']',
     footer: { keys: '][', label: '±10', priority: 2 },
     description: 'pool size +10',
@@ -148,13 +176,37 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'poolDown10',
+    targetScope: 'selected',
     keys: '[',
     description: 'pool size -10',
     match: (input) => input === '[',
     run: ({ snapshot, commands }) => commands.setConcurrency(clampConcurrency(snapshot.concurrency - 10)),
   },
   {
+    id: 'selectTarget',
+    keys: 't',
+    footer: { keys: 't', label: 'target', priority: 1 },
+    description: 'select the next target (the pool keys act on it)',
+    availability: 'with several targets (--target)',
+    onlyWithTargets: true,
+    available: severalTargets,
+    match: (input) => input === 't',
+    run: ({ ui }) => ui.cycleTarget?.(),
+  },
+  {
+    id: 'poolAll',
+    keys: '*',
+    footer: { keys: '*', label: 'pool all', priority: 2 },
+    description: "every target's pool to the selected target's size",
+    availability: 'with several targets (--target)',
+    onlyWithTargets: true,
+    available: (ctx) => severalTargets(ctx) && ctx.commands.setEveryConcurrency !== undefined,
+    match: (input) => input === '*',
+    run: ({ snapshot, commands }) => commands.setEveryConcurrency?.(snapshot.concurrency),
+  },
+  {
     id: 'ratioUp',
+    targetScope: 'every',
     keys: 's',
     footer: { keys: 'sS', label: 'stream%', priority: 2 },
     description: 'streaming share +10%',
@@ -163,6 +215,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'ratioDown',
+    targetScope: 'every',
     keys: 'S',
     description: 'streaming share -10%',
     match: (input) => input === 'S',
@@ -170,6 +223,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'rateUp',
+    targetScope: 'every',
     keys: 'r',
     footer: { keys: 'rR', label: 'rate', priority: 2 },
     description: `arrival rate ×${RATE_FACTOR}`,
@@ -180,6 +234,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'rateDown',
+    targetScope: 'every',
     keys: 'R',
     description: `arrival rate ÷${RATE_FACTOR}`,
     availability: 'open loop (--rate) only',
@@ -189,6 +244,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'newSegment',
+    targetScope: 'every',
     keys: 'z',
     footer: { keys: 'z', label: 'reset', priority: 3 },
     description: 'start a new statistics segment',
@@ -205,6 +261,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'earlyStop',
+    targetScope: 'every',
     keys: 'e',
     footer: { keys: 'e', label: 'early-stop', priority: 4 },
     description: 'toggle early stop',
@@ -213,6 +270,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'latencySpike',
+    targetScope: 'selected',
     keys: 'l',
     footer: { keys: 'l', label: 'spike', priority: 3 },
     description: 'inject a latency spike',
@@ -223,6 +281,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   {
     id: 'faultBurst',
+    targetScope: 'selected',
     keys: 'f',
     footer: { keys: 'f', label: 'faults', priority: 3 },
     description: 'inject a burst of faults',
@@ -246,7 +305,7 @@ export const KEYMAP: readonly KeyBinding[] = [
 /** Bindings that still work while the help overlay is open (it is modal otherwise). */
 const WHILE_HELP: ReadonlySet<ActionId> = new Set<ActionId>(['quit', 'help', 'closeHelp']);
 
-export function isAvailable(b: KeyBinding, ctx: Pick<KeyContext, 'snapshot' | 'commands' | 'target'>): boolean {
+export function isAvailable(b: KeyBinding, ctx: AvailabilityContext): boolean {
   return b.available === undefined || b.available(ctx);
 }
 

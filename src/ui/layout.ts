@@ -21,6 +21,8 @@ export const FOOTER_LINES = 1;
 const MIN_CHART = 5;
 const MAX_CHART = 14;
 const MIN_PANES = 2;
+/** A pane's status line and two lines of text (StreamPanes' preferred height). */
+const PANE_ROW = 3;
 
 /** The footer may take two lines (80 columns cannot hold every key on one) from this height up. */
 export const TWO_LINE_FOOTER_MIN_ROWS = 20;
@@ -31,6 +33,8 @@ export function computeLayout(opts: {
   helpOpen: boolean;
   /** Lines the footer needs (1 or 2). */
   footerLines?: number;
+  /** Lines the statistics table needs (several targets: a row per mode and target). */
+  statsLines?: number;
 }): Layout {
   const height = Math.max(1, opts.rows - 1);
   const footer = height >= 2 ? Math.min(opts.footerLines ?? FOOTER_LINES, height - 1) : 0;
@@ -39,9 +43,16 @@ export function computeLayout(opts: {
   const body = rem;
   if (opts.helpOpen) return { height, header, stats: 0, chart: 0, errors: 0, panes: 0, footer, help: body };
   // Priority when space runs out: stats, then chart, then errors, then panes.
-  const stats = rem >= STATS_LINES ? STATS_LINES : 0;
+  const statsLines = opts.statsLines ?? STATS_LINES;
+  const stats = rem >= statsLines ? statsLines : 0;
   rem -= stats;
-  const chart = rem >= MIN_CHART + MIN_PANES ? Math.min(MAX_CHART, Math.max(MIN_CHART, Math.floor(rem * 0.45))) : 0;
+  let chart = rem >= MIN_CHART + MIN_PANES ? Math.min(MAX_CHART, Math.max(MIN_CHART, Math.floor(rem * 0.45))) : 0;
+  // Several targets: panes come in rows of PANE_ROW lines, so lines left over below the last row
+  // go to the chart, whose lines overlay every target's.
+  if (opts.statsLines !== undefined && chart > 0) {
+    const spare = (rem - chart) % PANE_ROW;
+    if (chart + spare <= MAX_CHART) chart += spare;
+  }
   rem -= chart;
   const maxErrors = height >= 39 ? 5 : 3;
   const errors = Math.max(0, Math.min(opts.errorGroups, maxErrors, rem - MIN_PANES));

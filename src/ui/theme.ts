@@ -29,6 +29,11 @@ const PALETTE: Record<Role, string> = {
 // asciichart's own colour constants (raw SGR codes), in series order: mean, p50, p95, p99.
 const CHART_SGR: readonly string[] = [asciichart.cyan, asciichart.green, asciichart.yellow, asciichart.red];
 const CHART_INK: readonly string[] = ['cyan', 'green', 'yellow', 'red'];
+/**
+ * One colour per target of a multi-target run, the reference first; red is left to errors. A
+ * target keeps its colour in the table, the charts, the legend and the panes.
+ */
+const TARGET_INK: readonly string[] = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'white'];
 
 export interface Theme {
   readonly noColor: boolean;
@@ -38,6 +43,8 @@ export interface Theme {
   readonly chartSgr: readonly string[];
   /** Ink colour of the legend entry of chart series `i` (matches chartSgr). */
   chartColor(i: number): string | undefined;
+  /** Ink colour of target `i` of a multi-target run (undefined when colour is off). */
+  targetColor(i: number): string | undefined;
 }
 
 export function createTheme(noColor: boolean): Theme {
@@ -46,6 +53,7 @@ export function createTheme(noColor: boolean): Theme {
     color: (role) => (noColor ? undefined : PALETTE[role]),
     chartSgr: noColor ? [] : CHART_SGR,
     chartColor: (i) => (noColor ? undefined : CHART_INK[i % CHART_INK.length]),
+    targetColor: (i) => (noColor ? undefined : TARGET_INK[i % TARGET_INK.length]),
   };
 }
 

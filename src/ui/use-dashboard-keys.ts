@@ -2,7 +2,8 @@
 // - the handler reads the latest context through a ref, so Ink does not re-subscribe to stdin on
 //   every snapshot (useInput re-registers whenever its handler identity changes);
 // - settings changed faster than snapshots arrive (key repeat on `+` runs at ~30/s, snapshots at
-//   10/s) build on the value last sent, not on the stale snapshot, so no keypress is lost.
+//   10/s) build on the value last sent, not on the stale snapshot, so no keypress is lost. With
+//   several targets that memory is kept per target: `+` on one must not build on another's pool.
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useInput, useStdin } from 'ink';
 import type { Key } from 'ink';
@@ -67,6 +68,14 @@ export function trackingCommands(
     ...(commands.injectLatencySpike ? { injectLatencySpike: () => commands.injectLatencySpike?.() } : {}),
     ...(commands.injectFaultBurst ? { injectFaultBurst: () => commands.injectFaultBurst?.() } : {}),
     ...(commands.autoTune ? { autoTune: () => commands.autoTune?.() } : {}),
+    ...(commands.setEveryConcurrency
+      ? {
+          setEveryConcurrency: (n: number) => {
+            remember('concurrency', n);
+            commands.setEveryConcurrency?.(n);
+          },
+        }
+      : {}),
   };
 }
 
@@ -112,7 +121,12 @@ export function splitKeys(input: string, key: Key): Array<[string, Key]> {
   });
 }
 
-export function useDashboardKeys(ctx: KeyContext, onAction?: (id: ActionId) => void): void {
+/**
+ * `ctx` may be a function, read at each key: a view whose keys change what later keys act on (the
+ * multi-target `t`) answers from its own refs, so `t+` arriving as one chunk moves the new
+ * target's pool, not the one selected at the last render.
+ */
+export function useDashboardKeys(ctx: KeyContext | (() => KeyContext), onAction?: (id: ActionId) => void): void {
   const { isRawModeSupported } = useStdin();
   const ctxRef = useRef(ctx);
   const onActionRef = useRef(onAction);
@@ -120,20 +134,33 @@ export function useDashboardKeys(ctx: KeyContext, onAction?: (id: ActionId) => v
     ctxRef.current = ctx;
     onActionRef.current = onAction;
   });
-  const pending = useRef<PendingSettings>({}).current;
+  // Per selected target (0 without several targets).
+  const pendingByTarget = useRef(new Map<number, PendingSettings>()).current;
+  const read = useMemo(
+    () => (): KeyContext => {
+      const c = ctxRef.current;
+      return typeof c === 'function' ? c() : c;
+    },
+    [],
+  );
   const handler = useMemo(
     () =>
       (input: string, key: Key): void => {
         for (const [one, k] of splitKeys(input, key)) {
           // Re-read the context per key: an earlier key in the chunk may have opened the help.
-          const c = ctxRef.current;
+          const c = read();
+          const selected = c.targets?.selected ?? 0;
+          let pending = pendingByTarget.get(selected);
+          if (pending === undefined) pendingByTarget.set(selected, (pending = {}));
           const snapshot = withPending(c.snapshot, pending);
-          const commands = trackingCommands(c.commands, () => ctxRef.current.snapshot, pending);
+          const commands = trackingCommands(c.commands, () => read().snapshot, pending);
           const id = dispatchKey(one, k, { ...c, snapshot, commands });
+          // `*` sized every pool: what was sent to the others before is no longer newer.
+          if (id === 'poolAll') for (const [t, p] of pendingByTarget) if (t !== selected) delete p.concurrency;
           if (id !== undefined) onActionRef.current?.(id);
         }
       },
-    [pending],
+    [pendingByTarget, read],
   );
   // Without a TTY stdin (pipes, CI) Ink cannot enter raw mode and useInput would throw; the
   // dashboard then renders without keys. The CLI picks headless mode in that case anyway.

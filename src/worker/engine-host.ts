@@ -39,6 +39,23 @@ async function shutdown(): Promise<void> {
 
 async function main(): Promise<void> {
   const { plan } = input;
+  if (plan.targets !== undefined) {
+    // Several targets: every engine and the pair gate on this thread (see targets-host.ts).
+    const { hostTargets } = await import('./targets-host.ts');
+    const link = {
+      send,
+      onCommand: (fn: (c: Command) => void): void => {
+        onCommand = fn;
+        for (const c of early.splice(0)) fn(c);
+      },
+      // Set before the run's 'finished' goes out, so the shutdown that follows it closes it.
+      keepAlive: (metrics: LiveMetrics): void => {
+        keptAlive = metrics;
+      },
+    };
+    await hostTargets(plan, link, { snapshotIntervalMs: input.snapshotIntervalMs, panes: input.panes });
+    return;
+  }
   const preset = input.simulatorFromMain ? await simulator : undefined;
   const run = await openRun(plan, {
     panes: input.panes,

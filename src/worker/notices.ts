@@ -15,14 +15,20 @@ export class Notices {
     this.current = { text, until: this.now() + ms };
   };
 
-  /** The snapshot with the notice in force, if any, in place of the engine's. */
-  apply(snapshot: EngineSnapshot): EngineSnapshot {
+  /** The notice in force, if any. */
+  text(): string | undefined {
     const c = this.current;
-    if (c === undefined) return snapshot;
+    if (c === undefined) return undefined;
     if (c.until <= this.now()) {
       this.current = undefined;
-      return snapshot;
+      return undefined;
     }
-    return { ...snapshot, notice: c.text };
+    return c.text;
+  }
+
+  /** The snapshot with the notice in force, if any, in place of the engine's. */
+  apply(snapshot: EngineSnapshot): EngineSnapshot {
+    const text = this.text();
+    return text === undefined ? snapshot : { ...snapshot, notice: text };
   }
 }

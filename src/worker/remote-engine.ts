@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../config/run-options.ts';
-import type { EngineSnapshot, SnapshotSource, TargetInfo } from '../engine/types.ts';
+import type { EngineSnapshot, NamedTarget, SnapshotSource, TargetInfo, TargetsSnapshot, TargetsSource } from '../engine/types.ts';
 import type { DashboardCommands } from '../ui/dashboard-commands.ts';
-import type { ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
+import type { Command, ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 import { UsageError } from '../shared/usage-error.ts';
 import { spawnSimulator, type SpawnedSimulator } from '../sim/spawn.ts';
 
@@ -24,6 +24,8 @@ export interface Finished {
   notices: string[];
   interrupted: boolean;
   stopReason: string;
+  /** What the run wrote for stderr while the dashboard held the screen (several targets). */
+  stderr?: string;
 }
 
 const YOUNG_GENERATION_MB = 96;
@@ -33,6 +35,7 @@ const SHUTDOWN_GRACE_MS = 2000;
 
 export class RemoteEngine implements SnapshotSource {
   private current: EngineSnapshot | undefined;
+  private currentTargets: TargetsSnapshot | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
@@ -42,7 +45,14 @@ export class RemoteEngine implements SnapshotSource {
   readonly warnings: string[] = [];
   /** Where --prometheus serves /metrics, once the worker listens (set before `ready` resolves). */
   metricsUrl: string | undefined;
+  /** Commands for the whole run (with several targets: for every target). */
   readonly commands: DashboardCommands;
+  /** With several targets (`--target`): each one, the reference first, once the worker opened them. */
+  targets: NamedTarget[] | undefined;
+  /** With several targets: every target's snapshot (the same listeners as this source). */
+  readonly targetsSource: TargetsSource;
+  private readonly send: (c: ToWorker) => void;
+  private readonly plan: RunPlan;
 
   /** The built-in simulator, when this thread started it (it outlives the worker's session). */
   private readonly simulator: Promise<SpawnedSimulator> | undefined;
@@ -51,7 +61,9 @@ export class RemoteEngine implements SnapshotSource {
   constructor(plan: RunPlan, snapshotIntervalMs = 100, panes = DASHBOARD_PANES) {
     // The simulator process starts now, from this thread, while the worker boots: started by the
     // worker it waited for the worker's ~0.3 s of loading, on the way to the first frame.
-    this.simulator = plan.sim !== undefined ? spawnSimulator(plan.sim) : undefined;
+    // With several targets the worker starts each target's simulator (plan.sim is the reference's).
+    this.plan = plan;
+    this.simulator = plan.sim !== undefined && plan.targets === undefined ? spawnSimulator(plan.sim) : undefined;
     const data: WorkerInput = { plan, snapshotIntervalMs, panes, simulatorFromMain: this.simulator !== undefined };
     this.worker = new Worker(new URL('./engine-worker.js', import.meta.url), {
       workerData: data,
@@ -79,10 +91,15 @@ export class RemoteEngine implements SnapshotSource {
       switch (m.kind) {
         case 'ready':
           this.metricsUrl = m.metricsUrl;
+          this.targets = m.targets;
           resolveReady(m.target);
           return;
         case 'snapshot':
           this.current = m.snapshot;
+          for (const l of this.listeners) l();
+          return;
+        case 'targetsSnapshot':
+          this.currentTargets = m.snapshot;
           for (const l of this.listeners) l();
           return;
         case 'warn':
@@ -115,6 +132,7 @@ export class RemoteEngine implements SnapshotSource {
       rejectFinished(e);
     });
     const send = (c: ToWorker): void => this.worker.postMessage(c);
+    this.send = send;
     this.simulator?.then(
       (sim) => send({ kind: 'simulator', url: sim.url, ...(sim.ca !== undefined ? { ca: sim.ca } : {}) }),
       (e: unknown) => {
@@ -123,23 +141,42 @@ export class RemoteEngine implements SnapshotSource {
         rejectFinished(err);
       },
     );
-    this.commands = {
-      setConcurrency: (n) => send({ kind: 'setConcurrency', n }),
-      setStreamRatio: (r) => send({ kind: 'setStreamRatio', r }),
-      setRate: (r) => send({ kind: 'setRate', r }),
-      pause: () => send({ kind: 'pause' }),
-      resume: () => send({ kind: 'resume' }),
-      newSegment: () => send({ kind: 'newSegment' }),
-      toggleEarlyStop: () => send({ kind: 'toggleEarlyStop' }),
+    this.commands = this.commandsFor(undefined);
+    this.targetsSource = {
+      subscribe: this.subscribe,
+      getSnapshot: () => {
+        if (!this.currentTargets) throw new Error('no snapshot yet: wait for the first one before rendering');
+        return this.currentTargets;
+      },
+    };
+  }
+
+  /**
+   * Commands for one target (its index, the reference 0) or, with `undefined`, for the whole
+   * run. Stop always ends the whole run. Autotune is for single-target runs: with several
+   * targets the pairs pace every pool, so tuning one pool alone measures nothing.
+   */
+  commandsFor(target: number | undefined): DashboardCommands {
+    const to = (c: Command): void => this.send(target === undefined ? c : { ...c, target });
+    const several = this.plan.targets !== undefined;
+    const simulated = target === undefined ? this.plan.sim !== undefined && !several : this.plan.targets?.[target]?.plan.sim !== undefined;
+    return {
+      setConcurrency: (n) => to({ kind: 'setConcurrency', n }),
+      setStreamRatio: (r) => to({ kind: 'setStreamRatio', r }),
+      setRate: (r) => to({ kind: 'setRate', r }),
+      pause: () => to({ kind: 'pause' }),
+      resume: () => to({ kind: 'resume' }),
+      newSegment: () => to({ kind: 'newSegment' }),
+      toggleEarlyStop: () => to({ kind: 'toggleEarlyStop' }),
       stop: async (reason = 'interrupted') => {
-        send({ kind: 'stop', reason });
+        this.send({ kind: 'stop', reason });
         await this.finished.catch(() => undefined);
       },
-      autoTune: () => send({ kind: 'autoTune' }),
-      ...(plan.sim
+      ...(several ? {} : { autoTune: () => to({ kind: 'autoTune' }) }),
+      ...(simulated
         ? {
-            injectLatencySpike: () => send({ kind: 'injectLatencySpike' }),
-            injectFaultBurst: () => send({ kind: 'injectFaultBurst' }),
+            injectLatencySpike: () => to({ kind: 'injectLatencySpike' }),
+            injectFaultBurst: () => to({ kind: 'injectFaultBurst' }),
           }
         : {}),
     };
@@ -172,7 +209,7 @@ export class RemoteEngine implements SnapshotSource {
 
   /** Waits until the first snapshot arrived (the App renders from it). */
   firstSnapshot(): Promise<void> {
-    if (this.current) return Promise.resolve();
+    if (this.current || this.currentTargets) return Promise.resolve();
     return new Promise((resolve) => {
       const off = this.subscribe(() => {
         off();
@@ -185,18 +222,24 @@ export class RemoteEngine implements SnapshotSource {
    * Stops the worker, then the simulator this thread started (after the worker's last use of it).
    * The worker is asked to close its endpoint and end by itself; it is terminated only if it has
    * not within SHUTDOWN_GRACE_MS (a terminate while its HTTP parser runs aborts the process).
+   * Resolves with how the worker ended: by itself ('exited'), or 'terminated' after the grace.
    */
-  async terminate(): Promise<void> {
+  async terminate(): Promise<'exited' | 'terminated'> {
+    let how: 'exited' | 'terminated' = 'exited';
     if (!this.hasExited) {
       this.worker.postMessage({ kind: 'shutdown' } satisfies ToWorker);
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
       await Promise.race([this.exited, graceOver]);
       clearTimeout(timer);
-      if (!this.hasExited) await this.worker.terminate().catch(() => undefined);
+      if (!this.hasExited) {
+        how = 'terminated';
+        await this.worker.terminate().catch(() => undefined);
+      }
     }
     const sim = await this.simulator?.catch(() => undefined);
     await sim?.close();
+    return how;
   }
 }
 
@@ -204,6 +247,7 @@ export class RemoteEngine implements SnapshotSource {
 export function printFinished(done: Finished, warnings: readonly string[], io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): void {
   for (const w of warnings) io.stderr.write(`streamtop: warning: ${w}\n`);
   io.stdout.write(`${done.text}\n`);
+  if (done.stderr !== undefined && done.stderr !== '') io.stderr.write(done.stderr);
   for (const n of done.notices) io.stderr.write(`streamtop: warning: ${n}\n`);
   for (const f of done.failures) io.stderr.write(`streamtop: ${f}\n`);
   if (done.written.length > 0) io.stderr.write(`streamtop: wrote ${done.written.join(', ')}\n`);

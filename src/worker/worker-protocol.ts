@@ -1,5 +1,5 @@
 import type { RunPlan } from '../config/run-options.ts';
-import type { EngineSnapshot, TargetInfo } from '../engine/types.ts';
+import type { EngineSnapshot, NamedTarget, TargetInfo, TargetsSnapshot } from '../engine/types.ts';
 import type { RunningSimulator } from '../run/target.ts';
 
 /**
@@ -7,7 +7,7 @@ import type { RunningSimulator } from '../run/target.ts';
  * The engine runs in its own thread so that rendering never delays the moment a token is
  * stamped: with both on one event loop, a 30 ms frame shows up as 30 ms of inter-token latency.
  */
-export type Command =
+export type Command = Addressed<
   | { kind: 'setConcurrency'; n: number }
   | { kind: 'setStreamRatio'; r: number }
   | { kind: 'setRate'; r: number }
@@ -18,7 +18,14 @@ export type Command =
   | { kind: 'injectLatencySpike' }
   | { kind: 'injectFaultBurst' }
   | { kind: 'autoTune' }
-  | { kind: 'stop'; reason: 'interrupted' | 'user' };
+  | { kind: 'stop'; reason: 'interrupted' | 'user' }
+>;
+
+/**
+ * With several targets (`--target`), `target` (an index, the reference 0) names the one target
+ * a command is for; without it the command is for every target. A single-target run ignores it.
+ */
+type Addressed<C> = C extends unknown ? C & { target?: number } : never;
 
 /**
  * The built-in simulator, started by the main thread while the worker boots (the two overlap;
@@ -41,10 +48,13 @@ export type ToWorker = Command | SimulatorReady | Shutdown;
 
 export type ToMain =
   /** `metricsUrl`: where --prometheus serves, with the port actually bound. */
-  | { kind: 'ready'; target: TargetInfo; simulated: boolean; metricsUrl?: string }
+  /** `targets`: with several targets, each one (the reference first); `target` is then the reference. */
+  | { kind: 'ready'; target: TargetInfo; simulated: boolean; metricsUrl?: string; targets?: NamedTarget[] }
   | { kind: 'snapshot'; snapshot: EngineSnapshot }
+  | { kind: 'targetsSnapshot'; snapshot: TargetsSnapshot }
   | { kind: 'warn'; message: string }
-  | { kind: 'finished'; text: string; exitCode: number; written: string[]; failures: string[]; notices: string[]; interrupted: boolean; stopReason: string }
+  /** `stderr`: lines the run wrote for stderr while the dashboard held the screen, printed after it as they are. */
+  | { kind: 'finished'; text: string; exitCode: number; written: string[]; failures: string[]; notices: string[]; interrupted: boolean; stopReason: string; stderr?: string }
   | { kind: 'failed'; message: string; usage: boolean };
 
 export interface WorkerInput {

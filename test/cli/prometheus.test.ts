@@ -77,6 +77,62 @@ test('headless --prometheus 127.0.0.1:0: scraped during the run, growing counter
   }
 });
 
+test('several targets with --prometheus: one endpoint, series labelled by target name, and no piece of a key anywhere', async () => {
+  const echo = await startScriptedServer(keyEchoScript({ gapMs: 10 }));
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-prom-targets-'));
+  const scrapes: string[] = [];
+  try {
+    let scraping: Promise<void> = Promise.resolve();
+    const gw = `gw=${echo.url}?api-key=${URL_CANARY},header-env=x-gw-auth:STREAMTOP_TEST_GW_AUTH`;
+    const r = await runCli(
+      ['--headless', '-d', '3s', '-c', '2', '--sim-output-tokens', '10', '--target', 'direct=sim:fast', '--target', gw, '--prometheus', '127.0.0.1:0',
+        '--json', join(dir, 'r.json'), '--html', join(dir, 'r.html'), '--markdown', join(dir, 'r.md'), '--ndjson', join(dir, 'r.ndjson')],
+      {
+        env: { OPENAI_API_KEY: CANARY_KEY, STREAMTOP_TEST_GW_AUTH: CANARY_KEY },
+        timeoutMs: 60_000,
+        onSpawn: (_kill, output) => {
+          scraping = (async () => {
+            let url: string | undefined;
+            for (let i = 0; i < 200; i++) {
+              url ??= METRICS_LINE.exec(output())?.[1];
+              if (url !== undefined) {
+                const text = await fetch(url).then((res) => res.text(), () => undefined);
+                if (text === undefined && scrapes.length > 0) return;
+                if (text !== undefined) scrapes.push(text);
+              }
+              await new Promise((resolve) => setTimeout(resolve, 150));
+            }
+          })();
+        },
+      },
+    );
+    await scraping;
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(scrapes.length >= 2, `scraped ${scrapes.length} times`);
+    const last = parseExposition(scrapes[scrapes.length - 1] ?? '');
+    for (const target of ['direct', 'gw']) assert.ok(valueOf(last, METRIC_NAMES.requests, { target }) > 0, `${target} counted`);
+    for (const fam of last.values())
+      for (const sample of fam.samples) assert.ok(sample.labels.target === 'direct' || sample.labels.target === 'gw', `${sample.name} ${JSON.stringify(sample.labels)}`);
+    const info = last.get(METRIC_NAMES.runInfo)?.samples.find((x) => x.labels.target === 'gw')?.labels;
+    assert.equal(info?.endpoint, `${echo.url}?api-key=***`);
+    assert.ok(echo.headers.some((h) => h['x-gw-auth'] === CANARY_KEY), 'the header reached the target');
+    const outputs: [string, string][] = [
+      ['stdout', r.stdout],
+      ['stderr', r.stderr],
+      ...readdirSync(dir).map((f): [string, string] => [f, readFileSync(join(dir, f), 'utf8')]),
+      ...scrapes.map((s, i): [string, string] => [`/metrics #${i}`, s]),
+    ];
+    assert.deepEqual(readdirSync(dir).sort(), ['r.html', 'r.json', 'r.md', 'r.ndjson'], 'every file was written');
+    for (const [name, text] of outputs) {
+      assert.equal(leakedPiece(text, CANARY_KEY), undefined, `a piece of the key in ${name}`);
+      assert.equal(leakedPiece(text, URL_CANARY), undefined, `a piece of the URL's key in ${name}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await echo.close();
+  }
+});
+
 test('--prometheus on a port in use: exit 2 naming the flag, before any request is sent', async () => {
   const inner = keyEchoScript({ gapMs: 1 });
   let posts = 0;

@@ -33,7 +33,7 @@ const server = await startScriptedServer((req, res, body) => {
 after(() => server.close());
 
 test('the API key never appears in any output, report or error message', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'streamtop-canary-'));
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-secrets-'));
   const r = await runCli(
     ['--url', server.url, '--headless', '-n', '12', '-c', '2', '--json', join(dir, 'r.json'), '--ndjson', join(dir, 'r.ndjson'), '--markdown', join(dir, 'r.md')],
     { env: { OPENAI_API_KEY: CANARY } },
@@ -52,7 +52,7 @@ test('the API key never appears in any output, report or error message', async (
 
 /** Runs the CLI headless with every report file; returns all five outputs, labelled. */
 async function allOutputs(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; outputs: Array<[string, string]> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'streamtop-canary-'));
+  const dir = mkdtempSync(join(tmpdir(), 'streamtop-secrets-'));
   const r = await runCli([...args, '--headless', '--json', join(dir, 'r.json'), '--ndjson', join(dir, 'r.ndjson'), '--markdown', join(dir, 'r.md')], { env });
   const files = readdirSync(dir).map((f): [string, string] => [f, readFileSync(join(dir, f), 'utf8')]);
   return { code: r.code, outputs: [['stdout', r.stdout], ['stderr', r.stderr], ...files] };

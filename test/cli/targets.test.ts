@@ -26,14 +26,29 @@ test('two simulators, one 50 ms slower to the first token: the verdict says so, 
   assert.ok(d.lo > 0, `interval [${d.lo}, ${d.hi}]`);
   assert.equal(ttft?.withinNoise, false);
 
-  // The saved file reads back: report shows the verdict; compare and merge say why not.
+  // The saved file reads back: report shows the verdict.
   const again = await runCli(['report', json]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /verdict against a \(the reference\)/);
   assert.match(again.stdout, /b vs a: TTFT stream p50 slower/);
-  const merge = await runCli(['merge', json, json, '-o', join(dir, 'm.json')]);
-  assert.equal(merge.code, 2);
-  assert.match(merge.stderr, /is a multi-target run \(a, b\): merge reads single-target runs/);
+  // ... and renders it as Markdown and as the targets HTML page.
+  const { readFileSync } = await import('node:fs');
+  const md = join(dir, 'slower.md');
+  const html = join(dir, 'slower.html');
+  const pages = await runCli(['report', json, '--markdown', md, '--html', html]);
+  assert.equal(pages.code, 0, pages.stderr);
+  assert.match(readFileSync(md, 'utf8'), /## Verdict[\s\S]*- b vs a: TTFT stream p50 slower/);
+  assert.match(readFileSync(html, 'utf8'), /<body data-page="targets">[\s\S]*<svg id="targets-latency-bars"/);
+  // merge merges each target with itself; compare compares target by target.
+  const merged = join(dir, 'm.json');
+  const merge = await runCli(['merge', json, json, '-o', merged]);
+  assert.equal(merge.code, 0, merge.stderr);
+  const m = loadReport(merged);
+  assert.deepEqual(m.targets?.map((t) => t.name), ['a', 'b']);
+  assert.equal(m.targets?.[1]?.totals.requests, 2 * (report.targets?.[1]?.totals.requests ?? 0));
+  const cmp = await runCli(['compare', json, merged]);
+  assert.equal(cmp.code, 0, cmp.stderr);
+  assert.match(cmp.stdout, /== target a ==[\s\S]*== target b ==/);
 });
 
 test('two identical simulators: the differences are within noise', async () => {
@@ -81,4 +96,34 @@ test('a header-env value is sent to its target and never shown or written, even 
   } finally {
     await server.close();
   }
+});
+
+test('--fail-if names targets: "b adds at most 20 ms" fails (exit 1), "at most 100 ms" passes; --ndjson lines carry the target', async () => {
+  const { readFileSync } = await import('node:fs');
+  const ndjson = join(dir, 'gates.ndjson');
+  const args = ['--headless', '-n', '60', '-c', '6', '--stream-ratio', '1', '--seed', '5', '--sim-jitter', '0', '--sim-output-tokens', '10', '--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=+50'];
+  const fail = await runCli([...args, '--fail-if', 'p50(ttft@b) < p50(ttft@a) + 20ms, p50(ttft@b) < p50(ttft@a) + 100ms', '--ndjson', ndjson]);
+  assert.equal(fail.code, 1, fail.stderr);
+  assert.match(fail.stdout, /FAIL {2}p50\(ttft@b\) = [\d.]+ ms, limit < p50\(ttft@a\) \+ 20 ms = [\d.]+ ms: over by/);
+  assert.match(fail.stdout, /PASS {2}p50\(ttft@b\) = [\d.]+ ms, limit < p50\(ttft@a\) \+ 100 ms/);
+  assert.match(fail.stdout, /1 gate\(s\) failed: exit code 1/);
+  const lines = readFileSync(ndjson, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { target?: string; id?: number });
+  const byTarget = (name: string): number => lines.filter((l) => l.target === name).length;
+  assert.ok(byTarget('a') >= 60 && byTarget('b') >= 60, `lines per target: a ${byTarget('a')}, b ${byTarget('b')}`);
+  assert.equal(lines.filter((l) => l.target !== 'a' && l.target !== 'b').length, 0);
+
+  const pass = await runCli([...args, '--fail-if', 'p50(ttft@b) < p50(ttft@a) + 100ms,error-rate@b<1%']);
+  assert.equal(pass.code, 0, pass.stdout + pass.stderr);
+  assert.match(pass.stdout, /PASS {2}error-rate@b = 0 %/);
+});
+
+test('--fail-if naming a target that is not there is refused before the run starts, listing the targets', async () => {
+  const t0 = Date.now();
+  const r = await runCli(['--headless', '-d', '30s', '--target', 'direct=sim:fast', '--target', 'gateway=sim:fast', '--fail-if', 'p95(ttft@gw)<p95(ttft@direct)+50ms']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /"p95\(ttft@gw\)<p95\(ttft@direct\)\+50ms" names target "gw", which is not one of this run's targets: direct, gateway/);
+  assert.ok(Date.now() - t0 < 20_000, 'refused before the 30 s run');
+  const single = await runCli(['--headless', '-d', '30s', '--fail-if', 'p95(ttft@gw)<1s']);
+  assert.equal(single.code, 2, single.stderr);
+  assert.match(single.stderr, /the run has one endpoint/);
 });

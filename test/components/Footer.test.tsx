@@ -52,11 +52,12 @@ test('shows the notice and the resume label when paused', () => {
   assert.match(frame, /␣ resume/);
 });
 
-test('the help overlay lists every key binding', () => {
+test('the help overlay lists every key binding (those for several targets only with several targets)', () => {
   const { commands } = fakeCommands();
   const frame = stripAnsi(render(<HelpOverlay snapshot={makeSnapshot()} commands={commands} target={SIM} width={80} height={20} />).lastFrame() ?? '');
   for (const b of KEYMAP) {
-    assert.ok(frame.includes(b.keys) && frame.includes(b.description), `missing ${b.id}`);
+    if (b.onlyWithTargets === true) assert.ok(!frame.includes(b.description), `${b.id} listed with one target`);
+    else assert.ok(frame.includes(b.keys) && frame.includes(b.description), `missing ${b.id}`);
   }
   assert.match(frame, /open loop \(--rate\) only/);
   assert.match(frame, /press \? or esc to close/);
@@ -67,5 +68,13 @@ test('the help overlay uses two columns when short and wide', () => {
   const { commands } = fakeCommands();
   const frame = stripAnsi(render(<HelpOverlay snapshot={makeSnapshot()} commands={commands} target={SIM} width={100} height={12} />).lastFrame() ?? '');
   assert.ok(frameSize(frame).lines <= 12);
-  for (const b of KEYMAP) assert.ok(frame.includes(b.keys), `missing ${b.id}`);
+  for (const b of KEYMAP) if (b.onlyWithTargets !== true) assert.ok(frame.includes(b.keys), `missing ${b.id}`);
+});
+
+test('with several targets the help lists t and * too, in two columns when short', () => {
+  const { commands } = fakeCommands();
+  const targets = { names: ['a', 'b'], selected: 0 };
+  const frame = stripAnsi(render(<HelpOverlay snapshot={makeSnapshot()} commands={commands} target={SIM} targets={targets} width={100} height={14} />).lastFrame() ?? '');
+  assert.ok(frameSize(frame).lines <= 14);
+  for (const b of KEYMAP) assert.ok(frame.includes(b.description.slice(0, 20)), `missing ${b.id}`);
 });

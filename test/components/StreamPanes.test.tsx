@@ -76,3 +76,10 @@ test('wide (CJK) model output stays inside the pane', () => {
   for (const line of frame.split('\n')) assert.ok(displayWidth(line) <= 30, `${displayWidth(line)}: ${line}`);
   assert.match(frame, /出现。$/);
 });
+
+test('a turn of a multi-turn session says which: session 12 · turn 3/5 (dropped first when narrow)', () => {
+  const wide = frameOf(pane({ session: { session: 12, turn: 3, turns: 5 } }), 80, 2);
+  assert.match(wide.split('\n')[0] ?? '', /#7 stream streaming 1\.5s session 12 · turn 3\/5 30 tok/);
+  const narrow = frameOf(pane({ session: { session: 12, turn: 3, turns: 5 } }), 30, 2);
+  assert.match(narrow.split('\n')[0] ?? '', /streaming/);
+});

@@ -119,6 +119,26 @@ test('the plan: header and body fields reach the target engine', () => {
   assert.equal(b?.plan.engine.workload.prompts[0]?.body, undefined);
 });
 
+test('the plan: several targets take every output (--ndjson, --markdown, --html, --fail-if, --slo, --project, --prometheus)', () => {
+  const d = tmpdir();
+  const plan = parseRunOptions(
+    rawOf(['--target', 'a=sim:fast', '--target', 'b=sim:fast', '--ndjson', join(d, 'x.ndjson'), '--markdown', join(d, 'x.md'), '--html', join(d, 'x.html'), '--fail-if', 'p95(ttft@b)<p95(ttft@a)+50ms', '--slo', 'ttft<1s', '--project', '1000/month', '--prometheus', '127.0.0.1:0']),
+    { stdoutIsTTY: false },
+  );
+  assert.equal(plan.targets?.length, 2);
+  assert.equal(plan.output.failIf, 'p95(ttft@b)<p95(ttft@a)+50ms');
+  assert.equal(plan.output.projectPerMonth, 1000);
+  assert.deepEqual(plan.output.prometheus, { host: '127.0.0.1', port: 0 });
+});
+
+test('several targets on a terminal: a dashboard plan, running until quit (no default duration)', () => {
+  const plan = parseRunOptions(rawOf(['--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=+50']), { stdoutIsTTY: true });
+  assert.equal(plan.output.headless, false);
+  assert.deepEqual(plan.targets?.map((t) => t.name), ['a', 'b']);
+  assert.equal(plan.engine.load.durationMs, undefined);
+  assert.equal(plan.targets?.[1]?.plan.engine.load.durationMs, undefined);
+});
+
 test('the plan: what several targets refuse, with why', () => {
   const run = (args: string[]) => usageMessage(() => parseRunOptions(rawOf(args), { stdoutIsTTY: false }));
   assert.match(run(['--target', 'a=sim:fast']), /at least two targets/);
@@ -126,7 +146,6 @@ test('the plan: what several targets refuse, with why', () => {
   assert.match(run(['--target', 'a=sim:fast', '--url', 'http://x/v1']), /--target and --url are alternatives/);
   assert.match(run(['--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=+x']), /--target b: invalid value "\+x" for ttft/);
   assert.match(run(['--target', 'a=sim:fast', '--target', 'b=sim:fast,ttft=-500']), /takes the fast profile's 80 below 0/);
-  assert.match(run(['--target', 'a=sim:fast', '--target', 'b=sim:fast', '--ndjson', join(tmpdir(), 'x.ndjson')]), /--ndjson is not available with several targets/);
-  assert.match(usageMessage(() => parseRunOptions(rawOf(['--target', 'a=sim:fast', '--target', 'b=sim:fast']), { stdoutIsTTY: true })), /live view of several targets is not built yet: add --headless/);
+  assert.match(run(['--target', 'a=sim:fast', '--target', 'b=sim:fast', '--fail-if', 'p95(ttft@c)<1s']), /names target "c", which is not one of this run's targets: a, b/);
   assert.match(usageMessage(() => parseFlags(SWEEP_COMMAND, { target: ['a=sim:fast'] })), /sweep does not take --target \(it measures one endpoint\)/);
 });

@@ -1,10 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/shared/usage-error.ts';
-import { evaluateGates, parseFailIf, type Gate } from '../../src/report/gates.ts';
+import { checkGateTargets, evaluateGates, parseFailIf, type Gate } from '../../src/report/gates.ts';
 import { applyExtras } from '../../src/report/extras.ts';
+import { applyTargetsExtras } from '../../src/report/targets-extras.ts';
 import { LatencyHistogram } from '../../src/engine/histogram.ts';
-import { okRecord, rec, reportOf } from './helpers/synthetic.ts';
+import { okRecord, rec, reportOf, targetsReportOf } from './helpers/synthetic.ts';
 
 const FLAG = '--fail-if';
 
@@ -272,5 +273,123 @@ describe('applyExtras with --fail-if', () => {
   });
   it('exit code 0 when all pass', () => {
     assert.equal(applyExtras(sampleReport(), { failIf: 'max(ttft)<3s' }).exitCode, 0);
+  });
+});
+
+describe('parseFailIf: targets (@NAME) and limits that are another measurement', () => {
+  it('reads p95(ttft@gateway) < p95(ttft@direct) + 50ms, the example from the issue', () => {
+    assert.deepEqual(one('p95(ttft@gateway) < p95(ttft@direct) + 50ms'), {
+      kind: 'latency',
+      source: 'p95(ttft@gateway)<p95(ttft@direct)+50ms',
+      func: 'p95',
+      metric: 'ttft',
+      target: 'gateway',
+      op: '<',
+      limitMs: 50,
+      unit: 'ms',
+      relative: { func: 'p95', metric: 'ttft', target: 'direct', factor: 1 },
+    });
+  });
+  it('keeps the case of target names, and reads modes, factors, negative margins and seconds', () => {
+    const g = one('P99(E2E.Stream@GW-2.eu)<=p50(e2e.stream@Direct)*1.5-0.5S');
+    assert.ok(g.kind === 'latency');
+    assert.equal(g.target, 'GW-2.eu');
+    assert.equal(g.mode, 'stream');
+    assert.equal(g.limitMs, -500);
+    assert.equal(g.unit, 's');
+    assert.deepEqual(g.relative, { func: 'p50', metric: 'e2e', mode: 'stream', target: 'Direct', factor: 1.5 });
+    assert.equal(g.source, 'p99(e2e.stream@GW-2.eu)<=p50(e2e.stream@Direct)*1.5-0.5s');
+    const bare = one('p50(ttft@b)<p50(ttft)');
+    assert.ok(bare.kind === 'latency' && bare.limitMs === 0 && bare.relative?.target === undefined);
+  });
+  it('a rate can name a target too', () => {
+    const g = one('error-rate@gw<1%');
+    assert.ok(g.kind === 'scalar' && g.target === 'gw' && g.limit === 1 && g.source === 'error-rate@gw<1%');
+  });
+  it('rejects a bad limit and a bad margin unit, naming the condition', () => {
+    rejects('p95(ttft@a)<p95(ttft@b)+5%', 'unknown unit "%"');
+    rejects('p95(ttft@a)<p95(nope@b)', 'unknown metric "nope"');
+    rejects('p95(ttft@a)<p95(ttft@b)+', 'after < a limit');
+  });
+});
+
+describe('checkGateTargets', () => {
+  const gates = parseFailIf(FLAG, 'p95(ttft@gateway)<p95(ttft@direct)+50ms,error-rate@gw<1%');
+  it('passes when every @NAME is a target', () => {
+    checkGateTargets(FLAG, 'x', gates, ['direct', 'gateway', 'gw']);
+  });
+  it('an unknown name is a usage error listing the targets', () => {
+    assert.throws(
+      () => checkGateTargets(FLAG, 'raw', gates, ['direct', 'gateway']),
+      (e: unknown) => e instanceof UsageError && /names target "gw", which is not one of this run's targets: direct, gateway/.test(e.message) && e.message.includes(FLAG),
+    );
+    assert.throws(() => checkGateTargets(FLAG, 'raw', gates, ['Direct', 'gateway', 'gw']), /target "direct".*case-sensitive/);
+  });
+  it('a run of one endpoint refuses @NAME, and takes gates without it', () => {
+    assert.throws(() => checkGateTargets(FLAG, 'raw', gates, undefined), (e: unknown) => e instanceof UsageError && /the run has one endpoint/.test(e.message));
+    checkGateTargets(FLAG, 'raw', parseFailIf(FLAG, 'p95(ttft)<1s,p99(ttft.stream)<p50(ttft.nonstream)*3'), undefined);
+  });
+});
+
+describe('evaluateGates on a multi-target report', () => {
+  // a: TTFT 100..1000 ms; b: the same plus 50 ms; c: nothing measured (every request failed).
+  const a = Array.from({ length: 10 }, (_, i) => okRecord('stream', (i + 1) * 100));
+  const b = a.map((r) => okRecord('stream', (r.ttftMs ?? 0) + 50));
+  const c = a.map(() => rec({ mode: 'stream', outcome: 'failed', errorCode: 'http_500' }));
+  const report = targetsReportOf({ a, b, c });
+  const p50 = (values: number[]): number => expectedPercentile(values, 50);
+  const aTtft = a.map((r) => r.ttftMs ?? 0);
+  const bTtft = b.map((r) => r.ttftMs ?? 0);
+
+  it('reads the named target, and the reference without @', () => {
+    const [named, bare] = evaluateGates(report, parseFailIf(FLAG, 'p50(ttft@b)<10s,p50(ttft)<10s')).results;
+    assert.equal(named?.actual, p50(bTtft));
+    assert.equal(bare?.actual, p50(aTtft));
+    // Messages name the reference, so a CI log says whose number it is.
+    assert.match(bare?.text ?? '', /^p50\(ttft@a\) = /);
+  });
+
+  it('fails when b adds more than the margin, and says by how much', () => {
+    const ev = evaluateGates(report, parseFailIf(FLAG, 'p50(ttft@b)<p50(ttft@a)+20ms'));
+    assert.equal(ev.pass, false);
+    const res = ev.results[0];
+    assert.equal(res?.limit, p50(aTtft) + 20);
+    assert.match(res?.text ?? '', /^p50\(ttft@b\) = [\d.]+ ms, limit < p50\(ttft@a\) \+ 20 ms = [\d.]+ ms: over by [\d.]+ ms/);
+  });
+
+  it('passes when the margin covers the difference; a factor scales the other side', () => {
+    assert.equal(evaluateGates(report, parseFailIf(FLAG, 'p50(ttft@b)<p50(ttft@a)+100ms')).pass, true);
+    assert.equal(evaluateGates(report, parseFailIf(FLAG, 'p50(ttft@b)<p50(ttft@a)*1.2')).pass, true);
+    assert.equal(evaluateGates(report, parseFailIf(FLAG, 'p50(ttft@b)<p50(ttft@a)*1.01')).pass, false);
+  });
+
+  it('a side with no samples fails, whichever side it is', () => {
+    const [left, right] = evaluateGates(report, parseFailIf(FLAG, 'p50(ttft@c)<p50(ttft@a)+1s,p50(ttft@a)<p50(ttft@c)+1s')).results;
+    assert.equal(left?.pass, false);
+    assert.match(left?.text ?? '', /p50\(ttft@c\): no samples/);
+    assert.equal(right?.pass, false);
+    assert.match(right?.text ?? '', /the limit cannot be measured, p50\(ttft@c\): no samples/);
+  });
+
+  it('rates per target, and an unknown target fails rather than passing', () => {
+    const [errC, errA, unknown] = evaluateGates(report, parseFailIf(FLAG, 'error-rate@c<1%,error-rate<1%,p50(ttft@zz)<1s')).results;
+    assert.equal(errC?.pass, false);
+    assert.match(errC?.text ?? '', /^error-rate@c = 100 %/);
+    assert.equal(errA?.pass, true);
+    assert.equal(unknown?.pass, false);
+    assert.match(unknown?.text ?? '', /no target "zz"/);
+  });
+
+  it('applyTargetsExtras: gates into the top-level extras, exit code 1 on a failure, and an unknown name refused', () => {
+    const r = targetsReportOf({ a, b });
+    const out = applyTargetsExtras(r, { failIf: 'p50(ttft@b)<p50(ttft@a)+20ms,p50(ttft@b)<p50(ttft@a)+100ms' });
+    assert.equal(out.exitCode, 1);
+    const text = out.lines.join('\n');
+    assert.match(text, /a metric without @ is the reference's, a/);
+    assert.match(text, /FAIL {2}p50\(ttft@b\)/);
+    assert.match(text, /PASS {2}p50\(ttft@b\)/);
+    assert.equal((r.extras?.gates as { pass: boolean }).pass, false);
+    assert.equal(applyTargetsExtras(targetsReportOf({ a, b }), { failIf: 'p50(ttft@b)<p50(ttft@a)+100ms' }).exitCode, 0);
+    assert.throws(() => applyTargetsExtras(targetsReportOf({ a, b }), { failIf: 'p50(ttft@x)<1s' }), UsageError);
   });
 });

@@ -115,3 +115,32 @@ test('comparison page: bars for each variant, drawn offline', { skip, timeout: 2
   assert.deepEqual(variants, ['streaming', 'non-streaming']);
   await o.page.close();
 });
+
+test('targets page: bars with intervals for each target, drawn offline; each summary table equals its target in the JSON report', { skip, timeout: 240_000 }, async () => {
+  const r = await render(['--headless', '-n', '80', '-c', '4', '--seed', '7', '--sim-output-tokens', '20', '--target', 'direct=sim:fast', '--target', 'gateway=sim:fast,ttft=+50'], 'targets');
+  const report = JSON.parse(readFileSync(r.json, 'utf8')) as Report;
+  const o = await (browser as Browser).open(r.html);
+  await checkPage(o, 'targets', 2);
+  assert.deepEqual(await o.page.locator('#targets-table tbody th').allInnerTexts(), ['direct', 'gateway']);
+  // The gateway's bar has an interval (two caps and a line), the reference's none.
+  const whiskers = await o.page.locator('#targets-latency-bars .svg-whisker').count();
+  assert.ok(whiskers >= 3, `interval marks: ${whiskers}`);
+  for (const [i, t] of (report.targets ?? []).entries()) {
+    const rows = o.page.locator(`#summary-table-${i} tbody tr`);
+    assert.equal(await o.page.getAttribute(`#summary-table-${i}`, 'data-target'), t.name);
+    const n = await rows.count();
+    assert.ok(n >= 4, `${t.name}: summary rows ${n}`);
+    for (let k = 0; k < n; k++) {
+      const row = rows.nth(k);
+      const label = (await row.getAttribute('data-row')) ?? '';
+      const mode = (await row.getAttribute('data-mode')) as 'stream' | 'nonstream';
+      const key = METRIC_KEY[label.split(' ')[0] ?? ''];
+      assert.ok(key, `known metric in ${label}`);
+      const s = t.byMode[mode][key] as Report['byMode']['stream']['ttftMs'];
+      const cells = await row.locator('td').allInnerTexts();
+      assert.deepEqual(cells, [String(s.count), fmtMs(s.mean), fmtMs(s.min), fmtMs(s.p50), fmtMs(s.p90), fmtMs(s.p95), fmtMs(s.p99), fmtMs(s.max)], `${t.name} ${label}`);
+    }
+  }
+  assert.match(await o.page.locator('#verdict-lines').innerText(), /gateway vs direct: TTFT stream p50 slower/);
+  await o.page.close();
+});

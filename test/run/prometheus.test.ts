@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { Engine } from '../../src/engine/engine.ts';
 import { MODES, type RequestRecord } from '../../src/engine/types.ts';
 import { buildReport } from '../../src/report/report.ts';
-import { startLiveMetrics } from '../../src/run/live-metrics.ts';
+import { startLiveMetrics, startTargetsMetrics } from '../../src/run/live-metrics.ts';
 import { serveMetrics } from '../../src/run/metrics-server.ts';
 import { BUCKETS, METRIC_NAMES, PrometheusExporter, type MetricsSource } from '../../src/run/prometheus.ts';
 import { GapHistogram } from '../../src/run/gap-histogram.ts';
@@ -137,6 +137,48 @@ test('a run scraped twice while running and once after: counters only grow, and 
     await live.close();
     engine.dispose();
     await server.close();
+  }
+});
+
+test('several targets (--target): one endpoint, every series labelled with its target, each target\'s final counts equal its report', async () => {
+  const server = await startScriptedServer(mixedScript());
+  const other = await startScriptedServer(mixedScript());
+  const engines = [
+    { name: 'direct', engine: new Engine(testConfig(server.url, { load: { concurrency: 3, streamRatio: 0.5, requests: 40, seed: 7 } })), url: server.url },
+    { name: 'gw', engine: new Engine(testConfig(other.url, { load: { concurrency: 2, streamRatio: 0.5, requests: 30, seed: 7 } })), url: other.url },
+  ];
+  const live = await startTargetsMetrics(
+    engines.map((e) => ({ name: e.name, session: { engine: e.engine, target: { label: e.url, api: 'openai', model: 'test-model', simulated: false } } })),
+    { host: '127.0.0.1', port: 0 },
+  );
+  try {
+    await Promise.all(engines.map((e) => e.engine.start()));
+    const mid = await scrape(live.url);
+    assert.equal(valueOf(mid, METRIC_NAMES.poolSize, { target: 'direct' }), 3);
+    assert.equal(valueOf(mid, METRIC_NAMES.poolSize, { target: 'gw' }), 2);
+    const outcomes = await Promise.all(engines.map((e) => e.engine.done));
+    const last = await scrape(live.url);
+    // Every sample of every family names one of the two targets.
+    for (const fam of last.values())
+      for (const sample of fam.samples) assert.ok(sample.labels.target === 'direct' || sample.labels.target === 'gw', `${sample.name} ${JSON.stringify(sample.labels)}`);
+    for (const [i, e] of engines.entries()) {
+      const report = buildReport({ version: 'test', target: { baseUrl: e.url, api: 'openai', model: 'test-model', simulated: false }, settings: {}, outcome: outcomes[i] as Awaited<typeof e.engine.done>, engine: e.engine });
+      const target = e.name;
+      assert.equal(valueOf(last, METRIC_NAMES.requests, { target }), report.totals.requests + report.totals.cancelled, `${target} requests`);
+      for (const mode of MODES) {
+        assert.equal(valueOf(last, METRIC_NAMES.requests, { target, mode, outcome: 'ok' }), report.byMode[mode].succeeded, `${target} ${mode} ok`);
+        assert.equal(valueOf(last, `${METRIC_NAMES.ttft}_count`, { target, mode }), report.byMode[mode].ttftMs.count, `${target} ${mode} ttft count`);
+        assert.equal(valueOf(last, `${METRIC_NAMES.itl}_count`, { target, mode }), report.byMode[mode].itlMs.count, `${target} ${mode} itl count`);
+      }
+      const info = last.get(METRIC_NAMES.runInfo)?.samples.find((x) => x.labels.target === target);
+      assert.deepEqual(info?.labels, { run_id: e.engine.runId, version: info?.labels.version ?? '', target, model: 'test-model', api: 'openai', endpoint: e.url });
+      assert.equal(last.get(METRIC_NAMES.runStart)?.samples.filter((x) => x.labels.target === target).length, 1);
+    }
+  } finally {
+    await live.close();
+    for (const e of engines) e.engine.dispose();
+    await server.close();
+    await other.close();
   }
 });
 

@@ -184,3 +184,32 @@ test('docs/dashboard.md lists every binding with its description', async () => {
     assert.ok(doc.includes(`| ${keys} | ${b.description} |`), `docs/dashboard.md is missing: | ${keys} | ${b.description} |`);
   }
 });
+
+test('several targets: t selects the next target, * sets every pool to the selected one, + reaches only the selected', () => {
+  const targets = { names: ['a', 'b'], selected: 1 };
+  const c = ctx({ snapshot: makeSnapshot({ concurrency: 12 }), targets });
+  c.ui.cycleTarget = () => c.calls.push(['cycleTarget']);
+  c.commands.setEveryConcurrency = (n) => c.calls.push(['setEveryConcurrency', n]);
+  assert.equal(dispatchKey('t', NO_KEY, c), 'selectTarget');
+  assert.equal(dispatchKey('*', NO_KEY, c), 'poolAll');
+  assert.equal(dispatchKey('+', NO_KEY, c), 'poolUp');
+  // The context's commands are the selected target's for the pool (TargetsApp binds them so).
+  assert.deepEqual(c.calls, [['cycleTarget'], ['setEveryConcurrency', 12], ['setConcurrency', 13]]);
+});
+
+test('one target: t and * do nothing, and the bindings say they need several targets', () => {
+  const c = ctx();
+  c.ui.cycleTarget = () => c.calls.push(['cycleTarget']);
+  c.commands.setEveryConcurrency = (n) => c.calls.push(['setEveryConcurrency', n]);
+  assert.equal(dispatchKey('t', NO_KEY, c), undefined);
+  assert.equal(dispatchKey('*', NO_KEY, c), undefined);
+  assert.deepEqual(c.calls, []);
+  for (const id of ['selectTarget', 'poolAll']) {
+    const b = KEYMAP.find((k) => k.id === id);
+    assert.equal(b?.onlyWithTargets, true, id);
+    assert.match(b?.availability ?? '', /several targets/);
+  }
+  // The pool keys act on the selected target; the load shape (stream share, rate) on every one.
+  assert.equal(KEYMAP.find((k) => k.id === 'poolUp')?.targetScope, 'selected');
+  assert.equal(KEYMAP.find((k) => k.id === 'ratioUp')?.targetScope, 'every');
+});

@@ -34,3 +34,16 @@ test('no errors, no error lines; small terminals drop the chart before the panes
   assert.equal(small.chart, 0);
   assert.ok(small.panes >= 2);
 });
+
+test('several targets: the table takes a row per mode and target, and panes come in whole rows', () => {
+  // 80x24, two targets, a two-line footer: 6 lines of table, the chart gets the lines a pane row cannot use.
+  const two = computeLayout({ rows: 24, errorGroups: 0, helpOpen: false, footerLines: 2, statsLines: 6 });
+  assert.deepEqual({ stats: two.stats, chart: two.chart, panes: two.panes }, { stats: 6, chart: 7, panes: 6 });
+  assert.equal(two.header + two.stats + two.chart + two.errors + two.panes + two.footer, two.height);
+  // 120x40, four targets.
+  const four = computeLayout({ rows: 40, errorGroups: 0, helpOpen: false, footerLines: 1, statsLines: 10 });
+  assert.equal(four.stats, 10);
+  assert.ok(four.chart >= 10, `chart ${four.chart}`);
+  assert.ok(four.panes >= 6 && four.panes % 3 === 0, `panes ${four.panes}`);
+  assert.equal(four.header + four.stats + four.chart + four.errors + four.panes + four.footer, four.height);
+});

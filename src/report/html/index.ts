@@ -4,6 +4,7 @@ import { renderComparisonHtml } from './comparison-page.ts';
 import type { SavedResult } from './inputs.ts';
 import { renderRunHtml } from './run-page.ts';
 import { renderSweepHtml } from './sweep-page.ts';
+import { renderTargetsHtml } from './targets-page.ts';
 
 /**
  * Self-contained HTML reports: one file with its styles, script, chart library and data inline,
@@ -14,12 +15,18 @@ import { renderSweepHtml } from './sweep-page.ts';
 export { renderRunHtml } from './run-page.ts';
 export { renderSweepHtml } from './sweep-page.ts';
 export { renderComparisonHtml } from './comparison-page.ts';
+export { renderTargetsHtml } from './targets-page.ts';
+
+/** A run's page: one target's, or the page of several (--target) with their verdict. */
+export function renderReportHtml(report: Report): string {
+  return report.targets !== undefined ? renderTargetsHtml(report) : renderRunHtml(report);
+}
 export { loadSavedResult, parseSavedResult, type SavedResult, type SweepFile, type ComparisonFile } from './inputs.ts';
 
 export function renderHtml(r: SavedResult): string {
   switch (r.kind) {
     case 'run':
-      return renderRunHtml(r.report);
+      return renderReportHtml(r.report);
     case 'sweep':
       return renderSweepHtml(r.sweep);
     case 'comparison':
@@ -29,7 +36,7 @@ export function renderHtml(r: SavedResult): string {
 
 /** Writes a run's page atomically (a reader never sees half a file). */
 export function writeHtmlReport(path: string, report: Report): void {
-  writeFileAtomic(path, renderRunHtml(report));
+  writeFileAtomic(path, renderReportHtml(report));
 }
 
 /** Writes the page of any saved result: a run, a sweep or a comparison. */

@@ -127,7 +127,7 @@ export interface PageInput {
   body: string[];
   charts: ChartSpec[];
   /** Which kind of page: the browser test and styling key off it. */
-  kind: 'run' | 'sweep' | 'comparison';
+  kind: 'run' | 'sweep' | 'comparison' | 'targets';
   toolVersion: string;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { redactSecrets } from '../../engine/wire/common.ts';
 import type { Report } from '../report.ts';
-import { LATENCY_COLUMNS, fmtMs, fmtNum, latencyCells, latencyRows, segmentRows } from '../text.ts';
+import { LATENCY_COLUMNS, fmtMs, fmtNum, latencyCells, latencyRows, segmentRows, turnRows } from '../text.ts';
 import type { ChartSpec } from './chart-spec.ts';
 import { distributionCharts } from './distribution.ts';
 import { escapeHtml } from './escape.ts';
@@ -47,7 +47,9 @@ export function workload(r: Report): string {
   const ratio = numSetting(r, 'streamRatio');
   if (ratio !== undefined) parts.push(`${Math.round(ratio * 100)}% streaming`);
   const prompts = setting(r, 'prompts');
-  if (typeof prompts === 'number') parts.push(`${prompts} prompt${prompts === 1 ? '' : 's'}`);
+  const sessions = r.workload?.asked.sessions;
+  if (sessions !== undefined) parts.push(`${sessions.turns !== undefined ? `sessions of ${sessions.turns} turns` : 'dataset conversations as sessions'} (${sessions.history} history${sessions.thinkTimeMs !== undefined ? `, think ${sessions.thinkTimeMs} ms` : ''})`);
+  else if (typeof prompts === 'number') parts.push(`${prompts} prompt${prompts === 1 ? '' : 's'}`);
   const maxTokens = numSetting(r, 'maxTokens');
   parts.push(maxTokens !== undefined ? `max ${maxTokens} output tokens` : 'no max-tokens limit');
   const warmup = numSetting(r, 'warmup');
@@ -107,6 +109,10 @@ function summarySection(r: Report): string {
   if (r.segments.length > 1) {
     const p = segmentRows(r);
     parts.push(`<h3>By load setting</h3><div class="table-wrap">${tableHtml({ caption: 'One row per segment (load setting); latencies in ms', head: p.header, rows: p.rows }, { id: 'segments-table' })}</div>`);
+  }
+  const turns = r.workload !== undefined ? turnRows(r.workload) : undefined;
+  if (turns !== undefined) {
+    parts.push(`<h3>By turn</h3><div class="table-wrap">${tableHtml({ caption: `One row per turn index of the multi-turn sessions; ${turns.note}`, head: turns.header, rows: turns.rows }, { id: 'turns-table' })}</div>`);
   }
   return section('Summary', parts.join('\n'), 'summary');
 }

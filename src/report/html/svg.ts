@@ -29,6 +29,11 @@ export interface Bar {
   value: number;
   /** Upper end of the whisker, drawn when above the bar. */
   high?: number;
+  /**
+   * Lower end of the whisker: with it, the whisker is an interval from `low` to `high` drawn
+   * across the bar's end (a confidence interval), rather than a spread above it.
+   */
+  low?: number;
 }
 
 export interface BarGroup {
@@ -55,12 +60,21 @@ export function barChartSvg(id: string, groups: BarGroup[], unit: string, descri
     for (const b of g.bars) {
       const w = Math.max(1, x(b.value) - labelW);
       const cy = y + rowH / 2;
-      const tip = `${b.label}: ${fmt(b.value)} ${unit}${b.high !== undefined ? `, up to ${fmt(b.high)} ${unit}` : ''}`;
+      const tip =
+        b.low !== undefined && b.high !== undefined
+          ? `${b.label}: ${fmt(b.value)} ${unit}, interval ${fmt(b.low)} to ${fmt(b.high)} ${unit}`
+          : `${b.label}: ${fmt(b.value)} ${unit}${b.high !== undefined ? `, up to ${fmt(b.high)} ${unit}` : ''}`;
       parts.push(`<g><title>${escapeHtml(`${g.title}, ${tip}`)}</title>`);
       parts.push(`<text x="${labelW - 8}" y="${cy + 4}" text-anchor="end">${escapeHtml(b.label)}</text>`);
       parts.push(`<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${b.color}" rx="2"/>`);
       let end = labelW + w;
-      if (b.high !== undefined && b.high > b.value) {
+      if (b.low !== undefined && b.high !== undefined) {
+        const lx = x(b.low);
+        const hx = x(b.high);
+        parts.push(`<line x1="${lx.toFixed(1)}" y1="${cy}" x2="${hx.toFixed(1)}" y2="${cy}" class="svg-whisker"/>`);
+        for (const cx of [lx, hx]) parts.push(`<line x1="${cx.toFixed(1)}" y1="${cy - 6}" x2="${cx.toFixed(1)}" y2="${cy + 6}" class="svg-whisker"/>`);
+        end = Math.max(end, hx);
+      } else if (b.high !== undefined && b.high > b.value) {
         const hx = x(b.high);
         parts.push(`<line x1="${end.toFixed(1)}" y1="${cy}" x2="${hx.toFixed(1)}" y2="${cy}" class="svg-whisker"/>`);
         parts.push(`<line x1="${hx.toFixed(1)}" y1="${cy - 6}" x2="${hx.toFixed(1)}" y2="${cy + 6}" class="svg-whisker"/>`);

@@ -9,6 +9,7 @@ import {
   type Report,
 } from '../../../src/report/report.ts';
 import type { EncodedModeAccumulator } from '../../../src/engine/stats.ts';
+import { comparePaired, PairLog, sampleOf } from '../../../src/report/paired.ts';
 
 /**
  * Reports without an Engine: the same steps as buildReport (modeReport, totalsOf, encode), from
@@ -142,3 +143,25 @@ export function lcg(seed: number): () => number {
 }
 
 export { ModeAccumulator };
+
+/**
+ * A multi-target report (--target), as runTargets builds it: the first target is the reference,
+ * its run is the top level. The k-th record of every target is the k-th request of the pair, so
+ * `comparison` is the paired verdict over them.
+ */
+export function targetsReportOf(byTarget: Readonly<Record<string, readonly RequestRecord[]>>, o: ReportOpts & { seed?: number } = {}): Report {
+  const names = Object.keys(byTarget);
+  const runs = names.map((name) => reportOf(byTarget[name] ?? [], { ...o, baseUrl: `http://127.0.0.1:1/${name}/v1` }));
+  const logs = names.map((name) => {
+    const log = new PairLog();
+    (byTarget[name] ?? []).forEach((r, i) => log.add(i, sampleOf(r)));
+    return log;
+  });
+  const ref = runs[0];
+  if (ref === undefined) throw new Error('targetsReportOf: no target');
+  const targets = runs.map((r, i) => {
+    const { schema: _s, tool: _t, createdAt: _c, ...body } = r;
+    return { name: names[i] ?? String(i), ...body };
+  });
+  return { ...ref, targets, comparison: comparePaired(names, logs, { seed: o.seed ?? 1, iterations: 200 }) };
+}
