@@ -178,9 +178,9 @@ export const RUN_FLAGS = {
   }),
   maxQueueDelay: flag({
     name: 'max-queue-delay', valueName: 'TIME', section: 'load', unit: 'ms',
-    help: 'open loop: tickets waiting longer than this for a slot are dropped',
+    help: 'open loop (--rate, --replay): requests waiting longer than this for a slot are dropped',
     value: duration('ms', WAIT), default: 30_000, defaultText: '30s',
-    requires: [{ flag: 'rate', message: '--max-queue-delay only applies to open-loop runs (tickets wait for a slot there): add --rate R, or drop it' }],
+    requires: [{ flag: 'rate', or: ['replay'], message: '--max-queue-delay only applies to open-loop runs (requests wait for a slot there): add --rate R or --replay, or drop it' }],
   }),
   streamRatio: flag({
     name: 'stream-ratio', valueName: 'R', section: 'load', help: 'fraction of requests that stream, 0..1 or a %',

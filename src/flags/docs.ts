@@ -26,7 +26,7 @@ function flagRow(def: AnyFlagDef): string {
   const rules = [
     ...(def.required === true ? ['required'] : []),
     ...(def.value.readAll !== undefined ? ['repeatable'] : []),
-    ...(def.requires ?? []).map((r) => `needs --${kebab(r.flag)}`),
+    ...(def.requires ?? []).map((r) => `needs ${[r.flag, ...(r.or ?? [])].map((f) => `--${kebab(f)}`).join(' or ')}`),
     ...(def.conflicts ?? []).map((r) => `not with --${kebab(r.flag)}`),
   ];
   const unit = bareUnitNote(def);

@@ -64,7 +64,7 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, raw: RawOp
     if (!given.has(key)) continue;
     // A conflict first: adding what a flag requires would not help while it conflicts with another.
     for (const rule of def.conflicts ?? []) if (given.has(rule.flag)) throw new UsageError(rule.message);
-    for (const rule of def.requires ?? []) if (!given.has(rule.flag)) throw new UsageError(rule.message);
+    for (const rule of def.requires ?? []) if (![rule.flag, ...(rule.or ?? [])].some((f) => given.has(f))) throw new UsageError(rule.message);
   }
   return { values: values as FlagValues<T>, given, sim };
 }

@@ -35,6 +35,8 @@ export interface ValueSpec<T> {
 /** A rule naming another flag of the same table (by key), with the message shown when broken. */
 export interface FlagRule {
   flag: string;
+  /** For `requires`: other flags that satisfy the rule as well (any one of them will do). */
+  or?: readonly string[];
   message: string;
 }
 

@@ -129,3 +129,9 @@ test('sessions and --replay are refused with several targets, and with each othe
   // A dataset's single prompts do go to several targets (each target gets the same prompts in order).
   assert.doesNotThrow(() => plan({ dataset: 'examples/dataset-sharegpt.json', target: two }));
 });
+
+test('--max-queue-delay goes with --replay as with --rate (both are open loop), and is refused in a closed loop', () => {
+  const p = plan({ dataset: 'examples/trace-mooncake.jsonl', replay: true, maxQueueDelay: '2s' });
+  assert.equal(p.engine.load.maxQueueDelayMs, 2000);
+  assert.match(usageMessage(() => plan({ maxQueueDelay: '2s' })), /add --rate R or --replay, or drop it/);
+});
