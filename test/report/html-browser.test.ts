@@ -116,11 +116,18 @@ test('comparison page: bars for each variant, drawn offline', { skip, timeout: 2
   await o.page.close();
 });
 
-test('targets page: bars with intervals for each target, drawn offline; each summary table equals its target in the JSON report', { skip, timeout: 240_000 }, async () => {
-  const r = await render(['--headless', '-n', '80', '-c', '4', '--seed', '7', '--sim-output-tokens', '20', '--target', 'direct=sim:fast', '--target', 'gateway=sim:fast,ttft=+50'], 'targets');
+test('targets page: bars with intervals, timelines and distributions for each target, drawn offline; each summary table equals its target in the JSON report', { skip, timeout: 240_000 }, async () => {
+  // Three seconds, so each target has a timeline to draw.
+  const r = await render(['--headless', '-d', '3s', '-c', '4', '--seed', '7', '--sim-output-tokens', '20', '--target', 'direct=sim:fast', '--target', 'gateway=sim:fast,ttft=+50'], 'targets');
   const report = JSON.parse(readFileSync(r.json, 'utf8')) as Report;
   const o = await (browser as Browser).open(r.html);
-  await checkPage(o, 'targets', 2);
+  // Two bar charts, the timeline (TTFT, ITL and E2E per mode, load, throughput, tokens) and the TTFT, ITL and E2E distributions.
+  await checkPage(o, 'targets', 2 + 8 + 3);
+  const drawn = (await chartInk(o.page)).map((c) => c.id);
+  for (const id of ['tl-ttftMs-stream', 'tl-ttftMs-nonstream', 'tl-itlMs-stream', 'tl-e2eMs-stream', 'tl-load', 'tl-throughput', 'tl-tokens', 'dist-ttft', 'dist-itl', 'dist-e2e']) assert.ok(drawn.includes(id), `${id} drawn (${drawn.join(', ')})`);
+  // The legend names the targets.
+  const legend = await o.page.locator('[data-chart="tl-ttftMs-stream"] .u-legend').innerText();
+  assert.ok(legend.includes('direct p50') && legend.includes('gateway p95'), legend);
   assert.deepEqual(await o.page.locator('#targets-table tbody th').allInnerTexts(), ['direct', 'gateway']);
   // The gateway's bar has an interval (two caps and a line), the reference's none.
   const whiskers = await o.page.locator('#targets-latency-bars .svg-whisker').count();

@@ -33,8 +33,20 @@ export interface DistributionChart {
   table: DataTable;
 }
 
+/** One percentile curve, and its column of the chart's table. */
+export interface Curve {
+  label: string;
+  color: string;
+  dash?: number[];
+  values: (number | null)[];
+  rows: string[];
+}
+
+/** Where the curves come from: a single-target report, or one entry of a multi-target report's `targets`. */
+export type HistogramSource = Pick<Report, 'histograms'>;
+
 /** A metric's histogram for one mode, when the report has it (TTFO only in newer reports). */
-function encodedOf(r: Report, mode: 'stream' | 'nonstream', metric: string): EncodedHistogram | undefined {
+function encodedOf(r: HistogramSource, mode: 'stream' | 'nonstream', metric: string): EncodedHistogram | undefined {
   const all = r.histograms[mode].histograms as Record<string, unknown>;
   const parsed = encodedHistogramSchema.safeParse(all[metric]);
   return parsed.success && parsed.data.count > 0 ? parsed.data : undefined;
@@ -60,56 +72,67 @@ export function percentileCurve(h: LatencyHistogram): (number | null)[] {
   return out;
 }
 
-export function distributionCharts(r: Report): DistributionChart[] {
-  const charts: DistributionChart[] = [];
-  // Without reasoning the TTFO curve would be the TTFT curve again.
-  const metrics = DISTRIBUTION_METRICS.filter((m) => m.key !== 'ttfo' || anyReasoning(r));
-  for (const metric of metrics) {
-    const curves: { label: string; color: string; dash?: number[]; values: (number | null)[]; rows: string[] }[] = [];
-    for (const m of MODE_SERIES) {
-      const enc = encodedOf(r, m.mode, metric.key);
-      if (!enc) continue;
-      const h = LatencyHistogram.decode(enc);
-      try {
-        curves.push({
-          label: m.label,
-          color: m.color,
-          ...(m.mode === 'nonstream' ? { dash: NONSTREAM_DASH } : {}),
-          values: percentileCurve(h),
-          rows: [String(h.count), ...TABLE_PERCENTILES.map((p) => fmtMs(h.percentile(p))), fmtMs(h.maxMs)],
-        });
-      } finally {
-        h.dispose();
-      }
+/**
+ * A source's curves for one metric, one per mode it has: stream solid, non-stream dashed.
+ * `name` prefixes the labels and `color` overrides the per-mode colours (one colour per target).
+ */
+export function modeCurves(r: HistogramSource, metric: string, o: { name?: string; color?: string } = {}): Curve[] {
+  const curves: Curve[] = [];
+  for (const m of MODE_SERIES) {
+    const enc = encodedOf(r, m.mode, metric);
+    if (!enc) continue;
+    const h = LatencyHistogram.decode(enc);
+    try {
+      curves.push({
+        label: o.name !== undefined ? `${o.name} ${m.label}` : m.label,
+        color: o.color ?? m.color,
+        ...(m.mode === 'nonstream' ? { dash: NONSTREAM_DASH } : {}),
+        values: percentileCurve(h),
+        rows: [String(h.count), ...TABLE_PERCENTILES.map((p) => fmtMs(h.percentile(p))), fmtMs(h.maxMs)],
+      });
+    } finally {
+      h.dispose();
     }
-    if (curves.length === 0) continue;
-    // The grid ends where the longest curve does (its max), so the axis has no empty decades.
-    const used = Math.max(...curves.map((c) => c.values.findLastIndex((v) => v !== null))) + 1;
-    for (const c of curves) c.values = c.values.slice(0, used);
-    const id = `dist-${metric.key}`;
-    const head = ['', ...curves.map((c) => `${c.label} (ms)`)];
-    const rowNames = ['samples', ...TABLE_PERCENTILES.map((p) => `p${p}`), 'max'];
-    charts.push({
-      title: metric.title,
-      spec: {
-        id,
-        xKind: 'percentile',
-        xLog: 10,
-        xLabel: 'percentile',
-        yLabel: 'ms',
-        yUnit: 'ms',
-        x: GRID.slice(0, used),
-        series: curves.map((c) => ({ label: c.label, color: c.color, values: c.values, ...(c.dash ? { dash: c.dash } : {}) })),
-        markers: [],
-      },
-      table: {
-        caption: `${metric.title} by percentile, from the run's HdrHistograms`,
-        head,
-        rows: rowNames.map((name, i) => [name, ...curves.map((c) => c.rows[i] ?? '-')]),
-      },
-    });
   }
-  return charts;
+  return curves;
+}
+
+/** One distribution chart of the given curves (none: no chart), with their numbers as a table. */
+export function distributionChart(metric: (typeof DISTRIBUTION_METRICS)[number], curves: Curve[], source: string): DistributionChart | undefined {
+  if (curves.length === 0) return undefined;
+  // The grid ends where the longest curve does (its max), so the axis has no empty decades.
+  const used = Math.max(...curves.map((c) => c.values.findLastIndex((v) => v !== null))) + 1;
+  const rowNames = ['samples', ...TABLE_PERCENTILES.map((p) => `p${p}`), 'max'];
+  return {
+    title: metric.title,
+    spec: {
+      id: `dist-${metric.key}`,
+      xKind: 'percentile',
+      xLog: 10,
+      xLabel: 'percentile',
+      yLabel: 'ms',
+      yUnit: 'ms',
+      x: GRID.slice(0, used),
+      series: curves.map((c) => ({ label: c.label, color: c.color, values: c.values.slice(0, used), ...(c.dash ? { dash: c.dash } : {}) })),
+      markers: [],
+    },
+    table: {
+      caption: `${metric.title} by percentile, from ${source}`,
+      head: ['', ...curves.map((c) => `${c.label} (ms)`)],
+      rows: rowNames.map((name, i) => [name, ...curves.map((c) => c.rows[i] ?? '-')]),
+    },
+  };
+}
+
+/** The metrics worth a chart: without reasoning the TTFO curve would be the TTFT curve again. */
+export function distributionMetrics(reasoned: boolean): (typeof DISTRIBUTION_METRICS)[number][] {
+  return DISTRIBUTION_METRICS.filter((m) => m.key !== 'ttfo' || reasoned);
+}
+
+export function distributionCharts(r: Report): DistributionChart[] {
+  return distributionMetrics(anyReasoning(r))
+    .map((metric) => distributionChart(metric, modeCurves(r, metric.key), "the run's HdrHistograms"))
+    .filter((c): c is DistributionChart => c !== undefined);
 }
 
 /** Exposed for tests: the x grid (1/(1-p)). */

@@ -3,14 +3,16 @@ import { redactSecrets } from '../../engine/wire/common.ts';
 import { fmtUsd } from '../cost.ts';
 import type { Report, TargetReport } from '../report.ts';
 import type { ComparisonRow } from '../schema.ts';
+import type { ChartSpec } from './chart-spec.ts';
 import { targetCost, targetGoodput } from '../targets-extras.ts';
 import { fmtValue, rowLabel, targetWhere, verdictIntro, verdictLine, verdictTable } from '../targets-text.ts';
 import { LATENCY_COLUMNS, fmtNum, latencyCells, latencyRows } from '../text.ts';
-import { PALETTE } from './chart-spec.ts';
 import { escapeHtml } from './escape.ts';
-import { factsHtml, paragraph, renderPage, section, svgBlock, tableHtml, type DataTable } from './page.ts';
+import { chartBlock, factsHtml, paragraph, renderPage, section, svgBlock, tableHtml, type DataTable } from './page.ts';
 import { loadModel, workload } from './run-page.ts';
 import { barChartSvg, type BarGroup } from './svg.ts';
+import { targetColor, targetsDistributionCharts, targetsTimelineCharts } from './targets-charts.ts';
+import { loadMarkers } from './timeline.ts';
 
 /**
  * A multi-target run (--target) as a page: the targets, the verdict as side-by-side bars with
@@ -20,9 +22,10 @@ import { barChartSvg, type BarGroup } from './svg.ts';
  * The bars: each target's p50 over the pairs. The reference has no interval of its own (the
  * bootstrap is over differences); another target's whisker is the reference's p50 plus the 95 %
  * interval of the difference, so a whisker that reaches the reference's bar means "within noise".
+ * Then the targets over time and their latency distributions, overlaid (targets-charts.ts).
  */
 
-const color = (i: number): string => PALETTE[i % PALETTE.length] ?? PALETTE[0];
+const color = targetColor;
 
 /** Verdict rows grouped by metric and mode, in the report's order. */
 function rowGroups(rows: readonly ComparisonRow[]): ComparisonRow[][] {
@@ -178,7 +181,29 @@ function extrasSection(r: Report, targets: readonly TargetReport[]): string {
   return section('Goodput, cost and gates', parts.join('\n'), 'extras');
 }
 
+function chartsSections(r: Report): { html: string[]; specs: ChartSpec[] } {
+  const timeline = targetsTimelineCharts(r);
+  const dists = targetsDistributionCharts(r);
+  const markers = loadMarkers(r);
+  const overTime =
+    timeline.length === 0
+      ? paragraph('This report has no timeline (the run was shorter than a second).')
+      : [
+          paragraph(`Each target in its own colour (as in the bars above).${markers.length > 0 ? ` Dashed vertical lines mark the ${markers.length} load change${markers.length > 1 ? 's' : ''}.` : ''}`, 'note'),
+          `<div class="grid2">${timeline.map((c) => chartBlock(c.spec, c.title, c.table, c.note)).join('\n')}</div>`,
+        ].join('\n');
+  const distributions =
+    dists.length === 0
+      ? paragraph('No latency was recorded.')
+      : `${paragraph("Value at each percentile, from each target's HdrHistograms; the percentile axis is logarithmic so the tail is visible. One colour per target: streaming solid, non-streaming dashed.", 'note')}<div class="grid2">${dists.map((c) => chartBlock(c.spec, c.title, c.table)).join('\n')}</div>`;
+  return {
+    html: [section('Over time', overTime, 'timeline'), section('Latency distributions', distributions, 'distributions')],
+    specs: [...timeline.map((c) => c.spec), ...dists.map((c) => c.spec)],
+  };
+}
+
 export function renderTargetsHtml(r: Report): string {
+  const charts = chartsSections(r);
   const targets = r.targets ?? [];
   const names = targets.map((t) => t.name).join(', ');
   const facts: [string, string][] = [
@@ -195,6 +220,7 @@ export function renderTargetsHtml(r: Report): string {
     section('Targets', `<div class="table-wrap">${tableHtml(targetsTable(targets), { id: 'targets-table' })}</div>`, 'targets'),
     verdictSection(r),
     summarySection(targets),
+    ...charts.html,
     errorsSection(targets),
     extrasSection(r, targets),
   ];
@@ -204,7 +230,7 @@ export function renderTargetsHtml(r: Report): string {
     title: `streamtop: ${targets.length} targets compared`,
     subtitle: `${names}, ${r.createdAt}`,
     body,
-    charts: [],
+    charts: charts.specs,
     toolVersion: r.tool.version,
   });
 }

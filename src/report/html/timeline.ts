@@ -15,12 +15,14 @@ import type { DataTable } from './page.ts';
  */
 
 const percentiles = z.looseObject({ p50: z.number(), p95: z.number(), p99: z.number(), mean: z.number().optional() });
-type Percentiles = z.output<typeof percentiles>;
+export type Percentiles = z.output<typeof percentiles>;
 
-type Entry = Report['timeline'][number];
+export type TimelineEntry = Report['timeline'][number];
+type Entry = TimelineEntry;
 type MetricKey = 'ttftMs' | 'ttfoMs' | 'itlMs' | 'e2eMs';
 
-interface LatencySeries {
+/** One latency chart's worth of a timeline: its id and title, and one point per entry. */
+export interface LatencySeries {
   id: string;
   title: string;
   note: string;
@@ -53,7 +55,7 @@ function modeMetric(entry: Entry, mode: Mode, key: MetricKey): Percentiles | und
 }
 
 /** What to draw: per mode when the timeline has `byMode`, else the both-modes percentiles. */
-function latencySeries(tl: readonly Entry[], window: string, reasoned: boolean): LatencySeries[] {
+export function latencySeries(tl: readonly Entry[], window: string, reasoned: boolean): LatencySeries[] {
   const out: LatencySeries[] = [];
   const perMode = tl.some((e) => e.byMode !== undefined);
   // Without reasoning TTFO over time is TTFT over time again.
@@ -97,11 +99,32 @@ export function markerLabel(p: SegmentReport): string {
 }
 
 /** A marker at every load change (the first segment is the start, not a change). */
-export function loadMarkers(r: Report): ChartMarker[] {
+export function loadMarkers(r: Pick<Report, 'segments'>): ChartMarker[] {
   return r.segments.filter((p) => p.index > 0).map((p) => ({ x: p.startMs / 1000, label: markerLabel(p) }));
 }
 
-const secs = (tMs: number): string => (tMs / 1000).toFixed(1);
+export const secs = (tMs: number): string => (tMs / 1000).toFixed(1);
+
+/** How long the window behind each second's percentiles is, in words. */
+export function windowWords(settings: Report['settings']): string {
+  return typeof settings.windowSeconds === 'number' ? `${settings.windowSeconds} s` : 'a few seconds';
+}
+
+/** One number from each point; a second with no completion in the window (percentiles of 0) is a gap, not a zero latency. */
+export function pickLatency(points: readonly (Percentiles | undefined)[], f: (p: Percentiles) => number | undefined): (number | null)[] {
+  return points.map((p) => {
+    const v = p === undefined ? undefined : f(p);
+    return v === undefined || !(v > 0) ? null : v;
+  });
+}
+
+/** Counts per timeline interval, turned into rates over that interval (the last one is partial). */
+export function perSecond(tl: readonly Entry[], f: (e: Entry) => number): (number | null)[] {
+  return tl.map((e, i) => {
+    const dt = (e.tMs - (i > 0 ? (tl[i - 1]?.tMs ?? 0) : 0)) / 1000;
+    return dt > 0 ? f(e) / dt : null;
+  });
+}
 
 export function timelineCharts(r: Report): TimelineChart[] {
   const tl = r.timeline;
@@ -109,22 +132,16 @@ export function timelineCharts(r: Report): TimelineChart[] {
   const x = tl.map((e) => Number((e.tMs / 1000).toFixed(3)));
   const markers = loadMarkers(r);
   const charts: TimelineChart[] = [];
-  const window = typeof r.settings.windowSeconds === 'number' ? `${r.settings.windowSeconds} s` : 'a few seconds';
+  const window = windowWords(r.settings);
 
   for (const metric of latencySeries(tl, window, anyReasoning(r))) {
-    const { points } = metric;
-    const pick = (f: (p: Percentiles) => number | undefined): (number | null)[] =>
-      points.map((p) => {
-        const v = p === undefined ? undefined : f(p);
-        // A second with no completion in the window has percentiles of 0: a gap, not a zero latency.
-        return v === undefined || !(v > 0) ? null : v;
-      });
+    const pick = (f: (p: Percentiles) => number | undefined): (number | null)[] => pickLatency(metric.points, f);
     const series: ChartSeries[] = [
       { label: 'p50', color: COLORS.p50, values: pick((p) => p.p50) },
       { label: 'p95', color: COLORS.p95, values: pick((p) => p.p95) },
       { label: 'p99', color: COLORS.p99, values: pick((p) => p.p99) },
     ];
-    if (points.some((p) => p?.mean !== undefined)) series.push({ label: 'mean', color: COLORS.mean, values: pick((p) => p.mean) });
+    if (metric.points.some((p) => p?.mean !== undefined)) series.push({ label: 'mean', color: COLORS.mean, values: pick((p) => p.mean) });
     charts.push({
       title: metric.title,
       note: metric.note,
@@ -137,10 +154,7 @@ export function timelineCharts(r: Report): TimelineChart[] {
     });
   }
 
-  // Counts per timeline interval, turned into rates over that interval (the last one is partial).
-  const dt = tl.map((e, i) => (e.tMs - (i > 0 ? (tl[i - 1]?.tMs ?? 0) : 0)) / 1000);
-  const rate = (f: (e: Report['timeline'][number]) => number): (number | null)[] =>
-    tl.map((e, i) => ((dt[i] ?? 0) > 0 ? f(e) / (dt[i] ?? 1) : null));
+  const rate = (f: (e: Entry) => number): (number | null)[] => perSecond(tl, f);
 
   const openLoop = tl.some((e) => e.rate !== undefined);
   const load: ChartSeries[] = [{ label: 'in flight', color: COLORS.a, values: tl.map((e) => e.inFlight) }];
