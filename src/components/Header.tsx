@@ -15,13 +15,24 @@ export interface HeaderProps {
   width: number;
 }
 
-interface Segment {
+/** A piece of the header's second line; the lowest priorities go first when the line is too narrow. */
+export interface Segment {
   text: string;
   priority: number;
   role?: Role;
 }
 
 const SEP = ' │ ';
+
+/** The header's second line: the segments that fit the width, by priority, between dim separators. */
+export function segmentLine(segments: readonly Segment[], width: number): Span[] {
+  const line: Span[] = [];
+  fitSegments(segments, width, SEP.length).forEach((seg, i) => {
+    if (i > 0) line.push({ text: SEP, dim: true });
+    line.push({ text: seg.text, ...(seg.role === undefined ? {} : { role: seg.role }) });
+  });
+  return line;
+}
 
 export function loadSegments(s: EngineSnapshot): Segment[] {
   const errRole: Role | undefined = s.errorsTotal > 0 ? 'error' : undefined;
@@ -69,11 +80,7 @@ export function Header({ snapshot, target, width }: HeaderProps): React.JSX.Elem
     { text: pad },
     { text: status, role: runStateRole(snapshot.state), bold: true, inverse: snapshot.state !== 'running' },
   ];
-  const line2: Span[] = [];
-  fitSegments(loadSegments(snapshot), width, SEP.length).forEach((seg, i) => {
-    if (i > 0) line2.push({ text: SEP, dim: true });
-    line2.push({ text: seg.text, ...(seg.role === undefined ? {} : { role: seg.role }) });
-  });
+  const line2 = segmentLine(loadSegments(snapshot), width);
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
       <StyledLine spans={line1} width={width} />

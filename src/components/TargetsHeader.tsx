@@ -3,12 +3,13 @@
 // target's pool (the selected one marked ▸), then what the targets share and their totals.
 import { Box } from 'ink';
 import type { EngineSnapshot, NamedTarget, RunState } from '../engine/types.ts';
-import { fitSegments, formatCount, formatDuration, formatPercent, formatRate } from '../ui/format.ts';
+import { formatCount, formatDuration, formatPercent, formatRate } from '../ui/format.ts';
 import { spinnerFrame } from '../ui/spinner.ts';
-import { runStateRole, type Role } from '../ui/theme.ts';
+import { runStateRole } from '../ui/theme.ts';
 import { displayWidth, fitWidth } from '../ui/styled.ts';
 import type { Span } from '../ui/styled.ts';
 import { StyledLine } from './StyledLine.tsx';
+import { segmentLine, type Segment } from './Header.tsx';
 
 export interface TargetsHeaderProps {
   targets: readonly NamedTarget[];
@@ -17,7 +18,6 @@ export interface TargetsHeaderProps {
   width: number;
 }
 
-const SEP = ' │ ';
 const ORDER: readonly RunState[] = ['starting', 'running', 'paused', 'stopping', 'done'];
 
 /** The run's state: the least advanced target's (a run is done when every target is). */
@@ -30,12 +30,6 @@ export function combinedState(snapshots: readonly EngineSnapshot[]): RunState {
 /** `a=8 ▸b=9`: one value per target, the selected one marked. */
 export function perTarget(names: readonly string[], values: readonly (string | number)[], selected: number): string {
   return names.map((n, i) => `${i === selected ? '▸' : ''}${n}=${values[i] ?? '-'}`).join(' ');
-}
-
-interface Segment {
-  text: string;
-  priority: number;
-  role?: Role;
 }
 
 export function targetsLoadSegments(names: readonly string[], snaps: readonly EngineSnapshot[], selected: number): Segment[] {
@@ -84,11 +78,7 @@ export function TargetsHeader({ targets, snapshots, selected, width }: TargetsHe
     { text: pad },
     { text: status, role: runStateRole(state), bold: true, inverse: state !== 'running' },
   ];
-  const line2: Span[] = [];
-  fitSegments(targetsLoadSegments(names, snapshots, selected), width, SEP.length).forEach((seg, i) => {
-    if (i > 0) line2.push({ text: SEP, dim: true });
-    line2.push({ text: seg.text, ...(seg.role === undefined ? {} : { role: seg.role }) });
-  });
+  const line2 = segmentLine(targetsLoadSegments(names, snapshots, selected), width);
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
       <StyledLine spans={line1} width={width} />

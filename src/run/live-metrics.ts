@@ -27,20 +27,7 @@ export async function startLiveMetrics(session: Pick<Session, 'engine' | 'target
     api: target.api,
     startedAtMs: now,
   });
-  try {
-    const server = await serveMetrics(exporter, at);
-    return {
-      exporter,
-      url: server.url,
-      async close() {
-        exporter.detach();
-        await server.close();
-      },
-    };
-  } catch (e) {
-    exporter.detach();
-    throw e;
-  }
+  return serveExporter(exporter, at);
 }
 
 /**
@@ -57,6 +44,11 @@ export async function startTargetsMetrics(targets: readonly { name: string; sess
   if (first === undefined) throw new Error('startTargetsMetrics: no target');
   const exporter = new PrometheusExporter(first.session.engine, { ...labelsOf(first.name, first.session), version: VERSION, startedAtMs: now });
   for (const t of rest) exporter.addTarget(t.session.engine, labelsOf(t.name, t.session));
+  return serveExporter(exporter, at);
+}
+
+/** Serves the exporter at the address; closing detaches it from its engines, then closes the endpoint. */
+async function serveExporter(exporter: PrometheusExporter, at: ListenAddress): Promise<LiveMetrics> {
   try {
     const server = await serveMetrics(exporter, at);
     return {

@@ -4,6 +4,7 @@ import { finishRun } from '../run/outputs.ts';
 import { openRun } from '../run/prepare.ts';
 import { createAutoTuner } from '../experiments/autotune.ts';
 import { Notices } from './notices.ts';
+import { applyEngineCommand } from './engine-commands.ts';
 import type { LiveMetrics } from '../run/live-metrics.ts';
 import type { Command, SimulatorReady, ToMain, ToWorker, WorkerInput } from './worker-protocol.ts';
 
@@ -94,30 +95,14 @@ async function main(): Promise<void> {
   };
   onCommand = (c: Command): void => {
     switch (c.kind) {
-      case 'setConcurrency':
-        return engine.setConcurrency(c.n);
-      case 'setStreamRatio':
-        return engine.setStreamRatio(c.r);
-      case 'setRate':
-        return engine.setRate(c.r);
-      case 'pause':
-        return engine.pause();
-      case 'resume':
-        return engine.resume();
-      case 'newSegment':
-        return engine.newSegment('manual');
-      case 'toggleEarlyStop':
-        return engine.toggleEarlyStop();
-      case 'injectLatencySpike':
-        return admin({ ttft: Math.max(1000, (plan.sim?.ttftMs ?? 200) * 5), revertAfterMs: 5000 }, 'latency spike: TTFT x5 for 5 s');
-      case 'injectFaultBurst':
-        return admin({ faults: { http500: 0.2, http429: 0.1, disconnect: 0.1 }, revertAfterMs: 5000 }, 'fault burst: 20% 500, 10% 429, 10% disconnect for 5 s');
       case 'autoTune':
         return tuner.start();
       case 'stop':
         tuner.stop();
         void engine.stop(c.reason);
         return;
+      default:
+        return applyEngineCommand(engine, c, plan.sim?.ttftMs, admin);
     }
   };
   send({ kind: 'ready', target, simulated: target.simulated, ...(live !== undefined ? { metricsUrl: live.url } : {}) });

@@ -3,6 +3,7 @@ import type { TargetsSnapshot } from '../engine/types.ts';
 import { runTargets, type Io, type OpenedTarget } from '../experiments/targets.ts';
 import type { LiveMetrics } from '../run/live-metrics.ts';
 import { Notices } from './notices.ts';
+import { applyEngineCommand } from './engine-commands.ts';
 import type { Command, ToMain } from './worker-protocol.ts';
 
 /**
@@ -72,30 +73,9 @@ export class TargetsControl {
   }
 
   private apply(t: OpenedTarget, c: Exclude<Command, { kind: 'stop' }>): void {
-    const engine = t.session.engine;
-    switch (c.kind) {
-      case 'setConcurrency':
-        return engine.setConcurrency(c.n);
-      case 'setStreamRatio':
-        return engine.setStreamRatio(c.r);
-      case 'setRate':
-        return engine.setRate(c.r);
-      case 'pause':
-        return engine.pause();
-      case 'resume':
-        return engine.resume();
-      case 'newSegment':
-        return engine.newSegment('manual');
-      case 'toggleEarlyStop':
-        return engine.toggleEarlyStop();
-      case 'injectLatencySpike':
-        return this.admin(t, { ttft: Math.max(1000, (t.plan.sim?.ttftMs ?? 200) * 5), revertAfterMs: 5000 }, `${t.name}: latency spike: TTFT x5 for 5 s`);
-      case 'injectFaultBurst':
-        return this.admin(t, { faults: { http500: 0.2, http429: 0.1, disconnect: 0.1 }, revertAfterMs: 5000 }, `${t.name}: fault burst: 20% 500, 10% 429, 10% disconnect for 5 s`);
-      case 'autoTune':
-        // Tuning one target's pool against goodput means nothing while pairs pace every target.
-        return this.notices.flash('autotune works with one target');
-    }
+    // Tuning one target's pool against goodput means nothing while pairs pace every target.
+    if (c.kind === 'autoTune') return this.notices.flash('autotune works with one target');
+    applyEngineCommand(t.session.engine, c, t.plan.sim?.ttftMs, (body, what) => this.admin(t, body, `${t.name}: ${what}`));
   }
 
   private admin(t: OpenedTarget, body: Record<string, unknown>, what: string): void {
