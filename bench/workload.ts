@@ -6,7 +6,7 @@
 //   4. the simulator's request-rate ceiling with unique 1,000-token prompts against 10-token ones
 //      (non-streaming, one output token, no latency: the simulator's own work per request).
 //
-//   node --import tsx bench/workload.ts [--repeat N] [--seconds S]
+//   node --import tsx bench/workload.ts [--repeat N] [--seconds S] [--ceiling-rounds N]
 //
 // Writes bench/results/workload.md and .json. Every run is a separate process; runs of the two
 // arms of a comparison alternate, and each figure is the median of --repeat rounds.
@@ -20,7 +20,7 @@ import { Pool } from 'undici';
 import { buildSyntheticPrompts } from '../src/engine/synthetic.ts';
 import { preloadTokenizer } from '../src/engine/wire/tokens.ts';
 import type { Report } from '../src/report/schema.ts';
-import { machineLoad, procCpuMs } from './lib/child.ts';
+import { machineLoad, procCpuMs, startBenchServer } from './lib/child.ts';
 import { startBenchSim } from './lib/sim.ts';
 import { fmt, fmtInt, median, mdTable, passFail } from './lib/stats.ts';
 
@@ -31,9 +31,12 @@ const flag = (name: string): string | undefined => {
 };
 const REPEAT = Math.max(1, Math.min(7, Number(flag('--repeat') ?? 3)));
 const SECONDS = Math.max(2, Math.min(30, Number(flag('--seconds') ?? 6)));
+/** Rounds of the ceiling comparison (short ones: a ratio holds better across many). */
+const CEIL_ROUNDS = Math.max(1, Math.min(9, Number(flag('--ceiling-rounds') ?? 5)));
 /** Run only some parts: --only build,drop,throughput,ceiling (for experiments; the recorded run has all). */
 const ONLY = new Set((flag('--only') ?? 'build,drop,throughput,ceiling').split(','));
 const BIN = fileURLToPath(new URL('../bin/streamtop.js', import.meta.url));
+const BARE = fileURLToPath(new URL('./bare-json-server.ts', import.meta.url));
 const OUT = fileURLToPath(new URL('./results/', import.meta.url));
 
 /** A headless CLI run; returns its saved report. */
@@ -100,8 +103,11 @@ function engineThroughput(answerTokens: number): { builtin: number[]; synthetic:
  * machine of two cores shared with the client (and other work), the client's share moves the
  * raw rate from run to run, while the simulator's CPU cost per request is what limits it.
  */
-async function simCeiling(tokens: number): Promise<{ reqPerSec: number; ceiling: number }> {
-  const sim = await startBenchSim({ ttft: '0', itl: '0', jitter: '0', 'output-tokens': '1', 'prefill-per-token': '0', slots: '256', queue: '100000' });
+async function simCeiling(tokens: number, server: 'sim' | 'bare'): Promise<{ reqPerSec: number; ceiling: number }> {
+  const sim =
+    server === 'sim'
+      ? await startBenchSim({ ttft: '0', itl: '0', jitter: '0', 'output-tokens': '1', 'prefill-per-token': '0', slots: '256', queue: '100000' })
+      : await startBenchServer(BARE);
   const pool = new Pool(sim.url.replace(/\/v1$/, ''), { connections: 32, pipelining: 1 });
   try {
     const bodies = buildSyntheticPrompts({ input: { kind: 'fixed', n: tokens }, count: 60_000, seed: tokens }).map((p) =>
@@ -129,6 +135,7 @@ async function simCeiling(tokens: number): Promise<{ reqPerSec: number; ceiling:
   } finally {
     await pool.close();
     await sim.close();
+    await new Promise((r) => setTimeout(r, 200)); // the server's CPU gone before the next arm
   }
 }
 
@@ -139,14 +146,26 @@ async function main(): Promise<void> {
   const drop = ONLY.has('drop') ? prefixDrop() : { without: [NaN], withPrefix: [NaN], cachedPerRequest: [NaN], hitRatio: [NaN] };
   const thr = ONLY.has('throughput') ? engineThroughput(2000) : { builtin: [NaN], synthetic: [NaN] };
   const thrShort = ONLY.has('throughput') ? engineThroughput(200) : { builtin: [NaN], synthetic: [NaN] };
-  const ceil = { short: [] as number[], long: [] as number[], shortRate: [] as number[], longRate: [] as number[] };
-  for (let i = 0; i < (ONLY.has('ceiling') ? REPEAT : 0); i++) {
-    const a = await simCeiling(10);
-    const b = await simCeiling(1000);
-    ceil.short.push(a.ceiling);
-    ceil.long.push(b.ceiling);
-    ceil.shortRate.push(a.reqPerSec);
-    ceil.longRate.push(b.reqPerSec);
+  const ceil = { short: [] as number[], long: [] as number[], shortRate: [] as number[], longRate: [] as number[], bareShort: [] as number[], bareLong: [] as number[] };
+  // Each round runs the four arms back to back, in the reverse order every other round, so a drift
+  // of the machine's speed within a round falls on both arms of a ratio alike; the figure is the
+  // median of the rounds' ratios (the machine's speed moves by more between rounds than within).
+  for (let i = 0; i < (ONLY.has('ceiling') ? CEIL_ROUNDS : 0); i++) {
+    const arms = [
+      async () => {
+        const r = await simCeiling(10, 'sim');
+        ceil.short.push(r.ceiling);
+        ceil.shortRate.push(r.reqPerSec);
+      },
+      async () => {
+        const r = await simCeiling(1000, 'sim');
+        ceil.long.push(r.ceiling);
+        ceil.longRate.push(r.reqPerSec);
+      },
+      async () => void ceil.bareShort.push((await simCeiling(10, 'bare')).ceiling),
+      async () => void ceil.bareLong.push((await simCeiling(1000, 'bare')).ceiling),
+    ];
+    for (const arm of i % 2 === 0 ? arms : arms.reverse()) await arm();
   }
   const buildS = median(build.seconds);
   const measuredDrop = median(drop.without) - median(drop.withPrefix);
@@ -154,7 +173,15 @@ async function main(): Promise<void> {
   const dropErr = Math.abs(measuredDrop - predictedDrop) / predictedDrop;
   const thrRatio = median(thr.synthetic) / median(thr.builtin);
   const thrShortRatio = median(thrShort.synthetic) / median(thrShort.builtin);
-  const ceilRatio = median(ceil.long) / median(ceil.short);
+  const ratios = (long: number[], short: number[]): number[] => long.map((l, i) => l / (short[i] ?? Number.NaN));
+  const ceilRatios = ratios(ceil.long, ceil.short);
+  const bareRatios = ratios(ceil.bareLong, ceil.bareShort);
+  const ceilRatio = median(ceilRatios);
+  const bareRatio = median(bareRatios);
+  // CPU µs a 1,000-token prompt adds to a request, the simulator's and the bare server's.
+  const extraUs = (long: number[], short: number[]): number => median(long.map((l, i) => 1e6 / l - 1e6 / (short[i] ?? Number.NaN)));
+  const simExtra = extraUs(ceil.long, ceil.short);
+  const bareExtra = extraUs(ceil.bareLong, ceil.bareShort);
   const rows = [
     ['build 10,000 unique 2,000-token prompts', '< 3 s', `${fmt(buildS)} s (${build.seconds.map((s) => fmt(s)).join(' / ')})`, passFail(buildS < 3)],
     ['cache hit ratio, --shared-prefix 800 --prefix-groups 2, after warm-up', '> 0.7', `${fmt(median(drop.hitRatio), 3)}`, passFail(median(drop.hitRatio) > 0.7)],
@@ -179,8 +206,16 @@ async function main(): Promise<void> {
     [
       'simulator req/s ceiling (requests per second of its CPU), unique 1,000-token vs 10-token prompts',
       '>= 75 %',
-      `${fmtInt(median(ceil.long))} vs ${fmtInt(median(ceil.short))} req/s = ${fmt(ceilRatio * 100, 1)} % (${ceil.long.map(fmtInt).join(' / ')} vs ${ceil.short.map(fmtInt).join(' / ')}; served ${fmtInt(median(ceil.longRate))} vs ${fmtInt(median(ceil.shortRate))} req/s with the client on the same cores)`,
+      `${fmt(ceilRatio * 100, 1)} % (rounds: ${ceilRatios.map((r) => fmt(r * 100, 0)).join(' / ')} %; ${ceil.long.map(fmtInt).join(' / ')} vs ${ceil.short.map(fmtInt).join(' / ')} req/s; ` +
+        `served ${fmtInt(median(ceil.longRate))} vs ${fmtInt(median(ceil.shortRate))} req/s with the client on the same cores); the prompt adds ${fmt(simExtra, 1)} µs of CPU a request`,
       passFail(ceilRatio >= 0.75),
+    ],
+    [
+      'floor: a bare node:http server that only reads, decodes and JSON-parses the same bodies (bench/bare-json-server.ts)',
+      '-',
+      `${fmt(bareRatio * 100, 1)} % (rounds: ${bareRatios.map((r) => fmt(r * 100, 0)).join(' / ')} %; ${ceil.bareLong.map(fmtInt).join(' / ')} vs ${ceil.bareShort.map(fmtInt).join(' / ')} req/s); ` +
+        `the body adds ${fmt(bareExtra, 1)} µs of CPU a request, so the simulator's own work on a 1,000-token prompt is ${fmt(simExtra - bareExtra, 1)} µs`,
+      '',
     ],
   ];
   const md = [
