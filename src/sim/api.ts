@@ -7,8 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimCore } from './core.ts';
 import { Generation } from './generation.ts';
 import { forProtocol, readBody, sendJson, tryParseJson } from './http-util.ts';
-import { answerTextHash, type RequestRecord } from './records.ts';
-import { TOKEN_TEXT } from './text.ts';
+import type { RequestRecord } from './records.ts';
+import { answerTextHash } from './text.ts';
+import { textHash } from './text-hash.ts';
 import type { RejectReason } from './stats.ts';
 import { ERROR_STATUS, SSE_HEADERS, randomSuffix, type ChatRequest, type ErrorKind, type FinishKind, type ToolCallPlan, type WireFormat } from './wire.ts';
 import { fnv1a } from './prng.ts';
@@ -147,7 +148,7 @@ export class ApiRoutes {
     const tool = fault === 'tool-args-invalid' || core.drawToolCall() ? toolCallFor(wire.api, ids.id, fault !== 'tool-args-invalid') : undefined;
     record.toolCall = tool !== undefined;
     // ~1 µs per 200 answer tokens: the ground truth a multi-turn client's next turn is checked against.
-    if (tool === undefined) record.answerHash = answerTextHash(tokenIds, reasoningTokens, count, TOKEN_TEXT);
+    if (tool === undefined) record.answerHash = answerTextHash(tokenIds, reasoningTokens, count);
     const gen = new Generation(core, {
       req: chat, wire, ids, res, record, tokenIds, count,
       reasoning: { tokens: reasoningTokens, field: core.config.reasoningField },
@@ -189,7 +190,7 @@ function noteConversation(record: RequestRecord, chat: ChatRequest): void {
     if (p.role === 'assistant') lastAssistant = p.text;
   }
   record.messages = messages;
-  if (lastAssistant !== undefined) record.lastAssistantHash = fnv1a(lastAssistant);
+  if (lastAssistant !== undefined) record.lastAssistantHash = textHash(lastAssistant);
 }
 
 /** The simulator's one tool, with an id in each provider's style, derived from the response id. */

@@ -136,7 +136,7 @@ export class SimCore implements GenerationHost {
 
   /**
    * Counts the prompt (o200k, chat template included) and looks it up in the prefix cache, filling
-   * promptTokens, cachedTokens and cacheWriteTokens. OpenAI-style servers cache every prompt;
+   * promptTokens, promptHash, cachedTokens and cacheWriteTokens. OpenAI-style servers cache every prompt;
    * Anthropic caches only up to the last cache_control mark, and nothing without one.
    */
   countPrompt(req: ChatRequest, api: 'openai' | 'anthropic'): void {
@@ -157,6 +157,11 @@ export class SimCore implements GenerationHost {
     }
     for (const id of REPLY) ids.push(id);
     req.promptTokens = ids.length;
+    // Hashed from the ids, not the text: a fifth of the steps for English, and equal text gives
+    // equal ids (o200k is deterministic), so the same prompt still gets the same answer.
+    let hash = 0x811c9dc5;
+    for (let i = 0, v = ids.ids, n = ids.length; i < n; i++) hash = Math.imul(hash ^ (v[i] as number), 0x01000193);
+    req.promptHash = hash >>> 0;
     if (api === 'openai') {
       req.cachedTokens = this.prefixCache.lookupAndStore(ids.view());
     } else if (marked >= 0) {

@@ -1,4 +1,3 @@
-import { fnv1a } from './prng.ts';
 
 // Per-request ground truth: the server's own times for each request, looked up by the request id
 // the client sent (x-request-id). Bounded twice: by record count and by the total number of
@@ -39,21 +38,14 @@ export interface RequestRecord {
   /** Messages in the request, a system prompt not counted (Anthropic's is not a message). */
   messages: number;
   /**
-   * What a multi-turn request carried and what it was answered, as 32-bit FNV-1a hashes of the
-   * text: the last assistant message it sent (null without one) and the answer generated for it
+   * What a multi-turn request carried and what it was answered, as 32-bit hashes of the text
+   * (textHash in text-hash.ts): the last assistant message it sent (null without one) and the answer generated for it
    * (all of it, as a client assembles the text; null for a tool call or a rejected request). A
    * client that resends the answers it received sends turn k's answerHash as turn k+1's
    * lastAssistantHash.
    */
   lastAssistantHash: number | null;
   answerHash: number | null;
-}
-
-/** Hash of the text a client assembles from answer tokens [from, to) (fnv1a over TOKEN_TEXT, chained). */
-export function answerTextHash(ids: Uint16Array, from: number, to: number, text: readonly string[]): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = fnv1a(text[ids[i] as number] ?? '', h);
-  return h;
 }
 
 const hex = (h: number | null): string | null => (h === null ? null : (h >>> 0).toString(16).padStart(8, '0'));

@@ -4,6 +4,7 @@
 // the assembled text with a GPT tokenizer gets the same number the simulator reports in `usage`.
 
 import { mixSeeds, mulberry32, type Rng } from './prng.ts';
+import { TokenTextHasher } from './text-hash.ts';
 
 const DET = ['the', 'a', 'each', 'every', 'this', 'that', 'our', 'their', 'one', 'its'];
 const PRONOUNS = ['it', 'she', 'he', 'someone', 'everyone', 'nobody'];
@@ -88,39 +89,26 @@ function pick(rng: Rng, list: readonly number[]): number {
   return list[Math.floor(rng() * list.length)] ?? DOT;
 }
 
-/** Sentence-building state machine writing ids into `out`. Keeps grammar simple but readable. */
+/** Writes one sentence's words into `out`, without its closing punctuation. Simple grammar, readable. */
 class SentenceWriter {
-  private sentencesInParagraph = 0;
-  private paragraphLength: number;
   constructor(
     private readonly rng: Rng,
     private readonly out: number[],
-  ) {
-    this.paragraphLength = 3 + Math.floor(rng() * 4);
-  }
+  ) {}
 
-  sentence(first: boolean): void {
-    this.clause(first);
+  /** A sentence whose first word is capitalised and follows a space (" The ..."). */
+  sentence(): void {
+    this.clause(true);
     if (this.rng() < 0.3) {
       this.out.push(COMMA, pick(this.rng, CONJ_IDS));
-      this.clause(false, true);
-    }
-    this.sentencesInParagraph += 1;
-    if (this.sentencesInParagraph >= this.paragraphLength) {
-      this.out.push(PARAGRAPH);
-      this.sentencesInParagraph = 0;
-      this.paragraphLength = 3 + Math.floor(this.rng() * 4);
-    } else {
-      this.out.push(DOT);
+      this.clause(false);
     }
   }
 
-  private clause(sentenceStart: boolean, lower = false): void {
-    const atParagraphStart = this.out.length === 0 || this.out[this.out.length - 1] === PARAGRAPH;
-    const capitalise = sentenceStart && !lower;
+  private clause(sentenceStart: boolean): void {
     const r = this.rng();
-    if (r < 0.2) this.word(pick(this.rng, PRON_IDS), capitalise, atParagraphStart);
-    else this.nounPhrase(capitalise, atParagraphStart);
+    if (r < 0.2) this.word(pick(this.rng, PRON_IDS), sentenceStart);
+    else this.nounPhrase(sentenceStart);
     if (this.rng() < 0.25) {
       this.out.push(IS);
       if (this.rng() < 0.3) this.out.push(pick(this.rng, ADV_IDS));
@@ -129,47 +117,109 @@ class SentenceWriter {
     }
     if (this.rng() < 0.2) this.out.push(pick(this.rng, ADV_IDS));
     this.out.push(pick(this.rng, VERB_IDS));
-    this.nounPhrase(false, false);
+    this.nounPhrase(false);
     if (this.rng() < 0.5) {
       this.out.push(pick(this.rng, PREP_IDS));
-      this.nounPhrase(false, false);
+      this.nounPhrase(false);
     }
   }
 
-  private nounPhrase(capitalise: boolean, noSpace: boolean): void {
+  private nounPhrase(capitalise: boolean): void {
     const adj = this.rng() < 0.45 ? pick(this.rng, ADJ_IDS) : -1;
     const noun = pick(this.rng, NOUN_IDS);
     let det = pick(this.rng, DET_IDS);
     const next = TOKEN_TEXT[adj >= 0 ? adj : noun] ?? ' x';
     // "a" before a vowel sound becomes "an" (by spelling: good enough for generated prose).
     if (TOKEN_TEXT[det] === ' a' && VOWELS.has(next.charAt(1))) det = id(' an');
-    this.word(det, capitalise, noSpace);
+    this.word(det, capitalise);
     if (adj >= 0) this.out.push(adj);
     this.out.push(noun);
   }
 
-  /** Pushes a word that may open a sentence (capitalised) or a paragraph (no leading space). */
-  private word(tokenId: number, capitalise: boolean, noSpace: boolean): void {
-    if (!capitalise) {
-      this.out.push(tokenId);
-      return;
-    }
-    const bare = (TOKEN_TEXT[tokenId] ?? ' x').slice(1);
-    this.out.push(id(noSpace ? capital(bare) : ` ${capital(bare)}`));
+  /** Pushes a word, capitalised when it opens the sentence. */
+  private word(tokenId: number, capitalise: boolean): void {
+    this.out.push(capitalise ? id(` ${capital((TOKEN_TEXT[tokenId] ?? ' x').slice(1))}`) : tokenId);
   }
 }
 
 /**
- * The token ids of a completion of `length` tokens, a pure function of (seed, promptHash, length).
- * A completion capped by max tokens is a prefix of the uncapped one, which is what makes a
- * streaming and a non-streaming request with the same seed and prompt produce the same text.
+ * Sentences written once per seed, from which every completion is assembled: a completion is a
+ * run of sentences drawn by index, each copied whole. Writing each answer
+ * word by word cost ~85 µs per 2,000 tokens, on the path of every request whose prompt is new
+ * (a dataset, --input-tokens); drawing sentences costs a few. 4,096 sentences of ~12 tokens give
+ * a completion of 2,000 tokens one of 4,096^160 orders, so answers still differ prompt to prompt.
+ */
+interface SentencePool {
+  /** Every sentence's tokens after its first, back to back. */
+  rest: Uint16Array;
+  /** Where sentence i's rest starts in `rest` (length POOL_SENTENCES + 1). */
+  at: Uint32Array;
+  /** Sentence i's first token after a full stop (" The") and opening a paragraph ("The"). */
+  first: Uint16Array;
+  firstInParagraph: Uint16Array;
+}
+
+const POOL_SENTENCES = 4096;
+/** Pools kept (one per seed in use: the answer's and the reasoning's). */
+const POOLS_MAX = 16;
+const pools = new Map<number, SentencePool>();
+
+function sentencePool(seed: number): SentencePool {
+  let pool = pools.get(seed);
+  if (pool !== undefined) return pool;
+  const rng = mulberry32(mixSeeds(seed, 0x5e7e9ce5));
+  const rest: number[] = [];
+  const at = new Uint32Array(POOL_SENTENCES + 1);
+  const first = new Uint16Array(POOL_SENTENCES);
+  const firstInParagraph = new Uint16Array(POOL_SENTENCES);
+  const words: number[] = [];
+  const writer = new SentenceWriter(rng, words);
+  for (let i = 0; i < POOL_SENTENCES; i++) {
+    words.length = 0;
+    writer.sentence();
+    const opener = words[0] ?? DOT;
+    first[i] = opener;
+    firstInParagraph[i] = id((TOKEN_TEXT[opener] ?? ' X').slice(1));
+    for (let j = 1; j < words.length; j++) rest.push(words[j] ?? DOT);
+    at[i + 1] = rest.length;
+  }
+  pool = { rest: Uint16Array.from(rest), at, first, firstInParagraph };
+  if (pools.size >= POOLS_MAX) pools.clear();
+  pools.set(seed, pool);
+  return pool;
+}
+
+/**
+ * The token ids of a completion of `length` tokens, a pure function of (seed, promptHash, length):
+ * sentences drawn from the seed's pool, in paragraphs of 3 to 6. A completion capped by max tokens
+ * is a prefix of the uncapped one (but for its last two tokens), which is what makes a streaming
+ * and a non-streaming request with the same seed and prompt produce the same text.
  */
 export function generateTokenIds(seed: number, promptHash: number, length: number): Uint16Array {
+  const pool = sentencePool(seed);
+  const { rest } = pool;
   const rng = mulberry32(mixSeeds(seed, promptHash));
-  const ids: number[] = [];
-  const writer = new SentenceWriter(rng, ids);
-  while (ids.length < length) writer.sentence(true);
-  const out = Uint16Array.from(ids.slice(0, length));
+  const out = new Uint16Array(length);
+  let n = 0;
+  let sentences = 0;
+  let paragraphLength = 3 + Math.floor(rng() * 4);
+  while (n < length) {
+    const s = Math.floor(rng() * POOL_SENTENCES);
+    out[n++] = (sentences === 0 ? pool.firstInParagraph[s] : pool.first[s]) ?? DOT;
+    const from = pool.at[s] ?? 0;
+    const to = Math.min(pool.at[s + 1] ?? 0, from + length - n);
+    // A loop, not set(subarray): a sentence is ~12 tokens, less than making the view costs.
+    for (let j = from; j < to; j++) out[n++] = rest[j] as number;
+    if (n >= length) break;
+    sentences += 1;
+    if (sentences >= paragraphLength) {
+      out[n++] = PARAGRAPH;
+      sentences = 0;
+      paragraphLength = 3 + Math.floor(rng() * 4);
+    } else {
+      out[n++] = DOT;
+    }
+  }
   // End an uncapped completion on a full stop, as a model that chose to stop would. Two
   // punctuation tokens in a row would merge into one GPT token, so an adverb goes between.
   if (length > 0) {
@@ -177,6 +227,13 @@ export function generateTokenIds(seed: number, promptHash: number, length: numbe
     out[length - 1] = DOT;
   }
   return out;
+}
+
+const answerHasher = new TokenTextHasher(TOKEN_TEXT);
+
+/** textHash of the text a client assembles from answer tokens ids[from, to). */
+export function answerTextHash(ids: Uint16Array, from: number, to: number): number {
+  return answerHasher.hash(ids, from, to);
 }
 
 function isPunctuation(tokenId: number | undefined): boolean {

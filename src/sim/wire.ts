@@ -1,7 +1,6 @@
 // What the two wire formats have in common: the parsed request, the prebuilt stream pieces a
 // generation writes, and the error kinds. The per-provider modules fill these in.
 
-import { fnv1a } from './prng.ts';
 
 export type Api = 'openai' | 'anthropic';
 export type FinishKind = 'stop' | 'length';
@@ -29,7 +28,10 @@ export interface ChatRequest {
   includeUsage: boolean;
   /** The prompt's messages (system first), as the chat template sees them. */
   parts: PromptPart[];
-  /** Hash of the prompt's content: with the seed it decides the completion text. */
+  /**
+   * Hash of the prompt (its token ids, chat template included; set at admission with
+   * promptTokens): with the seed it decides the completion text.
+   */
   promptHash: number;
   /** The request asks for reasoning (OpenAI `reasoning_effort`, Anthropic `thinking` enabled). */
   wantsReasoning: boolean;
@@ -158,16 +160,11 @@ export function contentText(content: unknown): string {
 }
 
 /**
- * The prompt's hash (which, with the seed, decides the answer) and the fields counted later: the
- * tokens are counted with o200k at admission (SimCore.countPrompt), where the prefix cache is.
+ * The fields counted at admission (SimCore.countPrompt), where the tokenizer and the prefix cache
+ * are: the prompt's o200k tokens, its cached part and, from the tokens, its hash.
  */
 export function promptInfo(parts: readonly PromptPart[]): Pick<ChatRequest, 'parts' | 'promptHash' | 'promptTokens' | 'cachedTokens' | 'cacheWriteTokens'> {
-  let hash = 0x811c9dc5;
-  for (const p of parts) {
-    hash = fnv1a(p.text, hash);
-    hash = fnv1a('\u0000', hash);
-  }
-  return { parts: [...parts], promptHash: hash, promptTokens: 0, cachedTokens: 0, cacheWriteTokens: 0 };
+  return { parts: [...parts], promptHash: 0, promptTokens: 0, cachedTokens: 0, cacheWriteTokens: 0 };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { SessionScript } from '../../src/engine/session-script.ts';
 import type { Api, RequestRecord } from '../../src/engine/types.ts';
 import { testConfig } from '../helpers/engine-config.ts';
 import { postJson, spawnSim } from '../helpers/sim-helpers.ts';
-import { fnv1a } from '../../src/sim/prng.ts';
+import { textHash } from '../../src/sim/text-hash.ts';
 
 /**
  * Multi-turn sessions against the simulator: the engine resends the conversation with the answers
@@ -204,7 +204,7 @@ test("--history dataset resends the dataset's replies, not the server's answers"
     await engine.done;
     const truth = await groundTruth(records.map((r) => r.requestId));
     const sent = records.sort((a, b) => (a.turn ?? 0) - (b.turn ?? 0)).map((r) => truth.get(r.requestId));
-    const hex = (t: string): string => fnv1a(t).toString(16).padStart(8, '0');
+    const hex = (t: string): string => textHash(t).toString(16).padStart(8, '0');
     assert.deepEqual(sent.map((r) => r?.lastAssistantHash), [null, hex(replies[0] ?? ''), hex(replies[1] ?? '')]);
     assert.notEqual(sent[0]?.answerHash, hex(replies[0] ?? ''), "the server's own answer differs from the dataset's");
   } finally {

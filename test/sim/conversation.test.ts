@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fnv1a } from '../../src/sim/prng.ts';
+import { textHash } from '../../src/sim/text-hash.ts';
 import type { SimServer } from '../../src/sim/server.ts';
 import { getJson, postJson, readSse, startSim } from '../helpers/sim-helpers.ts';
 
@@ -12,7 +12,7 @@ interface Rec {
   lastAssistantHash: string | null;
   answerHash: string | null;
 }
-const hex = (text: string): string => fnv1a(text).toString(16).padStart(8, '0');
+const hex = (text: string): string => textHash(text).toString(16).padStart(8, '0');
 
 describe('conversation ground truth', () => {
   let sim: SimServer;

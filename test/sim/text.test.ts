@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encode } from 'gpt-tokenizer';
 import { encode as encodeCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
-import { TOKEN_TEXT, generateTokenIds, tokensToText } from '../../src/sim/text.ts';
+import { TOKEN_TEXT, answerTextHash, generateTokenIds, tokensToText } from '../../src/sim/text.ts';
+import { textHash } from '../../src/sim/text-hash.ts';
 import { lognormalFactor, mulberry32 } from '../../src/sim/prng.ts';
 
 describe('generated text', () => {
@@ -27,6 +28,29 @@ describe('generated text', () => {
       assert.equal(encode(text).length, n);
       assert.equal(encodeCl100k(text).length, n);
     }
+  });
+});
+
+describe('answer hash', () => {
+  it('equals the hash of the text a client assembles, for any stretch of the tokens', () => {
+    const ids = generateTokenIds(9, 77, 500);
+    for (const [from, to] of [[0, 500], [0, 1], [37, 412], [499, 500], [10, 10]] as const) {
+      assert.equal(answerTextHash(ids, from, to), textHash(tokensToText(ids.subarray(from, to))), `${from}..${to}`);
+    }
+    assert.notEqual(answerTextHash(ids, 0, 500), answerTextHash(generateTokenIds(9, 78, 500), 0, 500));
+  });
+});
+
+describe('completions from the sentence pool', () => {
+  it('start paragraphs without a space, break paragraphs, and a shorter cap is a prefix', () => {
+    const long = tokensToText(generateTokenIds(3, 5, 2000));
+    assert.ok(long.includes('.\n\n'), 'paragraph breaks');
+    for (const para of long.split('.\n\n').slice(1)) assert.match(para, /^[A-Z]/);
+    const a = generateTokenIds(3, 5, 2000);
+    const b = generateTokenIds(3, 5, 700);
+    assert.deepEqual(Array.from(b.subarray(0, 698)), Array.from(a.subarray(0, 698)));
+    const distinct = new Set(Array.from({ length: 50 }, (_, i) => tokensToText(generateTokenIds(3, i, 40))));
+    assert.equal(distinct.size, 50, 'different prompts, different answers');
   });
 });
 
