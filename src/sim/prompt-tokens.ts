@@ -12,7 +12,7 @@ import { AS_TEXT, loadO200k } from '../shared/o200k.ts';
  *   new text shares with the passage, in one comparison (prompts cut from the same documents,
  *   conversation histories, shared prefixes);
  * - sentences, each remembered on its second sighting;
- * - words, each encoded by gpt-tokenizer once.
+ * - words, each encoded by gpt-tokenizer and remembered on its second sighting.
  * A run of more than MAX_RUN characters without such a cut (code, CJK, base64) is encoded in
  * MAX_RUN-character slices, bounding gpt-tokenizer's quadratic cost on long pieces at the price
  * of a token or so per forced cut in such text.
@@ -111,6 +111,12 @@ export class PromptTokenizer {
    * again, until the memo fills and is emptied (losing the sentences that do repeat).
    */
   private readonly seen = new Int32Array(SEEN_SLOTS);
+  /**
+   * The same for words: a prompt's unique lead word (a request counter, a random tag) would
+   * otherwise add an entry per request, and a memo grown to 100,000 entries made every lookup
+   * slower (~12 µs a 1,000-token prompt at the start, ~20 µs after 80,000 unique ones).
+   */
+  private readonly seenWords = new Int32Array(SEEN_SLOTS);
   /** Scratch ids of a sentence that missed the memo. */
   private readonly scratch: number[] = [];
   /** Sentence starts and their token offsets in the text being encoded (for its passage). */
@@ -281,8 +287,12 @@ export class PromptTokenizer {
     let ids = this.memo.get(p);
     if (ids === undefined) {
       ids = encode(p);
-      if (this.memo.size >= MEMO_MAX) this.memo.clear();
-      this.memo.set(detached(p), ids);
+      const key = sampleKey(p, 0, p.length);
+      const slot = key & (SEEN_SLOTS - 1);
+      if (this.seenWords[slot] === key) {
+        if (this.memo.size >= MEMO_MAX) this.memo.clear();
+        this.memo.set(detached(p), ids);
+      } else this.seenWords[slot] = key;
     }
     for (let i = 0; i < ids.length; i++) out.push(ids[i] as number);
   }
