@@ -6,7 +6,7 @@
 //   4. the simulator's request-rate ceiling with unique 1,000-token prompts against 10-token ones
 //      (non-streaming, one output token, no latency: the simulator's own work per request).
 //
-//   node --import tsx bench/workload.ts [--repeat N] [--seconds S] [--ceiling-rounds N]
+//   node --import tsx bench/workload.ts [--repeat N] [--seconds S] [--ceiling-blocks N]
 //
 // Writes bench/results/workload.md and .json. Every run is a separate process; runs of the two
 // arms of a comparison alternate, and each figure is the median of --repeat rounds.
@@ -31,8 +31,8 @@ const flag = (name: string): string | undefined => {
 };
 const REPEAT = Math.max(1, Math.min(7, Number(flag('--repeat') ?? 3)));
 const SECONDS = Math.max(2, Math.min(30, Number(flag('--seconds') ?? 6)));
-/** Rounds of the ceiling comparison (short ones: a ratio holds better across many). */
-const CEIL_ROUNDS = Math.max(1, Math.min(9, Number(flag('--ceiling-rounds') ?? 5)));
+/** Blocks of a second each arm of the ceiling comparison gets (see ceilingPair). */
+const CEIL_BLOCKS = Math.max(2, Math.min(60, Number(flag('--ceiling-blocks') ?? 15)));
 /** Run only some parts: --only build,drop,throughput,ceiling (for experiments; the recorded run has all). */
 const ONLY = new Set((flag('--only') ?? 'build,drop,throughput,ceiling').split(','));
 const BIN = fileURLToPath(new URL('../bin/streamtop.js', import.meta.url));
@@ -111,45 +111,89 @@ async function engineThroughput(answerTokens: number): Promise<{ builtin: number
   return out;
 }
 
+/** A ceiling comparison: each arm's requests per CPU second of its server, per block and in all. */
+interface CeilingPair {
+  /** Requests per CPU second over all of the arm's blocks. */
+  short: number;
+  long: number;
+  /** Requests per wall second the client got served (it shares the cores), over the arm's blocks. */
+  shortRate: number;
+  longRate: number;
+  /** long / short of each pair of neighbouring blocks. */
+  ratios: number[];
+}
+
+const BLOCK_MS = 1000;
+
 /**
- * Non-streaming requests with prebuilt unique bodies over 32 keep-alive connections, for SECONDS.
- * The ceiling is the simulator's requests per second of its own CPU time (from /proc): on a
- * machine of two cores shared with the client (and other work), the client's share moves the
- * raw rate from run to run, while the simulator's CPU cost per request is what limits it.
+ * Non-streaming requests with prebuilt unique bodies over 32 keep-alive connections, to two
+ * servers of one kind started side by side: one sent 10-token prompts, the other 1,000-token ones.
+ * The client sends to one at a time, switching every BLOCK_MS, 2 x `blocks` blocks after a
+ * warm-up of each. A server's ceiling is its requests per second of its own CPU time (from /proc,
+ * read at each switch; the idle one costs nothing): on two cores shared with the client and other
+ * work, the client's share moves the raw rate, while the CPU cost per request is what limits it.
+ * The machine's speed here moves by ±25 % between runs a few seconds apart; blocks of a second,
+ * alternating, put both arms on the same machine.
  */
-async function simCeiling(tokens: number, server: 'sim' | 'bare'): Promise<{ reqPerSec: number; ceiling: number }> {
-  const sim =
+async function ceilingPair(server: 'sim' | 'bare', blocks: number): Promise<CeilingPair> {
+  const start = (): Promise<{ url: string; pid: number; close(): unknown }> =>
     server === 'sim'
-      ? await startBenchSim({ ttft: '0', itl: '0', jitter: '0', 'output-tokens': '1', 'prefill-per-token': '0', slots: '256', queue: '100000' })
-      : await startBenchServer(BARE);
-  const pool = new Pool(sim.url.replace(/\/v1$/, ''), { connections: 32, pipelining: 1 });
+      ? startBenchSim({ ttft: '0', itl: '0', jitter: '0', 'output-tokens': '1', 'prefill-per-token': '0', slots: '256', queue: '100000' })
+      : startBenchServer(BARE);
+  const servers = [await start(), await start()];
+  const pools = servers.map((srv) => new Pool(srv.url.replace(/\/v1$/, ''), { connections: 32, pipelining: 1 }));
   try {
-    const bodies = buildSyntheticPrompts({ input: { kind: 'fixed', n: tokens }, count: 60_000, seed: tokens }).map((p) =>
-      JSON.stringify({ model: 'm', max_tokens: 1, messages: p.messages }),
+    const bodies = [10, 1000].map((tokens) =>
+      buildSyntheticPrompts({ input: { kind: 'fixed', n: tokens }, count: 60_000, seed: tokens }).map((p) => JSON.stringify({ model: 'm', max_tokens: 1, messages: p.messages })),
     );
-    let next = 0;
+    const next = [0, 0];
+    let active = 0;
     let done = 0;
-    const warmEnd = performance.now() + 1500;
-    const end = warmEnd + SECONDS * 1000;
-    let cpu0 = Number.NaN;
-    setTimeout(() => (cpu0 = procCpuMs(sim.pid)), 1500);
+    let stop = false;
     const worker = async (): Promise<void> => {
-      while (performance.now() < end) {
-        const body = bodies[next++ % bodies.length] ?? '';
-        const r = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      while (!stop) {
+        const arm = active;
+        const list = bodies[arm] ?? [];
+        const body = list[(next[arm] = (next[arm] ?? 0) + 1) % list.length] ?? '';
+        const r = await (pools[arm] as Pool).request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
         await r.body.dump();
         if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}`);
-        const now = performance.now();
-        if (now > warmEnd && now <= end) done++;
+        if (arm === active) done++;
       }
     };
-    await Promise.all(Array.from({ length: 32 }, worker));
-    const cpuMs = procCpuMs(sim.pid) - cpu0;
-    return { reqPerSec: done / SECONDS, ceiling: (done / cpuMs) * 1000 };
+    const running = Promise.all(Array.from({ length: 32 }, worker));
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    const requests = [[] as number[], [] as number[]];
+    const cpuMs = [[] as number[], [] as number[]];
+    for (const arm of [0, 1]) {
+      active = arm;
+      await sleep(1500); // warm-up: JIT, the tokenizer's memo, a full prefix cache
+    }
+    for (let b = 0; b < 2 * blocks; b++) {
+      const arm = b % 2;
+      const pid = servers[arm]?.pid ?? -1;
+      active = arm;
+      done = 0;
+      const cpu0 = procCpuMs(pid);
+      await sleep(BLOCK_MS);
+      requests[arm]?.push(done);
+      cpuMs[arm]?.push(procCpuMs(pid) - cpu0);
+    }
+    stop = true;
+    await running;
+    const perCpu = (arm: number, i: number): number => ((requests[arm]?.[i] ?? 0) / (cpuMs[arm]?.[i] ?? Number.NaN)) * 1000;
+    const total = (arm: number): number => ((requests[arm] ?? []).reduce((a, x) => a + x, 0) / (cpuMs[arm] ?? []).reduce((a, x) => a + x, 0)) * 1000;
+    const rate = (arm: number): number => (requests[arm] ?? []).reduce((a, x) => a + x, 0) / (blocks * (BLOCK_MS / 1000));
+    return {
+      short: total(0),
+      long: total(1),
+      shortRate: rate(0),
+      longRate: rate(1),
+      ratios: Array.from({ length: blocks }, (_, i) => perCpu(1, i) / perCpu(0, i)),
+    };
   } finally {
-    await pool.close();
-    await sim.close();
-    await new Promise((r) => setTimeout(r, 200)); // the server's CPU gone before the next arm
+    await Promise.all(pools.map((p) => p.close()));
+    for (const srv of servers) await srv.close();
   }
 }
 
@@ -161,42 +205,21 @@ async function main(): Promise<void> {
   const none = { builtin: [NaN], synthetic: [NaN], ratios: [NaN] };
   const thr = ONLY.has('throughput') ? await engineThroughput(2000) : none;
   const thrShort = ONLY.has('throughput') ? await engineThroughput(200) : none;
-  const ceil = { short: [] as number[], long: [] as number[], shortRate: [] as number[], longRate: [] as number[], bareShort: [] as number[], bareLong: [] as number[] };
-  // Each round runs the four arms back to back, in the reverse order every other round, so a drift
-  // of the machine's speed within a round falls on both arms of a ratio alike; the figure is the
-  // median of the rounds' ratios (the machine's speed moves by more between rounds than within).
-  for (let i = 0; i < (ONLY.has('ceiling') ? CEIL_ROUNDS : 0); i++) {
-    const arms = [
-      async () => {
-        const r = await simCeiling(10, 'sim');
-        ceil.short.push(r.ceiling);
-        ceil.shortRate.push(r.reqPerSec);
-      },
-      async () => {
-        const r = await simCeiling(1000, 'sim');
-        ceil.long.push(r.ceiling);
-        ceil.longRate.push(r.reqPerSec);
-      },
-      async () => void ceil.bareShort.push((await simCeiling(10, 'bare')).ceiling),
-      async () => void ceil.bareLong.push((await simCeiling(1000, 'bare')).ceiling),
-    ];
-    for (const arm of i % 2 === 0 ? arms : arms.reverse()) await arm();
-  }
+  const nan: CeilingPair = { short: NaN, long: NaN, shortRate: NaN, longRate: NaN, ratios: [NaN] };
+  const simPair = ONLY.has('ceiling') ? await ceilingPair('sim', CEIL_BLOCKS) : nan;
+  const barePair = ONLY.has('ceiling') ? await ceilingPair('bare', CEIL_BLOCKS) : nan;
   const buildS = median(build.seconds);
   const measuredDrop = median(drop.without) - median(drop.withPrefix);
   const predictedDrop = median(drop.cachedPerRequest) * PREFILL;
   const dropErr = Math.abs(measuredDrop - predictedDrop) / predictedDrop;
   const thrRatio = median(thr.ratios);
   const thrShortRatio = median(thrShort.ratios);
-  const ratios = (long: number[], short: number[]): number[] => long.map((l, i) => l / (short[i] ?? Number.NaN));
-  const ceilRatios = ratios(ceil.long, ceil.short);
-  const bareRatios = ratios(ceil.bareLong, ceil.bareShort);
-  const ceilRatio = median(ceilRatios);
-  const bareRatio = median(bareRatios);
+  const ceilRatio = simPair.long / simPair.short;
+  const bareRatio = barePair.long / barePair.short;
   // CPU µs a 1,000-token prompt adds to a request, the simulator's and the bare server's.
-  const extraUs = (long: number[], short: number[]): number => median(long.map((l, i) => 1e6 / l - 1e6 / (short[i] ?? Number.NaN)));
-  const simExtra = extraUs(ceil.long, ceil.short);
-  const bareExtra = extraUs(ceil.bareLong, ceil.bareShort);
+  const simExtra = 1e6 / simPair.long - 1e6 / simPair.short;
+  const bareExtra = 1e6 / barePair.long - 1e6 / barePair.short;
+  const spread = (r: number[]): string => `blocks: median ${fmt(median(r) * 100, 1)} %, ${fmt(Math.min(...r) * 100, 0)} to ${fmt(Math.max(...r) * 100, 0)} %`;
   const rows = [
     ['build 10,000 unique 2,000-token prompts', '< 3 s', `${fmt(buildS)} s (${build.seconds.map((s) => fmt(s)).join(' / ')})`, passFail(buildS < 3)],
     ['cache hit ratio, --shared-prefix 800 --prefix-groups 2, after warm-up', '> 0.7', `${fmt(median(drop.hitRatio), 3)}`, passFail(median(drop.hitRatio) > 0.7)],
@@ -221,14 +244,14 @@ async function main(): Promise<void> {
     [
       'simulator req/s ceiling (requests per second of its CPU), unique 1,000-token vs 10-token prompts',
       '>= 75 %',
-      `${fmt(ceilRatio * 100, 1)} % (rounds: ${ceilRatios.map((r) => fmt(r * 100, 0)).join(' / ')} %; ${ceil.long.map(fmtInt).join(' / ')} vs ${ceil.short.map(fmtInt).join(' / ')} req/s; ` +
-        `served ${fmtInt(median(ceil.longRate))} vs ${fmtInt(median(ceil.shortRate))} req/s with the client on the same cores); the prompt adds ${fmt(simExtra, 1)} µs of CPU a request`,
+      `${fmt(ceilRatio * 100, 1)} %: ${fmtInt(simPair.long)} vs ${fmtInt(simPair.short)} req/s (${spread(simPair.ratios)}; ` +
+        `served ${fmtInt(simPair.longRate)} vs ${fmtInt(simPair.shortRate)} req/s with the client on the same cores); the prompt adds ${fmt(simExtra, 1)} µs of CPU a request`,
       passFail(ceilRatio >= 0.75),
     ],
     [
       'floor: a bare node:http server that only reads, decodes and JSON-parses the same bodies (bench/bare-json-server.ts)',
       '-',
-      `${fmt(bareRatio * 100, 1)} % (rounds: ${bareRatios.map((r) => fmt(r * 100, 0)).join(' / ')} %; ${ceil.bareLong.map(fmtInt).join(' / ')} vs ${ceil.bareShort.map(fmtInt).join(' / ')} req/s); ` +
+      `${fmt(bareRatio * 100, 1)} %: ${fmtInt(barePair.long)} vs ${fmtInt(barePair.short)} req/s (${spread(barePair.ratios)}); ` +
         `the body adds ${fmt(bareExtra, 1)} µs of CPU a request, so the simulator's own work on a 1,000-token prompt is ${fmt(simExtra - bareExtra, 1)} µs`,
       '',
     ],
@@ -246,7 +269,7 @@ async function main(): Promise<void> {
     return;
   }
   writeFileSync(join(OUT, 'workload.md'), md);
-  writeFileSync(join(OUT, 'workload.json'), `${JSON.stringify({ started, repeat: REPEAT, seconds: SECONDS, build, drop, thr, ceil }, null, 2)}\n`);
+  writeFileSync(join(OUT, 'workload.json'), `${JSON.stringify({ started, repeat: REPEAT, seconds: SECONDS, build, drop, thr, thrShort, ceiling: { sim: simPair, bare: barePair } }, null, 2)}\n`);
   process.stdout.write(md);
 }
 
