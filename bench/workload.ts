@@ -2,14 +2,17 @@
 //
 //   1. building 10,000 unique 2,000-token prompts (in-process, tokenizer already loaded);
 //   2. the shared-prefix TTFT drop against the simulator's --prefill-per-token prediction;
-//   3. engine throughput with --input-tokens 1000 against the built-in prompts (headless CLI runs);
+//   3. engine throughput with --input-tokens 1000 against the built-in prompts (headless CLI runs
+//      on CPU 0 against a simulator on CPU 1);
 //   4. the simulator's request-rate ceiling with unique 1,000-token prompts against 10-token ones
-//      (non-streaming, one output token, no latency: the simulator's own work per request).
+//      (non-streaming, one output token, no latency: the simulator's own work per request), with
+//      its floor: a bare node:http server that only reads and parses the same bodies.
 //
 //   node --import tsx bench/workload.ts [--repeat N] [--seconds S] [--ceiling-blocks N]
 //
-// Writes bench/results/workload.md and .json. Every run is a separate process; runs of the two
-// arms of a comparison alternate, and each figure is the median of --repeat rounds.
+// Writes bench/results/workload.md and .json. Runs of the two arms of a comparison alternate;
+// a figure is the median of --repeat rounds, the ceilings come from --ceiling-blocks seconds of
+// each arm, interleaved.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -259,7 +262,7 @@ async function main(): Promise<void> {
   const md = [
     '# Workload benchmarks (issue 14)',
     '',
-    `\`node --import tsx bench/workload.ts --repeat ${REPEAT} --seconds ${SECONDS}\`, ${started}; load average at start ${load0}.`,
+    `\`node --import tsx bench/workload.ts --repeat ${REPEAT} --seconds ${SECONDS} --ceiling-blocks ${CEIL_BLOCKS}\`, ${started}; load average at start ${load0}.`,
     '',
     mdTable(['check', 'target', 'measured (median)', ''], rows),
     '',
