@@ -31,6 +31,8 @@ export const TEMPLATE_TOKENS_PER_MESSAGE = 3;
 export const TEMPLATE_TOKENS_REPLY = REPLY.length;
 
 const TEXT_CACHE_SIZE = 256;
+/** Mixed into the seed for reasoning text, so reasoning is not the answer said twice. */
+const REASONING_SEED = 0x7eea5011;
 /** Reasoning tokens for a request that asks for reasoning while --reasoning-tokens is 0. */
 export const REQUESTED_REASONING_TOKENS = 128;
 const EMPTY_IDS = new Uint16Array(0);
@@ -59,6 +61,9 @@ export class SimCore implements GenerationHost {
     this.prefixCache = new PrefixCache(config.prefixCacheTokens);
     // ~0.5 s, before the server listens: no request may wait for the tables.
     preloadPromptTokenizer();
+    // The answers' and the reasoning's sentence pools (a few ms), for the same reason.
+    generateTokenIds(config.seed, 0, 1);
+    generateTokenIds(config.seed ^ REASONING_SEED, 0, 1);
     this.records = new RecordStore(config.maxRecords);
     this.timingRng = mulberry32(mixSeeds(config.seed, 0x7115));
     this.faultRng = mulberry32(mixSeeds(config.seed, 0xfa17));
@@ -123,10 +128,10 @@ export class SimCore implements GenerationHost {
     const { seed, reasoningTokens } = this.config;
     const spec = reasoningTokens.mean > 0 ? reasoningTokens : requested ? { mean: REQUESTED_REASONING_TOKENS, sd: 0 } : undefined;
     if (spec === undefined) return EMPTY_IDS;
-    const rng = mulberry32(mixSeeds(seed ^ 0x7eea5011, promptHash));
+    const rng = mulberry32(mixSeeds(seed ^ REASONING_SEED, promptHash));
     const n = Math.max(0, Math.min(100_000, Math.round(spec.mean + spec.sd * normal(rng))));
     // Another seed than the answer's: reasoning is not the answer said twice.
-    return n === 0 ? EMPTY_IDS : generateTokenIds(seed ^ 0x7eea5011, promptHash, n);
+    return n === 0 ? EMPTY_IDS : generateTokenIds(seed ^ REASONING_SEED, promptHash, n);
   }
 
   /** A completion of exactly `length` tokens (min_tokens, ignore_eos past the natural end); not cached. */

@@ -144,10 +144,10 @@ class SentenceWriter {
 
 /**
  * Sentences written once per seed, from which every completion is assembled: a completion is a
- * run of sentences drawn by index, each copied whole. Writing each answer
- * word by word cost ~85 µs per 2,000 tokens, on the path of every request whose prompt is new
- * (a dataset, --input-tokens); drawing sentences costs a few. 4,096 sentences of ~12 tokens give
- * a completion of 2,000 tokens one of 4,096^160 orders, so answers still differ prompt to prompt.
+ * run of sentences drawn by index, each copied whole. Writing each answer word by word cost
+ * ~85 µs per 2,000 tokens, on the path of every request whose prompt is new (a dataset,
+ * --input-tokens); drawing sentences costs ~14. With 4,096 sentences of ~12 tokens, answers
+ * still differ prompt to prompt.
  */
 interface SentencePool {
   /** Every sentence's tokens after its first, back to back. */
