@@ -166,33 +166,32 @@ async function ceilingPair(server: 'sim' | 'bare', blocks: number): Promise<Ceil
     };
     const running = Promise.all(Array.from({ length: 32 }, worker));
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-    const requests = [[] as number[], [] as number[]];
-    const cpuMs = [[] as number[], [] as number[]];
+    /** Per arm, each block's requests and its server's CPU ms. */
+    const arms = [0, 1].map((arm) => ({ pid: servers[arm]?.pid ?? -1, requests: [] as number[], cpuMs: [] as number[] }));
     for (const arm of [0, 1]) {
       active = arm;
       await sleep(1500); // warm-up: JIT, the tokenizer's memo, a full prefix cache
     }
     for (let b = 0; b < 2 * blocks; b++) {
-      const arm = b % 2;
-      const pid = servers[arm]?.pid ?? -1;
-      active = arm;
+      const arm = arms[b % 2] as (typeof arms)[number];
+      active = b % 2;
       done = 0;
-      const cpu0 = procCpuMs(pid);
+      const cpu0 = procCpuMs(arm.pid);
       await sleep(BLOCK_MS);
-      requests[arm]?.push(done);
-      cpuMs[arm]?.push(procCpuMs(pid) - cpu0);
+      arm.requests.push(done);
+      arm.cpuMs.push(procCpuMs(arm.pid) - cpu0);
     }
     stop = true;
     await running;
-    const perCpu = (arm: number, i: number): number => ((requests[arm]?.[i] ?? 0) / (cpuMs[arm]?.[i] ?? Number.NaN)) * 1000;
-    const total = (arm: number): number => ((requests[arm] ?? []).reduce((a, x) => a + x, 0) / (cpuMs[arm] ?? []).reduce((a, x) => a + x, 0)) * 1000;
-    const rate = (arm: number): number => (requests[arm] ?? []).reduce((a, x) => a + x, 0) / (blocks * (BLOCK_MS / 1000));
+    const [short, long] = arms as [(typeof arms)[number], (typeof arms)[number]];
+    const sum = (xs: number[]): number => xs.reduce((a, x) => a + x, 0);
+    const perCpu = (requests: number, cpuMs: number): number => (requests / cpuMs) * 1000;
     return {
-      short: total(0),
-      long: total(1),
-      shortRate: rate(0),
-      longRate: rate(1),
-      ratios: Array.from({ length: blocks }, (_, i) => perCpu(1, i) / perCpu(0, i)),
+      short: perCpu(sum(short.requests), sum(short.cpuMs)),
+      long: perCpu(sum(long.requests), sum(long.cpuMs)),
+      shortRate: sum(short.requests) / (blocks * (BLOCK_MS / 1000)),
+      longRate: sum(long.requests) / (blocks * (BLOCK_MS / 1000)),
+      ratios: long.requests.map((n, i) => perCpu(n, long.cpuMs[i] ?? Number.NaN) / perCpu(short.requests[i] ?? 0, short.cpuMs[i] ?? Number.NaN)),
     };
   } finally {
     await Promise.all(pools.map((p) => p.close()));

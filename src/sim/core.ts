@@ -141,8 +141,8 @@ export class SimCore implements GenerationHost {
 
   /**
    * Counts the prompt (o200k, chat template included) and looks it up in the prefix cache, filling
-   * promptTokens, promptHash, cachedTokens and cacheWriteTokens. OpenAI-style servers cache every prompt;
-   * Anthropic caches only up to the last cache_control mark, and nothing without one.
+   * promptTokens, promptHash, cachedTokens and cacheWriteTokens. OpenAI-style servers cache every
+   * prompt; Anthropic caches only up to the last cache_control mark, and nothing without one.
    */
   countPrompt(req: ChatRequest, api: 'openai' | 'anthropic'): void {
     // One array for every prompt (this runs synchronously): no per-request garbage of ~1,000 ids.

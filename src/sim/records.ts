@@ -39,10 +39,10 @@ export interface RequestRecord {
   messages: number;
   /**
    * What a multi-turn request carried and what it was answered, as 32-bit hashes of the text
-   * (textHash in text-hash.ts): the last assistant message it sent (null without one) and the answer generated for it
-   * (all of it, as a client assembles the text; null for a tool call or a rejected request). A
-   * client that resends the answers it received sends turn k's answerHash as turn k+1's
-   * lastAssistantHash.
+   * (textHash in text-hash.ts): the last assistant message it sent (null without one) and the
+   * answer generated for it (all of it, as a client assembles the text; null for a tool call or a
+   * rejected request). A client that resends the answers it received sends turn k's answerHash as
+   * turn k+1's lastAssistantHash.
    */
   lastAssistantHash: number | null;
   answerHash: number | null;
