@@ -58,10 +58,13 @@ test('two identical simulators: the differences are within noise', async () => {
   const ttft = loadReport(json).comparison?.rows.find((row) => row.metric === 'ttft' && row.mode === 'stream');
   assert.ok(ttft !== undefined && ttft.diff.p50 !== undefined && ttft.diff.p50.lo !== null, JSON.stringify(ttft));
   assert.equal(ttft.pairs, 120);
-  // A 95 % interval misses 0 one time in twenty by chance, and a loaded machine can tilt one side by
-  // a millisecond or two; what must never happen is a real-looking difference between equals.
+  // A 95 % interval misses 0 one time in twenty by chance, and on a loaded 2-core machine the OS can
+  // tilt one of the two simulator processes by a few percent for the whole run (CI once saw 3.3 ms
+  // on an ~80 ms p50), which pairing cannot cancel; what must never happen is a real-looking
+  // difference between equals, so the bound is the larger of 3 ms and 6 % of the reference's p50.
   const d = ttft.diff.p50;
-  assert.ok(ttft.withinNoise || Math.abs(d.diff) < 3, `identical targets differ by ${d.diff} ms [${d.lo}, ${d.hi}]`);
+  const bound = Math.max(3, 0.06 * (ttft.reference.p50 ?? 0));
+  assert.ok(ttft.withinNoise || Math.abs(d.diff) < bound, `identical targets differ by ${d.diff} ms [${d.lo}, ${d.hi}], bound ${bound} ms`);
   if (ttft.withinNoise) assert.match(r.stdout, /b vs a: TTFT stream p50 within noise/);
 });
 
