@@ -2,7 +2,17 @@
  * The simulator's prefix cache, modelled on vLLM's automatic prefix caching: a prompt's token ids
  * in blocks of BLOCK_TOKENS, each block named by a hash of itself and every block before it, so a
  * block hits only when the whole prefix up to it is the same. Least recently used blocks go
- * first when the cache is full. Only full blocks are cached.
+ * first when the cache is full; the blocks one request used count as used together, its deepest
+ * first out (as vLLM frees a request's blocks tail first), so a block never outlives the blocks
+ * before it. Only full blocks are cached.
+ *
+ * The blocks form a tree (a prefix is a path from the root), held as segments: the run of new
+ * blocks one prompt stored, as an array. Only a segment's first block is indexed; a prompt walks
+ * a segment by comparing its blocks with the segment's in order, and looks the index up again
+ * only where it leaves one (a child of a node either continues that node's segment or starts a
+ * segment of its own). A unique 1,000-token prompt is then one lookup and one new segment of 62
+ * blocks, where a table of blocks took 62 lookups, inserts and evictions, each a cache miss in a
+ * table of megabytes (~6 µs a prompt in a micro-benchmark, ~11 µs in the simulator's ceiling).
  */
 
 export const BLOCK_TOKENS = 16;
@@ -11,46 +21,44 @@ export const BLOCK_TOKENS = 16;
  * above its capacity drops its least recently used blocks down to (1 - EVICT_SHARE) of it.
  */
 const EVICT_SHARE = 1 / 16;
-const NONE = -1;
-const EMPTY = -1;
-/** Int32 fields per slot: key, check, and where in `order` the block was last used. */
-const FIELDS = 3;
-const FIRST_SLOTS = 2048;
-/** Blocks evicted per prefetch. */
-const EVICT_BATCH = 64;
+
+/** A run of blocks one prompt stored: a path down the tree from a node some other segment holds. */
+interface Segment {
+  /** Key and check of each block, interleaved: 60 bits of hash must match for a hit. */
+  readonly blocks: Int32Array;
+  /** Blocks still cached: a prefix of `blocks` (eviction takes them from the end). */
+  length: number;
+  /**
+   * The live uses of the segment, oldest first. A use covers blocks 0..end; a newer use that
+   * reaches as far or further makes an older one stale, so the ends strictly decrease and the
+   * oldest use's blocks beyond the next one's end are the segment's least recently used.
+   */
+  readonly uses: Use[];
+  /** The next segment whose first block has the same 30-bit key (the index chains them). */
+  sameKey: Segment | undefined;
+}
+
+/** One prompt's use of a segment's blocks 0..end, in the cache's recency order. */
+interface Use {
+  readonly segment: Segment;
+  readonly end: number;
+  live: boolean;
+}
 
 export class PrefixCache {
-  /**
-   * The blocks, in an open-addressing table (linear probing): a 30-bit key (the block hash; EMPTY
-   * marks a free slot), a 30-bit check (a second hash; 60 bits must match for a hit) and the
-   * block's entry in `order`. A 1,000-token prompt stores 62 blocks and, once the cache is full,
-   * evicts as many, and the table (~1.5 MB at the default size) is rarely in the CPU cache between
-   * requests: each block costs a cache miss on its slot. Those misses are independent of each
-   * other (nothing is chained), so they are taken together, by a prefetch pass (see prefetch).
-   * In the simulator's ceiling benchmark a JavaScript Map cost ~0.3 µs a block, and a table whose
-   * recency order was a linked list through the slots ~0.2 µs (one miss after another).
-   */
-  private slots = filled(FIRST_SLOTS);
-  private mask = FIRST_SLOTS - 1;
-  private shift = 32 - Math.log2(FIRST_SLOTS);
-  private count = 0;
-  /**
-   * Recency: a ring of the keys in the order they were last used, oldest at `head` (`head` and
-   * `tail` count entries; the ring index is the count & orderMask). A hit appends the key again
-   * and leaves its older entry behind, stale (its slot points elsewhere); eviction reads from the
-   * head, skipping stale entries; compaction drops them when the ring is full. Unique prompts
-   * leave no stale entries, so their ring never fills: eviction makes the room.
-   */
-  private order = new Int32Array(FIRST_SLOTS);
-  private orderMask = FIRST_SLOTS - 1;
+  /** Segments by the key of their first block. */
+  private readonly starts = new Map<number, Segment>();
+  /** Every use in the order it happened: eviction reads from `head`, skipping stale ones. */
+  private order: Use[] = [];
   private head = 0;
-  private tail = 0;
+  private liveUses = 0;
+  private count = 0;
   private readonly capacity: number;
-  /** Scratch: the current prompt's block keys and checks. */
-  private keys = new Int32Array(256);
-  private checks = new Int32Array(256);
-  /** Where the prefetching reads go, so the compiler cannot drop them. */
-  private sink = 0;
+  /** Scratch: the current prompt's block keys and checks, interleaved. */
+  private hashes = new Int32Array(512);
+  /** Scratch: the segments the current prompt walked and how far, in the order walked. */
+  private readonly walked: Segment[] = [];
+  private readonly walkedEnds: number[] = [];
 
   /** `tokens`: how many tokens the cache holds (0 = off). */
   constructor(tokens: number) {
@@ -75,14 +83,38 @@ export class PrefixCache {
   lookupAndStore(ids: ArrayLike<number>, cacheable = ids.length): number {
     if (this.capacity === 0) return 0;
     const fullBlocks = Math.floor(Math.min(cacheable, ids.length) / BLOCK_TOKENS);
-    // The blocks' keys first, then a pass that only reads each one's home slot: those reads do
-    // not depend on each other, so the CPU has them all in flight at once (a prefetch), and the
-    // pass that follows finds the slots in its cache instead of waiting on one miss at a time.
-    if (this.keys.length < fullBlocks) {
-      this.keys = new Int32Array(fullBlocks * 2);
-      this.checks = new Int32Array(fullBlocks * 2);
+    if (fullBlocks === 0) return 0;
+    const hashes = this.hash(ids, fullBlocks);
+    const { walked, walkedEnds } = this;
+    walked.length = 0;
+    walkedEnds.length = 0;
+    let b = 0;
+    for (let segment = this.find(hashes, 0); segment !== undefined; segment = this.find(hashes, b)) {
+      const { blocks, length } = segment;
+      // The first block matched in find.
+      let j = 1;
+      b++;
+      while (j < length && b < fullBlocks && blocks[2 * j] === hashes[2 * b] && blocks[2 * j + 1] === hashes[2 * b + 1]) {
+        j++;
+        b++;
+      }
+      walked.push(segment);
+      walkedEnds.push(j - 1);
+      if (b === fullBlocks) break;
     }
-    const { keys, checks } = this;
+    const hits = b;
+    // Recency: the new blocks are the deepest this prompt used, so they go in first (out first),
+    // then the walked segments from the deepest up.
+    if (b < fullBlocks) this.store(hashes.slice(2 * b, 2 * fullBlocks));
+    for (let i = walked.length - 1; i >= 0; i--) this.use(walked[i] as Segment, walkedEnds[i] ?? 0);
+    if (this.count > this.capacity) this.evict();
+    return Math.min(hits * BLOCK_TOKENS, Math.max(0, ids.length - 1));
+  }
+
+  /** Each full block's key and check: two hashes of the block and every block before it. */
+  private hash(ids: ArrayLike<number>, fullBlocks: number): Int32Array {
+    if (this.hashes.length < 2 * fullBlocks) this.hashes = new Int32Array(4 * fullBlocks);
+    const { hashes } = this;
     let h1 = 0x811c9dc5;
     let h2 = 0x9e3779b9;
     for (let b = 0; b < fullBlocks; b++) {
@@ -91,161 +123,98 @@ export class PrefixCache {
         h1 = Math.imul(h1 ^ id, 0x01000193) >>> 0;
         h2 = Math.imul(h2 ^ id, 0x85ebca6b) >>> 0;
       }
-      keys[b] = h1 & 0x3fffffff;
-      checks[b] = h2 & 0x3fffffff;
+      hashes[2 * b] = h1 & 0x3fffffff;
+      hashes[2 * b + 1] = h2 & 0x3fffffff;
     }
-    this.prefetch(keys, 0, fullBlocks);
-    let hits = 0;
-    let missed = false;
-    for (let b = 0; b < fullBlocks; b++) {
-      const key = keys[b] ?? 0;
-      const check = checks[b] ?? 0;
-      const slot = this.find(key);
-      if (slot === NONE) {
-        missed = true;
-        this.insert(key, check);
-      } else if (!missed && this.slots[slot * FIELDS + 1] === check) {
-        // A hit: the block becomes the most recently used.
-        hits++;
-        this.slots[slot * FIELDS + 2] = this.use(key);
-      } else {
-        // After the first miss a block is stored, not looked up: a known key takes the new check
-        // and keeps its place in the recency order (as Map.set does).
-        missed = true;
-        this.slots[slot * FIELDS + 1] = check;
-      }
+    return hashes;
+  }
+
+  /** The segment that starts with block `b` of the prompt, if one is cached. */
+  private find(hashes: Int32Array, b: number): Segment | undefined {
+    const check = hashes[2 * b + 1];
+    for (let s = this.starts.get(hashes[2 * b] ?? 0); s !== undefined; s = s.sameKey) if (s.blocks[1] === check) return s;
+    return undefined;
+  }
+
+  /** A new segment of these blocks (key and check interleaved), the most recently used. */
+  private store(blocks: Int32Array): void {
+    const key = blocks[0] ?? 0;
+    const segment: Segment = { blocks, length: blocks.length / 2, uses: [], sameKey: this.starts.get(key) };
+    this.starts.set(key, segment);
+    this.count += segment.length;
+    this.use(segment, segment.length - 1);
+  }
+
+  /** Blocks 0..end of the segment become the most recently used. */
+  private use(segment: Segment, end: number): void {
+    const { uses } = segment;
+    for (let last = uses[uses.length - 1]; last !== undefined && last.end <= end; last = uses[uses.length - 1]) {
+      last.live = false;
+      uses.pop();
+      this.liveUses--;
     }
-    if (this.count > this.capacity) this.evict();
-    return Math.min(hits * BLOCK_TOKENS, Math.max(0, ids.length - 1));
+    const use: Use = { segment, end, live: true };
+    uses.push(use);
+    this.order.push(use);
+    this.liveUses++;
+    // Stale uses pile up when the same prompts hit again and again without evicting anything.
+    if (this.order.length - this.head > 2 * this.liveUses + 1024) this.compact();
   }
 
   /** Drops the least recently used blocks, down to (1 - EVICT_SHARE) of the capacity. */
   private evict(): void {
     const keep = Math.floor(this.capacity * (1 - EVICT_SHARE));
-    while (this.count > keep && this.head < this.tail) {
-      // In batches: the next keys of the recency order are read in sequence, their slots
-      // prefetched together, then removed.
-      const end = Math.min(this.tail, this.head + EVICT_BATCH);
-      this.prefetch(this.order, this.head, end, this.orderMask);
-      while (this.count > keep && this.head < end) {
-        const at = this.head++ & this.orderMask;
-        const slot = this.find(this.order[at] ?? 0);
-        if (slot !== NONE && this.slots[slot * FIELDS + 2] === at) this.remove(slot);
+    while (this.count > keep && this.head < this.order.length) {
+      const use = this.order[this.head] as Use;
+      if (!use.live) {
+        this.head++;
+        continue;
+      }
+      // The oldest live use overall is its segment's oldest: its blocks past the next use's end.
+      const { segment } = use;
+      const floor = (segment.uses[1]?.end ?? -1) + 1;
+      const need = this.count - keep;
+      if (segment.length - floor > need) {
+        segment.length -= need;
+        this.count -= need;
+        break;
+      }
+      this.count -= segment.length - floor;
+      segment.length = floor;
+      segment.uses.shift();
+      use.live = false;
+      this.liveUses--;
+      this.head++;
+      if (segment.length === 0) this.unlink(segment);
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) this.compact();
+  }
+
+  /** Takes an emptied segment out of the index. */
+  private unlink(segment: Segment): void {
+    const key = segment.blocks[0] ?? 0;
+    const first = this.starts.get(key);
+    if (first === segment) {
+      if (segment.sameKey === undefined) this.starts.delete(key);
+      else this.starts.set(key, segment.sameKey);
+      return;
+    }
+    for (let s = first; s !== undefined; s = s.sameKey) {
+      if (s.sameKey === segment) {
+        s.sameKey = segment.sameKey;
+        return;
       }
     }
   }
 
-  /** Reads the home slot of keys[from & mask, to & mask) (see lookupAndStore). */
-  private prefetch(keys: Int32Array, from: number, to: number, mask = -1): void {
-    const { slots } = this;
-    let x = 0;
-    for (let i = from; i < to; i++) x ^= slots[this.home(keys[i & mask] ?? 0) * FIELDS] ?? 0;
-    this.sink ^= x;
-  }
-
-  private home(key: number): number {
-    return Math.imul(key, 0x9e3779b1) >>> this.shift;
-  }
-
-  /** The slot holding `key`, or NONE. */
-  private find(key: number): number {
-    const { slots, mask } = this;
-    for (let s = this.home(key); ; s = (s + 1) & mask) {
-      const k = slots[s * FIELDS] ?? EMPTY;
-      if (k === key) return s;
-      if (k === EMPTY) return NONE;
-    }
-  }
-
-  /** Stores an absent key as the most recently used block. */
-  private insert(key: number, check: number): void {
-    // At most half the slots in use keeps probe runs short.
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    const at = this.use(key);
-    this.place(key, check, at);
-    this.count++;
-  }
-
-  private place(key: number, check: number, at: number): void {
-    const { slots, mask } = this;
-    let s = this.home(key);
-    while (slots[s * FIELDS] !== EMPTY) s = (s + 1) & mask;
-    slots[s * FIELDS] = key;
-    slots[s * FIELDS + 1] = check;
-    slots[s * FIELDS + 2] = at;
-  }
-
-  /** Empties the slot, moving later blocks of its probe run up (so lookups meet no tombstones). */
-  private remove(slot: number): void {
-    const { slots, mask } = this;
-    let hole = slot;
-    for (let s = (hole + 1) & mask; ; s = (s + 1) & mask) {
-      const key = slots[s * FIELDS] ?? EMPTY;
-      if (key === EMPTY) break;
-      const home = this.home(key);
-      // The block may move to the hole unless its home lies cyclically in (hole, s].
-      const stays = hole <= s ? home > hole && home <= s : home > hole || home <= s;
-      if (stays) continue;
-      slots[hole * FIELDS] = key;
-      slots[hole * FIELDS + 1] = slots[s * FIELDS + 1] ?? 0;
-      slots[hole * FIELDS + 2] = slots[s * FIELDS + 2] ?? 0;
-      hole = s;
-    }
-    slots[hole * FIELDS] = EMPTY;
-    this.count--;
-  }
-
-  /** Appends `key` to the recency order; returns its entry. */
-  private use(key: number): number {
-    if (this.tail - this.head === this.order.length) this.compact();
-    const at = this.tail++ & this.orderMask;
-    this.order[at] = key;
-    return at;
-  }
-
-  /**
-   * Drops the stale entries from the full ring into a new one (twice as large while more than
-   * half its entries are live; in place, the wrapped-round part would be overwritten unread).
-   */
+  /** The recency order without the uses already read or made stale. */
   private compact(): void {
-    const { order, orderMask, slots } = this;
-    let live = 0;
-    for (let n = this.head; n < this.tail; n++) {
-      const at = n & orderMask;
-      const slot = this.find(order[at] ?? 0);
-      if (slot !== NONE && slots[slot * FIELDS + 2] === at) live++;
+    const live: Use[] = [];
+    for (let i = this.head; i < this.order.length; i++) {
+      const use = this.order[i] as Use;
+      if (use.live) live.push(use);
     }
-    const next = new Int32Array(live * 2 > order.length ? order.length * 2 : order.length);
-    live = 0;
-    for (let n = this.head; n < this.tail; n++) {
-      const at = n & orderMask;
-      const key = order[at] ?? 0;
-      const slot = this.find(key);
-      if (slot === NONE || slots[slot * FIELDS + 2] !== at) continue;
-      next[live] = key;
-      slots[slot * FIELDS + 2] = live++;
-    }
-    this.order = next;
-    this.orderMask = next.length - 1;
+    this.order = live;
     this.head = 0;
-    this.tail = live;
   }
-
-  /** Doubles the table (the recency order is unchanged: it names keys, not slots). */
-  private grow(): void {
-    const old = this.slots;
-    const size = (this.mask + 1) * 2;
-    this.slots = filled(size);
-    this.mask = size - 1;
-    this.shift--;
-    for (let s = 0; s < old.length; s += FIELDS) {
-      const key = old[s] ?? EMPTY;
-      if (key !== EMPTY) this.place(key, old[s + 1] ?? 0, old[s + 2] ?? 0);
-    }
-  }
-}
-
-/** A table of `size` empty slots. */
-function filled(size: number): Int32Array {
-  return new Int32Array(size * FIELDS).fill(EMPTY);
 }

@@ -39,9 +39,24 @@ test('prefix cache: whole blocks of a common prefix hit, least recently used blo
   assert.equal(new PrefixCache(0).lookupAndStore(a), 0, '0 = off');
 });
 
-/** The cache as a JavaScript Map (recency = insertion order), the form the typed-array one replaced. */
-class MapPrefixCache {
-  private readonly blocks = new Map<number, number>();
+test('prefix cache: a prompt\'s deepest blocks go first, so what stays of it is still a prefix that hits', () => {
+  const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+  const cache = new PrefixCache(10 * BLOCK_TOKENS);
+  const a = ids(0, 6 * BLOCK_TOKENS + 1);
+  cache.lookupAndStore(a);
+  // Six more blocks make 12 of 10: down to 9 (15/16 of the capacity), three of a's out.
+  cache.lookupAndStore(ids(50_000, 6 * BLOCK_TOKENS + 1));
+  assert.equal(cache.size, 9);
+  assert.equal(cache.lookupAndStore(a), 3 * BLOCK_TOKENS, "a's first three blocks are left (its last three went)");
+});
+
+/**
+ * The cache as plainly as it can be said: a set of blocks named by both hashes, in recency order
+ * (insertion order), each prompt's blocks used deepest first so that its first block is its most
+ * recent, and the oldest dropped first.
+ */
+class SetPrefixCache {
+  private readonly blocks = new Set<string>();
   constructor(private readonly capacity: number) {}
   get size(): number {
     return this.blocks.size;
@@ -50,33 +65,33 @@ class MapPrefixCache {
     const fullBlocks = Math.floor(Math.min(cacheable, ids.length) / BLOCK_TOKENS);
     let h1 = 0x811c9dc5;
     let h2 = 0x9e3779b9;
-    let hits = 0;
-    let missed = false;
+    const names: string[] = [];
     for (let b = 0; b < fullBlocks; b++) {
       for (let i = b * BLOCK_TOKENS; i < (b + 1) * BLOCK_TOKENS; i++) {
         h1 = Math.imul(h1 ^ (ids[i] ?? 0), 0x01000193) >>> 0;
         h2 = Math.imul(h2 ^ (ids[i] ?? 0), 0x85ebca6b) >>> 0;
       }
-      const key = h1 & 0x3fffffff;
-      const check = h2 & 0x3fffffff;
-      if (!missed && this.blocks.get(key) === check) {
-        hits++;
-        this.blocks.delete(key);
-      } else missed = true;
-      this.blocks.set(key, check);
+      names.push(`${h1 & 0x3fffffff}:${h2 & 0x3fffffff}`);
+    }
+    let hits = 0;
+    while (hits < names.length && this.blocks.has(names[hits] ?? '')) hits++;
+    for (let b = names.length - 1; b >= 0; b--) {
+      const name = names[b] ?? '';
+      this.blocks.delete(name);
+      this.blocks.add(name);
     }
     if (this.blocks.size > this.capacity) {
       let excess = this.blocks.size - Math.floor(this.capacity * (1 - 1 / 16));
-      for (const key of this.blocks.keys()) {
+      for (const name of this.blocks) {
         if (excess-- <= 0) break;
-        this.blocks.delete(key);
+        this.blocks.delete(name);
       }
     }
     return Math.min(hits * BLOCK_TOKENS, Math.max(0, ids.length - 1));
   }
 }
 
-test('prefix cache: the same hits and evictions as a Map in recency order, over 3,000 prompts with shared prefixes', () => {
+test('prefix cache: the same hits and evictions as a set of blocks in recency order, over 3,000 prompts with shared prefixes', () => {
   let seed = 7;
   const rand = (n: number): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -84,7 +99,7 @@ test('prefix cache: the same hits and evictions as a Map in recency order, over 
   };
   for (const blocks of [40, 300, 5000]) {
     const ours = new PrefixCache(blocks * BLOCK_TOKENS);
-    const reference = new MapPrefixCache(blocks);
+    const reference = new SetPrefixCache(blocks);
     // A few prefixes, shared by many prompts, with unique tails: hits, misses, re-use after eviction.
     let served = 0;
     const prefixes = Array.from({ length: 12 }, (_, g) => Array.from({ length: 16 * (1 + rand(40)) + rand(16) }, (_, i) => g * 100_000 + i));
@@ -105,7 +120,7 @@ test('prefix cache: the same hits and evictions as a Map in recency order, over 
 test('prefix cache: recency survives many hits on few blocks (stale entries compacted, the order wrapped round)', () => {
   const ids = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
   const ours = new PrefixCache(8 * BLOCK_TOKENS);
-  const reference = new MapPrefixCache(8);
+  const reference = new SetPrefixCache(8);
   const both = (prompt: number[]): void => {
     assert.equal(ours.lookupAndStore(Int32Array.from(prompt)), reference.lookupAndStore(prompt), JSON.stringify(prompt.slice(0, 2)));
     assert.equal(ours.size, reference.size);
