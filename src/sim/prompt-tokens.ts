@@ -23,6 +23,8 @@ const MAX_RUN = 512;
 const MEMO_MAX = 200_000;
 /** Slots of the filter that admits a sentence to the memo on its second sighting (a power of 2). */
 const SEEN_SLOTS = 1 << 16;
+/** Leading characters a memo key takes whole (see sampleKey): a lead word of up to 7, and its space. */
+const LEAD_CHARS = 8;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -323,10 +325,17 @@ function isSentence(hit: Sentence, text: string, pos: number, end: number): bool
   return (cuts[hit.index + 1] ?? 0) - from === end - pos && sameText(text, pos, end - pos, other, from);
 }
 
-/** A 30-bit key of text[start, end): its length and 16 characters spread along it (exported for tests). */
+/**
+ * A 30-bit key of text[start, end): its length, its first LEAD_CHARS characters and 16 more spread
+ * along it (exported for tests). The first characters are taken whole because texts made unique by
+ * a short lead word (synthetic prompts, a request counter) differ only there: a key that sampled
+ * one of them took one unique 1,000-token prompt in five for a second sighting of its first
+ * sentence, and remembered a sentence that never recurs.
+ */
 export function sampleKey(text: string, start: number, end: number): number {
   const len = end - start;
   let h = Math.imul(FNV_OFFSET ^ len, FNV_PRIME);
+  for (let k = 1, lead = Math.min(LEAD_CHARS, len); k < lead; k++) h = Math.imul(h ^ text.charCodeAt(start + k), FNV_PRIME);
   for (let k = 0; k < 16; k++) h = Math.imul(h ^ text.charCodeAt(start + Math.floor((k * len) / 16)), FNV_PRIME);
   h = Math.imul(h ^ text.charCodeAt(end - 1), FNV_PRIME);
   return h >>> 2;
