@@ -50,6 +50,25 @@ test('prefix cache: a prompt\'s deepest blocks go first, so what stays of it is 
   assert.equal(cache.lookupAndStore(a), 3 * BLOCK_TOKENS, "a's first three blocks are left (its last three went)");
 });
 
+test('prefix cache: segments whose first blocks share a 30-bit key are told apart by the check, and either can go first', () => {
+  // Blocks 1455 and 1684 of the sequence 0, 1, 2, ... (16 ids each) hash to the same key.
+  const block = (n: number): number[] => [...Array.from({ length: BLOCK_TOKENS }, (_, i) => n * BLOCK_TOKENS + i), 7];
+  const [a, b] = [block(1455), block(1684)];
+  for (const evictFirst of ['a', 'b'] as const) {
+    const cache = new PrefixCache(8 * BLOCK_TOKENS);
+    assert.equal(cache.lookupAndStore(a), 0);
+    assert.equal(cache.lookupAndStore(b), 0, 'same key, other check: a miss');
+    assert.equal(cache.lookupAndStore(a), BLOCK_TOKENS);
+    assert.equal(cache.lookupAndStore(b), BLOCK_TOKENS);
+    cache.lookupAndStore(Array.from({ length: 6 * BLOCK_TOKENS }, (_, i) => 900_000 + i));
+    // The one used last stays: 9 blocks of 8 evicts the older of a and b, then one more block.
+    cache.lookupAndStore(evictFirst === 'a' ? b : a);
+    cache.lookupAndStore(Array.from({ length: BLOCK_TOKENS + 1 }, (_, i) => 800_000 + i));
+    assert.equal(cache.lookupAndStore(a), evictFirst === 'a' ? 0 : BLOCK_TOKENS, `a, ${evictFirst} evicted first`);
+    assert.equal(cache.lookupAndStore(b), evictFirst === 'b' ? 0 : BLOCK_TOKENS, `b, ${evictFirst} evicted first`);
+  }
+});
+
 /**
  * The cache as plainly as it can be said: a set of blocks named by both hashes, in recency order
  * (insertion order), each prompt's blocks used deepest first so that its first block is its most
