@@ -1,6 +1,6 @@
 import { resolveSimConfig, SIM_FLAG_SPECS, type SimConfig, type SimFlagValues } from '../sim/config.ts';
 import { wireFormat } from '../engine/wire/index.ts';
-import type { Prompt } from '../engine/prompts.ts';
+import { withPromptBody, type PromptList } from '../engine/packed-prompts.ts';
 import { UsageError } from '../shared/usage-error.ts';
 import type { TargetSpec } from './targets.ts';
 
@@ -28,7 +28,7 @@ export interface TargetOverrides {
   /** Header name -> environment variable, read when the target is opened. */
   headerEnvs: Record<string, string>;
   concurrency?: number;
-  prompts?: Prompt[];
+  prompts?: PromptList;
 }
 
 const KNOB_KEYS = new Map(SIM_FLAG_SPECS.map((s) => [s.name, s.key]));
@@ -97,9 +97,6 @@ export function proxyConfigOf(spec: TargetSpec, runSimFlags: SimFlagValues): Sim
 }
 
 /** The prompts with the target's body fields added (the prompt line's own fields win). */
-function withBody(prompts: readonly Prompt[], body: Record<string, unknown>): Prompt[] {
-  return prompts.map((p) => ({ ...p, body: { ...body, ...(p.body ?? {}) } }));
-}
 
 export interface RunDefaults {
   api: 'openai' | 'anthropic';
@@ -110,7 +107,7 @@ export interface RunDefaults {
   simModel: string;
   defaultModel: Record<'openai' | 'anthropic', string>;
   simFlags: SimFlagValues;
-  prompts: readonly Prompt[];
+  prompts: PromptList;
 }
 
 export function targetOverrides(specs: readonly TargetSpec[], run: RunDefaults): TargetOverrides[] {
@@ -129,7 +126,7 @@ export function targetOverrides(specs: readonly TargetSpec[], run: RunDefaults):
       headers: spec.headers,
       headerEnvs: spec.headerEnvs,
       ...(spec.concurrency !== undefined ? { concurrency: spec.concurrency } : {}),
-      ...(spec.body !== undefined ? { prompts: withBody(run.prompts, spec.body) } : {}),
+      ...(spec.body !== undefined ? { prompts: withPromptBody(run.prompts, spec.body) } : {}),
     };
   });
 }

@@ -4,7 +4,8 @@ import type { HistoryMode } from '../engine/session-player.ts';
 import type { SessionScript } from '../engine/session-script.ts';
 import { buildSyntheticSessions } from '../engine/session-synthetic.ts';
 import { builtinPrompts, singlePrompt, type Prompt } from '../engine/prompts.ts';
-import { buildSyntheticPrompts, smallestInput, MIN_UNIQUE_TOKENS, type SharedPrefixSpec } from '../engine/synthetic.ts';
+import type { PromptList } from '../engine/packed-prompts.ts';
+import { buildSyntheticPacked, smallestInput, MIN_UNIQUE_TOKENS, type SharedPrefixSpec } from '../engine/synthetic.ts';
 import type { Api } from '../engine/types.ts';
 import type { MaxTokensField } from '../engine/wire/types.ts';
 import { Prng } from '../engine/prng.ts';
@@ -130,7 +131,7 @@ function checkFlags(v: WorkloadFlags): void {
 }
 
 /** Output targets for a set of given prompts (--prompt, --prompts, built-in), one per prompt. */
-function withOutputTargets(prompts: Prompt[], spec: LengthSpec, seed: number): Prompt[] {
+function withOutputTargets(prompts: readonly Prompt[], spec: LengthSpec, seed: number): Prompt[] {
   const prng = new Prng(seed).fork(12);
   return prompts.map((p) => ({ ...p, outputTokens: drawLength(spec, prng, 1) }));
 }
@@ -149,7 +150,7 @@ export function resolveWorkload(v: WorkloadFlags): ResolvedWorkload {
               ? 'prompt'
               : 'built-in',
   };
-  let prompts: Prompt[];
+  let prompts: PromptList;
   let order: WorkloadConfig['order'];
   let replay: ReplayPlan | undefined;
   let sessions: SessionsConfig | undefined;
@@ -174,7 +175,8 @@ export function resolveWorkload(v: WorkloadFlags): ResolvedWorkload {
       ...(v.requests !== undefined ? { maxLines: v.requests + v.warmup } : {}),
       ...(v.replay ? { replay: { speed: v.replaySpeed, ...(v.durationMs !== undefined ? { untilMs: v.durationMs } : {}) } } : {}),
     });
-    prompts = d.prompts;
+    const lines = d.prompts;
+    prompts = lines;
     // File order: each line once, and with --replay prompt k goes with the trace's time k.
     order = 'sequence';
     shape.dataset = { format: d.format, file: d.name, lines: d.lines, skipped: d.skipped };
@@ -184,11 +186,11 @@ export function resolveWorkload(v: WorkloadFlags): ResolvedWorkload {
       replay = { atMs: d.sendAtMs, speed: v.replaySpeed };
       shape.replaySpeed = v.replaySpeed;
     }
-    if (v.outputTokens !== undefined) prompts = withOutputTargets(prompts, v.outputTokens, v.seed);
+    if (v.outputTokens !== undefined) prompts = withOutputTargets(lines, v.outputTokens, v.seed);
   } else if (v.inputTokens !== undefined) {
     const prefix: SharedPrefixSpec | undefined =
       v.sharedPrefix !== undefined ? { tokens: v.sharedPrefix, groups: v.prefixGroups, ratio: v.prefixRatio } : undefined;
-    prompts = buildSyntheticPrompts({
+    prompts = buildSyntheticPacked({
       input: v.inputTokens,
       ...(v.outputTokens !== undefined ? { output: v.outputTokens } : {}),
       ...(prefix !== undefined ? { prefix } : {}),
@@ -200,9 +202,9 @@ export function resolveWorkload(v: WorkloadFlags): ResolvedWorkload {
     shape.inputTokens = v.inputTokens;
     if (prefix !== undefined) shape.prefix = prefix;
   } else {
-    prompts =
+    const given =
       v.prompts !== undefined ? loadPromptsFile(v.prompts, v.system) : v.prompt !== undefined ? singlePrompt(v.prompt, v.system) : builtinPrompts(v.system);
-    if (v.outputTokens !== undefined) prompts = withOutputTargets(prompts, v.outputTokens, v.seed);
+    prompts = v.outputTokens !== undefined ? withOutputTargets(given, v.outputTokens, v.seed) : given;
   }
   if (v.outputTokens !== undefined) shape.outputTokens = v.outputTokens;
   const field = v.maxTokensField === 'auto' ? autoMaxTokensField(v.baseUrl) : v.maxTokensField;

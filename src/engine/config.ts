@@ -1,5 +1,5 @@
 import type { Arrival } from './concurrency.ts';
-import type { Prompt } from './prompts.ts';
+import type { PromptList } from './packed-prompts.ts';
 import type { LengthSpec } from './lengths.ts';
 import type { SharedPrefixSpec } from './synthetic.ts';
 import type { SessionScript } from './session-script.ts';
@@ -97,7 +97,7 @@ export interface SessionsConfig {
 /** What each request asks for. */
 export interface WorkloadConfig {
   /** Single prompts; empty when the run plays sessions. */
-  prompts: Prompt[];
+  prompts: PromptList;
   /** Set when each slot or arrival plays a conversation instead of sending one prompt. */
   sessions?: SessionsConfig;
   /**

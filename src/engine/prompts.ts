@@ -1,10 +1,9 @@
 import type { ChatMessage } from './wire/types.ts';
-import type { Prng } from './prng.ts';
 
 /**
  * Prompt sets: a single prompt or the built-in set (a --prompts file is read by
- * config/prompts-file.ts, so the engine only ever receives Prompt[]). Requests draw from the set
- * with the seeded PRNG so a run repeats.
+ * config/prompts-file.ts; built synthetic prompts come packed, see packed-prompts.ts). Requests
+ * draw from the set with the seeded PRNG (prompt-picker.ts) so a run repeats.
  */
 export interface Prompt {
   messages: ChatMessage[];
@@ -62,27 +61,4 @@ export function builtinPrompts(system?: string): Prompt[] {
 
 export function singlePrompt(text: string, system?: string): Prompt[] {
   return [toPrompt([...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: text }])];
-}
-
-/** Draws the prompt of each request: at random from the set, or in order, round and round. */
-export class PromptPicker {
-  private next = 0;
-  constructor(
-    private readonly prompts: readonly Prompt[],
-    private readonly prng: Prng,
-    private readonly order: 'random' | 'sequence' = 'random',
-  ) {
-    if (prompts.length === 0) throw new Error('no prompts');
-  }
-  get size(): number {
-    return this.prompts.length;
-  }
-  pick(): Prompt {
-    if (this.order === 'sequence') {
-      const p = this.prompts[this.next] as Prompt;
-      this.next = (this.next + 1) % this.prompts.length;
-      return p;
-    }
-    return this.prompts[this.prng.int(this.prompts.length)] as Prompt;
-  }
 }

@@ -218,7 +218,8 @@ export interface AttemptInput {
   wire: WireFormat;
   url: URL;
   headers: Record<string, string>;
-  body: string;
+  /** UTF-8 bytes (kept off the JS heap for the life of the request; see Engine.encodeRequest). */
+  body: string | Uint8Array;
   mode: Mode;
   /** New connection for this request (the `fresh` connection strategy). */
   reset?: boolean;

@@ -1,6 +1,7 @@
 import { CORPUS } from './corpus.ts';
 import { drawLength, lengthMin, type LengthSpec } from './lengths.ts';
 import { Prng } from './prng.ts';
+import { packPrompts, type PackedEntry, type PackedPrompts } from './packed-prompts.ts';
 import { toPrompt, type Prompt } from './prompts.ts';
 import { countTokens } from './wire/tokens.ts';
 
@@ -151,8 +152,11 @@ function prefixTexts(text: UnitText, spec: SharedPrefixSpec, prng: Prng): string
   return Array.from({ length: spec.groups }, (_, g) => uniqueText(text, 2 ** 40 + g, spec.tokens, false, prng));
 }
 
-/** Builds `spec.count` prompts. Each carries its output target when `spec.output` is given. */
-export function buildSyntheticPrompts(spec: SyntheticSpec): Prompt[] {
+/**
+ * Entry i of a synthetic set, for i = 0, 1, 2, ... in order (the generators advance with each
+ * call, so the same seed gives the same prompts however they are stored).
+ */
+function syntheticEntries(spec: SyntheticSpec): (i: number) => PackedEntry {
   const text = corpus();
   const root = new Prng(spec.seed);
   const lengths = root.fork(11);
@@ -160,29 +164,43 @@ export function buildSyntheticPrompts(spec: SyntheticSpec): Prompt[] {
   const pick = root.fork(13);
   const words = root.fork(14);
   const prefixes = spec.prefix !== undefined && spec.prefix.tokens > 0 ? prefixTexts(text, spec.prefix, root.fork(15)) : [];
-  const system = spec.system !== undefined && spec.system !== '' ? [{ role: 'system' as const, content: spec.system }] : [];
-  const out: Prompt[] = new Array<Prompt>(spec.count);
-  for (let i = 0; i < spec.count; i++) {
+  return (i) => {
     const total = drawLength(spec.input, lengths, MIN_UNIQUE_TOKENS);
     const withPrefix = prefixes.length > 0 && spec.prefix !== undefined && pick.next() < spec.prefix.ratio;
-    let content: string;
-    let inputTokens = total;
-    let cachePrefixChars: number | undefined;
+    let entry: PackedEntry;
     if (withPrefix && spec.prefix !== undefined) {
       const prefix = prefixes[pick.int(prefixes.length)] ?? '';
       const rest = Math.max(MIN_UNIQUE_TOKENS, total - spec.prefix.tokens);
-      inputTokens = spec.prefix.tokens + rest;
-      content = prefix + uniqueText(text, i, rest, true, words);
-      cachePrefixChars = prefix.length;
+      entry = { content: prefix + uniqueText(text, i, rest, true, words), prefixChars: prefix.length, inputTokens: spec.prefix.tokens + rest };
     } else {
-      content = uniqueText(text, i, total, false, words);
+      entry = { content: uniqueText(text, i, total, false, words), prefixChars: 0, inputTokens: total };
     }
-    const user = { role: 'user' as const, content, ...(cachePrefixChars !== undefined ? { cachePrefixChars } : {}) };
-    const prompt: Prompt = { ...toPrompt([...system, user]), inputTokens };
-    if (spec.output !== undefined) prompt.outputTokens = drawLength(spec.output, outputs, 1);
+    if (spec.output !== undefined) entry.outputTokens = drawLength(spec.output, outputs, 1);
+    return entry;
+  };
+}
+
+/** Builds `spec.count` prompts. Each carries its output target when `spec.output` is given. */
+export function buildSyntheticPrompts(spec: SyntheticSpec): Prompt[] {
+  const next = syntheticEntries(spec);
+  const system = spec.system !== undefined && spec.system !== '' ? [{ role: 'system' as const, content: spec.system }] : [];
+  const out: Prompt[] = new Array<Prompt>(spec.count);
+  for (let i = 0; i < spec.count; i++) {
+    const e = next(i);
+    const user = { role: 'user' as const, content: e.content, ...(e.prefixChars > 0 ? { cachePrefixChars: e.prefixChars } : {}) };
+    const prompt: Prompt = { ...toPrompt([...system, user]), inputTokens: e.inputTokens };
+    if (e.outputTokens !== undefined) prompt.outputTokens = e.outputTokens;
     out[i] = prompt;
   }
   return out;
+}
+
+/** The same prompts as buildSyntheticPrompts, packed as bytes for a run (see packed-prompts.ts). */
+export function buildSyntheticPacked(spec: SyntheticSpec): PackedPrompts {
+  return packPrompts(spec.count, syntheticEntries(spec), {
+    ...(spec.system !== undefined ? { system: spec.system } : {}),
+    withOutputs: spec.output !== undefined,
+  });
 }
 
 /** The smallest input length a spec can draw, for checking a shared prefix fits. */

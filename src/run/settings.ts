@@ -1,5 +1,6 @@
 import type { RunPlan } from '../config/run-options.ts';
 import { describeLength } from '../engine/lengths.ts';
+import { promptCount } from '../engine/packed-prompts.ts';
 
 /** Settings worth recording in a report. Never includes the key or its value. */
 export function settingsOf(plan: RunPlan): Record<string, unknown> {
@@ -19,7 +20,7 @@ export function settingsOf(plan: RunPlan): Record<string, unknown> {
     headers: Object.keys(target.headers ?? {}),
     headerEnv: plan.headerEnv.map((h) => `${h.name}: $${h.env}`),
     bodyFields: Object.keys(workload.body ?? {}),
-    prompts: workload.prompts.length,
+    prompts: promptCount(workload.prompts),
     inputTokens: workload.shape?.inputTokens !== undefined ? describeLength(workload.shape.inputTokens) : null,
     outputTokens: workload.shape?.outputTokens !== undefined ? describeLength(workload.shape.outputTokens) : null,
     sharedPrefix: workload.shape?.prefix ?? null,

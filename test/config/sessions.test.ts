@@ -12,6 +12,7 @@ import { countTokens } from '../../src/engine/wire/tokens.ts';
 import { CORPUS_QUESTIONS } from '../../src/engine/session-synthetic.ts';
 import { workloadWords } from '../../src/report/workload-text.ts';
 import { usageMessage } from '../helpers/usage.ts';
+import { promptCount } from '../../src/engine/packed-prompts.ts';
 
 const plan = (raw: RawOptions) => resolveRunPlan(parseFlags(MAIN_COMMAND, raw), { headless: true });
 
@@ -26,7 +27,7 @@ test('--think-time: a duration or MEAN:SD of durations (bare numbers are ms); ba
 test('--turns builds synthetic sessions: turn counts drawn per session from --seed, short questions unique per session, in order', () => {
   const p = plan({ turns: '3:1', requests: '40', seed: '5' });
   const w = p.engine.workload;
-  assert.equal(w.prompts.length, 0, 'no single prompts: every request is a turn');
+  assert.equal(promptCount(w.prompts), 0, 'no single prompts: every request is a turn');
   const s = w.sessions;
   assert.ok(s !== undefined);
   assert.equal(s.history, 'live');
@@ -83,7 +84,7 @@ test("--multi-turn plays a dataset's conversations as sessions: ShareGPT turns w
   const w = p.engine.workload;
   const s = w.sessions;
   assert.ok(s !== undefined);
-  assert.equal(w.prompts.length, 0);
+  assert.equal(promptCount(w.prompts), 0);
   assert.equal(s.history, 'live');
   const bike = s.scripts.find((x) => x.system === 'You are a concise assistant for a bicycle shop.');
   assert.ok(bike !== undefined, 'a conversation with its own system prompt');

@@ -10,6 +10,7 @@ import { MAIN_COMMAND, SWEEP_COMMAND } from '../../src/config/commands.ts';
 import { addFlags } from '../../src/flags/commander.ts';
 import { parseFlags, type RawOptions } from '../../src/flags/parse.ts';
 import { usageMessage } from '../helpers/usage.ts';
+import { promptAt } from '../../src/engine/packed-prompts.ts';
 
 
 /** What commander hands the action for these arguments of the main command. */
@@ -115,8 +116,9 @@ test('the plan: header and body fields reach the target engine', () => {
   const [a, b] = plan.targets ?? [];
   assert.deepEqual(a?.plan.engine.target.headers, { 'x-team': 's' });
   assert.equal(b?.plan.engine.target.headers, undefined);
-  assert.deepEqual(a?.plan.engine.workload.prompts[0]?.body, { temperature: 0 });
-  assert.equal(b?.plan.engine.workload.prompts[0]?.body, undefined);
+  assert.ok(a !== undefined && b !== undefined);
+  assert.deepEqual(promptAt(a.plan.engine.workload.prompts, 0).body, { temperature: 0 });
+  assert.equal(promptAt(b.plan.engine.workload.prompts, 0).body, undefined);
 });
 
 test('the plan: several targets take every output (--ndjson, --markdown, --html, --fail-if, --slo, --project, --prometheus)', () => {

@@ -7,6 +7,7 @@ import { autoMaxTokensField, syntheticCount } from '../../src/config/workload.ts
 import { parseFlags, type RawOptions } from '../../src/flags/parse.ts';
 import { wireFormat } from '../../src/engine/wire/index.ts';
 import { usageMessage } from '../helpers/usage.ts';
+import { promptAt, promptCount } from '../../src/engine/packed-prompts.ts';
 
 const plan = (raw: RawOptions) => resolveRunPlan(parseFlags(MAIN_COMMAND, raw), { headless: true });
 
@@ -25,9 +26,10 @@ test('length specs parse, and refuse what is out of range or unreadable', () => 
 test('--input-tokens builds one unique prompt per request (-n + warm-up), taken in order, with output targets', () => {
   const p = plan({ inputTokens: '200', outputTokens: '50', requests: '30', warmup: '5', ignoreEos: true });
   const w = p.engine.workload;
-  assert.equal(w.prompts.length, 35);
+  assert.equal(promptCount(w.prompts), 35);
   assert.equal(w.order, 'sequence');
-  assert.ok(w.prompts.every((x) => x.outputTokens === 50 && x.inputTokens === 200));
+  const all = Array.from({ length: 35 }, (_, i) => promptAt(w.prompts, i));
+  assert.ok(all.every((x) => x.outputTokens === 50 && x.inputTokens === 200));
   assert.equal(w.ignoreEos, true);
   assert.deepEqual(w.shape?.inputTokens, { kind: 'fixed', n: 200 });
   assert.equal(syntheticCount({ kind: 'fixed', n: 1000 }, undefined), 10_000, 'a duration run: as many as the token budget holds');
