@@ -2,17 +2,18 @@
 //
 //   1. building 10,000 unique 2,000-token prompts (in-process, tokenizer already loaded);
 //   2. the shared-prefix TTFT drop against the simulator's --prefill-per-token prediction;
-//   3. engine throughput with --input-tokens 1000 against the built-in prompts (headless CLI runs
-//      on CPU 0 against a simulator on CPU 1);
+//   3. engine throughput with --input-tokens 1000 against the built-in prompts: output tokens per
+//      second of the engine's CPU, two headless CLI runs on CPU 0 taking turns in 2-second blocks,
+//      each against its own simulator on CPU 1, once in each launch order;
 //   4. the simulator's request-rate ceiling with unique 1,000-token prompts against 10-token ones
 //      (non-streaming, one output token, no latency: the simulator's own work per request), with
 //      its floor: a bare node:http server that only reads and parses the same bodies.
 //
-//   node --import tsx bench/workload.ts [--repeat N] [--seconds S] [--ceiling-blocks N]
+//   node --import tsx bench/workload.ts [--repeat N] [--throughput-blocks N] [--ceiling-blocks N]
 //
-// Writes bench/results/workload.md and .json. Runs of the two arms of a comparison alternate;
-// a figure is the median of --repeat rounds, the ceilings come from --ceiling-blocks seconds of
-// each arm, interleaved.
+// Writes bench/results/workload.md and .json. The build time and the TTFT drop are medians of
+// --repeat rounds (the drop's two arms alternate); the throughput and ceiling comparisons
+// interleave their two arms in blocks (--throughput-blocks of 2 s, --ceiling-blocks of 1 s, each).
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,10 +21,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { buildSyntheticPrompts } from '../src/engine/synthetic.ts';
+import { buildSyntheticPacked, buildSyntheticPrompts } from '../src/engine/synthetic.ts';
+import { promptAt, promptCount } from '../src/engine/packed-prompts.ts';
 import { preloadTokenizer } from '../src/engine/wire/tokens.ts';
 import type { Report } from '../src/report/schema.ts';
 import { machineLoad, procCpuMs, startBenchServer } from './lib/child.ts';
+import { cliPair, combineOrders, type BalancedPair, type CliArm, type PairResult } from './lib/cli-pair.ts';
 import { startBenchSim } from './lib/sim.ts';
 import { fmt, fmtInt, median, mdTable, passFail } from './lib/stats.ts';
 
@@ -33,7 +36,11 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const REPEAT = Math.max(1, Math.min(7, Number(flag('--repeat') ?? 3)));
-const SECONDS = Math.max(2, Math.min(30, Number(flag('--seconds') ?? 6)));
+/** Blocks each arm of the engine throughput comparison runs (see bench/lib/cli-pair.ts). */
+const THR_BLOCKS = Math.max(2, Math.min(60, Number(flag('--throughput-blocks') ?? 15)));
+const THR_BLOCK_MS = 2000;
+/** Time a resumed run gets to drain its sockets before its block counts (see PairOptions.settleMs). */
+const THR_SETTLE_MS = 1000;
 /** Blocks of a second each arm of the ceiling comparison gets (see ceilingPair). */
 const CEIL_BLOCKS = Math.max(2, Math.min(60, Number(flag('--ceiling-blocks') ?? 15)));
 /** Run only some parts: --only build,drop,throughput,ceiling (for experiments; the recorded run has all). */
@@ -58,9 +65,11 @@ function buildTime(): { seconds: number[] } {
   const seconds: number[] = [];
   for (let i = 0; i < REPEAT; i++) {
     const t0 = performance.now();
-    const prompts = buildSyntheticPrompts({ input: { kind: 'fixed', n: 2000 }, count: 10_000, seed: 100 + i });
+    // Packed, as the CLI builds them (src/engine/packed-prompts.ts).
+    const prompts = buildSyntheticPacked({ input: { kind: 'fixed', n: 2000 }, count: 10_000, seed: 100 + i });
     seconds.push((performance.now() - t0) / 1000);
-    if (new Set(prompts.map((p) => p.messages[0]?.content)).size !== 10_000) throw new Error('prompts not unique');
+    const texts = new Set(Array.from({ length: promptCount(prompts) }, (_, k) => promptAt(prompts, k).messages[0]?.content));
+    if (texts.size !== 10_000) throw new Error('prompts not unique');
   }
   return { seconds };
 }
@@ -87,31 +96,35 @@ function prefixDrop(): { without: number[]; withPrefix: number[]; cachedPerReque
 const PIN = availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 /**
- * Output tok/s of the engine (headless CLI runs) with the built-in prompts and with unique
- * 1,000-token ones, against one simulator in its own process. The engine runs on CPU 0 and the
- * simulator on CPU 1 (taskset), so what one side spends cannot slow the other: on two shared
- * cores, a ratio of raw rates moved with whatever else the simulator did per unique prompt, and
- * by ±10 % from run to run with the machine's speed. The two arms alternate (AB, BA, ...) and the
- * figure is the median of the rounds' ratios. With 2,000-token answers the engine's side of a
- * request (building, sending a 5 KB body) is what the prompt length can change, which is the
- * check; with 200-token answers requests are short and the simulator's cost per prompt counts more.
+ * Output tokens per second of the engine's CPU time (headless CLI runs) with the built-in prompts
+ * and with unique 1,000-token ones, each against its own simulator (bench/lib/cli-pair.ts: both
+ * runs at once, one held with SIGSTOP while the other runs, switching every block). The engines
+ * run on CPU 0 and the simulators on CPU 1 (taskset), so what a simulator spends per unique prompt
+ * cannot slow its client. The pair runs in both launch orders (combineOrders), since the order
+ * alone moved one pair's ratio by up to 7 %. With 2,000-token answers the engine's side of a
+ * request (building and sending a 5 KB body) is what the prompt length can change, which is the
+ * check; with 200-token answers a request's fixed costs weigh ten times as much per token.
  */
-async function engineThroughput(answerTokens: number): Promise<{ builtin: number[]; synthetic: number[]; ratios: number[] }> {
-  const sim = await startBenchSim({ profile: 'fast', ttft: '0', itl: '0', jitter: '0', 'output-tokens': String(answerTokens), slots: '64', 'prefill-per-token': '0' });
-  if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '1', String(sim.pid)], { stdio: 'ignore' });
-  const common = ['-d', `${SECONDS}s`, '-c', '32', '--warmup', '64', '--url', sim.url, '--model', 'bench', '--max-tokens', String(answerTokens)];
-  const run = (extra: string[]): number => cli([...common, ...extra], PIN ? ['taskset', '-c', '0'] : []).totals.outputTokensPerSec;
-  const out = { builtin: [] as number[], synthetic: [] as number[], ratios: [] as number[] };
-  try {
-    for (let i = 0; i < REPEAT; i++) {
-      const arms = [() => out.builtin.push(run([])), () => out.synthetic.push(run(['--input-tokens', '1000']))];
-      for (const arm of i % 2 === 0 ? arms : arms.reverse()) arm();
-      out.ratios.push((out.synthetic[i] ?? Number.NaN) / (out.builtin[i] ?? Number.NaN));
+async function engineThroughput(answerTokens: number): Promise<BalancedPair> {
+  const simFlags = { profile: 'fast', ttft: '0', itl: '0', jitter: '0', 'output-tokens': String(answerTokens), slots: '64', 'prefill-per-token': '0' };
+  const wrap = PIN ? ['taskset', '-c', '0'] : [];
+  const common = (url: string): string[] => ['-c', '32', '--warmup', '64', '--url', url, '--model', 'bench', '--max-tokens', String(answerTokens)];
+  const builtin = (url: string): CliArm => ({ argv: common(url), wrap });
+  const synthetic = (url: string): CliArm => ({ argv: [...common(url), '--input-tokens', '1000'], wrap });
+  const order = async (first: (url: string) => CliArm, second: (url: string) => CliArm): Promise<PairResult> => {
+    // Fresh simulators for each order, so neither starts with the other's caches.
+    const sims = [await startBenchSim(simFlags), await startBenchSim(simFlags)];
+    try {
+      if (PIN) for (const sim of sims) spawnSync('taskset', ['-a', '-p', '-c', '1', String(sim.pid)], { stdio: 'ignore' });
+      const opts = { blocks: THR_BLOCKS, blockMs: THR_BLOCK_MS, warmupMs: 3000, settleMs: THR_SETTLE_MS };
+      return await cliPair(BIN, [first(sims[0]?.url ?? ''), second(sims[1]?.url ?? '')], opts);
+    } finally {
+      for (const sim of sims) await sim.close();
     }
-  } finally {
-    await sim.close();
-  }
-  return out;
+  };
+  const ab = await order(builtin, synthetic);
+  const ba = await order(synthetic, builtin);
+  return combineOrders(ab, ba);
 }
 
 /** A ceiling comparison: each arm's requests per CPU second of its server, per block and in all. */
@@ -204,7 +217,7 @@ async function main(): Promise<void> {
   const load0 = machineLoad();
   const build = ONLY.has('build') ? buildTime() : { seconds: [NaN] };
   const drop = ONLY.has('drop') ? prefixDrop() : { without: [NaN], withPrefix: [NaN], cachedPerRequest: [NaN], hitRatio: [NaN] };
-  const none = { builtin: [NaN], synthetic: [NaN], ratios: [NaN] };
+  const none: BalancedPair = { ratio: NaN, orderRatios: [NaN, NaN], perCpuSecond: [NaN, NaN], perWallSecond: [NaN, NaN], cpuShare: [NaN, NaN], ratios: [NaN], blocks: 0, blockMs: 0 };
   const thr = ONLY.has('throughput') ? await engineThroughput(2000) : none;
   const thrShort = ONLY.has('throughput') ? await engineThroughput(200) : none;
   const nan: CeilingPair = { short: NaN, long: NaN, shortRate: NaN, longRate: NaN, ratios: [NaN] };
@@ -214,14 +227,18 @@ async function main(): Promise<void> {
   const measuredDrop = median(drop.without) - median(drop.withPrefix);
   const predictedDrop = median(drop.cachedPerRequest) * PREFILL;
   const dropErr = Math.abs(measuredDrop - predictedDrop) / predictedDrop;
-  const thrRatio = median(thr.ratios);
-  const thrShortRatio = median(thrShort.ratios);
+  const thrRatio = thr.ratio;
+  const thrShortRatio = thrShort.ratio;
+  const spread = (r: number[]): string => `blocks: median ${fmt(median(r) * 100, 1)} %, ${fmt(Math.min(...r) * 100, 0)} to ${fmt(Math.max(...r) * 100, 0)} %`;
+  const pairText = (p: BalancedPair): string =>
+    `${fmt(p.orderRatios[0], 3)} with the built-in run launched first, ${fmt(p.orderRatios[1], 3)} with it second; ` +
+    `${fmtInt(p.perCpuSecond[1])} vs ${fmtInt(p.perCpuSecond[0])} tokens per CPU second over ${p.blocks} blocks of ${fmt(p.blockMs / 1000, 0)} s each ` +
+    `(${spread(p.ratios)}; ${fmtInt(p.perWallSecond[1])} vs ${fmtInt(p.perWallSecond[0])} tok/s of wall time while running, on ${fmt(p.cpuShare[1], 2)} and ${fmt(p.cpuShare[0], 2)} of a core)`;
   const ceilRatio = simPair.long / simPair.short;
   const bareRatio = barePair.long / barePair.short;
   // CPU µs a 1,000-token prompt adds to a request, the simulator's and the bare server's.
   const simExtra = 1e6 / simPair.long - 1e6 / simPair.short;
   const bareExtra = 1e6 / barePair.long - 1e6 / barePair.short;
-  const spread = (r: number[]): string => `blocks: median ${fmt(median(r) * 100, 1)} %, ${fmt(Math.min(...r) * 100, 0)} to ${fmt(Math.max(...r) * 100, 0)} %`;
   const rows = [
     ['build 10,000 unique 2,000-token prompts', '< 3 s', `${fmt(buildS)} s (${build.seconds.map((s) => fmt(s)).join(' / ')})`, passFail(buildS < 3)],
     ['cache hit ratio, --shared-prefix 800 --prefix-groups 2, after warm-up', '> 0.7', `${fmt(median(drop.hitRatio), 3)}`, passFail(median(drop.hitRatio) > 0.7)],
@@ -232,15 +249,15 @@ async function main(): Promise<void> {
       passFail(dropErr <= 0.1),
     ],
     [
-      `engine output tok/s, --input-tokens 1000 vs built-in prompts, 2,000-token answers${PIN ? ' (engine on CPU 0, simulator on CPU 1)' : ' (engine and simulator sharing the CPUs: no taskset)'}`,
+      `engine output tokens per CPU second, --input-tokens 1000 vs built-in prompts, 2,000-token answers${PIN ? ' (engines on CPU 0 taking turns, simulators on CPU 1)' : ' (engines taking turns, sharing the CPUs with the simulators: no taskset)'}`,
       'within 5 %',
-      `${fmt(thrRatio, 3)} (rounds: ${thr.ratios.map((r) => fmt(r, 3)).join(' / ')}; ${thr.synthetic.map(fmtInt).join(' / ')} vs ${thr.builtin.map(fmtInt).join(' / ')} tok/s)`,
+      `${fmt(thrRatio, 3)}: ${pairText(thr)}`,
       passFail(thrRatio >= 0.95),
     ],
     [
       'the same with 200-token answers (more of the simulator\'s cost per prompt: compare the ceiling row)',
       '-',
-      `${fmt(thrShortRatio, 3)} (rounds: ${thrShort.ratios.map((r) => fmt(r, 3)).join(' / ')}; ${thrShort.synthetic.map(fmtInt).join(' / ')} vs ${thrShort.builtin.map(fmtInt).join(' / ')} tok/s)`,
+      `${fmt(thrShortRatio, 3)}: ${pairText(thrShort)}`,
       '',
     ],
     [
@@ -261,7 +278,7 @@ async function main(): Promise<void> {
   const md = [
     '# Workload benchmarks (issue 14)',
     '',
-    `\`node --import tsx bench/workload.ts --repeat ${REPEAT} --seconds ${SECONDS} --ceiling-blocks ${CEIL_BLOCKS}\`, ${started}; load average at start ${load0}.`,
+    `\`node --import tsx bench/workload.ts --repeat ${REPEAT} --throughput-blocks ${THR_BLOCKS} --ceiling-blocks ${CEIL_BLOCKS}\`, ${started}; load average at start ${load0}.`,
     '',
     mdTable(['check', 'target', 'measured (median)', ''], rows),
     '',
@@ -271,7 +288,7 @@ async function main(): Promise<void> {
     return;
   }
   writeFileSync(join(OUT, 'workload.md'), md);
-  writeFileSync(join(OUT, 'workload.json'), `${JSON.stringify({ started, repeat: REPEAT, seconds: SECONDS, build, drop, thr, thrShort, ceiling: { sim: simPair, bare: barePair } }, null, 2)}\n`);
+  writeFileSync(join(OUT, 'workload.json'), `${JSON.stringify({ started, repeat: REPEAT, throughputBlocks: THR_BLOCKS, ceilingBlocks: CEIL_BLOCKS, build, drop, thr, thrShort, ceiling: { sim: simPair, bare: barePair } }, null, 2)}\n`);
   process.stdout.write(md);
 }
 
