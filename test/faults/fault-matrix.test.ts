@@ -358,7 +358,11 @@ test('item 7: a gzip stream flushed event by event is stamped as each event arri
   for (const r of records) {
     assert.equal(r.outcome, 'ok', r.errorMessage);
     assert.equal(r.contentEvents, 3);
-    assert.ok(r.itlMs.every((g) => g >= 20), `gaps follow the server's pacing: ${r.itlMs.join(', ')}`);
+    // Decoded events held back until the end would all share one stamp. The server spends 80 ms
+    // between the first event and the last; a busy machine may merge two of its flushes into one
+    // read (CI saw gaps of 79.5 and 0.5 ms), so the check is the span, not each gap.
+    const span = r.itlMs.reduce((a, g) => a + g, 0);
+    assert.ok(span >= 60, `the first and last events are stamped as they arrive, 80 ms apart: gaps ${r.itlMs.join(', ')}`);
   }
 });
 
