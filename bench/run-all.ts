@@ -21,7 +21,7 @@ const BENCHES: { name: string; args: string[] }[] = [
   { name: 'claims', args: [] },
   { name: 'html-report', args: ['--repeat', '5'] },
   { name: 'prometheus-scrape', args: ['--rounds', '5', '--seconds', '15'] },
-  { name: 'workload', args: ['--repeat', '5', '--throughput-blocks', '15', '--ceiling-blocks', '15'] },
+  { name: 'workload', args: ['--repeat', '5', '--throughput-blocks', '30', '--ceiling-blocks', '15'] },
   { name: 'soak', args: [] },
   { name: 'targets-ab', args: ['--rounds', '3', '--seconds', '30'] },
 ];

@@ -7,6 +7,7 @@ import type { EngineConfig } from './config.ts';
 import { isRetryable, type AttemptError } from './errors.ts';
 import { Prng } from './prng.ts';
 import { PromptPicker } from './prompt-picker.ts';
+import { encodeRequest } from './request-body.ts';
 import { playSession, type SessionHost, type SessionEnd, type TurnRequest, type TurnResult } from './session-player.ts';
 import type { SessionScript } from './session-script.ts';
 import { drawLength } from './lengths.ts';
@@ -81,6 +82,8 @@ export interface SessionCounts {
 /** What one request sends: a prompt, or one turn of a session (which then tags its record). */
 interface RequestInput {
   messages: readonly ChatMessage[];
+  /** The last message's text as JSON-ready bytes (packed prompts; see request-body.ts). */
+  lastText?: Uint8Array;
   outputTokens?: number;
   body?: Readonly<Record<string, unknown>>;
   session?: number;
@@ -630,7 +633,7 @@ export class Engine implements EngineCommands {
 
   private async execute(id: number, m: Measurement, ticket: Ticket, warmup: boolean, prompt: RequestInput): Promise<RequestRecord['outcome']> {
     const requestId = `st-${this.runTag}-${id}`;
-    const { url, headers, body } = this.encodeRequest({
+    const { url, headers, body } = encodeRequest(this.wire, {
       baseUrl: this.config.target.baseUrl,
       model: this.config.target.model,
       messages: prompt.messages,
@@ -640,7 +643,7 @@ export class Engine implements EngineCommands {
       ...this.outputCap(prompt.outputTokens),
       ...(this.extraHeaders !== undefined ? { extraHeaders: this.extraHeaders } : {}),
       ...extraBodyOf(this.config.workload.body, prompt.body),
-    });
+    }, prompt.lastText);
     if (this.startGate) {
       const go = await untilOpenOrAborted(this.startGate(id), m);
       // Stopped while waiting for its pair: recorded as cancelled, never sent.
@@ -698,17 +701,6 @@ export class Engine implements EngineCommands {
     }
     this.emit(rec, tail);
     return outcome;
-  }
-
-  /**
-   * The request as it goes on the wire, its body already UTF-8 bytes. The JSON text of a 1,000-token
-   * prompt is 5 KB; held as a string for the life of the request (32 streams: 130 KB more of the
-   * young generation survived each scavenge, by --trace-gc-nvp) it was copied and promoted. The
-   * bytes sit outside the heap, and undici would have made the same copy of a string.
-   */
-  private encodeRequest(input: BuildRequestInput): { url: URL; headers: Record<string, string>; body: Buffer } {
-    const built = this.wire.buildRequest(input);
-    return { url: new URL(built.url), headers: built.headers, body: Buffer.from(built.body, 'utf8') };
   }
 
   /** The request's output cap: the prompt's own target, else --max-tokens; with the field and --ignore-eos. */

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import type { ChatMessage } from './wire/types.ts';
 import type { Prompt } from './prompts.ts';
+import { isJsonPlain } from './request-body.ts';
 
 /**
  * A set of built prompts kept as bytes outside the JS heap: every user text back to back in one
@@ -27,6 +28,8 @@ export interface PackedPrompts {
   readonly prefixChars: Uint32Array;
   /** Tokens of prompt i's user text as built (o200k). */
   readonly inputTokens: Uint32Array;
+  /** 1 when prompt i's text goes into JSON as it is (no escapes), so its bytes can be sent as they are. */
+  readonly plain: Uint8Array;
   /** Prompt i's output target; absent when the set has none. */
   readonly outputTokens?: Uint32Array;
   /** A system message sent before every prompt. */
@@ -62,6 +65,7 @@ export function promptAt(list: PromptList, index: number): Prompt {
   const out = list.outputTokens?.[index];
   return {
     messages,
+    ...(list.plain[index] === 1 ? { lastText: list.text.subarray(start, list.ends[index]) } : {}),
     chars: (list.system?.length ?? 0) + content.length,
     inputTokens: list.inputTokens[index] ?? 0,
     ...(out !== undefined && out > 0 ? { outputTokens: out } : {}),
@@ -91,6 +95,7 @@ export function packPrompts(count: number, next: (i: number) => PackedEntry, opt
   const ends = new Uint32Array(count);
   const prefixChars = new Uint32Array(count);
   const inputTokens = new Uint32Array(count);
+  const plain = new Uint8Array(count);
   const outputTokens = opts.withOutputs ? new Uint32Array(count) : undefined;
   let buf = Buffer.allocUnsafe(Math.max(1024, count * 64));
   let used = 0;
@@ -107,6 +112,7 @@ export function packPrompts(count: number, next: (i: number) => PackedEntry, opt
     ends[i] = used;
     prefixChars[i] = e.prefixChars;
     inputTokens[i] = e.inputTokens;
+    plain[i] = isJsonPlain(e.content) ? 1 : 0;
     if (outputTokens !== undefined) outputTokens[i] = e.outputTokens ?? 0;
   }
   const text = new Uint8Array(new SharedArrayBuffer(used));
@@ -117,6 +123,7 @@ export function packPrompts(count: number, next: (i: number) => PackedEntry, opt
     ends,
     prefixChars,
     inputTokens,
+    plain,
     ...(outputTokens !== undefined ? { outputTokens } : {}),
     ...(opts.system !== undefined && opts.system !== '' ? { system: opts.system } : {}),
   };

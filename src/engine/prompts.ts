@@ -18,6 +18,11 @@ export interface Prompt {
   outputTokens?: number;
   /** Tokens of the user message as built (o200k), for synthetic prompts: what was asked for. */
   inputTokens?: number;
+  /**
+   * The last message's text as UTF-8 bytes that need no JSON escaping (packed prompts): spliced
+   * into the body instead of encoding the text (request-body.ts).
+   */
+  lastText?: Uint8Array;
 }
 
 /**

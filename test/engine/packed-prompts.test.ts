@@ -23,7 +23,11 @@ for (const [name, spec] of Object.entries(specs)) {
     const list = buildSyntheticPrompts(spec);
     const packed = buildSyntheticPacked(spec);
     assert.equal(promptCount(packed), list.length);
-    for (let i = 0; i < list.length; i++) assert.deepEqual(promptAt(packed, i), list[i], `prompt ${i}`);
+    for (let i = 0; i < list.length; i++) {
+      const { lastText, ...p } = promptAt(packed, i);
+      assert.deepEqual(p, list[i], `prompt ${i}`);
+      assert.deepEqual(lastText && Buffer.from(lastText).toString('utf8'), list[i]?.messages.at(-1)?.content, `prompt ${i}: its bytes`);
+    }
   });
 }
 
