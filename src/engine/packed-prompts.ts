@@ -12,7 +12,7 @@ import { isJsonPlain } from './request-body.ts';
  * they made its scavenges slower: 12,000 streamed requests took 2.49 s of scavenges with 12,064
  * prompts held and 2.12 s with 500 (--trace-gc-nvp; a scavenge promotes into the old space the
  * prompts fill). With the prompts packed, the 1,000-token run's heap is the built-in run's size and
- * the engine's tokens per CPU second are within 3 % of it (bench/workload.ts, BENCHMARKS.md). As
+ * the engine's tokens per CPU second 0.94-0.98 of its (bench/workload.ts, BENCHMARKS.md). As
  * bytes they cost the heap nothing, and the worker shares the buffer where it cloned 50 MB of
  * strings at start-up.
  *
