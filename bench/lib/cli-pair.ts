@@ -20,7 +20,7 @@ export interface CliArm {
 }
 
 export interface PairResult {
-  /** Output tokens per second of each arm's CPU time, over all of its blocks. */
+  /** Output tokens per second of each arm's CPU time, over all of its blocks (of both orders: their mean). */
   perCpuSecond: [number, number];
   /** Output tokens per wall second while the arm was the one running. */
   perWallSecond: [number, number];
@@ -157,17 +157,10 @@ export async function cliPair(bin: string, arms: [CliArm, CliArm], opts: PairOpt
  * mean of the first order's ratio and the inverse of the second's; `ratios` are every block
  * pair's arm 1 / arm 0 from both orders.
  */
-export interface BalancedPair {
+export interface BalancedPair extends PairResult {
   ratio: number;
   /** arm 1 / arm 0 in each order. */
   orderRatios: [number, number];
-  /** Tokens per CPU second of each arm: the mean of its two orders. */
-  perCpuSecond: [number, number];
-  perWallSecond: [number, number];
-  cpuShare: [number, number];
-  ratios: number[];
-  blocks: number;
-  blockMs: number;
 }
 
 export function combineOrders(ab: PairResult, ba: PairResult): BalancedPair {

@@ -96,8 +96,6 @@ export function proxyConfigOf(spec: TargetSpec, runSimFlags: SimFlagValues): Sim
   return { ...base, proxy: { to: PROXY_UPSTREAM_PLACEHOLDER, addedLatency: proxy.addedLatency, addedChunkLatencyMs: proxy.addedChunkLatencyMs } };
 }
 
-/** The prompts with the target's body fields added (the prompt line's own fields win). */
-
 export interface RunDefaults {
   api: 'openai' | 'anthropic';
   /** --model, when given. */

@@ -175,8 +175,7 @@ export function resolveWorkload(v: WorkloadFlags): ResolvedWorkload {
       ...(v.requests !== undefined ? { maxLines: v.requests + v.warmup } : {}),
       ...(v.replay ? { replay: { speed: v.replaySpeed, ...(v.durationMs !== undefined ? { untilMs: v.durationMs } : {}) } } : {}),
     });
-    const lines = d.prompts;
-    prompts = lines;
+    prompts = d.prompts;
     // File order: each line once, and with --replay prompt k goes with the trace's time k.
     order = 'sequence';
     shape.dataset = { format: d.format, file: d.name, lines: d.lines, skipped: d.skipped };
@@ -186,7 +185,7 @@ export function resolveWorkload(v: WorkloadFlags): ResolvedWorkload {
       replay = { atMs: d.sendAtMs, speed: v.replaySpeed };
       shape.replaySpeed = v.replaySpeed;
     }
-    if (v.outputTokens !== undefined) prompts = withOutputTargets(lines, v.outputTokens, v.seed);
+    if (v.outputTokens !== undefined) prompts = withOutputTargets(d.prompts, v.outputTokens, v.seed);
   } else if (v.inputTokens !== undefined) {
     const prefix: SharedPrefixSpec | undefined =
       v.sharedPrefix !== undefined ? { tokens: v.sharedPrefix, groups: v.prefixGroups, ratio: v.prefixRatio } : undefined;

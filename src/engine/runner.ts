@@ -218,8 +218,8 @@ export interface AttemptInput {
   wire: WireFormat;
   url: URL;
   headers: Record<string, string>;
-  /** UTF-8 bytes (kept off the JS heap for the life of the request; see Engine.encodeRequest). */
-  body: string | Uint8Array;
+  /** UTF-8 bytes, kept off the JS heap for the life of the request (see request-body.ts). */
+  body: Uint8Array;
   mode: Mode;
   /** New connection for this request (the `fresh` connection strategy). */
   reset?: boolean;
