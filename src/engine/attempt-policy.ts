@@ -1,12 +1,12 @@
 // The rules around one request's attempts, kept out of the engine's bookkeeping: when a stream is
-// cut short on purpose (early stop), how long to wait before a retry, and what the last attempt's
-// result means for the record (outcome and error).
+// cut short on purpose (early stop), when and after how long a failure is retried, and what the
+// last attempt's result means for the record (outcome and error).
 
 import type { Clock } from './clock.ts';
 import type { EarlyStopRule, Timeouts } from './config.ts';
-import type { AttemptError } from './errors.ts';
+import { isRetryable, type AttemptError } from './errors.ts';
 import type { Prng } from './prng.ts';
-import { errorCodeForAbort, type AttemptResult, type Measurement } from './runner.ts';
+import { errorCodeForAbort, runAttempt, type AttemptInput, type AttemptResult, type Measurement } from './runner.ts';
 import type { Outcome } from './types.ts';
 
 /** How much received text a stop pattern is matched against: a stop word spans chunks. */
@@ -68,6 +68,39 @@ export function backoffMs(attempt: number, e: AttemptError, s: BackoffSettings, 
   if (e.retryAfterMs !== undefined) return Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS);
   const cap = Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** (attempt - 1));
   return cap / 2 + prng.next() * (cap / 2);
+}
+
+export interface RetrySettings extends BackoffSettings {
+  /** Attempts after the first. */
+  retries: number;
+  /** Draws the backoff jitter. */
+  prng: Prng;
+  /** True once the run is stopping: no new attempt starts then. */
+  stopping: () => boolean;
+}
+
+/**
+ * Runs a request's attempts: a retryable failure before any content is tried again after a
+ * backoff, up to `retries` more times, unless the run is stopping or the request was aborted. A
+ * failure after content started is never retried: the tokens a client saw cannot be taken back.
+ */
+export async function attemptWithRetries(input: AttemptInput, m: Measurement, s: RetrySettings): Promise<AttemptResult> {
+  for (;;) {
+    const result = await runAttempt(input, m);
+    if (
+      result.kind !== 'error' ||
+      result.contentStarted ||
+      m.attempts > s.retries ||
+      !isRetryable(result.error) ||
+      s.stopping() ||
+      m.abortCause !== undefined
+    ) {
+      return result;
+    }
+    const wait = backoffMs(m.attempts, result.error, s, s.prng);
+    m.state = 'queued';
+    if (await sleepUnlessAborted(wait, m, input.clock)) return { kind: 'aborted', cause: m.abortCause ?? 'cancelled' };
+  }
 }
 
 /**

@@ -24,3 +24,25 @@ export function createDispatcher(config: EngineConfig, timings: ConnectionTiming
     }),
   });
 }
+
+/**
+ * Opens `n` keep-alive connections to the target's origin before the run starts (the `prewarm`
+ * connection strategy), so the first requests do not pay for connecting. Resolves once they are
+ * back in the pool, free.
+ */
+export async function prewarm(dispatcher: Dispatcher, baseUrl: string, n: number): Promise<void> {
+  const origin = new URL(baseUrl).origin;
+  // Any answer (even a 404) leaves an open keep-alive connection in the pool. GET, not HEAD:
+  // undici closes the connection after a HEAD.
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      dispatcher
+        .request({ origin, path: '/', method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 })
+        .then((r) => r.body.dump())
+        .catch(() => undefined),
+    ),
+  );
+  // As between requests (see Engine.launch): give undici a macrotask to mark the warmed
+  // connections free, or the first requests find them busy and open more.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}

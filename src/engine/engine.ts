@@ -1,19 +1,19 @@
 import type { Dispatcher } from 'undici';
-import { createDispatcher } from './dispatcher.ts';
+import { createDispatcher, prewarm } from './dispatcher.ts';
 import { ClosedLoopScheduler, OpenLoopScheduler, type LoadHost, type Ticket } from './concurrency.ts';
 import { ReplayScheduler } from './replay-scheduler.ts';
+import { schedulerFor, type Scheduler } from './scheduler.ts';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import type { EngineConfig } from './config.ts';
-import { isRetryable, type AttemptError } from './errors.ts';
+import type { AttemptError } from './errors.ts';
 import { Prng } from './prng.ts';
 import { PromptPicker } from './prompt-picker.ts';
 import { encodeRequest } from './request-body.ts';
-import { playSession, type SessionHost, type SessionEnd, type TurnRequest, type TurnResult } from './session-player.ts';
-import type { SessionScript } from './session-script.ts';
-import { drawLength } from './lengths.ts';
+import type { TurnResult } from './session-player.ts';
+import { SessionPool, type SessionCounts } from './session-pool.ts';
 import type { ChatMessage } from './wire/types.ts';
-import { Measurement, runAttempt, type AttemptResult } from './runner.ts';
-import { backoffMs, classifyResult, earlyStopPredicate, sleepUnlessAborted } from './attempt-policy.ts';
+import { Measurement } from './runner.ts';
+import { attemptWithRetries, classifyResult, earlyStopPredicate } from './attempt-policy.ts';
 import { StatsCollector, type SegmentInfo } from './stats.ts';
 import { PaneBoard } from './panes.ts';
 import { PaneTail } from './pane-tail.ts';
@@ -69,16 +69,6 @@ export interface LoadNow {
 /** 'user': ended by the user on purpose (q in the dashboard), a normal end, not an interruption. */
 export type StopReason = 'requests' | 'duration' | 'interrupted' | 'bail' | 'user';
 
-/** Sessions of a multi-turn run: how many started, and how each ended. */
-export interface SessionCounts {
-  started: number;
-  completed: number;
-  /** A turn failed, so the conversation could not go on. */
-  failed: number;
-  /** Ended before their last turn: the run stopped, -n was reached, or the pool shrank. */
-  cut: number;
-}
-
 /** What one request sends: a prompt, or one turn of a session (which then tags its record). */
 interface RequestInput {
   messages: readonly ChatMessage[];
@@ -90,13 +80,6 @@ interface RequestInput {
   turn?: number;
   /** Turns in the session, for its pane. */
   turns?: number;
-}
-
-/** The engine's side of multi-turn sessions: the scripts (taken in order) and the host the player calls. */
-interface SessionPlay {
-  scripts: readonly SessionScript[];
-  next: number;
-  host: SessionHost;
 }
 
 export interface RunOutcome {
@@ -130,31 +113,13 @@ export class Engine implements EngineCommands {
   private readonly clock: Clock;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
-  private readonly scheduler: ClosedLoopScheduler | OpenLoopScheduler | ReplayScheduler;
+  private readonly scheduler: Scheduler;
   private readonly modePrng: Prng;
   private readonly retryPrng: Prng;
   /** Single prompts; undefined when the run plays sessions. */
   private readonly prompts: PromptPicker | undefined;
-  /** Multi-turn sessions: the scripts in order, the think-time draws, the host the player calls. */
-  private readonly sessions: SessionPlay | undefined;
-  /** Aborted when the run stops: ends think times at once. */
-  private readonly sessionStop = new AbortController();
-  /** Sessions waiting for a paused run to resume (or stop). */
-  private resumeWaiters: (() => void)[] = [];
-  readonly sessionCounts: SessionCounts = { started: 0, completed: 0, failed: 0, cut: 0 };
-  /**
-   * Turns that open sessions have yet to send, so a new session starts only where the request
-   * budget (-n) has room beyond them (see canStartNew).
-   */
-  private owedTurns = 0;
-  /** Turns sent so far by each open session, by its number. */
-  private readonly turnsSent = new Map<number, number>();
-  /**
-   * Sessions playing now. A session that ended gives its slot back only on the next macrotask
-   * (see launch), so the scheduler's count of held slots still includes it for a while; the pool
-   * check of sessionMayContinue counts this instead.
-   */
-  private openSessions = 0;
+  /** Multi-turn sessions; undefined when the run sends single prompts. */
+  private readonly sessions: SessionPool | undefined;
   private readonly inFlight = new Map<number, Measurement>();
   private readonly panes: PaneBoard;
   private readonly onRecord: ((r: RequestRecord) => void) | undefined;
@@ -204,22 +169,20 @@ export class Engine implements EngineCommands {
     const promptPrng = root.fork(3);
     const sessions = config.workload.sessions;
     this.prompts = sessions === undefined ? new PromptPicker(config.workload.prompts, promptPrng, config.workload.order) : undefined;
-    if (sessions !== undefined) {
-      if (sessions.scripts.length === 0) throw new Error('no sessions');
-      const thinkPrng = root.fork(4);
-      const spec = sessions.thinkMs;
-      this.sessions = {
-        scripts: sessions.scripts,
-        next: 0,
-        host: {
-          clock: this.clock,
-          stopped: this.sessionStop.signal,
-          sendTurn: (t) => this.sendTurn(t),
-          mayContinue: () => this.sessionMayContinue(),
-          thinkMs: () => (spec === undefined ? 0 : drawLength(spec, thinkPrng, 0)),
-        },
-      };
-    }
+    this.sessions =
+      sessions === undefined
+        ? undefined
+        : new SessionPool(
+            // Anthropic caches only marked prefixes: mark the conversation's end, as its docs advise.
+            { config: sessions, prng: root.fork(4), markLastUser: this.wire.api === 'anthropic' },
+            {
+              clock: this.clock,
+              send: (t) => this.sendOne({ intendedMs: t.dueMs }, t, t.keepAnswer),
+              canStart: () => this.canStart(),
+              paused: () => this.state === 'paused',
+              limit: () => this.scheduler.effectiveLimit,
+            },
+          );
     this.stats = new StatsCollector({ windowSeconds: config.outputs.windowSeconds });
     this.panes = new PaneBoard(deps.panes ?? 0);
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -239,32 +202,7 @@ export class Engine implements EngineCommands {
       drop: (t) => this.dropTicket(t),
       canStart: () => this.canStartNew(),
     };
-    const replay = config.load.replay;
-    this.scheduler =
-      replay !== undefined
-        ? new ReplayScheduler({
-            clock: this.clock,
-            host,
-            concurrency: config.load.concurrency,
-            atMs: replay.atMs,
-            maxQueueDelayMs: config.load.maxQueueDelayMs,
-          })
-        : config.load.rate !== undefined
-        ? new OpenLoopScheduler({
-            clock: this.clock,
-            host,
-            concurrency: config.load.concurrency,
-            rate: config.load.rate,
-            arrival: config.load.arrival,
-            seed: config.load.seed,
-            maxQueueDelayMs: config.load.maxQueueDelayMs,
-          })
-        : new ClosedLoopScheduler({
-            clock: this.clock,
-            host,
-            concurrency: config.load.concurrency,
-            rampSeconds: config.load.rampSeconds,
-          });
+    this.scheduler = schedulerFor(config.load, this.clock, host);
   }
 
   /** A replay is open loop: its times come from the trace instead of a rate. */
@@ -282,7 +220,7 @@ export class Engine implements EngineCommands {
     // report usage needs it; do it before t0 of any request, not in the middle of the run.
     // The built-in simulator always reports usage, so its runs start without the wait.
     if (!this.config.target.simulated) preloadTokenizer();
-    if (this.config.target.connection === 'prewarm') await this.prewarm();
+    if (this.config.target.connection === 'prewarm') await prewarm(this.dispatcher, this.config.target.baseUrl, Math.min(this.config.load.concurrency, 512));
     this.startAt = this.clock.now();
     this.state = 'running';
     this.stats.beginSegment(this.segmentInfo('start'));
@@ -330,7 +268,7 @@ export class Engine implements EngineCommands {
   resume(): void {
     if (this.state !== 'paused') return;
     this.state = 'running';
-    this.wakeSessions();
+    this.sessions?.resume();
     this.scheduler.resume();
   }
 
@@ -345,6 +283,11 @@ export class Engine implements EngineCommands {
     }
     this.earlyStopOn = !this.earlyStopOn;
     this.announce(`early stop ${this.earlyStopOn ? 'on' : 'off'}`);
+  }
+
+  /** Sessions of a multi-turn run: started, and how each ended (all 0 when the run plays none). */
+  get sessionCounts(): SessionCounts {
+    return { ...(this.sessions?.counts ?? { started: 0, completed: 0, failed: 0, cut: 0 }) };
   }
 
   /** The run's tag inside every x-request-id (`st-<runId>-<n>`): ties a server's logs to this run. */
@@ -397,10 +340,11 @@ export class Engine implements EngineCommands {
   private canStartNew(): boolean {
     if (!this.canStart()) return false;
     const budget = this.config.load.requests;
-    if (budget === undefined || this.owedTurns === 0) return true;
+    const owed = this.sessions?.owedTurns ?? 0;
+    if (budget === undefined || owed === 0) return true;
     // Owed turns go to warm-up first, while warm-up lasts; only the rest draw on the budget.
     const warmupLeft = Math.max(0, this.config.load.warmup - this.warmupStarted);
-    return this.measuredStarted + Math.max(0, this.owedTurns - warmupLeft) < budget;
+    return this.measuredStarted + Math.max(0, owed - warmupLeft) < budget;
   }
 
   private checkComplete(): void {
@@ -419,8 +363,7 @@ export class Engine implements EngineCommands {
     this.state = 'stopping';
     this.scheduler.stop();
     // Sessions in their think time, or waiting for a paused run, end now.
-    this.sessionStop.abort();
-    this.wakeSessions();
+    this.sessions?.stop();
     this.stopping = (async () => {
       // A time limit lets requests in flight finish (up to the grace period) so that the
       // longest requests are not the ones cut from the statistics; an interrupt aborts at once.
@@ -489,7 +432,7 @@ export class Engine implements EngineCommands {
     // same seed (several targets in one run) send the same prompt as their k-th request. A
     // session's arrival is its first turn, dropped: the session never starts.
     this.prompts?.pick();
-    const session = this.sessions !== undefined ? this.nextSession() : undefined;
+    const session = this.sessions?.drop();
     const id = ++this.nextId;
     const warmup = this.warmupStarted < this.config.load.warmup;
     if (warmup) this.warmupStarted++;
@@ -513,14 +456,13 @@ export class Engine implements EngineCommands {
       outputTokens: 0,
       tokenSource: 'tokenizer',
       bytesReceived: 0,
-      ...(session !== undefined ? { session: session.n, turn: 1 } : {}),
+      ...(session !== undefined ? { session, turn: 1 } : {}),
     });
-    if (session !== undefined) this.sessionCounts.failed++;
     this.checkComplete();
   }
 
   private launch(ticket: Ticket, done: () => void): void {
-    const run = this.sessions !== undefined ? this.runSession(ticket) : this.sendOne(ticket, (this.prompts as PromptPicker).pick(), false);
+    const run = this.sessions !== undefined ? this.sessions.play(ticket.intendedMs) : this.sendOne(ticket, (this.prompts as PromptPicker).pick(), false);
     void run.finally(() => {
       // After a macrotask: undici frees the connection only after the body has ended, and a request
       // started at once would find every connection busy and open another (c=8, 64 requests: 12-13
@@ -563,74 +505,6 @@ export class Engine implements EngineCommands {
       });
   }
 
-  // ---- multi-turn sessions -----------------------------------------------------------------
-
-  /** The next script, in order, round and round, with the session's number in the run. */
-  private nextSession(): { n: number; script: SessionScript } {
-    const s = this.sessions as SessionPlay;
-    const script = s.scripts[s.next] as SessionScript;
-    s.next = (s.next + 1) % s.scripts.length;
-    return { n: ++this.sessionCounts.started, script };
-  }
-
-  /** A slot (closed loop) or an arrival (open loop) plays one session; the slot is held through its think times. */
-  private async runSession(ticket: Ticket): Promise<void> {
-    const s = this.sessions as SessionPlay;
-    const { n, script } = this.nextSession();
-    // Reserved now; each turn sent takes one (sendTurn), and what is left is released at the end.
-    this.owedTurns += script.turns.length;
-    this.turnsSent.set(n, 0);
-    this.openSessions++;
-    let end: SessionEnd;
-    try {
-      ({ end } = await playSession(
-        script,
-        {
-          session: n,
-          firstDueMs: ticket.intendedMs,
-          history: this.config.workload.sessions?.history ?? 'live',
-          // Anthropic caches only marked prefixes: mark the conversation's end, as its docs advise.
-          markLastUser: this.wire.api === 'anthropic',
-        },
-        s.host,
-      ));
-    } catch {
-      // sendTurn never rejects; nothing else in the player can throw but a bug.
-      end = 'failed';
-    }
-    this.openSessions--;
-    this.owedTurns -= script.turns.length - (this.turnsSent.get(n) ?? 0);
-    this.turnsSent.delete(n);
-    this.sessionCounts[end]++;
-  }
-
-  private sendTurn(t: TurnRequest): Promise<TurnResult> {
-    this.owedTurns--;
-    this.turnsSent.set(t.session, (this.turnsSent.get(t.session) ?? 0) + 1);
-    return this.sendOne({ intendedMs: t.dueMs }, t, t.keepAnswer);
-  }
-
-  /**
-   * May a session send its next turn? Not when the run is stopping or its request budget (-n)
-   * is spent, and not when the pool was lowered below the sessions holding slots: the surplus
-   * sessions end at their next turn, so a smaller pool takes effect without waiting for whole
-   * conversations. A paused run answers when it resumes.
-   */
-  private sessionMayContinue(): boolean | Promise<boolean> {
-    if (this.state === 'paused') return new Promise<void>((r) => this.resumeWaiters.push(r)).then(() => this.sessionMayContinue());
-    if (!this.canStart()) return false;
-    // Not the scheduler's held slots: sessions cut a moment ago still hold theirs until the next
-    // macrotask, and sessions whose think times end together would all count them and all stop
-    // (then the freed pool starts a new session instead of keeping one going).
-    return this.openSessions <= this.scheduler.effectiveLimit;
-  }
-
-  private wakeSessions(): void {
-    const waiters = this.resumeWaiters;
-    this.resumeWaiters = [];
-    for (const w of waiters) w();
-  }
-
   private async execute(id: number, m: Measurement, ticket: Ticket, warmup: boolean, prompt: RequestInput): Promise<RequestRecord['outcome']> {
     const requestId = `st-${this.runTag}-${id}`;
     const { url, headers, body } = encodeRequest(this.wire, {
@@ -656,39 +530,23 @@ export class Engine implements EngineCommands {
     const rule = this.config.resilience.earlyStop;
     const onContent = rule && m.mode === 'stream' ? earlyStopPredicate(rule, () => this.earlyStopOn) : undefined;
 
-    let result: AttemptResult;
-    for (;;) {
-      result = await runAttempt(
-        {
-          dispatcher: this.dispatcher,
-          clock: this.clock,
-          wire: this.wire,
-          url,
-          headers,
-          body,
-          mode: m.mode,
-          reset: this.config.target.connection === 'fresh',
-          ...(this.config.resilience.maxEventBytes !== undefined ? { maxEventBytes: this.config.resilience.maxEventBytes } : {}),
-          ...(onContent ? { onContent } : {}),
-        },
-        m,
-      );
-      if (
-        result.kind === 'error' &&
-        !result.contentStarted &&
-        m.attempts <= this.config.resilience.retries &&
-        isRetryable(result.error) &&
-        this.state !== 'stopping' &&
-        m.abortCause === undefined
-      ) {
-        const wait = backoffMs(m.attempts, result.error, this.config.resilience, this.retryPrng);
-        m.state = 'queued';
-        const aborted = await sleepUnlessAborted(wait, m, this.clock);
-        if (!aborted) continue;
-        result = { kind: 'aborted', cause: m.abortCause ?? 'cancelled' };
-      }
-      break;
-    }
+    const { resilience } = this.config;
+    const result = await attemptWithRetries(
+      {
+        dispatcher: this.dispatcher,
+        clock: this.clock,
+        wire: this.wire,
+        url,
+        headers,
+        body,
+        mode: m.mode,
+        reset: this.config.target.connection === 'fresh',
+        ...(resilience.maxEventBytes !== undefined ? { maxEventBytes: resilience.maxEventBytes } : {}),
+        ...(onContent ? { onContent } : {}),
+      },
+      m,
+      { retries: resilience.retries, retryBaseMs: resilience.retryBaseMs, retryMaxMs: resilience.retryMaxMs, prng: this.retryPrng, stopping: () => this.state === 'stopping' },
+    );
 
     const { outcome, error } = classifyResult(result, m.contentEvents, this.config.resilience.timeouts);
     const rec = this.buildRecord(id, m, ticket, warmup, outcome, prompt, error);
@@ -780,24 +638,6 @@ export class Engine implements EngineCommands {
       else if (idleMs > 0 && m.lastActivityAt !== undefined && m.state !== 'queued' && now - m.lastActivityAt > idleMs)
         m.abort('timeout_idle');
     }
-  }
-
-  private async prewarm(): Promise<void> {
-    const n = Math.min(this.config.load.concurrency, 512);
-    const origin = new URL(this.config.target.baseUrl).origin;
-    // Any answer (even a 404) leaves an open keep-alive connection in the pool. GET, not HEAD:
-    // undici closes the connection after a HEAD.
-    await Promise.all(
-      Array.from({ length: n }, () =>
-        this.dispatcher
-          .request({ origin, path: '/', method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 })
-          .then((r) => r.body.dump())
-          .catch(() => undefined),
-      ),
-    );
-    // As between requests (see launch): give undici a macrotask to mark the warmed connections
-    // free, or the first requests find them busy and open more.
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   // ---- snapshot ----------------------------------------------------------------------------
