@@ -5,7 +5,7 @@ import { encodeRequest, isJsonPlain } from '../../src/engine/request-body.ts';
 import { packPrompts, promptAt } from '../../src/engine/packed-prompts.ts';
 import { buildSyntheticPacked } from '../../src/engine/synthetic.ts';
 import { wireFormat } from '../../src/engine/wire/index.ts';
-import type { BuildRequestInput } from '../../src/engine/wire/index.ts';
+import type { BuildRequestInput, WireFormat } from '../../src/engine/wire/index.ts';
 
 const base = (api: 'openai' | 'anthropic'): Omit<BuildRequestInput, 'messages'> => ({
   baseUrl: api === 'openai' ? 'http://127.0.0.1:1/v1' : 'http://127.0.0.1:1',
@@ -16,9 +16,26 @@ const base = (api: 'openai' | 'anthropic'): Omit<BuildRequestInput, 'messages'> 
   extraBody: { temperature: 0 },
 });
 
+/** The wire format, noting the last message's text of every body it builds: placeholders mean the splice was taken. */
+function watched(api: 'openai' | 'anthropic'): { wire: WireFormat; spliced: () => number } {
+  const wire = wireFormat(api);
+  let n = 0;
+  return {
+    wire: {
+      ...wire,
+      buildRequest(input) {
+        if (input.messages.at(-1)?.content.startsWith('\u0000streamtop-') === true) n++;
+        return wire.buildRequest(input);
+      },
+    },
+    spliced: () => n,
+  };
+}
+
 for (const api of ['openai', 'anthropic'] as const) {
   test(`${api}: a packed prompt's bytes spliced into the body give the same bytes as encoding its text (with and without a shared prefix)`, () => {
-    const wire = wireFormat(api);
+    const plainWire = wireFormat(api);
+    const { wire, spliced } = watched(api);
     const packed = buildSyntheticPacked({
       input: { kind: 'uniform', min: 100, max: 600 },
       prefix: { tokens: 60, groups: 2, ratio: 0.5 },
@@ -26,19 +43,33 @@ for (const api of ['openai', 'anthropic'] as const) {
       count: 40,
       seed: 4,
     });
-    let spliced = 0;
+    let marked = 0;
     for (let i = 0; i < 40; i++) {
       const p = promptAt(packed, i);
       assert.ok(p.lastText !== undefined, 'corpus text needs no escaping');
       const input = { ...base(api), messages: p.messages };
-      const plain = encodeRequest(wire, input);
+      const plain = encodeRequest(plainWire, input);
       const fast = encodeRequest(wire, input, p.lastText);
       assert.equal(fast.body.toString('utf8'), plain.body.toString('utf8'), `prompt ${i}`);
       assert.deepEqual(fast.headers, plain.headers);
       assert.equal(fast.url.href, plain.url.href);
-      if (!fast.body.toString('utf8').includes('cache_control')) spliced++;
+      if (p.messages.at(-1)?.cachePrefixChars !== undefined) marked++;
     }
-    assert.ok(spliced > 0);
+    assert.ok(marked > 5 && marked < 35, `some prompts carry the shared prefix (${marked})`);
+    assert.equal(spliced(), 40, 'every prompt, with a prefix or without, took the splice');
+  });
+
+  test(`${api}: a cache-marked prompt with non-ASCII text splits at the prefix's byte offset; a mark over the whole text is encoded from the text`, () => {
+    const plainWire = wireFormat(api);
+    const { wire, spliced } = watched(api);
+    const content = 'préfixe partagé · then the rest, naïve';
+    const text = Buffer.from(content, 'utf8');
+    for (const [cut, fast] of [[8, true], [1, true], [content.length - 1, true], [content.length, false]] as const) {
+      const before = spliced();
+      const input = { ...base(api), messages: [{ role: 'user' as const, content, cachePrefixChars: cut }] };
+      assert.equal(encodeRequest(wire, input, text).body.toString('utf8'), encodeRequest(plainWire, input).body.toString('utf8'), `cut ${cut}`);
+      assert.equal(spliced() - before, fast ? 1 : 0, `cut ${cut}: ${fast ? 'spliced' : 'encoded from the text'}`);
+    }
   });
 }
 
