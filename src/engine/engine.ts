@@ -8,7 +8,7 @@ import type { EngineConfig } from './config.ts';
 import type { AttemptError } from './errors.ts';
 import { Prng } from './prng.ts';
 import { PromptPicker } from './prompt-picker.ts';
-import { encodeRequest } from './request-body.ts';
+import { encodeRequest, type EncodedRequest } from './request-body.ts';
 import type { TurnResult } from './session-player.ts';
 import { SessionPool, type SessionCounts } from './session-pool.ts';
 import type { ChatMessage } from './wire/types.ts';
@@ -96,6 +96,16 @@ const TIMEOUT_SWEEP_MS = 25;
 const PANE_TAIL_CHARS = 600;
 /** After aborting, how long requests get to settle before the run ends without them (a safety net: an abort settles at once). */
 const ABORT_SETTLE_MS = 5000;
+
+/** The session and turn a request's record is tagged with. */
+interface TurnTag {
+  session: number;
+  turn: number;
+}
+
+function turnOf(input: RequestInput): TurnTag | undefined {
+  return input.session !== undefined ? { session: input.session, turn: input.turn ?? 1 } : undefined;
+}
 
 /** --body under a prompt's own fields (a --prompts line is the more specific of the two). */
 function extraBodyOf(
@@ -486,10 +496,13 @@ export class Engine implements EngineCommands {
     const m = new Measurement(id, mode, watched ? new PaneTail(PANE_TAIL_CHARS, this.scrubber) : undefined);
     if (input.session !== undefined && watched) m.session = { session: input.session, turn: input.turn ?? 1, turns: input.turns ?? 1 };
     this.inFlight.set(id, m);
-    return this.execute(id, m, ticket, warmup, input)
+    // Only the tag outlives this call: a closure holding `input` would keep the prompt's text alive
+    // for the whole request, long after its body is bytes (see execute).
+    const turn = turnOf(input);
+    return this.execute(id, m, ticket, warmup, input, turn)
       .catch((err: unknown) => {
         // The runner never rejects; this is a last line of defence so no request is ever lost.
-        const rec = this.buildRecord(id, m, ticket, warmup, 'failed', input, { code: 'unknown', message: String((err as Error)?.message ?? err) });
+        const rec = this.buildRecord(id, m, ticket, warmup, 'failed', turn, { code: 'unknown', message: String((err as Error)?.message ?? err) });
         this.emit(rec);
         return rec.outcome;
       })
@@ -505,25 +518,41 @@ export class Engine implements EngineCommands {
       });
   }
 
-  private async execute(id: number, m: Measurement, ticket: Ticket, warmup: boolean, prompt: RequestInput): Promise<RequestRecord['outcome']> {
+  /**
+   * Encodes the request, then sends it. Not async itself: V8 keeps an async function's parameters
+   * alive across its awaits, and the prompt's text (5 KB at 1,000 tokens) is not needed once its
+   * body is bytes. Measured with a WeakRef: held through the await by an async function, released
+   * when encoding returns first.
+   */
+  private execute(id: number, m: Measurement, ticket: Ticket, warmup: boolean, prompt: RequestInput, turn: TurnTag | undefined): Promise<RequestRecord['outcome']> {
     const requestId = `st-${this.runTag}-${id}`;
-    const { url, headers, body } = encodeRequest(this.wire, {
-      baseUrl: this.config.target.baseUrl,
-      model: this.config.target.model,
-      messages: prompt.messages,
-      stream: m.mode === 'stream',
-      requestId,
-      ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
-      ...this.outputCap(prompt.outputTokens),
-      ...(this.extraHeaders !== undefined ? { extraHeaders: this.extraHeaders } : {}),
-      ...extraBodyOf(this.config.workload.body, prompt.body),
-    }, prompt.lastText);
+    let request: EncodedRequest;
+    try {
+      request = encodeRequest(this.wire, {
+        baseUrl: this.config.target.baseUrl,
+        model: this.config.target.model,
+        messages: prompt.messages,
+        stream: m.mode === 'stream',
+        requestId,
+        ...(this.config.target.apiKey !== undefined ? { apiKey: this.config.target.apiKey } : {}),
+        ...this.outputCap(prompt.outputTokens),
+        ...(this.extraHeaders !== undefined ? { extraHeaders: this.extraHeaders } : {}),
+        ...extraBodyOf(this.config.workload.body, prompt.body),
+      }, prompt.lastText);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return this.send(id, m, ticket, warmup, requestId, request, turn);
+  }
+
+  private async send(id: number, m: Measurement, ticket: Ticket, warmup: boolean, requestId: string, request: EncodedRequest, turn: TurnTag | undefined): Promise<RequestRecord['outcome']> {
+    const { url, headers, body } = request;
     if (this.startGate) {
       const go = await untilOpenOrAborted(this.startGate(id), m);
       // Stopped while waiting for its pair: recorded as cancelled, never sent.
       if (!go || m.abortCause !== undefined) {
         const { outcome, error } = classifyResult({ kind: 'aborted', cause: m.abortCause ?? 'cancelled' }, 0, this.config.resilience.timeouts);
-        this.emit(this.buildRecord(id, m, ticket, warmup, outcome, prompt, error));
+        this.emit(this.buildRecord(id, m, ticket, warmup, outcome, turn, error));
         return outcome;
       }
     }
@@ -549,7 +578,7 @@ export class Engine implements EngineCommands {
     );
 
     const { outcome, error } = classifyResult(result, m.contentEvents, this.config.resilience.timeouts);
-    const rec = this.buildRecord(id, m, ticket, warmup, outcome, prompt, error);
+    const rec = this.buildRecord(id, m, ticket, warmup, outcome, turn, error);
     rec.requestId = requestId;
     const tail = m.tail === undefined ? undefined : { text: m.tail.text, reasoning: m.reasoningTail?.text ?? '', ...(m.session !== undefined ? { session: m.session } : {}) };
     const conn = this.connTimings.take(requestId);
@@ -578,7 +607,7 @@ export class Engine implements EngineCommands {
     ticket: Ticket,
     warmup: boolean,
     outcome: RequestRecord['outcome'],
-    input: RequestInput,
+    turn: TurnTag | undefined,
     error?: AttemptError,
   ): RequestRecord {
     // A request belongs to the segment in force when it was written (t0), not when it got its
@@ -598,9 +627,9 @@ export class Engine implements EngineCommands {
       runStartMs: this.startAt,
       nowMs: now,
     });
-    if (input.session !== undefined) {
-      rec.session = input.session;
-      rec.turn = input.turn ?? 1;
+    if (turn !== undefined) {
+      rec.session = turn.session;
+      rec.turn = turn.turn;
     }
     return rec;
   }
