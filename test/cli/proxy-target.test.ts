@@ -22,7 +22,8 @@ test('a proxy target in front of a simulator target: the verdict puts its TTFT a
   const ttft = report.comparison?.rows.find((row) => row.metric === 'ttft' && row.mode === 'stream' && row.target === 'gateway');
   const d = ttft?.diff.p50;
   assert.ok(d !== undefined && d.lo !== null, JSON.stringify(ttft));
-  // 30 ms on a quiet machine; the bound leaves room for a loaded test box.
-  assert.ok(Math.abs(d.diff - 30) <= 15, `TTFT p50 difference ${d.diff} ms`);
+  // 30 ms on a quiet machine. The added latency is a floor (the proxy never forwards early), and
+  // the hop through a third process plus its late timers only add on a loaded box: more room above.
+  assert.ok(d.diff >= 22 && d.diff <= 55, `TTFT p50 difference ${d.diff} ms`);
   assert.ok(d.lo > 0, `interval [${d.lo}, ${d.hi}]`);
 });

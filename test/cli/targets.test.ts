@@ -52,20 +52,27 @@ test('two simulators, one 50 ms slower to the first token: the verdict says so, 
 });
 
 test('two identical simulators: the differences are within noise', async () => {
-  const json = join(dir, 'same.json');
-  const r = await runCli(['--headless', '-n', '120', '-c', '8', '--stream-ratio', '1', '--seed', '4', '--sim-output-tokens', '20', '--target', 'a=sim:fast', '--target', 'b=sim:fast', '--json', json]);
-  assert.equal(r.code, 0, r.stderr);
-  const ttft = loadReport(json).comparison?.rows.find((row) => row.metric === 'ttft' && row.mode === 'stream');
-  assert.ok(ttft !== undefined && ttft.diff.p50 !== undefined && ttft.diff.p50.lo !== null, JSON.stringify(ttft));
-  assert.equal(ttft.pairs, 120);
   // A 95 % interval misses 0 one time in twenty by chance, and on a loaded 2-core machine the OS can
   // tilt one of the two simulator processes by a few percent for the whole run (CI once saw 3.3 ms
   // on an ~80 ms p50), which pairing cannot cancel; what must never happen is a real-looking
   // difference between equals, so the bound is the larger of 3 ms and 6 % of the reference's p50.
-  const d = ttft.diff.p50;
-  const bound = Math.max(3, 0.06 * (ttft.reference.p50 ?? 0));
-  assert.ok(ttft.withinNoise || Math.abs(d.diff) < bound, `identical targets differ by ${d.diff} ms [${d.lo}, ${d.hi}], bound ${bound} ms`);
-  if (ttft.withinNoise) assert.match(r.stdout, /b vs a: TTFT stream p50 within noise/);
+  // A run that misses it is repeated once with another seed: a real bias (one target always
+  // dispatched first, say) repeats, a one-off tilt of the machine rarely does.
+  const misses: string[] = [];
+  for (const seed of ['4', '9']) {
+    const json = join(dir, `same-${seed}.json`);
+    const r = await runCli(['--headless', '-n', '120', '-c', '8', '--stream-ratio', '1', '--seed', seed, '--sim-output-tokens', '20', '--target', 'a=sim:fast', '--target', 'b=sim:fast', '--json', json]);
+    assert.equal(r.code, 0, r.stderr);
+    const ttft = loadReport(json).comparison?.rows.find((row) => row.metric === 'ttft' && row.mode === 'stream');
+    assert.ok(ttft !== undefined && ttft.diff.p50 !== undefined && ttft.diff.p50.lo !== null, JSON.stringify(ttft));
+    assert.equal(ttft.pairs, 120);
+    if (ttft.withinNoise) assert.match(r.stdout, /b vs a: TTFT stream p50 within noise/);
+    const d = ttft.diff.p50;
+    const bound = Math.max(3, 0.06 * (ttft.reference.p50 ?? 0));
+    if (ttft.withinNoise || Math.abs(d.diff) < bound) return;
+    misses.push(`seed ${seed}: ${d.diff} ms [${d.lo}, ${d.hi}], bound ${bound} ms`);
+  }
+  assert.fail(`identical targets differ in both runs: ${misses.join('; ')}`);
 });
 
 test('a header-env variable that is not set is named before anything starts', async () => {

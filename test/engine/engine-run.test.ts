@@ -26,10 +26,10 @@ test('streaming: TTFT, ITL gaps, E2E, TPOT and usage tokens are measured', async
     assert.equal(r.mode, 'stream');
     assert.ok(r.ttftMs! >= 55 && r.ttftMs! < 400, `ttft ${r.ttftMs}`);
     assert.equal(r.itlMs.length, 7, 'one gap per pair of content events');
-    // Each gap is a positive time between two content events; the pacing (15 ms) shows in their
-    // mean. Not per gap: the scripted server shares this process, so a late read of one event
-    // under a busy CI machine shortens that one gap (1.96 ms was seen) without any timing error.
-    for (const g of r.itlMs) assert.ok(g > 0 && g < 300, `gap ${g}`);
+    // Each gap is the time between two content events; the pacing (15 ms) shows in their mean.
+    // Not per gap: the scripted server shares this process, so a late read under a busy CI machine
+    // shortens one gap (1.96 ms was seen), or joins two events in one chunk with one stamp (0).
+    for (const g of r.itlMs) assert.ok(g >= 0 && g < 300, `gap ${g}`);
     const meanGap = r.itlMs.reduce((a, g) => a + g, 0) / r.itlMs.length;
     assert.ok(meanGap >= 10, `mean gap ${meanGap}`);
     assert.equal(r.outputTokens, 8);

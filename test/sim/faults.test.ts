@@ -55,8 +55,9 @@ describe('faults', () => {
     const rec = (await (await fetch(`${sim.url}/admin/requests/stalled`)).json()) as { tokenMs: number[]; fault: string };
     assert.equal(rec.fault, 'stall');
     const gaps = rec.tokenMs.slice(1).map((t, i) => t - (rec.tokenMs[i] as number));
-    // The token before the stall may itself be written a little late, shortening the gap.
-    assert.ok(Math.max(...gaps) >= 225, `max gap ${Math.max(...gaps)}`);
+    // The token before the stall may itself be written late, shortening the gap (the stall is
+    // counted from the schedule). Without a stall the gaps are a few ms; spread over the stream, tens.
+    assert.ok(Math.max(...gaps) >= 150, `max gap ${Math.max(...gaps)}`);
   });
 
   it('malformed writes one invalid JSON data line; non-streaming gets a truncated body', async () => {

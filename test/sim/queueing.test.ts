@@ -10,6 +10,8 @@ interface Rec {
   receivedMs: number;
   admittedMs: number;
   firstTokenMs: number;
+  /** When the first token was due: later tokens are due on a schedule counted from it. */
+  firstTokenDueMs: number;
   lastTokenMs: number;
   endMs: number;
   tokenMs: number[];
@@ -70,7 +72,9 @@ describe('serving model', () => {
         const freed = ends.some((e) => Math.abs(r.admittedMs - e) < 10);
         assert.ok(freed, `with four running, admitted when a slot freed (${detail})`);
       }
-      assert.ok(Math.abs(r.lastTokenMs - r.admittedMs - 150) < 50, `generation time ${(r.lastTokenMs - r.admittedMs).toFixed(1)} (${detail})`);
+      // Tokens are never early (the lower side is exact) but a busy machine writes the last one late.
+      const gen = r.lastTokenMs - r.admittedMs;
+      assert.ok(gen > 140 && gen < 250, `generation time ${(r.lastTokenMs - r.admittedMs).toFixed(1)} (${detail})`);
     }
     assert.ok(waited >= 1, `eight at once on four slots: some must wait (${detail})`);
     // Never more than four generating at once.
@@ -81,6 +85,7 @@ describe('serving model', () => {
     // Client side: whoever waited for a slot sees it in TTFT.
     const ttfts = results.map((r) => r.ttft).sort((a, b) => a - b);
     assert.ok((ttfts[0] as number) >= 55, `TTFT at least the configured 60 ms (${ttfts[0]})`);
+    // Half a generation of the 150 ms wait: one client stall can inflate the smallest TTFT.
     assert.ok((ttfts[ttfts.length - 1] as number) - (ttfts[0] as number) > 75, `the last TTFT includes a wait for a slot (${ttfts.map((t) => t.toFixed(0)).join(' ')})`);
     const stats = await getJson<{ completed: number }>(`${sim.url}/admin/stats`);
     assert.equal(stats.completed, 32);
@@ -98,15 +103,18 @@ describe('serving model', () => {
     const crowdRec = await getJson<Rec>(`${sim.url}/admin/requests/crowd-3`);
     const crowdGaps = crowdRec.tokenMs.slice(1).map((t, i) => t - (crowdRec.tokenMs[i] as number));
     // Alone: 10 * (1 + 1/8) = 11.25 ms; eight running: 10 * (1 + 8/8) = 20 ms. The simulator keeps
-    // tokens on a schedule, so a late timer is followed by a short gap: single gaps (and their
-    // median) wander on a busy machine while their mean stays on the schedule, late by at most the
-    // last token's delay spread over the stream. Hence the mean, with room above; the loaded
-    // median is the check of the formula (without the load factor it would be 10).
-    assert.ok(mean(serverGaps) > 10.6 && mean(serverGaps) < 14.5, `alone ITL mean ${mean(serverGaps).toFixed(2)} (median ${median(serverGaps).toFixed(2)})`);
+    // tokens on a schedule counted from the first token's due time, so a late timer is followed by
+    // a short gap: single gaps (and their median) wander on a busy machine, and so does a mean
+    // counted from a late first token (CI). Counted from the due time, the mean can only be late,
+    // by the last token's delay spread over 24 gaps: hence room above, and none below (without the
+    // load factor it would be 10).
+    const scheduled = ((rec.tokenMs.at(-1) as number) - rec.firstTokenDueMs) / (rec.tokenMs.length - 1);
+    assert.ok(scheduled > 11 && scheduled < 14.5, `alone ITL on the schedule ${scheduled.toFixed(2)} (gaps: mean ${mean(serverGaps).toFixed(2)}, median ${median(serverGaps).toFixed(2)})`);
     // The median, not the mean: on a busy machine the eight requests reach the server a little
     // apart, so the first and last gaps of a stream run with fewer than eight (a mean of 17.75 ms
     // was seen in CI); the middle of the stream runs with all eight.
     assert.ok(Math.abs(median(crowdGaps) - 20) < 3, `loaded ITL median ${median(crowdGaps).toFixed(2)} (mean ${mean(crowdGaps).toFixed(2)})`);
-    assert.ok(mean(crowd.flatMap((c) => c.gaps)) > 1.5 * mean(alone.gaps), 'clients see it too');
+    // 1.78x expected (a crowd mean of 17.75 ms was seen in CI, so 1.58x); without the load factor, 1x.
+    assert.ok(mean(crowd.flatMap((c) => c.gaps)) > 1.3 * mean(alone.gaps), 'clients see it too');
   });
 });
