@@ -68,7 +68,6 @@ function splice(wire: WireFormat, input: BuildRequestInput, last: ChatMessage, t
       Buffer.from(built.body.slice(rest + REST_JSON.length), 'utf8'),
     ];
   } else {
-    if (built.body.includes(REST_JSON)) return undefined;
     parts = [Buffer.from(built.body.slice(0, head), 'utf8'), text, Buffer.from(built.body.slice(afterHead), 'utf8')];
   }
   return { url: new URL(built.url), headers: built.headers, body: Buffer.concat(parts) };
